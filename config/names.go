@@ -1,0 +1,71 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Names derives every AWS resource name from the cluster config, in one place,
+// so that their length limits are checked once (see names_test.go) and no
+// construct invents its own.
+type Names struct {
+	cluster string
+	suffix  string
+}
+
+// Names returns the naming scheme of c.
+func (c *Cluster) Names() Names {
+	// S3 bucket names are global across all AWS accounts: a short hash of the
+	// domain (which the user owns) makes collisions with strangers unlikely
+	// while keeping names deterministic and reviewable.
+	sum := sha256.Sum256([]byte(c.Domain))
+	return Names{cluster: c.ClusterName, suffix: hex.EncodeToString(sum[:])[:8]}
+}
+
+// AuthStack is the name of the auth region's stack.
+func (n Names) AuthStack(region string) string { return "auth-" + region }
+
+// ProxyStack is the name of a proxy region's stack.
+func (n Names) ProxyStack(region string) string { return "proxy-" + region }
+
+// Prefix returns "<cluster>-<part>", the usual resource name.
+func (n Names) Prefix(part string) string { return n.cluster + "-" + part }
+
+// StateTable is the DynamoDB table of cluster state.
+func (n Names) StateTable() string { return n.Prefix("state") }
+
+// EventsTable is the DynamoDB table of audit events.
+func (n Names) EventsTable() string { return n.Prefix("events") }
+
+// LocksTable is the DynamoDB table that lets one auth instance at a time
+// renew the certificate.
+func (n Names) LocksTable() string { return n.Prefix("locks") }
+
+// RecordingsBucket is the S3 bucket of session recordings.
+func (n Names) RecordingsBucket() string { return n.Prefix("recordings-" + n.suffix) }
+
+// CertsBucket is the S3 bucket holding the cluster's TLS certificate.
+func (n Names) CertsBucket() string { return n.Prefix("certs-" + n.suffix) }
+
+// AuthLoadBalancer names the internal auth NLB and its target group.
+func (n Names) AuthLoadBalancer() string { return n.Prefix("auth") }
+
+// ProxyLoadBalancer names a region's public proxy NLB and its target group.
+// Load balancer names are per region, so the region is not part of it.
+func (n Names) ProxyLoadBalancer() string { return n.Prefix("proxy") }
+
+// AuthRole names the auth instances' IAM role and instance profile.
+func (n Names) AuthRole() string { return n.Prefix("auth") }
+
+// ProxyRole names a proxy region's IAM role and instance profile (IAM is
+// global, so the region is part of it).
+func (n Names) ProxyRole(region string) string { return n.Prefix("proxy-" + region) }
+
+// ProxyRolePattern matches every ProxyRole, for the IAM join token.
+func (n Names) ProxyRolePattern() string { return n.Prefix("proxy-*") }
+
+// ProxyJoinToken names the Teleport IAM join token of the proxies.
+func (n Names) ProxyJoinToken() string { return n.Prefix("proxy-iam") }
+
+// KeyAlias is the KMS alias of the cluster key in a region.
+func (n Names) KeyAlias() string { return "alias/" + n.Prefix("teleport") }

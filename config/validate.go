@@ -1,0 +1,394 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Limits that keep every generated AWS name inside its service's rules.
+const (
+	// MaxClusterNameLen keeps "<cluster>-proxy" load balancer and target group
+	// names within AWS's 32-character limit with room to spare, and IAM role
+	// names ("<cluster>-proxy-<region>") within 64.
+	MaxClusterNameLen = 24
+	// MinVPCPrefix and MaxVPCPrefix bound the VPC size. Each VPC is cut into
+	// 8 equal subnets (public and private for up to 3 zones, 2 spare): a /24
+	// gives /27 subnets, the smallest a load balancer accepts.
+	MinVPCPrefix = 16
+	MaxVPCPrefix = 24
+	// SubnetNewBits is how many bits each subnet adds to the VPC prefix.
+	SubnetNewBits = 3
+	// MaxAZCount is the most availability zones a VPC spans.
+	MaxAZCount = 3
+	// MaxInstanceCount bounds an Auto Scaling group's desired size.
+	MaxInstanceCount = 50
+	// MinTeleportMajor is the oldest Teleport release whose configuration
+	// (v3 files, proxy peering, https_keypairs reload) this app renders.
+	MinTeleportMajor = 15
+)
+
+// FieldError is one problem with one field of the config.
+type FieldError struct {
+	// Path is the field path, e.g. "proxy_regions[1].vpc_cidr".
+	Path string
+	// Msg says what is wrong and how to fix it.
+	Msg string
+}
+
+func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// ValidationError lists every problem found in a config file.
+type ValidationError struct {
+	// Source names the file.
+	Source string
+	// Problems are in file order.
+	Problems []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	src := e.Source
+	if src == "" {
+		src = "config"
+	}
+	fmt.Fprintf(&b, "%s: %d problem(s):", src, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+var (
+	clusterNameRe  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	dnsLabelRe     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	versionRe      = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)$`)
+	zoneIDRe       = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	emailRe        = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+	instanceTypeRe = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	amiIDRe        = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
+	ssmNameRe      = regexp.MustCompile(`^[A-Za-z0-9_.\-/]+$`)
+	bucketRe       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	tableRe        = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+)
+
+// Validate checks a defaulted config and returns a *ValidationError listing
+// every problem, or nil.
+func (c *Cluster) Validate() error {
+	v := &validator{}
+	v.clusterName(c.ClusterName)
+	v.domain(c)
+	v.teleport(c)
+	if c.AgentConnectionCount < 2 {
+		v.add("agent_connection_count", "is %d; proxy peering needs at least 2 so that an agent stays reachable when one proxy goes away", c.AgentConnectionCount)
+	}
+	if c.ACMEEmail == "" {
+		v.add("acme_email", "is required: the e-mail address of the Let's Encrypt account that issues the cluster's certificate")
+	} else if !emailRe.MatchString(c.ACMEEmail) {
+		v.add("acme_email", "%q is not an e-mail address", c.ACMEEmail)
+	}
+	v.regions(c)
+	v.peering(c)
+	v.ami(c)
+	v.backend(c)
+	v.tags(c.Tags)
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+type validator struct{ problems []FieldError }
+
+func (v *validator) add(path, format string, args ...any) {
+	v.problems = append(v.problems, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) clusterName(name string) {
+	switch {
+	case name == "":
+		v.add("cluster_name", "is required: a short DNS-safe name such as \"acme-prod\"; it prefixes every AWS resource name")
+	case len(name) > MaxClusterNameLen:
+		v.add("cluster_name", "%q is %d characters; use at most %d so that load balancer, target group and IAM names stay within AWS limits", name, len(name), MaxClusterNameLen)
+	case !clusterNameRe.MatchString(name) || strings.Contains(name, "--"):
+		v.add("cluster_name", "%q must be lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen", name)
+	}
+}
+
+// dnsName returns why name is not a valid lowercase DNS name, or "".
+func dnsName(name string) string {
+	if len(name) > 251 {
+		return "is longer than 251 characters (the wildcard record *.<domain> must fit in 253)"
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return "must have at least two labels, like teleport.example.com"
+	}
+	for _, l := range labels {
+		if len(l) > 63 {
+			return fmt.Sprintf("has a label %q longer than 63 characters", l[:20]+"...")
+		}
+		if !dnsLabelRe.MatchString(l) {
+			return fmt.Sprintf("has an invalid label %q: use lowercase letters, digits and hyphens, no leading or trailing hyphen", l)
+		}
+	}
+	return ""
+}
+
+func (v *validator) domain(c *Cluster) {
+	domainOK, zoneOK := false, false
+	if c.Domain == "" {
+		v.add("domain", "is required: the public name of the cluster, such as teleport.example.com")
+	} else if why := dnsName(c.Domain); why != "" {
+		v.add("domain", "%q %s", c.Domain, why)
+	} else {
+		domainOK = true
+	}
+	if c.HostedZone == "" {
+		v.add("hosted_zone", "is required: the existing public Route 53 zone that will hold the records, such as example.com")
+	} else if why := dnsName(strings.TrimSuffix(c.HostedZone, ".")); why != "" {
+		v.add("hosted_zone", "%q %s", c.HostedZone, why)
+	} else {
+		zoneOK = true
+	}
+	if domainOK && zoneOK {
+		zone := strings.TrimSuffix(c.HostedZone, ".")
+		if !strings.HasSuffix(c.Domain, "."+zone) {
+			v.add("domain", "%q is not inside hosted_zone %q; use a name under the zone (a CNAME cannot sit at the zone apex)", c.Domain, zone)
+		}
+	}
+	if c.HostedZoneID != "" && !zoneIDRe.MatchString(c.HostedZoneID) {
+		v.add("hosted_zone_id", "%q is not a Route 53 zone id (Z followed by up to 31 capital letters and digits); leave it out to look the zone up by name", c.HostedZoneID)
+	}
+}
+
+func (v *validator) teleport(c *Cluster) {
+	m := versionRe.FindStringSubmatch(c.TeleportVersion)
+	switch {
+	case c.TeleportVersion == "":
+		v.add("teleport_version", "is required: the exact Teleport release to install, quoted, such as \"17.4.8\"")
+	case m == nil:
+		v.add("teleport_version", "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.4.8\"", c.TeleportVersion)
+	default:
+		if major, _ := strconv.Atoi(m[1]); major < MinTeleportMajor {
+			v.add("teleport_version", "%q is older than Teleport %d, the oldest release this app configures", c.TeleportVersion, MinTeleportMajor)
+		}
+	}
+	switch c.Edition {
+	case EditionOSS:
+		if c.LicenseSSMParameter != "" {
+			v.add("license_ssm_parameter", "is only used with edition: enterprise; remove it or set edition: enterprise")
+		}
+	case EditionEnterprise:
+		if c.LicenseSSMParameter == "" {
+			v.add("license_ssm_parameter", "is required with edition: enterprise: the name of the SecureString SSM parameter, in the auth region, that holds license.pem")
+		} else if !ssmNameRe.MatchString(c.LicenseSSMParameter) {
+			v.add("license_ssm_parameter", "%q is not an SSM parameter name", c.LicenseSSMParameter)
+		}
+	default:
+		v.add("edition", "%q is not an edition; use %q or %q", c.Edition, EditionOSS, EditionEnterprise)
+	}
+}
+
+func (v *validator) regions(c *Cluster) {
+	type vpc struct {
+		path   string
+		prefix netip.Prefix
+	}
+	var vpcs []vpc
+	checkVPC := func(path, region, cidr string, azCount int) {
+		if p, ok := v.cidr(path+".vpc_cidr", cidr); ok {
+			vpcs = append(vpcs, vpc{path + ".vpc_cidr", p})
+		}
+		if azCount < 2 || azCount > MaxAZCount {
+			v.add(path+".az_count", "is %d; use 2 or %d (the load balancers and Auto Scaling groups need at least two zones)", azCount, MaxAZCount)
+		} else if r, ok := LookupRegion(region); ok && azCount > r.AZs {
+			v.add(path+".az_count", "is %d but %s offers %d availability zones to most accounts; use %d", azCount, region, r.AZs, r.AZs)
+		}
+	}
+	v.region("auth.region", c.Auth.Region)
+	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount)
+	v.instances("auth.instances", c.Auth.Instances)
+
+	if len(c.ProxyRegions) == 0 {
+		v.add("proxy_regions", "needs at least one entry: {region: ..., vpc_cidr: ...}")
+	}
+	seen := map[string]string{}
+	for i, p := range c.ProxyRegions {
+		path := fmt.Sprintf("proxy_regions[%d]", i)
+		if v.region(path+".region", p.Region) {
+			if first, dup := seen[p.Region]; dup {
+				v.add(path+".region", "%q is already listed at %s; each proxy region appears once", p.Region, first)
+			}
+			seen[p.Region] = path
+		}
+		checkVPC(path, p.Region, p.VPCCIDR, p.AZCount)
+		v.instances(path+".instances", p.Instances)
+	}
+
+	// All VPCs are peered with the auth VPC (and with each other in vpc mode),
+	// and AWS refuses to peer overlapping ranges.
+	for i := range vpcs {
+		for j := 0; j < i; j++ {
+			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
+				v.add(vpcs[i].path, "%s overlaps %s (%s) of %s; every VPC is peered, so give each a distinct range", vpcs[i].prefix, vpcs[j].path, vpcs[j].prefix, vpcs[j].path)
+			}
+		}
+	}
+
+	seenRes := map[string]string{}
+	for i, r := range c.ResourceRegions {
+		path := fmt.Sprintf("resource_regions[%d]", i)
+		if v.region(path+".region", r.Region) {
+			if first, ok := seen[r.Region]; ok {
+				v.add(path+".region", "%q is a proxy region (%s), which already gets its own latency records; remove it here", r.Region, first)
+			} else if first, dup := seenRes[r.Region]; dup {
+				v.add(path+".region", "%q is already listed at %s; list each resource region once", r.Region, first)
+			}
+			seenRes[r.Region] = path
+		}
+		if r.ProxyRegion != "" {
+			if _, ok := seen[r.ProxyRegion]; !ok {
+				v.add(path+".proxy_region", "%q is not one of proxy_regions (%s); name a proxy region or leave it out to use the nearest", r.ProxyRegion, strings.Join(c.ProxyRegionNames(), ", "))
+			}
+		}
+	}
+}
+
+// region reports an unknown or missing region and returns whether it is valid.
+func (v *validator) region(path, name string) bool {
+	if name == "" {
+		v.add(path, "is required: an AWS region code such as us-west-2")
+		return false
+	}
+	if _, ok := LookupRegion(name); !ok {
+		hint := ""
+		if name != strings.ToLower(name) {
+			hint = fmt.Sprintf(" (region codes are lowercase: %q)", strings.ToLower(name))
+		}
+		v.add(path, "%q is not a commercial AWS region%s; known regions: %s", name, hint, strings.Join(RegionNames(), ", "))
+		return false
+	}
+	return true
+}
+
+func (v *validator) cidr(path, cidr string) (netip.Prefix, bool) {
+	if cidr == "" {
+		v.add(path, "is required: a private IPv4 range such as 10.0.0.0/16")
+		return netip.Prefix{}, false
+	}
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() {
+		v.add(path, "%q is not an IPv4 CIDR such as 10.0.0.0/16", cidr)
+		return netip.Prefix{}, false
+	}
+	if p.Masked() != p {
+		v.add(path, "%q has host bits set; did you mean %s?", cidr, p.Masked())
+		return netip.Prefix{}, false
+	}
+	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
+		v.add(path, "%q is a /%d; AWS VPCs are /%d at the largest, and the subnets carved here need at least a /%d", cidr, p.Bits(), MinVPCPrefix, MaxVPCPrefix)
+		return netip.Prefix{}, false
+	}
+	if !p.Addr().IsPrivate() {
+		v.add(path, "%q is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", cidr)
+		return netip.Prefix{}, false
+	}
+	return p, true
+}
+
+func (v *validator) instances(path string, g InstanceGroup) {
+	if !instanceTypeRe.MatchString(g.Type) {
+		v.add(path+".type", "%q is not an EC2 instance type such as m6i.large", g.Type)
+	}
+	if g.Count < 1 || g.Count > MaxInstanceCount {
+		v.add(path+".count", "is %d; use 1 to %d (2 or more for high availability)", g.Count, MaxInstanceCount)
+	}
+	if g.VolumeSizeGiB < 8 || g.VolumeSizeGiB > 16384 {
+		v.add(path+".volume_size_gib", "is %d; use 8 to 16384", g.VolumeSizeGiB)
+	}
+}
+
+func (v *validator) peering(c *Cluster) {
+	if c.Peering.Mode != PeeringVPC && c.Peering.Mode != PeeringPublic {
+		v.add("peering.mode", "%q is not a peering mode; use %q (proxy VPCs peered, the default) or %q (proxies peer over the internet)", c.Peering.Mode, PeeringVPC, PeeringPublic)
+	}
+}
+
+func (v *validator) ami(c *Cluster) {
+	if !strings.HasPrefix(c.AMI.SSMParameter, "/") || !ssmNameRe.MatchString(c.AMI.SSMParameter) {
+		v.add("ami.ssm_parameter", "%q is not an SSM parameter path such as %s", c.AMI.SSMParameter, DefaultAMISSMParameter)
+	}
+	used := map[string]bool{c.Auth.Region: true}
+	for _, p := range c.ProxyRegions {
+		used[p.Region] = true
+	}
+	for _, region := range sortedKeys(c.AMI.IDs) {
+		path := "ami.ids." + region
+		if !used[region] {
+			v.add(path, "%q is neither the auth region nor a proxy region; remove it", region)
+		}
+		if !amiIDRe.MatchString(c.AMI.IDs[region]) {
+			v.add(path, "%q is not an AMI id such as ami-0123456789abcdef0", c.AMI.IDs[region])
+		}
+	}
+}
+
+func (v *validator) backend(c *Cluster) {
+	switch c.Backend.Type {
+	case BackendLocal:
+		if c.Backend.S3 != nil {
+			v.add("backend.s3", "is only used with backend.type: s3; remove it or set the type")
+		}
+	case BackendS3:
+		s3 := c.Backend.S3
+		if s3 == nil {
+			v.add("backend.s3", "is required with backend.type: s3: {bucket: ..., region: ...}")
+			return
+		}
+		if s3.Bucket == "" {
+			v.add("backend.s3.bucket", "is required: an existing S3 bucket for Terraform state")
+		} else if !bucketRe.MatchString(s3.Bucket) {
+			v.add("backend.s3.bucket", "%q is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)", s3.Bucket)
+		}
+		v.region("backend.s3.region", s3.Region)
+		if strings.HasPrefix(s3.KeyPrefix, "/") || strings.HasSuffix(s3.KeyPrefix, "/") || strings.Contains(s3.KeyPrefix, "//") {
+			v.add("backend.s3.key_prefix", "%q must not start or end with / or contain //", s3.KeyPrefix)
+		}
+		if s3.DynamoDBTable != "" && !tableRe.MatchString(s3.DynamoDBTable) {
+			v.add("backend.s3.dynamodb_table", "%q is not a DynamoDB table name", s3.DynamoDBTable)
+		}
+		if s3.DynamoDBTable == "" && !s3.UseLockfile {
+			v.add("backend.s3", "has no state locking; set dynamodb_table (a table with hash key LockID) or use_lockfile: true")
+		}
+	default:
+		v.add("backend.type", "%q is not a backend; use %q or %q", c.Backend.Type, BackendLocal, BackendS3)
+	}
+}
+
+func (v *validator) tags(tags map[string]string) {
+	for _, k := range sortedKeys(tags) {
+		path := "tags." + k
+		switch {
+		case k == "" || len(k) > 128:
+			v.add("tags", "key %q must be 1 to 128 characters", k)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			v.add(path, "keys starting with aws: are reserved by AWS; rename it")
+		case len(tags[k]) > 256:
+			v.add(path, "value is %d characters; AWS allows 256", len(tags[k]))
+		}
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,136 @@
+// Package authcluster provides the Auth Service of the cluster: its security
+// group, its internal Network Load Balancer on 3025 and its Auto Scaling group,
+// with an IAM role that can reach exactly the cluster's tables, buckets and key.
+package authcluster
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/firewall"
+	"github.com/example/teleport-multi-region/constructs/instances"
+	"github.com/example/teleport-multi-region/constructs/loadbalancer"
+	"github.com/example/teleport-multi-region/constructs/network"
+	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/example/teleport-multi-region/constructs/storage"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+)
+
+// Props configures an AuthCluster.
+type Props struct {
+	// Name names the security group and Auto Scaling group.
+	Name string
+	// RoleName names the IAM role and instance profile.
+	RoleName string
+	// LoadBalancerName names the internal NLB and its target group.
+	LoadBalancerName string
+	// Region and AccountID locate ARNs built here.
+	Region    string
+	AccountID *string
+	// Network is the auth VPC; instances and the NLB use its private subnets.
+	Network *network.Network
+	// Storage holds the tables, buckets and key the role may use.
+	Storage *storage.Storage
+	// Instances sizes the group; AMIID or AMISSMParameter picks the image.
+	Instances       config.InstanceGroup
+	AMIID           string
+	AMISSMParameter string
+	// BootScript is the rendered auth boot script.
+	BootScript string
+	// LicenseParameter, when set, is the SSM parameter the role may read.
+	LicenseParameter string
+	// ExtraPolicy adds statements to the role (e.g. certificate renewal).
+	ExtraPolicy []policy.Statement
+}
+
+// AuthCluster exposes what the proxy regions need.
+type AuthCluster struct {
+	constructs.Construct
+	// SecurityGroupID is the instances' group; proxy stacks add their 3025
+	// ingress rules to it.
+	SecurityGroupID *string
+	// LoadBalancerDNSName is where proxies reach the Auth Service on 3025.
+	LoadBalancerDNSName *string
+	// RoleARN is the instances' role.
+	RoleARN *string
+}
+
+// New creates the Auth Service.
+func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	sg := firewall.NewGroup(c, "security-group", props.Name, "Teleport Auth Service instances", props.Network.VPCID)
+	// 3025 from proxies is added by each proxy stack, for its own VPC only.
+	firewall.AllowIn(c, "in-diag", sg, firewall.Rule{Port: teleportconfig.DiagPort, CIDR: props.Network.CIDR,
+		Description: "load balancer health checks from inside the VPC"})
+	firewall.AllowOut(c, "out-https", sg, firewall.Rule{Port: 443, CIDR: firewall.Anywhere,
+		Description: "AWS APIs, Teleport packages and Let's Encrypt over HTTPS"})
+
+	nlb := loadbalancer.New(c, "load-balancer", &loadbalancer.Props{
+		Name:            props.LoadBalancerName,
+		Internal:        true,
+		VPCID:           props.Network.VPCID,
+		SubnetIDs:       props.Network.PrivateSubnetIDs,
+		Port:            teleportconfig.AuthPort,
+		HealthCheckPort: teleportconfig.DiagPort,
+		HealthCheckPath: "/readyz",
+	})
+
+	group := instances.New(c, "instances", &instances.Props{
+		Name:             props.Name,
+		RoleName:         props.RoleName,
+		InstanceType:     props.Instances.Type,
+		Count:            props.Instances.Count,
+		VolumeSizeGiB:    props.Instances.VolumeSizeGiB,
+		AMIID:            props.AMIID,
+		AMISSMParameter:  props.AMISSMParameter,
+		SubnetIDs:        props.Network.PrivateSubnetIDs,
+		SecurityGroupIDs: []*string{sg},
+		UserDataBase64:   teleportconfig.Base64(props.BootScript),
+		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
+		Policy:           append(rolePolicy(props), props.ExtraPolicy...),
+	})
+	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
+}
+
+// rolePolicy is what Teleport's Auth Service documents for DynamoDB and S3,
+// minus the table and bucket creation rights: Terraform owns those.
+func rolePolicy(p *Props) []policy.Statement {
+	s := p.Storage
+	tableActions := []string{
+		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+		"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:GetItem",
+		"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
+	}
+	statements := []policy.Statement{
+		{Sid: "ClusterStateTable", Actions: tableActions, Resources: []*string{s.StateTableARN}},
+		{Sid: "ClusterStateStream", Actions: []string{
+			"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+		}, Resources: []*string{jsii.String(*s.StateTableARN + "/stream/*")}},
+		{Sid: "AuditEventsTable", Actions: tableActions, Resources: []*string{
+			s.EventsTableARN, jsii.String(*s.EventsTableARN + "/index/*"),
+		}},
+		{Sid: "RecordingsBucket", Actions: []string{
+			"s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:ListBucket",
+			"s3:ListBucketMultipartUploads", "s3:ListBucketVersions",
+		}, Resources: []*string{s.Recordings.ARN}},
+		{Sid: "RecordingsObjects", Actions: []string{
+			"s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion",
+			"s3:ListMultipartUploadParts", "s3:PutObject",
+		}, Resources: []*string{jsii.String(*s.Recordings.ARN + "/records/*")}},
+		{Sid: "ClusterKey", Actions: []string{
+			"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+		}, Resources: []*string{s.KeyARN}},
+	}
+	if p.LicenseParameter != "" {
+		name := p.LicenseParameter
+		if name[0] != '/' {
+			name = "/" + name
+		}
+		statements = append(statements, policy.Statement{
+			Sid:       "EnterpriseLicense",
+			Actions:   []string{"ssm:GetParameter"},
+			Resources: []*string{jsii.String("arn:aws:ssm:" + p.Region + ":" + *p.AccountID + ":parameter" + name)},
+		})
+	}
+	return statements
+}

@@ -1,0 +1,82 @@
+// Package firewall provides security groups whose rules are separate
+// resources (aws_vpc_security_group_ingress_rule / _egress_rule): the
+// provider's recommended form, one reviewable resource per opening, and rules
+// that another stack can add to a group it does not own.
+package firewall
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Anywhere is the IPv4 range of the whole internet.
+const Anywhere = "0.0.0.0/0"
+
+// Rule opens one TCP port to or from one IPv4 range.
+type Rule struct {
+	// Port is the TCP port.
+	Port int
+	// CIDR is the peer range.
+	CIDR string
+	// Description says who needs this opening and why.
+	Description string
+	// Provider, when set, manages the rule through another region's
+	// provider (a rule on a group owned by another stack).
+	Provider cdktf.TerraformProvider
+}
+
+// NewGroup creates a security group with no rules: the AWS provider removes
+// the default allow-all egress rule of a new group, and inline rules are never
+// used, since they would fight with the separate rule resources.
+func NewGroup(scope constructs.Construct, id, name, description string, vpcID *string) *string {
+	sg := securitygroup.NewSecurityGroup(scope, jsii.String(id), &securitygroup.SecurityGroupConfig{
+		Name:        jsii.String(name),
+		Description: jsii.String(description),
+		VpcId:       vpcID,
+		Tags:        &map[string]*string{"Name": jsii.String(name)},
+	})
+	return sg.Id()
+}
+
+// AllowIn adds an ingress rule to the group groupID.
+func AllowIn(scope constructs.Construct, id string, groupID *string, r Rule) {
+	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		Provider:        r.Provider,
+		SecurityGroupId: groupID,
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        jsii.Number(float64(r.Port)),
+		ToPort:          jsii.Number(float64(r.Port)),
+		CidrIpv4:        jsii.String(r.CIDR),
+		Description:     jsii.String(r.Description),
+	})
+}
+
+// AllowOut adds an egress rule to the group groupID.
+func AllowOut(scope constructs.Construct, id string, groupID *string, r Rule) {
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(id), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		Provider:        r.Provider,
+		SecurityGroupId: groupID,
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        jsii.Number(float64(r.Port)),
+		ToPort:          jsii.Number(float64(r.Port)),
+		CidrIpv4:        jsii.String(r.CIDR),
+		Description:     jsii.String(r.Description),
+	})
+}
+
+// RuleID builds a stable construct id for a rule, e.g. "in-3025-10-1-0-0-16".
+func RuleID(direction string, port int, cidr string) string {
+	b := []byte(cidr)
+	for i, ch := range b {
+		if ch == '.' || ch == '/' {
+			b[i] = '-'
+		}
+	}
+	return fmt.Sprintf("%s-%d-%s", direction, port, b)
+}

@@ -1,0 +1,178 @@
+// Package instances provides the Auto Scaling group construct shared by the
+// Auth and Proxy Services: an IAM role and instance profile, a launch template
+// (IMDSv2 only, encrypted root volume, boot script) and the group itself,
+// spread over the given subnets and registered with load balancer target
+// groups.
+package instances
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsssmparameter"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iaminstanceprofile"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
+	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Props configures a Group.
+type Props struct {
+	// Name names the group, its launch template and its instances.
+	Name string
+	// RoleName names the IAM role and instance profile (IAM names are global).
+	RoleName string
+	// InstanceType, Count and VolumeSizeGiB size the group. The group keeps
+	// Count instances and may grow to twice that during instance refreshes.
+	InstanceType  string
+	Count         int
+	VolumeSizeGiB int
+	// AMIID pins the image; when empty the image is read from AMISSMParameter.
+	AMIID           string
+	AMISSMParameter string
+	// SubnetIDs are the subnets to spread over, one per availability zone.
+	SubnetIDs []*string
+	// SecurityGroupIDs are attached to every instance.
+	SecurityGroupIDs []*string
+	// UserDataBase64 is the boot script, already base64-encoded.
+	UserDataBase64 string
+	// TargetGroupARNs register the instances with load balancers; the group
+	// then replaces instances that fail the load balancer health check.
+	TargetGroupARNs []*string
+	// PublicIP gives each instance a public IPv4 address.
+	PublicIP bool
+	// InstanceTags are added to the instances and exposed to them through
+	// the metadata service (how values known only after another stack is
+	// applied reach the boot script).
+	InstanceTags map[string]*string
+	// Policy is the role's only permissions.
+	Policy []policy.Statement
+}
+
+// Group is the Auto Scaling group and its role.
+type Group struct {
+	constructs.Construct
+	// RoleARN and RoleName identify the instances' IAM role.
+	RoleARN, RoleName *string
+	// Name is the Auto Scaling group name.
+	Name *string
+}
+
+// New creates the role, launch template and Auto Scaling group.
+func New(scope constructs.Construct, id string, props *Props) *Group {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+
+	assume := policy.Document(c, "assume-role", policy.Statement{
+		Sid:        "EC2AssumesRole",
+		Actions:    []string{"sts:AssumeRole"},
+		Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("ec2.amazonaws.com")}}},
+	})
+	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(props.RoleName),
+		AssumeRolePolicy: assume.Json(),
+	})
+	perms := policy.Document(c, "permissions", props.Policy...)
+	iamrolepolicy.NewIamRolePolicy(c, jsii.String("role-policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String(props.RoleName),
+		Role:   role.Id(),
+		Policy: perms.Json(),
+	})
+	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("profile"), &iaminstanceprofile.IamInstanceProfileConfig{
+		Name: jsii.String(props.RoleName),
+		Role: role.Name(),
+	})
+
+	image := jsii.String(props.AMIID)
+	if props.AMIID == "" {
+		image = dataawsssmparameter.NewDataAwsSsmParameter(c, jsii.String("ami"), &dataawsssmparameter.DataAwsSsmParameterConfig{
+			Name: jsii.String(props.AMISSMParameter),
+		}).Value()
+	}
+
+	tags := map[string]*string{"Name": jsii.String(props.Name)}
+	for k, v := range props.InstanceTags {
+		tags[k] = v
+	}
+	lt := launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
+		Name:                 jsii.String(props.Name),
+		ImageId:              image,
+		InstanceType:         jsii.String(props.InstanceType),
+		UserData:             jsii.String(props.UserDataBase64),
+		UpdateDefaultVersion: jsii.Bool(true),
+		IamInstanceProfile:   &launchtemplate.LaunchTemplateIamInstanceProfile{Arn: profile.Arn()},
+		MetadataOptions: &launchtemplate.LaunchTemplateMetadataOptions{
+			HttpEndpoint: jsii.String("enabled"),
+			HttpTokens:   jsii.String("required"),
+			// One hop: nothing on the instance proxies metadata requests on.
+			HttpPutResponseHopLimit: jsii.Number(1),
+			InstanceMetadataTags:    jsii.String("enabled"),
+		},
+		BlockDeviceMappings: []launchtemplate.LaunchTemplateBlockDeviceMappings{{
+			DeviceName: jsii.String("/dev/xvda"),
+			Ebs: &launchtemplate.LaunchTemplateBlockDeviceMappingsEbs{
+				VolumeSize:          jsii.Number(float64(props.VolumeSizeGiB)),
+				VolumeType:          jsii.String("gp3"),
+				Encrypted:           jsii.String("true"),
+				DeleteOnTermination: jsii.String("true"),
+			},
+		}},
+		NetworkInterfaces: []launchtemplate.LaunchTemplateNetworkInterfaces{{
+			DeviceIndex:              jsii.Number(0),
+			AssociatePublicIpAddress: jsii.String(fmt.Sprint(props.PublicIP)),
+			SecurityGroups:           &props.SecurityGroupIDs,
+			DeleteOnTermination:      jsii.String("true"),
+		}},
+		Monitoring: &launchtemplate.LaunchTemplateMonitoring{Enabled: jsii.Bool(true)},
+		TagSpecifications: []launchtemplate.LaunchTemplateTagSpecifications{
+			{ResourceType: jsii.String("instance"), Tags: &tags},
+			{ResourceType: jsii.String("volume"), Tags: &map[string]*string{"Name": jsii.String(props.Name)}},
+		},
+	})
+
+	asg := autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+		Name:                   jsii.String(props.Name),
+		MinSize:                jsii.Number(float64(props.Count)),
+		MaxSize:                jsii.Number(float64(2 * props.Count)),
+		DesiredCapacity:        jsii.Number(float64(props.Count)),
+		VpcZoneIdentifier:      &props.SubnetIDs,
+		TargetGroupArns:        &props.TargetGroupARNs,
+		HealthCheckType:        jsii.String("ELB"),
+		HealthCheckGracePeriod: jsii.Number(600),
+		LaunchTemplate: &autoscalinggroup.AutoscalingGroupLaunchTemplate{
+			Id:      lt.Id(),
+			Version: cdktf.Token_AsString(lt.LatestVersion(), nil),
+		},
+		// A new launch template version (new Teleport release, new boot
+		// script) rolls the group one instance at a time, keeping capacity.
+		InstanceRefresh: &autoscalinggroup.AutoscalingGroupInstanceRefresh{
+			Strategy: jsii.String("Rolling"),
+			Preferences: &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferences{
+				MinHealthyPercentage: jsii.Number(100),
+				MaxHealthyPercentage: jsii.Number(200),
+				InstanceWarmup:       jsii.String("300"),
+			},
+		},
+		Tag: sortedTags(map[string]string{"Name": props.Name}),
+	})
+	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name()}
+}
+
+func sortedTags(m map[string]string) []autoscalinggroup.AutoscalingGroupTag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []autoscalinggroup.AutoscalingGroupTag
+	for _, k := range keys {
+		out = append(out, autoscalinggroup.AutoscalingGroupTag{
+			Key: jsii.String(k), Value: jsii.String(m[k]), PropagateAtLaunch: jsii.Bool(true),
+		})
+	}
+	return out
+}

@@ -1,0 +1,172 @@
+// Package network provides the VPC construct shared by the auth and proxy
+// regions: a VPC over several availability zones with public subnets behind an
+// internet gateway and, optionally, private subnets with a NAT gateway per zone.
+package network
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsavailabilityzones"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// SubnetNewBits is how many bits a subnet adds to the VPC prefix: the VPC is
+// cut into 8 equal blocks, public ones from block 0 and private ones from
+// block 4, so up to 4 zones fit and subnet addresses never move when the zone
+// count changes.
+const SubnetNewBits = 3
+
+const privateBlockOffset = 4
+
+// Props configures a Network.
+type Props struct {
+	// Name prefixes the Name tag of every resource, e.g. "example-auth".
+	Name string
+	// CIDR is the VPC's IPv4 range, already validated (/16 to /24).
+	CIDR string
+	// AZCount is the number of availability zones to span (2 or more).
+	AZCount int
+	// PrivateSubnets adds a private subnet per zone whose egress goes through
+	// a NAT gateway in the same zone. Default false: public subnets only.
+	PrivateSubnets bool
+}
+
+// Network is a VPC and its subnets. Its fields are what other constructs and
+// stacks need; they are Terraform tokens where AWS generates the value.
+type Network struct {
+	constructs.Construct
+	// VPCID is the id of the VPC.
+	VPCID *string
+	// CIDR is the VPC's IPv4 range.
+	CIDR string
+	// PublicSubnetIDs has one subnet per zone.
+	PublicSubnetIDs []*string
+	// PrivateSubnetIDs has one subnet per zone, or none.
+	PrivateSubnetIDs []*string
+	// RouteTableIDs lists every route table of the VPC (public first); peering
+	// routes go into all of them.
+	RouteTableIDs []*string
+}
+
+// New creates the VPC, its subnets, gateways and route tables.
+func New(scope constructs.Construct, id string, props *Props) *Network {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	prefix, err := netip.ParsePrefix(props.CIDR)
+	if err != nil {
+		// Config validation rejects bad CIDRs before any construct is built.
+		panic(fmt.Sprintf("network %s: invalid CIDR %q reached the construct: %v", id, props.CIDR, err))
+	}
+	n := &Network{Construct: c, CIDR: props.CIDR}
+	name := func(suffix string) *map[string]*string {
+		return &map[string]*string{"Name": jsii.String(props.Name + "-" + suffix)}
+	}
+
+	azs := dataawsavailabilityzones.NewDataAwsAvailabilityZones(c, jsii.String("zones"), &dataawsavailabilityzones.DataAwsAvailabilityZonesConfig{
+		State: jsii.String("available"),
+		// Local Zones and Wavelength Zones are opt-in; never place subnets there.
+		Filter: []dataawsavailabilityzones.DataAwsAvailabilityZonesFilter{{
+			Name:   jsii.String("opt-in-status"),
+			Values: jsii.Strings("opt-in-not-required"),
+		}},
+	})
+	v := vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
+		CidrBlock:          jsii.String(props.CIDR),
+		EnableDnsSupport:   jsii.Bool(true),
+		EnableDnsHostnames: jsii.Bool(true),
+		Tags:               name("vpc"),
+	})
+	n.VPCID = v.Id()
+
+	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
+		VpcId: v.Id(),
+		Tags:  name("igw"),
+	})
+	public := routetable.NewRouteTable(c, jsii.String("public-rt"), &routetable.RouteTableConfig{
+		VpcId: v.Id(),
+		Tags:  name("public"),
+	})
+	route.NewRoute(c, jsii.String("public-default"), &route.RouteConfig{
+		RouteTableId:         public.Id(),
+		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
+		GatewayId:            igw.Id(),
+	})
+	n.RouteTableIDs = append(n.RouteTableIDs, public.Id())
+
+	for i := 0; i < props.AZCount; i++ {
+		az := cdktf.Token_AsString(cdktf.Fn_Element(azs.Names(), jsii.Number(float64(i))), nil)
+		pub := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("public-%d", i)), &subnet.SubnetConfig{
+			VpcId:            v.Id(),
+			CidrBlock:        jsii.String(Subnet(prefix, i).String()),
+			AvailabilityZone: az,
+			// Instances get public addresses only where their launch
+			// template asks for one.
+			MapPublicIpOnLaunch: jsii.Bool(false),
+			Tags:                name(fmt.Sprintf("public-%d", i)),
+		})
+		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("public-%d-rt", i)), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId:     pub.Id(),
+			RouteTableId: public.Id(),
+		})
+		n.PublicSubnetIDs = append(n.PublicSubnetIDs, pub.Id())
+		if !props.PrivateSubnets {
+			continue
+		}
+		ip := eip.NewEip(c, jsii.String(fmt.Sprintf("nat-%d-ip", i)), &eip.EipConfig{
+			Domain: jsii.String("vpc"),
+			Tags:   name(fmt.Sprintf("nat-%d", i)),
+		})
+		nat := natgateway.NewNatGateway(c, jsii.String(fmt.Sprintf("nat-%d", i)), &natgateway.NatGatewayConfig{
+			SubnetId:     pub.Id(),
+			AllocationId: ip.Id(),
+			Tags:         name(fmt.Sprintf("nat-%d", i)),
+			DependsOn:    &[]cdktf.ITerraformDependable{igw},
+		})
+		priv := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("private-%d", i)), &subnet.SubnetConfig{
+			VpcId:            v.Id(),
+			CidrBlock:        jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
+			AvailabilityZone: az,
+			Tags:             name(fmt.Sprintf("private-%d", i)),
+		})
+		// One route table per zone, so a zone keeps egress when another
+		// zone's NAT gateway fails.
+		rt := routetable.NewRouteTable(c, jsii.String(fmt.Sprintf("private-%d-rt", i)), &routetable.RouteTableConfig{
+			VpcId: v.Id(),
+			Tags:  name(fmt.Sprintf("private-%d", i)),
+		})
+		route.NewRoute(c, jsii.String(fmt.Sprintf("private-%d-default", i)), &route.RouteConfig{
+			RouteTableId:         rt.Id(),
+			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
+			NatGatewayId:         nat.Id(),
+		})
+		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("private-%d-rta", i)), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId:     priv.Id(),
+			RouteTableId: rt.Id(),
+		})
+		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, priv.Id())
+		n.RouteTableIDs = append(n.RouteTableIDs, rt.Id())
+	}
+	return n
+}
+
+// Subnet returns block number num of the VPC range cut into 2^SubnetNewBits
+// equal subnets (Terraform's cidrsubnet, computed here so that the JSON shows
+// literal ranges a reviewer can read).
+func Subnet(vpcRange netip.Prefix, num int) netip.Prefix {
+	bits := vpcRange.Bits() + SubnetNewBits
+	base := vpcRange.Masked().Addr().As4()
+	v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	v |= uint32(num) << (32 - bits)
+	addr := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return netip.PrefixFrom(addr, bits)
+}

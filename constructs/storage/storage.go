@@ -1,0 +1,130 @@
+// Package storage provides the Auth Service's durable state: a customer
+// managed KMS key, the DynamoDB tables for cluster state, audit events and
+// certificate-renewal locks, and the S3 buckets for session recordings and
+// the cluster's TLS certificate.
+package storage
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/example/teleport-multi-region/constructs/policy"
+)
+
+// Props configures Storage.
+type Props struct {
+	// StateTable, EventsTable and LocksTable are DynamoDB table names.
+	StateTable, EventsTable, LocksTable string
+	// RecordingsBucket and CertsBucket are S3 bucket names.
+	RecordingsBucket, CertsBucket string
+	// KeyAlias is the KMS alias of the key, e.g. "alias/example-teleport".
+	KeyAlias string
+	// AccountID is the account owning the key (a token).
+	AccountID *string
+}
+
+// Storage exposes the names and ARNs that IAM policies and teleport.yaml need.
+type Storage struct {
+	constructs.Construct
+	// KeyARN is the customer managed key encrypting the tables and buckets.
+	KeyARN *string
+	// StateTableARN, EventsTableARN and LocksTableARN are the tables' ARNs.
+	StateTableARN, EventsTableARN, LocksTableARN *string
+	// Recordings and Certs are the buckets.
+	Recordings, Certs *Bucket
+}
+
+// New creates the key, tables and buckets.
+func New(scope constructs.Construct, id string, props *Props) *Storage {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	s := &Storage{Construct: c}
+
+	// The key policy hands administration to the account's IAM, the standard
+	// pattern: who may use the key is then decided by IAM policies, which
+	// grant it to the auth role (and decrypt-only to the proxy roles).
+	keyPolicy := policy.Document(c, "key-policy", policy.Statement{
+		Sid:        "AccountAdministersKeyThroughIAM",
+		Actions:    []string{"kms:*"},
+		Resources:  []*string{jsii.String("*")},
+		Principals: []policy.Principal{{Type: "AWS", Identifiers: []*string{jsii.String("arn:aws:iam::" + *props.AccountID + ":root")}}},
+	})
+	key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String("Teleport cluster state, audit log, session recordings and TLS certificate"),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(30),
+		Policy:               keyPolicy.Json(),
+	})
+	kmsalias.NewKmsAlias(c, jsii.String("key-alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String(props.KeyAlias),
+		TargetKeyId: key.KeyId(),
+	})
+	s.KeyARN = key.Arn()
+
+	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: key.Arn()}
+	pitr := &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)}
+	ttl := &dynamodbtable.DynamodbTableTtl{AttributeName: jsii.String("Expires"), Enabled: jsii.Bool(true)}
+
+	state := dynamodbtable.NewDynamodbTable(c, jsii.String("state"), &dynamodbtable.DynamodbTableConfig{
+		Name:        jsii.String(props.StateTable),
+		BillingMode: jsii.String("PAY_PER_REQUEST"),
+		HashKey:     jsii.String("HashKey"),
+		RangeKey:    jsii.String("FullPath"),
+		Attribute: []dynamodbtable.DynamodbTableAttribute{
+			{Name: jsii.String("HashKey"), Type: jsii.String("S")},
+			{Name: jsii.String("FullPath"), Type: jsii.String("S")},
+		},
+		// Teleport watches the stream to propagate changes between auth
+		// and proxy caches.
+		StreamEnabled:             jsii.Bool(true),
+		StreamViewType:            jsii.String("NEW_IMAGE"),
+		Ttl:                       ttl,
+		ServerSideEncryption:      encrypted,
+		PointInTimeRecovery:       pitr,
+		DeletionProtectionEnabled: jsii.Bool(true),
+	})
+	s.StateTableARN = state.Arn()
+
+	events := dynamodbtable.NewDynamodbTable(c, jsii.String("events"), &dynamodbtable.DynamodbTableConfig{
+		Name:        jsii.String(props.EventsTable),
+		BillingMode: jsii.String("PAY_PER_REQUEST"),
+		HashKey:     jsii.String("SessionID"),
+		RangeKey:    jsii.String("EventIndex"),
+		Attribute: []dynamodbtable.DynamodbTableAttribute{
+			{Name: jsii.String("SessionID"), Type: jsii.String("S")},
+			{Name: jsii.String("EventIndex"), Type: jsii.String("N")},
+			{Name: jsii.String("CreatedAtDate"), Type: jsii.String("S")},
+			{Name: jsii.String("CreatedAt"), Type: jsii.String("N")},
+		},
+		// The index Teleport searches audit events by date with.
+		GlobalSecondaryIndex: []dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
+			Name:           jsii.String("timesearchV2"),
+			HashKey:        jsii.String("CreatedAtDate"),
+			RangeKey:       jsii.String("CreatedAt"),
+			ProjectionType: jsii.String("ALL"),
+		}},
+		Ttl:                       ttl,
+		ServerSideEncryption:      encrypted,
+		PointInTimeRecovery:       pitr,
+		DeletionProtectionEnabled: jsii.Bool(true),
+	})
+	s.EventsTableARN = events.Arn()
+
+	locks := dynamodbtable.NewDynamodbTable(c, jsii.String("locks"), &dynamodbtable.DynamodbTableConfig{
+		Name:        jsii.String(props.LocksTable),
+		BillingMode: jsii.String("PAY_PER_REQUEST"),
+		HashKey:     jsii.String("Lock"),
+		Attribute: []dynamodbtable.DynamodbTableAttribute{
+			{Name: jsii.String("Lock"), Type: jsii.String("S")},
+		},
+		Ttl:                  ttl,
+		ServerSideEncryption: encrypted,
+		PointInTimeRecovery:  pitr,
+	})
+	s.LocksTableARN = locks.Arn()
+
+	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: key.Arn()})
+	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: key.Arn()})
+	return s
+}

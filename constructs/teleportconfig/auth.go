@@ -1,0 +1,59 @@
+package teleportconfig
+
+// AuthParams describes one Auth Service instance group.
+type AuthParams struct {
+	// ClusterName is the Teleport cluster name (the public domain).
+	ClusterName string
+	// Region is the auth region, where the tables and bucket live.
+	Region string
+	// StateTable and EventsTable are the DynamoDB table names.
+	StateTable, EventsTable string
+	// RecordingsBucket holds session recordings under records/.
+	RecordingsBucket string
+	// RecordingsKMSKeyID, when set, makes Teleport write recordings with
+	// SSE-KMS under this key (its ARN or id).
+	RecordingsKMSKeyID string
+	// AgentConnectionCount is the proxy peering tunnel count per agent.
+	AgentConnectionCount int
+	// Enterprise adds the license file.
+	Enterprise bool
+}
+
+// AuthConfig renders the Auth Service teleport.yaml. It has no placeholders
+// but the node name.
+func AuthConfig(p AuthParams) *File {
+	sessions := "s3://" + p.RecordingsBucket + "/records?region=" + p.Region
+	if p.RecordingsKMSKeyID != "" {
+		sessions += "&sse_kms_key=" + p.RecordingsKMSKeyID
+	}
+	f := &File{
+		Version: "v3",
+		Teleport: Process{
+			NodeName: PlaceholderNodeName,
+			DataDir:  DataDir,
+			DiagAddr: hostPort("0.0.0.0", DiagPort),
+			Log:      journalLog(),
+			Storage: &Storage{
+				Type:             "dynamodb",
+				Region:           p.Region,
+				TableName:        p.StateTable,
+				AuditEventsURI:   []string{"dynamodb://" + p.EventsTable},
+				AuditSessionsURI: sessions,
+			},
+		},
+		Auth: AuthService{
+			Enabled:           true,
+			ClusterName:       p.ClusterName,
+			ListenAddr:        hostPort("0.0.0.0", AuthPort),
+			ProxyListenerMode: "multiplex",
+			TunnelStrategy: &TunnelStrategy{
+				Type:                 "proxy_peering",
+				AgentConnectionCount: p.AgentConnectionCount,
+			},
+		},
+	}
+	if p.Enterprise {
+		f.Auth.LicenseFile = LicensePath
+	}
+	return f
+}

@@ -1,0 +1,156 @@
+// Package teleportconfig renders what runs on the instances: teleport.yaml
+// (from Go structs, never by string concatenation) and the boot scripts that
+// install Teleport and write that file. It is plain Go with no jsii, so its
+// output can be tested in milliseconds.
+//
+// Values that only exist at boot (the instance's own address, the AWS account
+// id, the auth load balancer's DNS name) appear in the rendered YAML as
+// placeholders that the boot script substitutes; see Placeholder*.
+package teleportconfig
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Ports used by the Teleport processes.
+const (
+	// AuthPort serves the Auth Service API to proxies (through the auth NLB).
+	AuthPort = 3025
+	// WebPort is the proxy's TLS-routing (ALPN) port behind the public NLB.
+	WebPort = 443
+	// PeerPort is the proxy peering gRPC port.
+	PeerPort = 3021
+	// DiagPort serves /healthz and /readyz for load balancer health checks.
+	DiagPort = 3000
+)
+
+// Placeholders replaced by the boot script before Teleport starts.
+const (
+	// PlaceholderPeerHost becomes the proxy's own peer address (private IP in
+	// vpc peering mode, public IP in public mode).
+	PlaceholderPeerHost = "__PEER_HOST__"
+	// PlaceholderAuthServer becomes the auth NLB DNS name, read from the
+	// instance's TeleportAuthServer tag through the metadata service.
+	PlaceholderAuthServer = "__AUTH_SERVER__"
+	// PlaceholderNodeName becomes the EC2 instance id.
+	PlaceholderNodeName = "__NODENAME__"
+)
+
+// Paths on the instances.
+const (
+	ConfigPath  = "/etc/teleport.yaml"
+	DataDir     = "/var/lib/teleport"
+	LicensePath = "/var/lib/teleport/license.pem"
+	TLSDir      = "/var/lib/teleport/tls"
+	CertPath    = TLSDir + "/fullchain.pem"
+	KeyPath     = TLSDir + "/privkey.pem"
+)
+
+// File is the subset of teleport.yaml (version v3) this app writes.
+type File struct {
+	Version  string        `yaml:"version"`
+	Teleport Process       `yaml:"teleport"`
+	Auth     AuthService   `yaml:"auth_service"`
+	Proxy    ProxyService  `yaml:"proxy_service"`
+	SSH      ServiceToggle `yaml:"ssh_service"`
+}
+
+// Process is the teleport: section.
+type Process struct {
+	NodeName   string      `yaml:"nodename,omitempty"`
+	DataDir    string      `yaml:"data_dir"`
+	AuthServer string      `yaml:"auth_server,omitempty"`
+	JoinParams *JoinParams `yaml:"join_params,omitempty"`
+	DiagAddr   string      `yaml:"diag_addr,omitempty"`
+	Log        Log         `yaml:"log"`
+	Storage    *Storage    `yaml:"storage,omitempty"`
+}
+
+// JoinParams tells an instance how to join the cluster.
+type JoinParams struct {
+	TokenName string `yaml:"token_name"`
+	Method    string `yaml:"method"`
+}
+
+// Log configures logging to the journal.
+type Log struct {
+	Output   string `yaml:"output"`
+	Severity string `yaml:"severity"`
+	Format   struct {
+		Output string `yaml:"output"`
+	} `yaml:"format"`
+}
+
+// Storage is the cluster state and audit configuration of the Auth Service.
+type Storage struct {
+	Type             string   `yaml:"type"`
+	Region           string   `yaml:"region"`
+	TableName        string   `yaml:"table_name"`
+	AuditEventsURI   []string `yaml:"audit_events_uri"`
+	AuditSessionsURI string   `yaml:"audit_sessions_uri"`
+}
+
+// ServiceToggle is a service section with only enabled.
+type ServiceToggle struct {
+	Enabled bool `yaml:"enabled"`
+}
+
+// AuthService is the auth_service: section.
+type AuthService struct {
+	Enabled           bool            `yaml:"enabled"`
+	ClusterName       string          `yaml:"cluster_name,omitempty"`
+	ListenAddr        string          `yaml:"listen_addr,omitempty"`
+	ProxyListenerMode string          `yaml:"proxy_listener_mode,omitempty"`
+	TunnelStrategy    *TunnelStrategy `yaml:"tunnel_strategy,omitempty"`
+	LicenseFile       string          `yaml:"license_file,omitempty"`
+}
+
+// TunnelStrategy selects proxy peering.
+type TunnelStrategy struct {
+	Type                 string `yaml:"type"`
+	AgentConnectionCount int    `yaml:"agent_connection_count"`
+}
+
+// ProxyService is the proxy_service: section.
+type ProxyService struct {
+	Enabled                     bool      `yaml:"enabled"`
+	PublicAddr                  []string  `yaml:"public_addr,omitempty"`
+	WebListenAddr               string    `yaml:"web_listen_addr,omitempty"`
+	PeerListenAddr              string    `yaml:"peer_listen_addr,omitempty"`
+	PeerPublicAddr              string    `yaml:"peer_public_addr,omitempty"`
+	ProxyProtocol               string    `yaml:"proxy_protocol,omitempty"`
+	HTTPSKeyPairs               []KeyPair `yaml:"https_keypairs,omitempty"`
+	HTTPSKeyPairsReloadInterval string    `yaml:"https_keypairs_reload_interval,omitempty"`
+	ACME                        *ACME     `yaml:"acme,omitempty"`
+}
+
+// KeyPair is one certificate served by the proxy.
+type KeyPair struct {
+	KeyFile  string `yaml:"key_file"`
+	CertFile string `yaml:"cert_file"`
+}
+
+// ACME is Teleport's built-in ACME client. It answers TLS-ALPN-01 challenges,
+// which cannot pass through load balancers in several regions: always off here.
+type ACME struct {
+	Enabled bool `yaml:"enabled"`
+}
+
+// Marshal renders f as YAML.
+func (f *File) Marshal() (string, error) {
+	out, err := yaml.Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("render teleport.yaml: %w", err)
+	}
+	return string(out), nil
+}
+
+func journalLog() Log {
+	l := Log{Output: "stderr", Severity: "INFO"}
+	l.Format.Output = "text"
+	return l
+}
+
+func hostPort(host string, port int) string { return fmt.Sprintf("%s:%d", host, port) }

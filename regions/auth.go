@@ -1,0 +1,90 @@
+package regions
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/authcluster"
+	"github.com/example/teleport-multi-region/constructs/network"
+	"github.com/example/teleport-multi-region/constructs/storage"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// AuthStack is the auth region: network, storage and the Auth Service. Its
+// fields are what proxy stacks read from it (as cross-stack references); it
+// never reads anything from a proxy stack.
+type AuthStack struct {
+	Stack   cdktf.TerraformStack
+	Network *network.Network
+	Storage *storage.Storage
+	Auth    *authcluster.AuthCluster
+}
+
+// NewAuthStack builds the auth region stack.
+func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, error) {
+	names := cfg.Names()
+	region := cfg.Auth.Region
+	stack, _ := newStack(scope, names.AuthStack(region), cfg, region)
+	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
+
+	net := network.New(stack, "network", &network.Props{
+		Name:           names.Prefix("auth"),
+		CIDR:           cfg.Auth.VPCCIDR,
+		AZCount:        cfg.Auth.AZCount,
+		PrivateSubnets: true,
+	})
+	store := storage.New(stack, "storage", &storage.Props{
+		StateTable:       names.StateTable(),
+		EventsTable:      names.EventsTable(),
+		LocksTable:       names.LocksTable(),
+		RecordingsBucket: names.RecordingsBucket(),
+		CertsBucket:      names.CertsBucket(),
+		KeyAlias:         names.KeyAlias(),
+		AccountID:        account.AccountId(),
+	})
+
+	boot, err := teleportconfig.AuthUserData{
+		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
+		Config: teleportconfig.AuthConfig(teleportconfig.AuthParams{
+			ClusterName:          cfg.Domain,
+			Region:               region,
+			StateTable:           names.StateTable(),
+			EventsTable:          names.EventsTable(),
+			RecordingsBucket:     names.RecordingsBucket(),
+			AgentConnectionCount: cfg.AgentConnectionCount,
+			Enterprise:           cfg.Edition == config.EditionEnterprise,
+		}),
+		LicenseParameter:     cfg.LicenseSSMParameter,
+		JoinToken:            names.ProxyJoinToken(),
+		ProxyRoleNamePattern: names.ProxyRolePattern(),
+	}.Render()
+	if err != nil {
+		return nil, fmt.Errorf("auth stack: %w", err)
+	}
+
+	auth := authcluster.New(stack, "auth", &authcluster.Props{
+		Name:             names.Prefix("auth"),
+		RoleName:         names.AuthRole(),
+		LoadBalancerName: names.AuthLoadBalancer(),
+		Region:           region,
+		AccountID:        account.AccountId(),
+		Network:          net,
+		Storage:          store,
+		Instances:        cfg.Auth.Instances,
+		AMIID:            cfg.AMIFor(region),
+		AMISSMParameter:  cfg.AMI.SSMParameter,
+		BootScript:       boot,
+		LicenseParameter: cfg.LicenseSSMParameter,
+	})
+
+	output(stack, "auth-nlb-dns-name", "Internal address of the Auth Service (port 3025), reachable from peered proxy VPCs", auth.LoadBalancerDNSName)
+	output(stack, "vpc-id", "Auth VPC", net.VPCID)
+	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
+	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
+	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth}, nil
+}

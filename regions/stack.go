@@ -1,0 +1,72 @@
+// Package regions composes the constructs into Terraform stacks: one stack for
+// the auth region (AuthStack) and one per proxy region (ProxyStack), and Build
+// wires them into a cdktf app.
+package regions
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// StateDir is where the local backend keeps state files, relative to a
+// stack's working directory (<outdir>/stacks/<stack>): the project root. The
+// same relative path is correct from every stack directory, so the remote
+// state data sources of consumers find the producers' state, and the JSON
+// holds no path of the machine that synthesized it. State survives a
+// deleted cdktf.out.
+const StateDir = "../../.."
+
+// newStack creates a stack with its backend and default AWS provider.
+func newStack(scope constructs.Construct, name string, cfg *config.Cluster, region string) (cdktf.TerraformStack, provider.AwsProvider) {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	switch cfg.Backend.Type {
+	case config.BackendS3:
+		s3 := cfg.Backend.S3
+		b := &cdktf.S3BackendConfig{
+			Bucket:  jsii.String(s3.Bucket),
+			Key:     jsii.String(s3.KeyPrefix + "/" + name + ".tfstate"),
+			Region:  jsii.String(s3.Region),
+			Encrypt: jsii.Bool(true),
+		}
+		if s3.DynamoDBTable != "" {
+			b.DynamodbTable = jsii.String(s3.DynamoDBTable)
+		}
+		cdktf.NewS3Backend(stack, b)
+		if s3.UseLockfile {
+			// cdktf 0.20 predates S3-native locking; set it directly.
+			stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
+		}
+	default:
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
+			Path: jsii.String(StateDir + "/terraform." + name + ".tfstate"),
+		})
+	}
+	return stack, newProvider(stack, "aws", cfg, region, "")
+}
+
+// newProvider creates an AWS provider for region; alias "" is the default.
+func newProvider(scope constructs.Construct, id string, cfg *config.Cluster, region, alias string) provider.AwsProvider {
+	tags := map[string]*string{}
+	for k, v := range cfg.AllTags() {
+		tags[k] = jsii.String(v)
+	}
+	p := &provider.AwsProviderConfig{
+		Region:      jsii.String(region),
+		DefaultTags: []provider.AwsProviderDefaultTags{{Tags: &tags}},
+	}
+	if alias != "" {
+		p.Alias = jsii.String(alias)
+	}
+	return provider.NewAwsProvider(scope, jsii.String(id), p)
+}
+
+// output declares a stack output for humans (cdktf output, the deploy log).
+func output(scope constructs.Construct, id, description string, value any) {
+	cdktf.NewTerraformOutput(scope, jsii.String(id), &cdktf.TerraformOutputConfig{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}
