@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
@@ -24,6 +26,7 @@ var exampleConfig []byte
 
 // defaultConfigFile is read when CLUSTER_CONFIG is unset.
 const defaultConfigFile = "cluster.yaml"
+
 
 func main() {
 	os.Exit(run(os.Stderr))
@@ -42,6 +45,17 @@ func run(log io.Writer) int {
 	}
 	step("config %s: %s", source, cfg)
 
+	for _, r := range cfg.LatencyRoutes() {
+		how := "its own proxies"
+		switch {
+		case r.Override:
+			how = fmt.Sprintf("set in config, %.0f km", r.DistanceKm)
+		case r.Region != r.ProxyRegion:
+			how = fmt.Sprintf("nearest proxy region, %.0f km", r.DistanceKm)
+		}
+		step("latency route: clients in %-15s -> proxies in %s (%s)", r.Region, r.ProxyRegion, how)
+	}
+
 	step("starting jsii (Node.js loads the AWS provider schema; this takes several seconds)")
 	defer jsii.Close()
 	app := cdktf.NewApp(nil)
@@ -56,6 +70,23 @@ func run(log io.Writer) int {
 	outdir := *app.Outdir()
 	for _, name := range stacks.Names() {
 		step("wrote %s", regions.StackFile(outdir, name))
+	}
+	files, err := stacks.ReviewFiles(cfg)
+	if err != nil {
+		fmt.Fprintf(log, "error: %v\n", err)
+		return 1
+	}
+	for _, rel := range sortedKeys(files) {
+		path := filepath.Join(outdir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			fmt.Fprintf(log, "error: %v\n", err)
+			return 1
+		}
+		if err := os.WriteFile(path, []byte(files[rel]), 0o644); err != nil {
+			fmt.Fprintf(log, "error: %v\n", err)
+			return 1
+		}
+		step("wrote %s", path)
 	}
 	step("done: %d stack(s) in %s; deploy with: cdktf deploy '*'", len(stacks.Names()), outdir)
 	return 0
@@ -76,4 +107,13 @@ func loadConfig() (*config.Cluster, string, error) {
 	const source = "examples/cluster.yaml (embedded; set CLUSTER_CONFIG or create cluster.yaml to use your own)"
 	cfg, err := config.Parse(exampleConfig, "embedded example")
 	return cfg, source, err
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -2,14 +2,19 @@ package regions
 
 import (
 	"path/filepath"
+	"sort"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Stacks are the stacks Build added to an app.
 type Stacks struct {
 	Auth *AuthStack
+	// Proxies are in region-name order (the order they are built in, so that
+	// each can own its peerings with the ones before it).
+	Proxies []*ProxyStack
 }
 
 // Build adds every stack of cfg to app. cfg must be validated.
@@ -18,12 +23,29 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stacks{Auth: auth}, nil
+	s := &Stacks{Auth: auth}
+	regions := append([]config.ProxyRegion(nil), cfg.ProxyRegions...)
+	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
+	for _, pr := range regions {
+		var peers []*ProxyStack
+		if cfg.Peering.Mode == config.PeeringVPC {
+			peers = peersOwnedBy(pr.Region, s.Proxies)
+		}
+		p, err := NewProxyStack(app, cfg, pr, auth, peers)
+		if err != nil {
+			return nil, err
+		}
+		s.Proxies = append(s.Proxies, p)
+	}
+	return s, nil
 }
 
-// Names returns the stack names, auth first, then proxies in config order.
+// Names returns the stack names, auth first, then proxies by region name.
 func (s *Stacks) Names() []string {
 	names := []string{*s.Auth.Stack.Node().Id()}
+	for _, p := range s.Proxies {
+		names = append(names, *p.Stack.Node().Id())
+	}
 	return names
 }
 
@@ -31,3 +53,24 @@ func (s *Stacks) Names() []string {
 func StackFile(outdir, stack string) string {
 	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 }
+
+// ReviewFiles returns files that show reviewers what the base64 user data
+// and the agents hold, keyed by path relative to the output directory:
+// each stack's boot script and an example agent configuration.
+func (s *Stacks) ReviewFiles(cfg *config.Cluster) (map[string]string, error) {
+	agent, err := teleportconfig.AgentConfig(cfg.Domain)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{
+		filepath.Join(ReviewDir, "agent-teleport.yaml"):                     agent,
+		filepath.Join(ReviewDir, *s.Auth.Stack.Node().Id()+"-user-data.sh"): s.Auth.BootScript,
+	}
+	for _, p := range s.Proxies {
+		files[filepath.Join(ReviewDir, *p.Stack.Node().Id()+"-user-data.sh")] = p.BootScript
+	}
+	return files, nil
+}
+
+// ReviewDir is the folder, inside the output directory, of ReviewFiles.
+const ReviewDir = "teleport"

@@ -9,6 +9,7 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/network"
+	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -22,6 +23,8 @@ type AuthStack struct {
 	Network *network.Network
 	Storage *storage.Storage
 	Auth    *authcluster.AuthCluster
+	// BootScript is the rendered user data of the auth instances.
+	BootScript string
 }
 
 // NewAuthStack builds the auth region stack.
@@ -61,6 +64,7 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 		LicenseParameter:     cfg.LicenseSSMParameter,
 		JoinToken:            names.ProxyJoinToken(),
 		ProxyRoleNamePattern: names.ProxyRolePattern(),
+		Cert:                 certificate(cfg),
 	}.Render()
 	if err != nil {
 		return nil, fmt.Errorf("auth stack: %w", err)
@@ -79,6 +83,7 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 		AMISSMParameter:  cfg.AMI.SSMParameter,
 		BootScript:       boot,
 		LicenseParameter: cfg.LicenseSSMParameter,
+		ExtraPolicy:      certificatePolicy(store, hostedZoneID(stack, cfg)),
 	})
 
 	output(stack, "auth-nlb-dns-name", "Internal address of the Auth Service (port 3025), reachable from peered proxy VPCs", auth.LoadBalancerDNSName)
@@ -86,5 +91,22 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
-	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth}, nil
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, BootScript: boot}, nil
+}
+
+// certificatePolicy is exactly what certbot's DNS-01 challenge and the
+// renewal lock need: record changes in the one hosted zone, the zone list
+// (certbot finds the zone by name) and change status, the lock item, and
+// the certificate objects.
+func certificatePolicy(store *storage.Storage, zoneID *string) []policy.Statement {
+	return []policy.Statement{
+		{Sid: "AcmeChallengeRecords", Actions: []string{"route53:ChangeResourceRecordSets"},
+			Resources: []*string{jsii.String("arn:aws:route53:::hostedzone/" + *zoneID)}},
+		{Sid: "AcmeFindZone", Actions: []string{"route53:ListHostedZones"}, Resources: []*string{jsii.String("*")}},
+		{Sid: "AcmeChangeStatus", Actions: []string{"route53:GetChange"}, Resources: []*string{jsii.String("arn:aws:route53:::change/*")}},
+		{Sid: "RenewalLock", Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"},
+			Resources: []*string{store.LocksTableARN}},
+		{Sid: "PublishCertificate", Actions: []string{"s3:GetObject", "s3:PutObject"},
+			Resources: []*string{jsii.String(*store.Certs.ARN + "/live/*")}},
+	}
 }

@@ -6,8 +6,10 @@ package regions
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -69,4 +71,30 @@ func output(scope constructs.Construct, id, description string, value any) {
 		Value:       value,
 		Description: jsii.String(description),
 	})
+}
+
+// hostedZoneID returns the id of the public zone holding the records: the
+// configured id, or a look-up of the zone by name.
+func hostedZoneID(scope constructs.Construct, cfg *config.Cluster) *string {
+	if cfg.HostedZoneID != "" {
+		return jsii.String(cfg.HostedZoneID)
+	}
+	zone := dataawsroute53zone.NewDataAwsRoute53Zone(scope, jsii.String("hosted-zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
+		Name:        jsii.String(cfg.HostedZone),
+		PrivateZone: jsii.Bool(false),
+	})
+	return zone.ZoneId()
+}
+
+// certificate describes where the cluster certificate lives and how it is
+// issued; the auth and proxy boot scripts share it.
+func certificate(cfg *config.Cluster) teleportconfig.Certificate {
+	return teleportconfig.Certificate{
+		Domain:       cfg.Domain,
+		Bucket:       cfg.Names().CertsBucket(),
+		BucketRegion: cfg.Auth.Region,
+		LocksTable:   cfg.Names().LocksTable(),
+		Email:        cfg.ACMEEmail,
+		Staging:      cfg.ACMEStaging,
+	}
 }

@@ -139,8 +139,10 @@ type ACME struct {
 }
 
 // Marshal renders f as YAML.
-func (f *File) Marshal() (string, error) {
-	out, err := yaml.Marshal(f)
+func (f *File) Marshal() (string, error) { return marshal(f) }
+
+func marshal(v any) (string, error) {
+	out, err := yaml.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("render teleport.yaml: %w", err)
 	}

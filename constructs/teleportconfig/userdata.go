@@ -55,6 +55,26 @@ type AuthUserData struct {
 	// ProxyRoleNamePattern matches the IAM role names of every proxy region
 	// (e.g. "example-proxy-*"), so adding a region never changes the auth side.
 	ProxyRoleNamePattern string
+	// Cert configures certificate renewal.
+	Cert Certificate
+}
+
+// Certificate locates the cluster's TLS certificate and how it is issued.
+type Certificate struct {
+	// Domain is the cluster domain; the certificate also covers *.Domain.
+	Domain string
+	// Bucket holds live/<Domain>/fullchain.pem and privkey.pem.
+	Bucket string
+	// BucketRegion is the bucket's (the auth) region.
+	BucketRegion string
+	// LocksTable is the DynamoDB table of the renewal lock.
+	LocksTable string
+	// Email is the Let's Encrypt account address.
+	Email string
+	// Staging uses Let's Encrypt's staging directory.
+	Staging bool
+	// TLSDir is where proxies keep the certificate (set by Render).
+	TLSDir string
 }
 
 // ProxyUserData holds what the proxy boot script needs besides teleport.yaml.
@@ -65,6 +85,8 @@ type ProxyUserData struct {
 	// PublicPeering makes the peer address the instance's public IPv4
 	// address instead of its private one.
 	PublicPeering bool
+	// Cert locates the certificate to fetch.
+	Cert Certificate
 }
 
 // token is the Teleport provision token resource for the IAM join method.
@@ -129,6 +151,7 @@ func (u AuthUserData) Render() (string, error) {
 		"Substitutions":    []substitution{{PlaceholderNodeName, "INSTANCE_ID"}},
 		"LicenseParameter": u.LicenseParameter, "LicensePath": LicensePath,
 		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
+		"Cert": u.Cert,
 	})
 }
 
@@ -138,6 +161,8 @@ func (u ProxyUserData) Render() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	cert := u.Cert
+	cert.TLSDir = TLSDir
 	peer := "local-ipv4"
 	if u.PublicPeering {
 		peer = "public-ipv4"
@@ -151,6 +176,7 @@ func (u ProxyUserData) Render() (string, error) {
 			{PlaceholderPeerHost, "PEER_HOST"},
 		},
 		"AuthServerTag": AuthServerTag, "PeerAddressPath": peer,
+		"Cert": cert,
 	})
 }
 

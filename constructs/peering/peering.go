@@ -1,0 +1,79 @@
+// Package peering provides the VPC peering construct: a (usually
+// cross-region) peering connection requested from one VPC, accepted through
+// the other VPC's regional provider, and routes to the peer's range in every
+// route table of both VPCs.
+package peering
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnection"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnectionaccepter"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Side is one VPC of a peering.
+type Side struct {
+	// Provider manages this side's resources; nil means the stack's default.
+	Provider cdktf.TerraformProvider
+	// Region is the VPC's region.
+	Region string
+	// VPCID is the VPC (a token, possibly a cross-stack reference).
+	VPCID *string
+	// CIDR is the VPC's range, from config.
+	CIDR string
+	// RouteTableIDs receive a route to the other side's range.
+	RouteTableIDs []*string
+}
+
+// Props configures a Peering.
+type Props struct {
+	// Name tags the connection, e.g. "example-eu-central-1-to-us-west-2".
+	Name string
+	// Requester asks for the connection; Accepter accepts it.
+	Requester, Accepter Side
+}
+
+// Peering is an accepted peering connection with routes on both sides.
+type Peering struct {
+	constructs.Construct
+	// ID is the peering connection id.
+	ID *string
+}
+
+// New creates the connection, its acceptance and the routes.
+func New(scope constructs.Construct, id string, props *Props) *Peering {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	req, acc := props.Requester, props.Accepter
+	tags := &map[string]*string{"Name": jsii.String(props.Name)}
+	conn := vpcpeeringconnection.NewVpcPeeringConnection(c, jsii.String("connection"), &vpcpeeringconnection.VpcPeeringConnectionConfig{
+		Provider:   req.Provider,
+		VpcId:      req.VPCID,
+		PeerVpcId:  acc.VPCID,
+		PeerRegion: jsii.String(acc.Region),
+		Tags:       tags,
+	})
+	accepted := vpcpeeringconnectionaccepter.NewVpcPeeringConnectionAccepterA(c, jsii.String("accepter"), &vpcpeeringconnectionaccepter.VpcPeeringConnectionAccepterAConfig{
+		Provider:               acc.Provider,
+		VpcPeeringConnectionId: conn.Id(),
+		AutoAccept:             jsii.Bool(true),
+		Tags:                   tags,
+	})
+	routes := func(side Side, dest, prefix string) {
+		for i, rt := range side.RouteTableIDs {
+			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+				Provider:               side.Provider,
+				RouteTableId:           rt,
+				DestinationCidrBlock:   jsii.String(dest),
+				VpcPeeringConnectionId: conn.Id(),
+				DependsOn:              &[]cdktf.ITerraformDependable{accepted},
+			})
+		}
+	}
+	routes(req, acc.CIDR, "requester")
+	routes(acc, req.CIDR, "accepter")
+	return &Peering{Construct: c, ID: conn.Id()}
+}

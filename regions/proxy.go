@@ -1,0 +1,150 @@
+package regions
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/dns"
+	"github.com/example/teleport-multi-region/constructs/firewall"
+	"github.com/example/teleport-multi-region/constructs/network"
+	"github.com/example/teleport-multi-region/constructs/peering"
+	"github.com/example/teleport-multi-region/constructs/proxycluster"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// ProxyStack is one proxy region: its VPC (peered with the auth VPC and, in
+// vpc peering mode, with the proxy VPCs it owns peerings with) and its Proxy
+// Service.
+type ProxyStack struct {
+	Stack   cdktf.TerraformStack
+	Region  string
+	Network *network.Network
+	Proxy   *proxycluster.ProxyCluster
+	// BootScript is the rendered user data of the proxy instances.
+	BootScript string
+}
+
+// OwnsPeering reports whether the stack of region a requests the VPC peering
+// between proxy regions a and b. The stable rule: the region whose name sorts
+// last owns it, so every pair is peered exactly once, the owner reads the
+// other's outputs, and dependencies always point from a later name to an
+// earlier one (never a cycle), whatever the order of the config file.
+func OwnsPeering(a, b string) bool { return a > b }
+
+// NewProxyStack builds the stack of proxy region pr. auth is the auth stack;
+// peers are the already-built proxy stacks whose peerings this stack owns
+// (vpc mode), in any order.
+func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, peers []*ProxyStack) (*ProxyStack, error) {
+	names := cfg.Names()
+	region := pr.Region
+	public := cfg.Peering.Mode == config.PeeringPublic
+	stack, _ := newStack(scope, names.ProxyStack(region), cfg, region)
+	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
+
+	net := network.New(stack, "network", &network.Props{
+		Name:    names.Prefix("proxy-" + region),
+		CIDR:    pr.VPCCIDR,
+		AZCount: pr.AZCount,
+		// In vpc mode proxies sit in private subnets and reach the
+		// internet through NAT; in public mode they need their own
+		// public addresses for peering, so public subnets suffice.
+		PrivateSubnets: !public,
+	})
+
+	// Proxies reach the internal auth NLB over a peering with the auth VPC.
+	peering.New(stack, "auth-peering", &peering.Props{
+		Name:      names.Prefix(region + "-to-auth"),
+		Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.RouteTableIDs},
+		Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
+			CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.RouteTableIDs},
+	})
+	// The auth group admits this region's proxies on 3025, and only them.
+	// The rule lives here so that adding a region never changes the auth stack.
+	firewall.AllowIn(stack, "auth-ingress", auth.Auth.SecurityGroupID, firewall.Rule{
+		Port: teleportconfig.AuthPort, CIDR: pr.VPCCIDR, Provider: authProvider,
+		Description: "Teleport proxies of " + region,
+	})
+
+	var peerCIDRs []string
+	if !public {
+		for _, other := range cfg.ProxyRegions {
+			if other.Region != region {
+				peerCIDRs = append(peerCIDRs, other.VPCCIDR)
+			}
+		}
+		for _, peer := range peers {
+			if !OwnsPeering(region, peer.Region) {
+				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
+			}
+			p, _ := cfg.ProxyRegion(peer.Region)
+			peerProvider := newProvider(stack, "aws-"+peer.Region, cfg, peer.Region, peer.Region)
+			peering.New(stack, "peering-"+peer.Region, &peering.Props{
+				Name:      names.Prefix(region + "-to-" + peer.Region),
+				Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.RouteTableIDs},
+				Accepter: peering.Side{Provider: peerProvider, Region: peer.Region, VPCID: peer.Network.VPCID,
+					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.RouteTableIDs},
+			})
+		}
+	}
+
+	boot, err := teleportconfig.ProxyUserData{
+		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
+		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
+			Domain:    cfg.Domain,
+			JoinToken: names.ProxyJoinToken(),
+		}),
+		PublicPeering: public,
+		Cert:          certificate(cfg),
+	}.Render()
+	if err != nil {
+		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
+	}
+	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
+		Name:             names.Prefix("proxy"),
+		RoleName:         names.ProxyRole(region),
+		LoadBalancerName: names.ProxyLoadBalancer(),
+		Network:          net,
+		Instances:        pr.Instances,
+		AMIID:            cfg.AMIFor(region),
+		AMISSMParameter:  cfg.AMI.SSMParameter,
+		BootScript:       boot,
+		AuthServer:       auth.Auth.LoadBalancerDNSName,
+		AuthCIDR:         cfg.Auth.VPCCIDR,
+		PublicPeering:    public,
+		PeerCIDRs:        peerCIDRs,
+		CertObjectsARN:   proxycluster.CertObjectsARN(names.CertsBucket()),
+		CertKeyARN:       auth.Storage.KeyARN,
+	})
+
+	// Latency records live with the load balancer they point at, so adding
+	// a region touches only its own stack.
+	var latencyRegions []string
+	for _, r := range cfg.RoutesTo(region) {
+		latencyRegions = append(latencyRegions, r.Region)
+	}
+	dns.New(stack, "dns", &dns.Props{
+		ZoneID:              hostedZoneID(stack, cfg),
+		Domain:              cfg.Domain,
+		LatencyRegions:      latencyRegions,
+		LoadBalancerDNSName: proxy.LoadBalancer.DNSName,
+		HealthCheckName:     names.Prefix("proxy-" + region),
+	})
+
+	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
+	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)
+	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot}, nil
+}
+
+// peersOwnedBy returns the built stacks whose peering with region that
+// region's stack owns.
+func peersOwnedBy(region string, built []*ProxyStack) []*ProxyStack {
+	var out []*ProxyStack
+	for _, b := range built {
+		if OwnsPeering(region, b.Region) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
