@@ -27,7 +27,6 @@ var exampleConfig []byte
 // defaultConfigFile is read when CLUSTER_CONFIG is unset.
 const defaultConfigFile = "cluster.yaml"
 
-
 func main() {
 	os.Exit(run(os.Stderr))
 }
@@ -58,34 +57,15 @@ func run(log io.Writer) int {
 
 	step("starting jsii (Node.js loads the AWS provider schema; this takes several seconds)")
 	defer jsii.Close()
-	app := cdktf.NewApp(nil)
-	stacks, err := regions.Build(app, cfg)
+	stacks, outdir, written, err := synthesize(cfg, "")
 	if err != nil {
 		fmt.Fprintf(log, "error: %v\n", err)
 		return 1
 	}
-	step("built %d stack(s); synthesizing", len(stacks.Names()))
-	app.Synth()
-
-	outdir := *app.Outdir()
 	for _, name := range stacks.Names() {
 		step("wrote %s", regions.StackFile(outdir, name))
 	}
-	files, err := stacks.ReviewFiles(cfg)
-	if err != nil {
-		fmt.Fprintf(log, "error: %v\n", err)
-		return 1
-	}
-	for _, rel := range sortedKeys(files) {
-		path := filepath.Join(outdir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			fmt.Fprintf(log, "error: %v\n", err)
-			return 1
-		}
-		if err := os.WriteFile(path, []byte(files[rel]), 0o644); err != nil {
-			fmt.Fprintf(log, "error: %v\n", err)
-			return 1
-		}
+	for _, path := range written {
 		step("wrote %s", path)
 	}
 	step("done: %d stack(s) in %s; deploy with: cdktf deploy '*'", len(stacks.Names()), outdir)
@@ -107,6 +87,45 @@ func loadConfig() (*config.Cluster, string, error) {
 	const source = "examples/cluster.yaml (embedded; set CLUSTER_CONFIG or create cluster.yaml to use your own)"
 	cfg, err := config.Parse(exampleConfig, "embedded example")
 	return cfg, source, err
+}
+
+// synthesize builds every stack of cfg into a cdktf app writing to outdir
+// ("" for cdktf's default), synthesizes it and writes the review files.
+// main and the tests share it, so the tests check exactly what users get.
+func synthesize(cfg *config.Cluster, outdir string) (*regions.Stacks, string, []string, error) {
+	var appConfig *cdktf.AppConfig
+	if outdir != "" {
+		appConfig = &cdktf.AppConfig{Outdir: jsii.String(outdir)}
+	}
+	app := cdktf.NewApp(appConfig)
+	stacks, err := regions.Build(app, cfg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	app.Synth()
+	dir := *app.Outdir()
+	written, err := writeReviewFiles(dir, stacks, cfg)
+	return stacks, dir, written, err
+}
+
+// writeReviewFiles writes the boot scripts and agent config under outdir.
+func writeReviewFiles(outdir string, stacks *regions.Stacks, cfg *config.Cluster) ([]string, error) {
+	files, err := stacks.ReviewFiles(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, rel := range sortedKeys(files) {
+		path := filepath.Join(outdir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(files[rel]), 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
 }
 
 func sortedKeys(m map[string]string) []string {

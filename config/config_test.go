@@ -1,0 +1,203 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// valid is a minimal valid config; cases below break one thing at a time.
+const valid = `
+cluster_name: example
+domain: teleport.example.com
+hosted_zone: example.com
+teleport_version: "17.4.8"
+acme_email: admin@example.com
+auth:
+  region: us-west-2
+  vpc_cidr: 10.0.0.0/16
+proxy_regions:
+  - region: us-west-1
+    vpc_cidr: 10.1.0.0/16
+  - region: eu-central-1
+    vpc_cidr: 10.2.0.0/16
+`
+
+func TestParseValidAppliesDefaults(t *testing.T) {
+	c, err := Parse([]byte(valid), "test")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if c.AgentConnectionCount != 2 || c.Edition != "oss" || c.Peering.Mode != "vpc" || c.Backend.Type != "local" {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if c.Auth.Instances.Count != 2 || c.ProxyRegions[1].Instances.Type != DefaultInstanceType || c.ProxyRegions[0].AZCount != 2 {
+		t.Errorf("instance defaults not applied: %+v", c.ProxyRegions)
+	}
+}
+
+func TestExampleFileIsValid(t *testing.T) {
+	if _, err := Load(filepath.Join("..", "examples", "cluster.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(filepath.Join("..", "testdata", "configs", "public-four-regions.yaml")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidationRules(t *testing.T) {
+	cases := []struct {
+		name        string
+		from, to    string // replace from with to in valid; from "" appends to
+		path, inMsg string
+	}{
+		{"unknown key", "", "colour: blue\n", "colour", "unknown key"},
+		{"unknown key suggests", "acme_email:", "acme_emial:", "acme_emial", `did you mean "acme_email"`},
+		{"unknown nested key", "    vpc_cidr: 10.2.0.0/16", "    vpc_cidr: 10.2.0.0/16\n    size: big", "proxy_regions[1].size", "unknown key"},
+		{"missing cluster name", "cluster_name: example\n", "", "cluster_name", "is required"},
+		{"missing domain", "domain: teleport.example.com\n", "", "domain", "is required"},
+		{"missing hosted zone", "hosted_zone: example.com\n", "", "hosted_zone", "is required"},
+		{"missing version", "teleport_version: \"17.4.8\"\n", "", "teleport_version", "is required"},
+		{"missing email", "acme_email: admin@example.com\n", "", "acme_email", "is required"},
+		{"bad email", "admin@example.com", "admin", "acme_email", "not an e-mail"},
+		{"missing auth region", "  region: us-west-2\n", "", "auth.region", "is required"},
+		{"missing proxy cidr", "    vpc_cidr: 10.1.0.0/16\n", "", "proxy_regions[0].vpc_cidr", "is required"},
+		{"no proxy regions", valid[strings.Index(valid, "proxy_regions:"):], "proxy_regions: []\n", "proxy_regions", "at least one"},
+		{"unknown region", "region: eu-central-1", "region: eu-middle-9", "proxy_regions[1].region", "not a commercial AWS region"},
+		{"uppercase region", "region: eu-central-1", "region: EU-CENTRAL-1", "proxy_regions[1].region", `lowercase: "eu-central-1"`},
+		{"duplicate proxy region", "region: eu-central-1", "region: us-west-1", "proxy_regions[1].region", "already listed at proxy_regions[0]"},
+		{"malformed cidr", "10.2.0.0/16", "10.2.0/16", "proxy_regions[1].vpc_cidr", "not an IPv4 CIDR"},
+		{"host bits", "10.2.0.0/16", "10.2.0.1/16", "proxy_regions[1].vpc_cidr", "did you mean 10.2.0.0/16"},
+		{"overlapping cidr", "10.2.0.0/16", "10.0.128.0/17", "proxy_regions[1].vpc_cidr", "overlaps auth.vpc_cidr"},
+		{"cidr too small", "10.2.0.0/16", "10.2.0.0/25", "proxy_regions[1].vpc_cidr", "/25"},
+		{"cidr too large", "10.2.0.0/16", "10.0.0.0/8", "proxy_regions[1].vpc_cidr", "/8"},
+		{"public cidr", "10.2.0.0/16", "8.8.0.0/16", "proxy_regions[1].vpc_cidr", "not a private"},
+		{"agent connection count", "", "agent_connection_count: 1\n", "agent_connection_count", "at least 2"},
+		{"invalid domain", "domain: teleport.example.com", "domain: tele_port.example.com", "domain", "invalid label"},
+		{"single label domain", "domain: teleport.example.com", "domain: teleport", "domain", "at least two labels"},
+		{"domain outside zone", "domain: teleport.example.com", "domain: teleport.example.org", "domain", "not inside hosted_zone"},
+		{"domain at zone apex", "domain: teleport.example.com", "domain: example.com", "domain", "not inside hosted_zone"},
+		{"cluster name too long", "cluster_name: example", "cluster_name: " + strings.Repeat("a", MaxClusterNameLen+1), "cluster_name", "at most 24"},
+		{"cluster name charset", "cluster_name: example", "cluster_name: Example_1", "cluster_name", "lowercase letters"},
+		{"cluster name trailing hyphen", "cluster_name: example", "cluster_name: example-", "cluster_name", "lowercase letters"},
+		{"version not exact", `"17.4.8"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
+		{"version too old", `"17.4.8"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
+		{"edition", "", "edition: premium\n", "edition", "not an edition"},
+		{"enterprise needs license", "", "edition: enterprise\n", "license_ssm_parameter", "is required with edition: enterprise"},
+		{"license without enterprise", "", "license_ssm_parameter: /teleport/license\n", "license_ssm_parameter", "only used with edition: enterprise"},
+		{"az count", "    vpc_cidr: 10.2.0.0/16", "    vpc_cidr: 10.2.0.0/16\n    az_count: 5", "proxy_regions[1].az_count", "use 2 or 3"},
+		{"az count above region", "    vpc_cidr: 10.1.0.0/16", "    vpc_cidr: 10.1.0.0/16\n    az_count: 3", "proxy_regions[0].az_count", "us-west-1 offers 2"},
+		{"instance count", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {count: 100}", "auth.instances.count", "use 1 to 50"},
+		{"instance type", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {type: big}", "auth.instances.type", "not an EC2 instance type"},
+		{"volume size", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {volume_size_gib: 2}", "auth.instances.volume_size_gib", "use 8 to 16384"},
+		{"wrong type int", "", "agent_connection_count: two\n", "agent_connection_count", "expected a whole number"},
+		{"wrong type list", "proxy_regions:", "proxy_regions: us-west-1\nx:", "proxy_regions", "expected a list"},
+		{"wrong type bool", "", "acme_staging: maybe\n", "acme_staging", "expected true or false"},
+		{"resource region unknown", "", "resource_regions: [mars-1]\n", "resource_regions[0].region", "not a commercial AWS region"},
+		{"resource region is proxy", "", "resource_regions: [us-west-1]\n", "resource_regions[0].region", "is a proxy region"},
+		{"resource region duplicate", "", "resource_regions: [us-east-1, us-east-1]\n", "resource_regions[1].region", "already listed"},
+		{"resource override unknown", "", "resource_regions: [{region: us-east-1, proxy_region: ap-south-1}]\n", "resource_regions[0].proxy_region", "not one of proxy_regions"},
+		{"peering mode", "", "peering: {mode: tunnel}\n", "peering.mode", "not a peering mode"},
+		{"hosted zone id", "", "hosted_zone_id: abc\n", "hosted_zone_id", "not a Route 53 zone id"},
+		{"ami id", "", "ami: {ids: {us-west-2: ami-xyz}}\n", "ami.ids.us-west-2", "not an AMI id"},
+		{"ami region unused", "", "ami: {ids: {ap-south-1: ami-0123456789abcdef0}}\n", "ami.ids.ap-south-1", "neither the auth region"},
+		{"ami ssm", "", "ami: {ssm_parameter: latest}\n", "ami.ssm_parameter", "not an SSM parameter path"},
+		{"backend type", "", "backend: {type: consul}\n", "backend.type", "not a backend"},
+		{"s3 backend missing", "", "backend: {type: s3}\n", "backend.s3", "is required with backend.type: s3"},
+		{"s3 backend no lock", "", "backend: {type: s3, s3: {bucket: my-state, region: us-west-2}}\n", "backend.s3", "no state locking"},
+		{"s3 backend bad bucket", "", "backend: {type: s3, s3: {bucket: My_State, region: us-west-2, use_lockfile: true}}\n", "backend.s3.bucket", "not a valid S3 bucket name"},
+		{"s3 with local", "", "backend: {s3: {bucket: my-state, region: us-west-2}}\n", "backend.s3", "only used with backend.type: s3"},
+		{"reserved tag", "", "tags: {\"aws:owner\": me}\n", "tags.aws:owner", "reserved by AWS"},
+		{"duplicate key", "", "cluster_name: other\n", "cluster_name", "set twice"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := valid + tc.to
+			if tc.from != "" {
+				if !strings.Contains(valid, tc.from) {
+					t.Fatalf("test setup: %q not in the valid config", tc.from)
+				}
+				doc = strings.Replace(valid, tc.from, tc.to, 1)
+			}
+			_, err := Parse([]byte(doc), "test.yaml")
+			if err == nil {
+				t.Fatalf("accepted; want an error at %s", tc.path)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if strings.Contains(line, "- "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
+					return
+				}
+			}
+			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
+		})
+	}
+}
+
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct{ name, path, want string }{
+		{"missing", filepath.Join(dir, "nope.yaml"), "not found"},
+		{"empty", write("empty.yaml", "  \n"), "is empty"},
+		{"bad yaml", write("bad.yaml", "cluster_name: [unclosed\n"), "not valid YAML"},
+		{"not a mapping", write("list.yaml", "- a\n- b\n"), "must be a mapping"},
+		{"two documents", write("two.yaml", valid+"---\n"+valid), "more than one YAML document"},
+		{"huge", write("huge.yaml", "# "+strings.Repeat("x", MaxFileBytes)+"\n"), "larger than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v; want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNearestRegion(t *testing.T) {
+	proxies := []string{"us-west-1", "eu-central-1", "ap-southeast-1"}
+	cases := map[string]string{
+		"us-east-1":    "us-west-1",
+		"ca-central-1": "us-west-1",
+		// Sao Paulo is nearer Frankfurt than California as the crow flies;
+		// a config that prefers another route sets proxy_region.
+		"sa-east-1":      "eu-central-1",
+		"eu-west-1":      "eu-central-1",
+		"me-south-1":     "eu-central-1",
+		"af-south-1":     "eu-central-1",
+		"ap-south-1":     "ap-southeast-1",
+		"ap-southeast-2": "ap-southeast-1",
+		"ap-northeast-1": "ap-southeast-1",
+		"us-west-1":      "us-west-1",
+	}
+	for from, want := range cases {
+		got, _, ok := NearestRegion(from, proxies)
+		if !ok || got != want {
+			t.Errorf("NearestRegion(%s) = %s; want %s", from, got, want)
+		}
+	}
+}
+
+func TestLatencyRoutesHonourOverride(t *testing.T) {
+	c, err := Parse([]byte(valid+"resource_regions: [ap-south-1, {region: us-east-1, proxy_region: eu-central-1}]\n"), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range c.LatencyRoutes() {
+		got[r.Region] = r.ProxyRegion
+	}
+	want := map[string]string{"us-west-1": "us-west-1", "eu-central-1": "eu-central-1", "ap-south-1": "eu-central-1", "us-east-1": "eu-central-1"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("route %s -> %s; want %s", k, got[k], v)
+		}
+	}
+}

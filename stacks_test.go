@@ -1,0 +1,476 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestAuthStack(t *testing.T) {
+	s := stackOf(t, "example", "auth-us-west-2")
+
+	lb := s.one(t, "aws_lb")
+	if lb["load_balancer_type"] != "network" || lb["internal"] != true || lb["enable_cross_zone_load_balancing"] != true {
+		t.Errorf("auth NLB must be internal, network, cross-zone: %v", lb)
+	}
+	l := s.one(t, "aws_lb_listener")
+	if l["port"] != 3025.0 || l["protocol"] != "TCP" {
+		t.Errorf("auth listener must be TCP 3025: %v", l)
+	}
+	tg := s.one(t, "aws_lb_target_group")
+	if tg["port"] != 3025.0 || tg["protocol"] != "TCP" || get(tg, "health_check", "enabled") != true || get(tg, "health_check", "port") != "3000" {
+		t.Errorf("auth target group: %v", tg)
+	}
+	asg := s.one(t, "aws_autoscaling_group")
+	if asg["min_size"].(float64) < 2 || len(asg["vpc_zone_identifier"].([]any)) < 2 || len(asg["target_group_arns"].([]any)) != 1 {
+		t.Errorf("auth group must keep 2+ instances over 2+ zones behind the NLB: %v", asg)
+	}
+
+	tables := map[string]map[string]any{}
+	for _, tb := range s.resources("aws_dynamodb_table") {
+		tables[tb["name"].(string)] = tb
+		if get(tb, "server_side_encryption", "enabled") != true || get(tb, "server_side_encryption", "kms_key_arn") == nil {
+			t.Errorf("table %s not encrypted with the cluster key", tb["name"])
+		}
+		if get(tb, "point_in_time_recovery", "enabled") != true {
+			t.Errorf("table %s without point-in-time recovery", tb["name"])
+		}
+		if get(tb, "ttl", "attribute_name") != "Expires" {
+			t.Errorf("table %s without TTL on Expires", tb["name"])
+		}
+	}
+	state := tables["example-state"]
+	if state["hash_key"] != "HashKey" || state["range_key"] != "FullPath" || state["stream_enabled"] != true || state["stream_view_type"] != "NEW_IMAGE" {
+		t.Errorf("state table: %v", state)
+	}
+	events := tables["example-events"]
+	if events["hash_key"] != "SessionID" || events["range_key"] != "EventIndex" ||
+		get(events, "global_secondary_index", 0, "name") != "timesearchV2" ||
+		get(events, "global_secondary_index", 0, "hash_key") != "CreatedAtDate" ||
+		get(events, "global_secondary_index", 0, "range_key") != "CreatedAt" {
+		t.Errorf("events table: %v", events)
+	}
+	if n := len(s.resources("aws_s3_bucket")); n != 2 {
+		t.Errorf("want the recordings and certs buckets, found %d", n)
+	}
+
+	_, cfg := userData(t, s.one(t, "aws_launch_template"))
+	ts := get(cfg, "auth_service", "tunnel_strategy")
+	if get(ts, "type") != "proxy_peering" || get(ts, "agent_connection_count") != 2 {
+		t.Errorf("tunnel_strategy: %v", ts)
+	}
+	if get(cfg, "auth_service", "proxy_listener_mode") != "multiplex" {
+		t.Error("TLS routing (multiplex) not set")
+	}
+	storage := get(cfg, "teleport", "storage")
+	if get(storage, "type") != "dynamodb" || get(storage, "table_name") != "example-state" ||
+		get(storage, "audit_events_uri", 0) != "dynamodb://example-events" ||
+		!strings.HasPrefix(get(storage, "audit_sessions_uri").(string), "s3://example-recordings-") {
+		t.Errorf("storage: %v", storage)
+	}
+	if get(cfg, "teleport", "diag_addr") != "0.0.0.0:3000" {
+		t.Error("diag_addr must serve the health check port")
+	}
+}
+
+func TestBucketsArePrivate(t *testing.T) {
+	for synth := range goldenConfigs {
+		for _, name := range stackNames(t, synth) {
+			s := stackOf(t, synth, name)
+			buckets := s.resources("aws_s3_bucket")
+			if len(buckets) == 0 {
+				continue
+			}
+			blocks := s.resources("aws_s3_bucket_public_access_block")
+			own := s.resources("aws_s3_bucket_ownership_controls")
+			ver := s.resources("aws_s3_bucket_versioning")
+			enc := s.resources("aws_s3_bucket_server_side_encryption_configuration")
+			pol := s.resources("aws_s3_bucket_policy")
+			if len(blocks) != len(buckets) || len(own) != len(buckets) || len(ver) != len(buckets) || len(enc) != len(buckets) || len(pol) != len(buckets) {
+				t.Fatalf("%s/%s: every bucket needs a block, ownership, versioning, encryption and policy", synth, name)
+			}
+			for _, b := range blocks {
+				for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+					if b[k] != true {
+						t.Errorf("%s: %s is not on", name, k)
+					}
+				}
+			}
+			for _, o := range own {
+				if get(o, "rule", "object_ownership") != "BucketOwnerEnforced" {
+					t.Errorf("%s: ACLs not disabled", name)
+				}
+			}
+			for _, e := range enc {
+				if get(e, "rule", 0, "apply_server_side_encryption_by_default", "sse_algorithm") != "aws:kms" {
+					t.Errorf("%s: bucket not encrypted with KMS", name)
+				}
+			}
+			docs := s.section("data", "aws_iam_policy_document")
+			tlsOnly := 0
+			for _, d := range docs {
+				st := get(d, "statement", 0)
+				if get(st, "effect") == "Deny" && get(st, "condition", 0, "variable") == "aws:SecureTransport" {
+					tlsOnly++
+				}
+			}
+			if tlsOnly != len(buckets) {
+				t.Errorf("%s: %d TLS-only policies for %d buckets", name, tlsOnly, len(buckets))
+			}
+		}
+	}
+}
+
+func TestLaunchTemplatesAreHardened(t *testing.T) {
+	for synth := range goldenConfigs {
+		for _, name := range stackNames(t, synth) {
+			s := stackOf(t, synth, name)
+			lts := s.resources("aws_launch_template")
+			if len(lts) != 1 {
+				t.Fatalf("%s: want one launch template, found %d", name, len(lts))
+			}
+			for _, lt := range lts {
+				if get(lt, "metadata_options", "http_tokens") != "required" {
+					t.Errorf("%s: IMDSv2 not required", name)
+				}
+				if get(lt, "block_device_mappings", 0, "ebs", "encrypted") != "true" {
+					t.Errorf("%s: root volume not encrypted", name)
+				}
+				if get(lt, "iam_instance_profile", "arn") == nil {
+					t.Errorf("%s: no instance profile", name)
+				}
+			}
+		}
+	}
+}
+
+func TestNoWildcardPermissions(t *testing.T) {
+	for synth := range goldenConfigs {
+		for _, name := range stackNames(t, synth) {
+			s := stackOf(t, synth, name)
+			for id, d := range s.section("data", "aws_iam_policy_document") {
+				for _, st := range d["statement"].([]any) {
+					actions := fmt.Sprint(get(st, "actions"))
+					resources := fmt.Sprint(get(st, "resources"))
+					if get(st, "effect") == "Allow" && strings.Contains(actions, "*") && resources == "[*]" && !strings.Contains(id, "key-policy") {
+						t.Errorf("%s/%s: wildcard action on every resource: %v on %v", name, id, actions, resources)
+					}
+					if get(st, "effect") == "Allow" && (actions == "[*]" || actions == "[s3:*]" || actions == "[dynamodb:*]") {
+						t.Errorf("%s/%s: service-wide action %v", name, id, actions)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestProxyStacks(t *testing.T) {
+	for synth, regions := range map[string][]string{
+		"example":             {"eu-central-1", "us-west-1"},
+		"public-four-regions": {"ap-northeast-1", "eu-west-1", "sa-east-1", "us-east-1"},
+	} {
+		for _, region := range regions {
+			s := stackOf(t, synth, "proxy-"+region)
+			lb := s.one(t, "aws_lb")
+			if lb["internal"] != false || lb["load_balancer_type"] != "network" || lb["enable_cross_zone_load_balancing"] != true {
+				t.Errorf("%s: proxy NLB must be internet-facing, network, cross-zone: %v", region, lb)
+			}
+			l := s.one(t, "aws_lb_listener")
+			if l["port"] != 443.0 || l["protocol"] != "TCP" || l["certificate_arn"] != nil {
+				t.Errorf("%s: proxy listener must be TCP 443 without TLS termination: %v", region, l)
+			}
+			if tg := s.one(t, "aws_lb_target_group"); tg["proxy_protocol_v2"] != true || tg["protocol"] != "TCP" {
+				t.Errorf("%s: target group must be TCP with PROXY v2: %v", region, tg)
+			}
+			asg := s.one(t, "aws_autoscaling_group")
+			if asg["min_size"].(float64) < 2 || len(asg["vpc_zone_identifier"].([]any)) < 2 {
+				t.Errorf("%s: proxies must be 2+ over 2+ zones", region)
+			}
+			if s.section("data", "terraform_remote_state")["cross-stack-reference-input-auth-"+synths[synth].cfg.Auth.Region] == nil {
+				t.Errorf("%s: does not read the auth stack's outputs", region)
+			}
+
+			script, cfg := userData(t, s.one(t, "aws_launch_template"))
+			peer := get(cfg, "proxy_service", "peer_public_addr").(string)
+			if peer != "__PEER_HOST__:3021" || strings.Contains(script, "elb.amazonaws.com") {
+				t.Errorf("%s: peer_public_addr must be the instance's own address, got %q", region, peer)
+			}
+			wantIMDS := "meta-data/local-ipv4"
+			if synths[synth].cfg.Peering.Mode == "public" {
+				wantIMDS = "meta-data/public-ipv4"
+			}
+			if !strings.Contains(script, "PEER_HOST=$(imds "+wantIMDS+")") {
+				t.Errorf("%s: peer host not read from %s", region, wantIMDS)
+			}
+			if get(cfg, "proxy_service", "peer_listen_addr") != "0.0.0.0:3021" || get(cfg, "proxy_service", "proxy_protocol") != "on" ||
+				get(cfg, "proxy_service", "public_addr", 0) != synths[synth].cfg.Domain+":443" {
+				t.Errorf("%s: proxy_service: %v", region, get(cfg, "proxy_service"))
+			}
+			if get(cfg, "proxy_service", "https_keypairs", 0, "cert_file") == nil || get(cfg, "proxy_service", "https_keypairs_reload_interval") == nil {
+				t.Errorf("%s: certificate not loaded through https_keypairs with a reload interval", region)
+			}
+			if get(cfg, "teleport", "join_params", "method") != "iam" || get(cfg, "teleport", "auth_server") != "__AUTH_SERVER__:3025" {
+				t.Errorf("%s: proxies must join through the auth NLB with the IAM method", region)
+			}
+		}
+	}
+}
+
+// peerings returns "requesterVPC|accepterVPC" pairs, in every stack of a synth,
+// as the set of unordered stack pairs they connect.
+func peeringPairs(t *testing.T, synth string) map[string]int {
+	pairs := map[string]int{}
+	for _, name := range stackNames(t, synth) {
+		s := stackOf(t, synth, name)
+		for _, c := range s.resources("aws_vpc_peering_connection") {
+			peer := c["peer_vpc_id"].(string)
+			other := "?"
+			if i := strings.Index(peer, "cross-stack-reference-input-"); i >= 0 {
+				other = strings.SplitN(peer[i+len("cross-stack-reference-input-"):], ".", 2)[0]
+			}
+			a, b := name, other
+			if a > b {
+				a, b = b, a
+			}
+			pairs[a+"<->"+b]++
+		}
+	}
+	return pairs
+}
+
+func TestPeeringTopology(t *testing.T) {
+	vpc := peeringPairs(t, "example")
+	want := map[string]int{
+		"auth-us-west-2<->proxy-eu-central-1":  1,
+		"auth-us-west-2<->proxy-us-west-1":     1,
+		"proxy-eu-central-1<->proxy-us-west-1": 1,
+	}
+	if !reflect.DeepEqual(vpc, want) {
+		t.Errorf("vpc mode peerings = %v; want each pair exactly once: %v", vpc, want)
+	}
+	public := peeringPairs(t, "public-four-regions")
+	if len(public) != 4 {
+		t.Errorf("public mode peers only with the auth VPC: %v", public)
+	}
+	for pair, n := range public {
+		if n != 1 || !strings.HasPrefix(pair, "auth-") {
+			t.Errorf("public mode: unexpected peering %s x%d", pair, n)
+		}
+	}
+
+	// Routes in both directions: for every peering, routes in the requester's
+	// tables (default provider) and in the accepter's (aliased provider).
+	s := stackOf(t, "example", "proxy-us-west-1")
+	byProvider := map[string]int{}
+	for _, r := range s.resources("aws_route") {
+		if r["vpc_peering_connection_id"] == nil {
+			continue
+		}
+		p, _ := r["provider"].(string)
+		byProvider[p]++
+	}
+	// 3 route tables per VPC (public + 2 private) on each side.
+	if byProvider[""] != 6 || byProvider["aws.auth"] != 3 || byProvider["aws.eu-central-1"] != 3 {
+		t.Errorf("peering routes by provider = %v", byProvider)
+	}
+}
+
+func TestSecurityGroupRules(t *testing.T) {
+	for synth := range goldenConfigs {
+		public := synths[synth].cfg.Peering.Mode == "public"
+		for _, name := range stackNames(t, synth) {
+			s := stackOf(t, synth, name)
+			for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
+				for id, r := range s.resources(typ) {
+					port, cidr := r["from_port"].(float64), r["cidr_ipv4"]
+					if r["to_port"].(float64) != port || r["ip_protocol"] != "tcp" {
+						t.Errorf("%s/%s: rules open single TCP ports only", name, id)
+					}
+					if cidr == "0.0.0.0/0" {
+						switch {
+						case port == 443:
+						case port == 3021 && public:
+						default:
+							t.Errorf("%s/%s: port %v open to the internet", name, id, port)
+						}
+					}
+					if typ == "aws_vpc_security_group_ingress_rule" && port == 3025 {
+						if !strings.HasPrefix(fmt.Sprint(r["provider"]), "aws.auth") {
+							t.Errorf("%s/%s: 3025 rule not on the auth group", name, id)
+						}
+					}
+				}
+			}
+			if strings.HasPrefix(name, "proxy-") {
+				if n := len(s.section("resource", "aws_security_group_rule")); n != 0 {
+					t.Errorf("%s: inline-style rules found", name)
+				}
+			}
+		}
+	}
+}
+
+func TestDeployOrder(t *testing.T) {
+	for synth := range goldenConfigs {
+		var m struct {
+			Stacks map[string]struct {
+				Dependencies []string `json:"dependencies"`
+			} `json:"stacks"`
+		}
+		if err := json.Unmarshal(synths[synth].files["manifest.json"], &m); err != nil {
+			t.Fatal(err)
+		}
+		auth := "auth-" + synths[synth].cfg.Auth.Region
+		if len(m.Stacks[auth].Dependencies) != 0 {
+			t.Errorf("%s: the auth stack must depend on nothing: %v", synth, m.Stacks[auth].Dependencies)
+		}
+		// Depth-first search for cycles; every proxy stack depends on auth.
+		state := map[string]int{}
+		var visit func(string) bool
+		visit = func(n string) bool {
+			switch state[n] {
+			case 1:
+				return false
+			case 2:
+				return true
+			}
+			state[n] = 1
+			for _, d := range m.Stacks[n].Dependencies {
+				if !visit(d) {
+					return false
+				}
+			}
+			state[n] = 2
+			return true
+		}
+		for name, st := range m.Stacks {
+			if !visit(name) {
+				t.Errorf("%s: dependency cycle through %s", synth, name)
+			}
+			if name != auth && !contains(st.Dependencies, auth) {
+				t.Errorf("%s: %s does not depend on %s", synth, name, auth)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLatencyRecords(t *testing.T) {
+	for synth := range goldenConfigs {
+		cfg := synths[synth].cfg
+		seen := map[string]string{} // name|set id -> stack
+		for _, route := range cfg.LatencyRoutes() {
+			s := stackOf(t, synth, "proxy-"+route.ProxyRegion)
+			found := 0
+			for _, r := range s.resources("aws_route53_record") {
+				if get(r, "latency_routing_policy", "region") != route.Region {
+					continue
+				}
+				found++
+				if r["type"] != "CNAME" || r["health_check_id"] == nil || !strings.Contains(fmt.Sprint(r["records"]), "aws_lb.") {
+					t.Errorf("%s: record for %s must be a health-checked CNAME to the proxy NLB: %v", synth, route.Region, r)
+				}
+				key := r["name"].(string) + "|" + r["set_identifier"].(string)
+				if prev, dup := seen[key]; dup {
+					t.Errorf("%s: set identifier %s reused (also in %s)", synth, key, prev)
+				}
+				seen[key] = route.ProxyRegion
+			}
+			if found != 2 {
+				t.Errorf("%s: %d records for latency region %s in proxy-%s; want root and wildcard", synth, found, route.Region, route.ProxyRegion)
+			}
+		}
+		for _, p := range cfg.ProxyRegions {
+			hc := stackOf(t, synth, "proxy-"+p.Region).one(t, "aws_route53_health_check")
+			if hc["type"] != "HTTPS" || hc["port"] != 443.0 || hc["resource_path"] != "/webapi/ping" {
+				t.Errorf("%s: health check: %v", p.Region, hc)
+			}
+		}
+	}
+}
+
+func TestCertificateRenewalIsScoped(t *testing.T) {
+	s := stackOf(t, "example", "auth-us-west-2")
+	script, _ := userData(t, s.one(t, "aws_launch_template"))
+	if !strings.Contains(script, "--dns-route53") || !strings.Contains(script, `-d "*.${DOMAIN}"`) || strings.Contains(script, "--staging") {
+		t.Error("auth boot script must renew a production DNS-01 certificate for the domain and its wildcard")
+	}
+	for _, d := range s.section("data", "aws_iam_policy_document") {
+		for _, st := range d["statement"].([]any) {
+			if fmt.Sprint(get(st, "actions")) == "[route53:ChangeResourceRecordSets]" {
+				res := fmt.Sprint(get(st, "resources"))
+				if !strings.Contains(res, "hostedzone/${data.aws_route53_zone.") {
+					t.Errorf("record changes not scoped to the looked-up zone: %s", res)
+				}
+			}
+		}
+	}
+	public := stackOf(t, "public-four-regions", "auth-us-east-1")
+	script, _ = userData(t, public.one(t, "aws_launch_template"))
+	if !strings.Contains(script, "--staging") || !strings.Contains(script, "license.pem") {
+		t.Error("acme_staging and the enterprise license must reach the auth boot script")
+	}
+	if !strings.Contains(string(synths["public-four-regions"].files["stacks/auth-us-east-1/cdk.tf.json"]), "hostedzone/Z0123456789ABCDEFGHIJ") {
+		t.Error("hosted_zone_id not used for the record-change permission")
+	}
+}
+
+func TestAgentConfig(t *testing.T) {
+	agent := string(synths["example"].files["teleport/agent-teleport.yaml"])
+	if !strings.Contains(agent, "proxy_server: teleport.example.com:443") || !strings.Contains(agent, "version: v3") {
+		t.Errorf("agent config:\n%s", agent)
+	}
+}
+
+// TestAddingRegionTouchesOnlyItsPeers: a new proxy region leaves the auth
+// stack byte-identical and changes existing proxy stacks only by adding the
+// peering with it (vpc mode), and not at all in public mode.
+func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
+	base, more := synths["example"].files, synths["example-plus-region"].files
+	auth := "stacks/auth-us-west-2/cdk.tf.json"
+	if string(base[auth]) != string(more[auth]) {
+		t.Errorf("adding a proxy region changed the auth stack:\n%s", lineDiff(string(base[auth]), string(more[auth])))
+	}
+	if more["stacks/proxy-ap-southeast-2/cdk.tf.json"] == nil {
+		t.Fatal("the new region has no stack")
+	}
+	allowed := map[string]bool{"aws_vpc_peering_connection": true, "aws_vpc_peering_connection_accepter": true, "aws_route": true,
+		"aws_vpc_security_group_ingress_rule": true, "aws_vpc_security_group_egress_rule": true}
+	for _, region := range []string{"eu-central-1", "us-west-1"} {
+		before, after := stackOf(t, "example", "proxy-"+region), stackOf(t, "example-plus-region", "proxy-"+region)
+		for typ, rs := range before["resource"].(map[string]any) {
+			for id, r := range rs.(map[string]any) {
+				if !reflect.DeepEqual(r, get(after, "resource", typ, id)) {
+					t.Errorf("proxy-%s: existing %s.%s changed", region, typ, id)
+				}
+			}
+		}
+		for typ, rs := range after["resource"].(map[string]any) {
+			for id := range rs.(map[string]any) {
+				if get(before, "resource", typ, id) == nil && !allowed[typ] {
+					t.Errorf("proxy-%s: adding a region added %s.%s", region, typ, id)
+				}
+			}
+		}
+	}
+
+	pub, fewer := synths["public-four-regions"].files, synths["public-minus-region"].files
+	for rel, data := range fewer {
+		if strings.HasPrefix(rel, "stacks/") && string(pub[rel]) != string(data) {
+			t.Errorf("public mode: removing sa-east-1 changed %s", rel)
+		}
+	}
+	if fewer["stacks/proxy-sa-east-1/cdk.tf.json"] != nil {
+		t.Error("removed region still synthesized")
+	}
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/config"
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden (use make snapshot)")
+
+// synthOut is one synthesized app: every file of its output directory.
+type synthOut struct {
+	cfg   *config.Cluster
+	files map[string][]byte
+}
+
+// synths holds every app synthesized by TestMain. jsii serves one test binary
+// with one Node.js process, and t.Parallel is unsafe with it, so each config
+// is synthesized once, up front, and the tests only read the results.
+var synths = map[string]*synthOut{}
+
+// goldenConfigs have snapshots under testdata/golden/<name>.
+var goldenConfigs = map[string]string{
+	"example":             "examples/cluster.yaml",
+	"public-four-regions": "testdata/configs/public-four-regions.yaml",
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(func() int {
+		defer jsii.Close()
+		variants := map[string]func() (*config.Cluster, error){
+			"example-again": func() (*config.Cluster, error) { return config.Load("examples/cluster.yaml") },
+			"example-plus-region": func() (*config.Cluster, error) {
+				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-2", VPCCIDR: "10.3.0.0/16"})
+			},
+			"public-minus-region": func() (*config.Cluster, error) {
+				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
+			},
+		}
+		for name, path := range goldenConfigs {
+			variants[name] = func() (*config.Cluster, error) { return config.Load(path) }
+		}
+		names := make([]string, 0, len(variants))
+		for n := range variants {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			cfg, err := variants[name]()
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "config %s: %v\n", name, err)
+				return 1
+			}
+			out, err := synthOnce(cfg)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "synth %s: %v\n", name, err)
+				return 1
+			}
+			synths[name] = out
+		}
+		return m.Run()
+	}())
+}
+
+func synthOnce(cfg *config.Cluster) (*synthOut, error) {
+	dir, err := os.MkdirTemp("", "synth-test-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if _, _, _, err := synthesize(cfg, dir); err != nil {
+		return nil, err
+	}
+	out := &synthOut{cfg: cfg, files: map[string][]byte{}}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out.files[filepath.ToSlash(rel)] = data
+		return err
+	})
+	return out, err
+}
+
+func withRegion(path string, pr config.ProxyRegion) (*config.Cluster, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	pr.AZCount, pr.Instances = config.DefaultAZCount, cfg.ProxyRegions[0].Instances
+	cfg.ProxyRegions = append(cfg.ProxyRegions, pr)
+	return cfg, cfg.Validate()
+}
+
+func withoutRegion(path, region string) (*config.Cluster, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	var kept []config.ProxyRegion
+	for _, p := range cfg.ProxyRegions {
+		if p.Region != region {
+			kept = append(kept, p)
+		}
+	}
+	cfg.ProxyRegions = kept
+	return cfg, cfg.Validate()
+}
+
+// TestGolden compares every synthesized file with its snapshot, byte for byte.
+func TestGolden(t *testing.T) {
+	for name := range goldenConfigs {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "golden", name)
+			got := synths[name].files
+			if *update {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				for rel, data := range got {
+					p := filepath.Join(dir, filepath.FromSlash(rel))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := map[string][]byte{}
+			err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, path)
+				want[filepath.ToSlash(rel)], err = os.ReadFile(path)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("read snapshots: %v (run make snapshot to create them)", err)
+			}
+			for rel := range want {
+				if _, ok := got[rel]; !ok {
+					t.Errorf("%s: in the snapshot but no longer synthesized", rel)
+				}
+			}
+			for rel, data := range got {
+				w, ok := want[rel]
+				switch {
+				case !ok:
+					t.Errorf("%s: synthesized but has no snapshot", rel)
+				case !bytes.Equal(w, data):
+					t.Errorf("%s differs from its snapshot (run make snapshot if intended):\n%s", rel, lineDiff(string(w), string(data)))
+				}
+			}
+		})
+	}
+}
+
+// lineDiff shows the first differing lines with some context.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	var b strings.Builder
+	for j := max(0, i-3); j < i; j++ {
+		fmt.Fprintf(&b, "    %5d   %s\n", j+1, w[j])
+	}
+	for j := i; j < min(len(w), i+8); j++ {
+		fmt.Fprintf(&b, "  - %5d   %s\n", j+1, w[j])
+	}
+	for j := i; j < min(len(g), i+8); j++ {
+		fmt.Fprintf(&b, "  + %5d   %s\n", j+1, g[j])
+	}
+	return b.String()
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := synths["example"].files, synths["example-again"].files
+	if len(a) != len(b) {
+		t.Fatalf("%d files then %d", len(a), len(b))
+	}
+	for rel, data := range a {
+		if !bytes.Equal(data, b[rel]) {
+			t.Errorf("%s differs between two synths of the same config", rel)
+		}
+		if bytes.Contains(data, []byte(os.TempDir())) || bytes.Contains(data, []byte("/root/")) || bytes.Contains(data, []byte("/home/")) {
+			t.Errorf("%s holds an absolute path of this machine", rel)
+		}
+	}
+}
+
+// --- helpers over the synthesized JSON ---------------------------------------
+
+type stackJSON map[string]any
+
+func stackOf(t *testing.T, synth, stack string) stackJSON {
+	t.Helper()
+	data, ok := synths[synth].files["stacks/"+stack+"/cdk.tf.json"]
+	if !ok {
+		t.Fatalf("no stack %s in %s", stack, synth)
+	}
+	var s stackJSON
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s stackJSON) section(kind, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	block, _ := s[kind].(map[string]any)
+	byType, _ := block[typ].(map[string]any)
+	for name, v := range byType {
+		out[name], _ = v.(map[string]any)
+	}
+	return out
+}
+
+func (s stackJSON) resources(typ string) map[string]map[string]any { return s.section("resource", typ) }
+
+func (s stackJSON) one(t *testing.T, typ string) map[string]any {
+	t.Helper()
+	rs := s.resources(typ)
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one %s, found %d", typ, len(rs))
+	}
+	for _, r := range rs {
+		return r
+	}
+	return nil
+}
+
+// stackNames lists the stacks of a synth from its manifest.
+func stackNames(t *testing.T, synth string) []string {
+	var m struct {
+		Stacks map[string]struct {
+			Dependencies []string `json:"dependencies"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal(synths[synth].files["manifest.json"], &m); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for n := range m.Stacks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if sj, isStack := v.(stackJSON); isStack {
+				m, ok = sj, true
+			}
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// userData decodes a launch template's boot script and the teleport.yaml in it.
+func userData(t *testing.T, lt map[string]any) (string, map[string]any) {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := string(raw)
+	start := strings.Index(script, "<<'TELEPORT_YAML'\n")
+	end := strings.Index(script, "TELEPORT_YAML\nsed")
+	if start < 0 || end < 0 {
+		t.Fatalf("no teleport.yaml in the boot script:\n%s", script)
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal([]byte(script[start+len("<<'TELEPORT_YAML'\n"):end]), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return script, cfg
+}
