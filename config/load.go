@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -234,12 +236,19 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// joinPath appends key to a field path, quoting keys that are not plain
+// identifiers so that a message never carries a stray newline or colon.
 func joinPath(path, key string) string {
+	if !plainKey.MatchString(key) {
+		key = strconv.Quote(key)
+	}
 	if path == "" {
 		return key
 	}
 	return path + "." + key
 }
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"

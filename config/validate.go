@@ -16,12 +16,10 @@ const (
 	// names ("<cluster>-proxy-<region>") within 64.
 	MaxClusterNameLen = 24
 	// MinVPCPrefix and MaxVPCPrefix bound the VPC size. Each VPC is cut into
-	// 8 equal subnets (public and private for up to 3 zones, 2 spare): a /24
-	// gives /27 subnets, the smallest a load balancer accepts.
+	// 8 equal blocks (public subnets from block 0, private from block 4): a
+	// /24 gives /27 subnets, the smallest a load balancer accepts.
 	MinVPCPrefix = 16
 	MaxVPCPrefix = 24
-	// SubnetNewBits is how many bits each subnet adds to the VPC prefix.
-	SubnetNewBits = 3
 	// MaxAZCount is the most availability zones a VPC spans.
 	MaxAZCount = 3
 	// MaxInstanceCount bounds an Auto Scaling group's desired size.
@@ -235,7 +233,7 @@ func (v *validator) regions(c *Cluster) {
 	for i := range vpcs {
 		for j := 0; j < i; j++ {
 			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
-				v.add(vpcs[i].path, "%s overlaps %s (%s) of %s; every VPC is peered, so give each a distinct range", vpcs[i].prefix, vpcs[j].path, vpcs[j].prefix, vpcs[j].path)
+				v.add(vpcs[i].path, "%s overlaps %s (%s); every VPC is peered, so give each a distinct range", vpcs[i].prefix, vpcs[j].path, vpcs[j].prefix)
 			}
 		}
 	}
