@@ -10,9 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
@@ -115,7 +116,7 @@ func writeReviewFiles(outdir string, stacks *regions.Stacks, cfg *config.Cluster
 		return nil, err
 	}
 	var written []string
-	for _, rel := range sortedKeys(files) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		path := filepath.Join(outdir, rel)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
@@ -126,13 +127,4 @@ func writeReviewFiles(outdir string, stacks *regions.Stacks, cfg *config.Cluster
 		written = append(written, path)
 	}
 	return written, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package regions
 
 import (
+	"os"
 	"path/filepath"
 	"sort"
 
@@ -49,9 +50,14 @@ func (s *Stacks) Names() []string {
 	return names
 }
 
-// StackFile is the path of a synthesized stack's Terraform JSON.
+// StackFile is the path of a synthesized stack's Terraform: cdk.tf.json,
+// or cdk.tf when cdktf renders HCL (SYNTH_HCL_OUTPUT=true).
 func StackFile(outdir, stack string) string {
-	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
+	name := "cdk.tf.json"
+	if os.Getenv("SYNTH_HCL_OUTPUT") == "true" {
+		name = "cdk.tf"
+	}
+	return filepath.Join(outdir, "stacks", stack, name)
 }
 
 // ReviewFiles returns files that show reviewers what the base64 user data
