@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot lint bench cdktf-synth clean
+.PHONY: help setup build synth test unit snapshot lint bench cdktf-synth clean scan
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -42,3 +42,24 @@ cdktf-synth: ## synthesize through the cdktf CLI (npm install -g cdktf-cli@0.20.
 
 clean: ## remove synthesized output
 	rm -rf cdktf.out
+
+TFSEC_VERSION := v1.26.0
+SCAN_CONFIGS := examples/cluster.yaml testdata/configs/public-four-regions.yaml
+
+bin/tfsec:
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)
+
+scan: bin/tfsec ## tfsec every stack's HCL rendering; fail on findings not in security/accepted-findings.yaml
+	rm -rf .scan && mkdir -p .scan
+	$(GO) build -o .scan/app .
+	set -e; for cfg in $(SCAN_CONFIGS); do \
+	  name=$$(basename $$cfg .yaml); mkdir -p .scan/$$name; \
+	  (cd .scan/$$name && CLUSTER_CONFIG=$(CURDIR)/$$cfg SYNTH_HCL_OUTPUT=true ../app 2>/dev/null); \
+	  for dir in .scan/$$name/cdktf.out/stacks/*/; do \
+	    stack=$$(basename $$dir); \
+	    if command -v terraform >/dev/null; then \
+	      terraform fmt -write=false $$dir/cdk.tf >/dev/null 2>.scan/fmt.err || { echo "invalid HCL in $$dir"; cat .scan/fmt.err; exit 1; }; fi; \
+	    bin/tfsec $$dir --no-colour --format json --soft-fail > .scan/$$name-$$stack.json 2>/dev/null; \
+	  done; \
+	done
+	$(GO) run ./tools/scancheck security/accepted-findings.yaml .scan/*.json
