@@ -10,9 +10,6 @@ type AuthParams struct {
 	StateTable, EventsTable string
 	// RecordingsBucket holds session recordings under records/.
 	RecordingsBucket string
-	// RecordingsKMSKeyID, when set, makes Teleport write recordings with
-	// SSE-KMS under this key (its ARN or id).
-	RecordingsKMSKeyID string
 	// AgentConnectionCount is the proxy peering tunnel count per agent.
 	AgentConnectionCount int
 	// Enterprise adds the license file.
@@ -22,10 +19,8 @@ type AuthParams struct {
 // AuthConfig renders the Auth Service teleport.yaml. It has no placeholders
 // but the node name.
 func AuthConfig(p AuthParams) *File {
+	// Recordings are encrypted by the bucket's default SSE-KMS key.
 	sessions := "s3://" + p.RecordingsBucket + "/records?region=" + p.Region
-	if p.RecordingsKMSKeyID != "" {
-		sessions += "&sse_kms_key=" + p.RecordingsKMSKeyID
-	}
 	f := &File{
 		Version: "v3",
 		Teleport: Process{
