@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -314,17 +313,10 @@ func TestSecurityGroupRules(t *testing.T) {
 
 func TestDeployOrder(t *testing.T) {
 	for synth := range goldenConfigs {
-		var m struct {
-			Stacks map[string]struct {
-				Dependencies []string `json:"dependencies"`
-			} `json:"stacks"`
-		}
-		if err := json.Unmarshal(synths[synth].files["manifest.json"], &m); err != nil {
-			t.Fatal(err)
-		}
+		deps := manifest(t, synth)
 		auth := "auth-" + synths[synth].cfg.Auth.Region
-		if len(m.Stacks[auth].Dependencies) != 0 {
-			t.Errorf("%s: the auth stack must depend on nothing: %v", synth, m.Stacks[auth].Dependencies)
+		if len(deps[auth]) != 0 {
+			t.Errorf("%s: the auth stack must depend on nothing: %v", synth, deps[auth])
 		}
 		// Depth-first search for cycles; every proxy stack depends on auth.
 		state := map[string]int{}
@@ -337,7 +329,7 @@ func TestDeployOrder(t *testing.T) {
 				return true
 			}
 			state[n] = 1
-			for _, d := range m.Stacks[n].Dependencies {
+			for _, d := range deps[n] {
 				if !visit(d) {
 					return false
 				}
@@ -345,11 +337,11 @@ func TestDeployOrder(t *testing.T) {
 			state[n] = 2
 			return true
 		}
-		for name, st := range m.Stacks {
+		for name, st := range deps {
 			if !visit(name) {
 				t.Errorf("%s: dependency cycle through %s", synth, name)
 			}
-			if name != auth && !contains(st.Dependencies, auth) {
+			if name != auth && !contains(st, auth) {
 				t.Errorf("%s: %s does not depend on %s", synth, name, auth)
 			}
 		}

@@ -249,8 +249,9 @@ func (s stackJSON) one(t *testing.T, typ string) map[string]any {
 	return nil
 }
 
-// stackNames lists the stacks of a synth from its manifest.
-func stackNames(t *testing.T, synth string) []string {
+// manifest is cdktf's manifest.json of a synth: stacks and their dependencies.
+func manifest(t *testing.T, synth string) map[string][]string {
+	t.Helper()
 	var m struct {
 		Stacks map[string]struct {
 			Dependencies []string `json:"dependencies"`
@@ -259,8 +260,17 @@ func stackNames(t *testing.T, synth string) []string {
 	if err := json.Unmarshal(synths[synth].files["manifest.json"], &m); err != nil {
 		t.Fatal(err)
 	}
+	deps := map[string][]string{}
+	for name, st := range m.Stacks {
+		deps[name] = st.Dependencies
+	}
+	return deps
+}
+
+// stackNames lists the stacks of a synth, sorted.
+func stackNames(t *testing.T, synth string) []string {
 	var names []string
-	for n := range m.Stacks {
+	for n := range manifest(t, synth) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
