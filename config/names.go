@@ -69,3 +69,17 @@ func (n Names) ProxyJoinToken() string { return n.Prefix("proxy-iam") }
 
 // KeyAlias is the KMS alias of the cluster key in a region.
 func (n Names) KeyAlias() string { return "alias/" + n.Prefix("teleport") }
+
+// ProxyKeyAlias is the KMS alias of a proxy region's volume key. It differs
+// from KeyAlias because a proxy region may be the auth region.
+func (n Names) ProxyKeyAlias() string { return "alias/" + n.Prefix("proxy-volumes") }
+
+// AutoScalingRoleSuffix is the custom suffix of the cluster's Auto Scaling
+// service-linked role, whose name is AutoScalingRole.
+func (n Names) AutoScalingRoleSuffix() string { return n.cluster }
+
+// AutoScalingRole is the name of the cluster's Auto Scaling service-linked
+// role (IAM gives it that name from the suffix; it is global).
+func (n Names) AutoScalingRole() string {
+	return "AWSServiceRoleForAutoScaling_" + n.AutoScalingRoleSuffix()
+}

@@ -31,6 +31,13 @@ func TestNamesFitAWSLimits(t *testing.T) {
 	check("load balancer", n.AuthLoadBalancer(), lbRule)
 	check("load balancer", n.ProxyLoadBalancer(), lbRule)
 	check("IAM role", n.AuthRole(), iamRule)
+	check("IAM role", n.AutoScalingRole(), iamRule)
+	aliasRule := regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
+	check("KMS alias", n.KeyAlias(), aliasRule)
+	check("KMS alias", n.ProxyKeyAlias(), aliasRule)
+	if n.KeyAlias() == n.ProxyKeyAlias() {
+		t.Error("the auth and proxy key aliases collide (a proxy region may be the auth region)")
+	}
 	for _, table := range []string{n.StateTable(), n.EventsTable(), n.LocksTable()} {
 		check("DynamoDB table", table, tableRule)
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
+	"github.com/example/teleport-multi-region/constructs/instances"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/storage"
@@ -25,6 +27,9 @@ type AuthStack struct {
 	Auth    *authcluster.AuthCluster
 	// BootScript is the rendered user data of the auth instances.
 	BootScript string
+	// AutoScalingRoleARN is the cluster's Auto Scaling service-linked role,
+	// which every group launches instances with.
+	AutoScalingRoleARN *string
 }
 
 // NewAuthStack builds the auth region stack.
@@ -40,14 +45,32 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 		AZCount:        cfg.Auth.AZCount,
 		PrivateSubnets: true,
 	})
+	// IAM is global: the auth stack creates the cluster's Auto Scaling
+	// role once and every proxy stack reads it.
+	asgRole := instances.NewAutoScalingRole(stack, "autoscaling-role", names.AutoScalingRoleSuffix())
+	iamARN := func(path string) string { return "arn:aws:iam::" + *account.AccountId() + ":role/" + path }
+	key := kmskey.New(stack, "key", &kmskey.Props{
+		Description: "Teleport cluster state, audit log, session recordings, TLS certificate and auth volumes",
+		Alias:       names.KeyAlias(),
+		AccountID:   account.AccountId(),
+		Users: []kmskey.User{
+			{Sid: "AuthServiceUsesKey", RoleARN: iamARN(names.AuthRole()),
+				ViaServices: []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region)}},
+			// Proxies of every region, present and future, read the
+			// certificate from S3 and nothing else.
+			{Sid: "ProxiesReadCertificate", RoleARN: iamARN(names.ProxyRolePattern()),
+				Actions: []string{"kms:Decrypt"}, ViaServices: []string{kmskey.ViaService("s3", region)}},
+		},
+		AutoScalingRoleARN: asgRole,
+		DynamoDB:           true,
+	})
 	store := storage.New(stack, "storage", &storage.Props{
 		StateTable:       names.StateTable(),
 		EventsTable:      names.EventsTable(),
 		LocksTable:       names.LocksTable(),
 		RecordingsBucket: names.RecordingsBucket(),
 		CertsBucket:      names.CertsBucket(),
-		KeyAlias:         names.KeyAlias(),
-		AccountID:        account.AccountId(),
+		KeyARN:           key.ARN,
 	})
 
 	boot, err := teleportconfig.AuthUserData{
@@ -71,19 +94,20 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 	}
 
 	auth := authcluster.New(stack, "auth", &authcluster.Props{
-		Name:             names.Prefix("auth"),
-		RoleName:         names.AuthRole(),
-		LoadBalancerName: names.AuthLoadBalancer(),
-		Region:           region,
-		AccountID:        account.AccountId(),
-		Network:          net,
-		Storage:          store,
-		Instances:        cfg.Auth.Instances,
-		AMIID:            cfg.AMIFor(region),
-		AMISSMParameter:  cfg.AMI.SSMParameter,
-		BootScript:       boot,
-		LicenseParameter: cfg.LicenseSSMParameter,
-		ExtraPolicy:      certificatePolicy(store, hostedZoneID(stack, cfg)),
+		Name:               names.Prefix("auth"),
+		RoleName:           names.AuthRole(),
+		LoadBalancerName:   names.AuthLoadBalancer(),
+		Region:             region,
+		AccountID:          account.AccountId(),
+		Network:            net,
+		Storage:            store,
+		Instances:          cfg.Auth.Instances,
+		AMIID:              cfg.AMIFor(region),
+		AMISSMParameter:    cfg.AMI.SSMParameter,
+		BootScript:         boot,
+		LicenseParameter:   cfg.LicenseSSMParameter,
+		ExtraPolicy:        certificatePolicy(store, hostedZoneID(stack, cfg)),
+		AutoScalingRoleARN: asgRole,
 	})
 
 	output(stack, "auth-nlb-dns-name", "Internal address of the Auth Service (port 3025), reachable from peered proxy VPCs", auth.LoadBalancerDNSName)
@@ -91,7 +115,7 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
-	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, BootScript: boot}, nil
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, BootScript: boot, AutoScalingRoleARN: asgRole}, nil
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the

@@ -4,9 +4,12 @@ import (
 	"fmt"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/firewall"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/peering"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
@@ -101,21 +104,31 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 	if err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
+	// KMS keys are regional: each proxy region has its own, for volumes only.
+	volumeKey := kmskey.New(stack, "volume-key", &kmskey.Props{
+		Description:        "Root volumes of the Teleport proxies in " + region,
+		Alias:              names.ProxyKeyAlias(),
+		AccountID:          dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId(),
+		AutoScalingRoleARN: auth.AutoScalingRoleARN,
+	})
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
-		Name:             names.Prefix("proxy"),
-		RoleName:         names.ProxyRole(region),
-		LoadBalancerName: names.ProxyLoadBalancer(),
-		Network:          net,
-		Instances:        pr.Instances,
-		AMIID:            cfg.AMIFor(region),
-		AMISSMParameter:  cfg.AMI.SSMParameter,
-		BootScript:       boot,
-		AuthServer:       auth.Auth.LoadBalancerDNSName,
-		AuthCIDR:         cfg.Auth.VPCCIDR,
-		PublicPeering:    public,
-		PeerCIDRs:        peerCIDRs,
-		CertObjectsARN:   proxycluster.CertObjectsARN(names.CertsBucket()),
-		CertKeyARN:       auth.Storage.KeyARN,
+		Name:               names.Prefix("proxy"),
+		RoleName:           names.ProxyRole(region),
+		LoadBalancerName:   names.ProxyLoadBalancer(),
+		Network:            net,
+		Instances:          pr.Instances,
+		AMIID:              cfg.AMIFor(region),
+		AMISSMParameter:    cfg.AMI.SSMParameter,
+		BootScript:         boot,
+		AuthServer:         auth.Auth.LoadBalancerDNSName,
+		AuthCIDR:           cfg.Auth.VPCCIDR,
+		PublicPeering:      public,
+		PeerCIDRs:          peerCIDRs,
+		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
+		CertKeyARN:         auth.Storage.KeyARN,
+		CertRegion:         cfg.Auth.Region,
+		VolumeKeyARN:       volumeKey.ARN,
+		AutoScalingRoleARN: auth.AutoScalingRoleARN,
 	})
 
 	// Latency records live with the load balancer they point at, so adding

@@ -9,6 +9,7 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/instances"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
@@ -41,6 +42,9 @@ type Props struct {
 	LicenseParameter string
 	// ExtraPolicy adds statements to the role (e.g. certificate renewal).
 	ExtraPolicy []policy.Statement
+	// AutoScalingRoleARN is the service-linked role the group launches
+	// instances with; Storage's key encrypts their volumes and must grant it.
+	AutoScalingRoleARN *string
 }
 
 // AuthCluster exposes what the proxy regions need.
@@ -87,7 +91,12 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		SecurityGroupIDs: []*string{sg},
 		UserDataBase64:   teleportconfig.Base64(props.BootScript),
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
-		Policy:           append(rolePolicy(props), props.ExtraPolicy...),
+		// The recordings key reaches teleport.yaml through the metadata
+		// service: its ARN is unknown when the boot script is rendered.
+		InstanceTags:       map[string]*string{teleportconfig.SessionsKeyTag: props.Storage.KeyARN},
+		Policy:             append(rolePolicy(props), props.ExtraPolicy...),
+		VolumeKeyARN:       props.Storage.KeyARN,
+		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
 	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
 }
@@ -117,9 +126,14 @@ func rolePolicy(p *Props) []policy.Statement {
 			"s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion",
 			"s3:ListMultipartUploadParts", "s3:PutObject",
 		}, Resources: []*string{jsii.String(*s.Recordings.ARN + "/records/*")}},
+		// Only through the services that hold the data, matching the key
+		// policy (see package kmskey).
 		{Sid: "ClusterKey", Actions: []string{
 			"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-		}, Resources: []*string{s.KeyARN}},
+		}, Resources: []*string{s.KeyARN}, Conditions: []policy.Condition{{
+			Test: "StringEquals", Variable: "kms:ViaService",
+			Values: *jsii.Strings(kmskey.ViaService("dynamodb", p.Region), kmskey.ViaService("s3", p.Region)),
+		}}},
 	}
 	if p.LicenseParameter != "" {
 		name := p.LicenseParameter

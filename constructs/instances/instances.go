@@ -1,6 +1,7 @@
 // Package instances provides the Auto Scaling group construct shared by the
 // Auth and Proxy Services: an IAM role and instance profile, a launch template
-// (IMDSv2 only, encrypted root volume, boot script) and the group itself,
+// (IMDSv2 only, root volume encrypted with a customer managed key, boot
+// script) and the group itself,
 // spread over the given subnets and registered with load balancer target
 // groups.
 package instances
@@ -52,6 +53,13 @@ type Props struct {
 	InstanceTags map[string]*string
 	// Policy is the role's only permissions.
 	Policy []policy.Statement
+	// VolumeKeyARN is the customer managed KMS key encrypting the root
+	// volumes. Optional: without it the account's default EBS key is used.
+	VolumeKeyARN *string
+	// AutoScalingRoleARN is the service-linked role the group launches
+	// instances with; the volume key's policy must grant it the key.
+	// Optional: without it the account's default Auto Scaling role is used.
+	AutoScalingRoleARN *string
 }
 
 // Group is the Auto Scaling group and its role.
@@ -118,6 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 				VolumeSize:          jsii.Number(float64(props.VolumeSizeGiB)),
 				VolumeType:          jsii.String("gp3"),
 				Encrypted:           jsii.String("true"),
+				KmsKeyId:            props.VolumeKeyARN,
 				DeleteOnTermination: jsii.String("true"),
 			},
 		}},
@@ -143,6 +152,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		TargetGroupArns:        &props.TargetGroupARNs,
 		HealthCheckType:        jsii.String("ELB"),
 		HealthCheckGracePeriod: jsii.Number(600),
+		ServiceLinkedRoleArn:   props.AutoScalingRoleARN,
 		LaunchTemplate: &autoscalinggroup.AutoscalingGroupLaunchTemplate{
 			Id:      lt.Id(),
 			Version: cdktf.Token_AsString(lt.LatestVersion(), nil),

@@ -12,6 +12,7 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/instances"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
@@ -45,10 +46,14 @@ type Props struct {
 	// PeerCIDRs are the other proxy VPCs' ranges (vpc peering mode).
 	PeerCIDRs []string
 	// CertObjectsARN matches the certificate objects the role may read
-	// (e.g. arn:aws:s3:::bucket/live/*), and CertKeyARN is the KMS key
-	// they are encrypted with.
+	// (e.g. arn:aws:s3:::bucket/live/*), CertKeyARN is the KMS key they
+	// are encrypted with, and CertRegion the bucket's region.
 	CertObjectsARN string
 	CertKeyARN     *string
+	CertRegion     string
+	// VolumeKeyARN encrypts the instances' root volumes; its policy must
+	// grant AutoScalingRoleARN, the role the group launches instances with.
+	VolumeKeyARN, AutoScalingRoleARN *string
 	// ExtraPolicy adds statements to the role.
 	ExtraPolicy []policy.Statement
 }
@@ -108,23 +113,27 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	}
 	statements := []policy.Statement{
 		{Sid: "ReadCertificate", Actions: []string{"s3:GetObject"}, Resources: []*string{jsii.String(props.CertObjectsARN)}},
-		{Sid: "DecryptCertificate", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN}},
+		{Sid: "DecryptCertificate", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
+			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:ViaService",
+				Values: *jsii.Strings(kmskey.ViaService("s3", props.CertRegion))}}},
 	}
 	instances.New(c, "instances", &instances.Props{
-		Name:             props.Name,
-		RoleName:         props.RoleName,
-		InstanceType:     props.Instances.Type,
-		Count:            props.Instances.Count,
-		VolumeSizeGiB:    props.Instances.VolumeSizeGiB,
-		AMIID:            props.AMIID,
-		AMISSMParameter:  props.AMISSMParameter,
-		SubnetIDs:        subnets,
-		SecurityGroupIDs: []*string{sg},
-		UserDataBase64:   teleportconfig.Base64(props.BootScript),
-		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
-		PublicIP:         props.PublicPeering,
-		InstanceTags:     map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
-		Policy:           append(statements, props.ExtraPolicy...),
+		Name:               props.Name,
+		RoleName:           props.RoleName,
+		InstanceType:       props.Instances.Type,
+		Count:              props.Instances.Count,
+		VolumeSizeGiB:      props.Instances.VolumeSizeGiB,
+		AMIID:              props.AMIID,
+		AMISSMParameter:    props.AMISSMParameter,
+		SubnetIDs:          subnets,
+		SecurityGroupIDs:   []*string{sg},
+		UserDataBase64:     teleportconfig.Base64(props.BootScript),
+		TargetGroupARNs:    []*string{nlb.TargetGroupARN},
+		PublicIP:           props.PublicPeering,
+		InstanceTags:       map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
+		Policy:             append(statements, props.ExtraPolicy...),
+		VolumeKeyARN:       props.VolumeKeyARN,
+		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
 	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg}
 }

@@ -1,16 +1,13 @@
-// Package storage provides the Auth Service's durable state: a customer
-// managed KMS key, the DynamoDB tables for cluster state, audit events and
-// certificate-renewal locks, and the S3 buckets for session recordings and
-// the cluster's TLS certificate.
+// Package storage provides the Auth Service's durable state, encrypted with a
+// customer managed KMS key: the DynamoDB tables for cluster state, audit
+// events and certificate-renewal locks, and the S3 buckets for session
+// recordings and the cluster's TLS certificate.
 package storage
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-	"github.com/example/teleport-multi-region/constructs/policy"
 )
 
 // Props configures Storage.
@@ -19,10 +16,10 @@ type Props struct {
 	StateTable, EventsTable, LocksTable string
 	// RecordingsBucket and CertsBucket are S3 bucket names.
 	RecordingsBucket, CertsBucket string
-	// KeyAlias is the KMS alias of the key, e.g. "alias/example-teleport".
-	KeyAlias string
-	// AccountID is the account owning the key (a token).
-	AccountID *string
+	// KeyARN is the customer managed KMS key encrypting the tables and
+	// buckets; its policy must let the Auth Service use it through S3 and
+	// DynamoDB (see package kmskey).
+	KeyARN *string
 }
 
 // Storage exposes the names and ARNs that IAM policies and teleport.yaml need.
@@ -36,33 +33,12 @@ type Storage struct {
 	Recordings, Certs *Bucket
 }
 
-// New creates the key, tables and buckets.
+// New creates the tables and buckets.
 func New(scope constructs.Construct, id string, props *Props) *Storage {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	s := &Storage{Construct: c}
+	s := &Storage{Construct: c, KeyARN: props.KeyARN}
 
-	// The key policy hands administration to the account's IAM, the standard
-	// pattern: who may use the key is then decided by IAM policies, which
-	// grant it to the auth role (and decrypt-only to the proxy roles).
-	keyPolicy := policy.Document(c, "key-policy", policy.Statement{
-		Sid:        "AccountAdministersKeyThroughIAM",
-		Actions:    []string{"kms:*"},
-		Resources:  []*string{jsii.String("*")},
-		Principals: []policy.Principal{{Type: "AWS", Identifiers: []*string{jsii.String("arn:aws:iam::" + *props.AccountID + ":root")}}},
-	})
-	key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
-		Description:          jsii.String("Teleport cluster state, audit log, session recordings and TLS certificate"),
-		EnableKeyRotation:    jsii.Bool(true),
-		DeletionWindowInDays: jsii.Number(30),
-		Policy:               keyPolicy.Json(),
-	})
-	kmsalias.NewKmsAlias(c, jsii.String("key-alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String(props.KeyAlias),
-		TargetKeyId: key.KeyId(),
-	})
-	s.KeyARN = key.Arn()
-
-	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: key.Arn()}
+	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: props.KeyARN}
 	pitr := &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)}
 	ttl := &dynamodbtable.DynamodbTableTtl{AttributeName: jsii.String("Expires"), Enabled: jsii.Bool(true)}
 
@@ -124,7 +100,7 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	})
 	s.LocksTableARN = locks.Arn()
 
-	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: key.Arn()})
-	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: key.Arn()})
+	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: props.KeyARN})
+	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN})
 	return s
 }

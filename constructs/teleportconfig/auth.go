@@ -16,11 +16,12 @@ type AuthParams struct {
 	Enterprise bool
 }
 
-// AuthConfig renders the Auth Service teleport.yaml. It has no placeholders
-// but the node name.
+// AuthConfig renders the Auth Service teleport.yaml. Its placeholders are the
+// node name and the sessions key.
 func AuthConfig(p AuthParams) *File {
-	// Recordings are encrypted by the bucket's default SSE-KMS key.
-	sessions := "s3://" + p.RecordingsBucket + "/records?region=" + p.Region
+	// Teleport asks S3 to encrypt every recording with the cluster key (the
+	// bucket's default key too, so nothing depends on Teleport doing it).
+	sessions := "s3://" + p.RecordingsBucket + "/records?region=" + p.Region + "&sse_kms_key=" + PlaceholderSessionsKey
 	f := &File{
 		Version: "v3",
 		Teleport: Process{

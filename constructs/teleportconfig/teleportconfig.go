@@ -34,6 +34,10 @@ const (
 	// PlaceholderAuthServer becomes the auth NLB DNS name, read from the
 	// instance's TeleportAuthServer tag through the metadata service.
 	PlaceholderAuthServer = "__AUTH_SERVER__"
+	// PlaceholderSessionsKey becomes the ARN of the KMS key session
+	// recordings are encrypted with, read from the instance's
+	// TeleportSessionsKey tag through the metadata service.
+	PlaceholderSessionsKey = "__SESSIONS_KMS_KEY__"
 	// PlaceholderNodeName becomes the EC2 instance id.
 	PlaceholderNodeName = "__NODENAME__"
 )

@@ -31,6 +31,10 @@ const (
 // tags the instances with it and the metadata service exposes the tag.
 const AuthServerTag = "TeleportAuthServer"
 
+// SessionsKeyTag is the instance tag that carries the ARN of the KMS key for
+// session recordings to the auth instances, for the same reason.
+const SessionsKeyTag = "TeleportSessionsKey"
+
 const accountPlaceholder = "__ACCOUNT_ID__"
 
 type substitution struct{ From, Var string }
@@ -148,7 +152,11 @@ func (u AuthUserData) Render() (string, error) {
 	return execute("auth.sh.tmpl", map[string]any{
 		"Role": "Auth Service", "Version": u.Version, "Edition": u.Edition,
 		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
-		"Substitutions":    []substitution{{PlaceholderNodeName, "INSTANCE_ID"}},
+		"Substitutions": []substitution{
+			{PlaceholderNodeName, "INSTANCE_ID"},
+			{PlaceholderSessionsKey, "SESSIONS_KEY"},
+		},
+		"SessionsKeyTag":   SessionsKeyTag,
 		"LicenseParameter": u.LicenseParameter, "LicensePath": LicensePath,
 		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
 		"Cert": u.Cert,

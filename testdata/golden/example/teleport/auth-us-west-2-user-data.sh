@@ -24,6 +24,7 @@ done
 install -d -m 0700 /var/lib/teleport
 
 ACCOUNT_ID=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])')
+SESSIONS_KEY=$(imds meta-data/tags/instance/TeleportSessionsKey)
 
 cat > /etc/teleport.yaml <<'TELEPORT_YAML'
 version: v3
@@ -42,7 +43,7 @@ teleport:
         table_name: example-state
         audit_events_uri:
             - dynamodb://example-events
-        audit_sessions_uri: s3://example-recordings-7ae7c906/records?region=us-west-2
+        audit_sessions_uri: s3://example-recordings-7ae7c906/records?region=us-west-2&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
     cluster_name: teleport.example.com
@@ -57,6 +58,7 @@ ssh_service:
     enabled: false
 TELEPORT_YAML
 sed -i "s|__NODENAME__|${INSTANCE_ID}|g" /etc/teleport.yaml
+sed -i "s|__SESSIONS_KMS_KEY__|${SESSIONS_KEY}|g" /etc/teleport.yaml
 chmod 0600 /etc/teleport.yaml
 
 systemctl enable teleport

@@ -24,6 +24,7 @@ done
 install -d -m 0700 /var/lib/teleport
 
 ACCOUNT_ID=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])')
+SESSIONS_KEY=$(imds meta-data/tags/instance/TeleportSessionsKey)
 
 # Enterprise license, kept in SSM Parameter Store as a SecureString.
 aws ssm get-parameter --name /teleport/globex/license --with-decryption \
@@ -47,7 +48,7 @@ teleport:
         table_name: globex-state
         audit_events_uri:
             - dynamodb://globex-events
-        audit_sessions_uri: s3://globex-recordings-7a81bd44/records?region=us-east-1
+        audit_sessions_uri: s3://globex-recordings-7a81bd44/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
     cluster_name: access.globex.example
@@ -63,6 +64,7 @@ ssh_service:
     enabled: false
 TELEPORT_YAML
 sed -i "s|__NODENAME__|${INSTANCE_ID}|g" /etc/teleport.yaml
+sed -i "s|__SESSIONS_KMS_KEY__|${SESSIONS_KEY}|g" /etc/teleport.yaml
 chmod 0600 /etc/teleport.yaml
 
 systemctl enable teleport

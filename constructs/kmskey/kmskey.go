@@ -1,0 +1,160 @@
+// Package kmskey provides a customer managed KMS key whose key policy names
+// who may use it for what. The policy separates the two jobs a key has:
+//
+//   - administration (describe, rotate, tag, change the policy, schedule
+//     deletion) is delegated to the account's IAM, so that the deployer and
+//     the account's administrators keep control of the key and it can never
+//     become unmanageable;
+//   - data use (encrypt, decrypt, generate data keys) is granted only to the
+//     roles listed in Props.Users, each only through the AWS services it
+//     uses the key through, and to the Auto Scaling service-linked role that
+//     launches instances with volumes encrypted under the key.
+//
+// Nobody is granted data use directly: not the account root, not the
+// deployer, and no role outside the list, whatever its IAM policies say.
+package kmskey
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/example/teleport-multi-region/constructs/policy"
+)
+
+// adminActions are the key administration actions delegated to IAM. They
+// exclude every cryptographic operation and CreateGrant (granted separately,
+// for AWS resources only).
+func adminActions() []string {
+	return []string{
+		"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+		"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+		"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+		"kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy",
+		"kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
+		"kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+	}
+}
+
+// dataActions are the cryptographic operations services perform with the
+// key on a user's behalf (S3 SSE-KMS, DynamoDB, EBS).
+func dataActions() []string {
+	return []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}
+}
+
+// Props configures a Key.
+type Props struct {
+	// Description says what the key protects.
+	Description string
+	// Alias is the key's alias, "alias/<name>"; aliases are per region.
+	Alias string
+	// AccountID is the account that owns the key (a token is fine).
+	AccountID *string
+	// Users may use the key for data, each through the services it names.
+	// Optional.
+	Users []User
+	// AutoScalingRoleARN is the Auto Scaling service-linked role that
+	// launches instances whose EBS volumes are encrypted with this key.
+	// Optional; without it the key cannot encrypt instance volumes.
+	AutoScalingRoleARN *string
+	// DynamoDB lets the DynamoDB service describe the key, which it does to
+	// report the state of tables encrypted with it. Default false.
+	DynamoDB bool
+}
+
+// User is a role allowed to use the key.
+type User struct {
+	// Sid names the statement for reviewers.
+	Sid string
+	// RoleARN is the role's ARN, or an ARN pattern ending in "*" that
+	// matches several roles (proxy roles of regions added later).
+	RoleARN string
+	// Actions are the data actions granted; default Decrypt, DescribeKey,
+	// Encrypt, GenerateDataKey* and ReEncrypt*.
+	Actions []string
+	// ViaServices are the service endpoints the role may use the key
+	// through, e.g. "s3.us-west-2.amazonaws.com"; at least one is required,
+	// so a role can never call KMS with the key directly.
+	ViaServices []string
+}
+
+// Key is the created key.
+type Key struct {
+	constructs.Construct
+	// ARN identifies the key in IAM policies and service settings.
+	ARN *string
+	// Alias is the key's alias name.
+	Alias string
+}
+
+// New creates the key, with rotation on, and its alias.
+func New(scope constructs.Construct, id string, props *Props) *Key {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String(props.Description),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(30),
+		Policy:               policy.Document(c, "key-policy", Statements(props)...).Json(),
+	})
+	kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String(props.Alias),
+		TargetKeyId: key.KeyId(),
+	})
+	return &Key{Construct: c, ARN: key.Arn(), Alias: props.Alias}
+}
+
+// Statements is the key policy of a key configured by props.
+func Statements(props *Props) []policy.Statement {
+	account := []policy.Principal{{Type: "AWS", Identifiers: []*string{jsii.String("arn:aws:iam::" + *props.AccountID + ":root")}}}
+	everything := []*string{jsii.String("*")}
+	out := []policy.Statement{
+		{Sid: "AccountAdministersKey", Actions: adminActions(), Resources: everything, Principals: account},
+		// DynamoDB tables and EBS volumes are created with grants that the
+		// creating principal asks for; only grants for AWS resources.
+		{Sid: "AccountGrantsForAWSResources", Actions: []string{"kms:CreateGrant"}, Resources: everything, Principals: account,
+			Conditions: []policy.Condition{{Test: "Bool", Variable: "kms:GrantIsForAWSResource", Values: []*string{jsii.String("true")}}}},
+	}
+	for _, u := range props.Users {
+		actions := u.Actions
+		if len(actions) == 0 {
+			actions = dataActions()
+		}
+		test := "ArnEquals"
+		if u.RoleARN != "" && u.RoleARN[len(u.RoleARN)-1] == '*' {
+			test = "ArnLike"
+		}
+		// The account principal plus aws:PrincipalArn, rather than the role
+		// as principal: KMS refuses principals that do not exist yet, and
+		// roles of regions added later must match without a policy change.
+		out = append(out, policy.Statement{
+			Sid: u.Sid, Actions: actions, Resources: everything, Principals: account,
+			Conditions: []policy.Condition{
+				{Test: test, Variable: "aws:PrincipalArn", Values: []*string{jsii.String(u.RoleARN)}},
+				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(u.ViaServices...)},
+			},
+		})
+	}
+	if props.AutoScalingRoleARN != nil {
+		// The service-linked role has no IAM policy for KMS, so the key
+		// policy names it directly, as AWS documents for encrypted volumes.
+		asg := []policy.Principal{{Type: "AWS", Identifiers: []*string{props.AutoScalingRoleARN}}}
+		out = append(out,
+			policy.Statement{Sid: "AutoScalingEncryptsVolumes", Actions: dataActions(), Resources: everything, Principals: asg},
+			policy.Statement{Sid: "AutoScalingAttachesVolumes", Actions: []string{"kms:CreateGrant"}, Resources: everything, Principals: asg,
+				Conditions: []policy.Condition{{Test: "Bool", Variable: "kms:GrantIsForAWSResource", Values: []*string{jsii.String("true")}}}},
+		)
+	}
+	if props.DynamoDB {
+		out = append(out, policy.Statement{
+			Sid: "DynamoDBDescribesKey", Actions: []string{"kms:Describe*", "kms:Get*", "kms:List*"}, Resources: everything,
+			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("dynamodb.amazonaws.com")}}},
+		})
+	}
+	return out
+}
+
+// ViaService is the endpoint through which service (e.g. "s3") uses a key in
+// region, the value of the kms:ViaService condition key.
+func ViaService(service, region string) string {
+	return service + "." + region + ".amazonaws.com"
+}
