@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot lint bench cdktf-synth clean scan
+.PHONY: help setup build synth test unit snapshot lint bench cdktf-synth clean scan determinism
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,14 @@ bench: ## synth time of the example next to an app that only loads the provider
 
 cdktf-synth: ## synthesize through the cdktf CLI (npm install -g cdktf-cli@0.20.11)
 	cdktf synth
+
+determinism: ## synthesize the example from two fresh clones of HEAD at different paths; fail unless byte-identical
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git clone -q . "$$tmp/one"; git clone -q . "$$tmp/second/checkout"; \
+	for d in "$$tmp/one" "$$tmp/second/checkout"; do (cd "$$d" && $(GO) run . 2>/dev/null); done; \
+	diff -r "$$tmp/one/cdktf.out" "$$tmp/second/checkout/cdktf.out"; \
+	if grep -rl "$$tmp" "$$tmp/one/cdktf.out" "$$tmp/second/checkout/cdktf.out"; then echo "checkout path written into the output"; exit 1; fi; \
+	echo "determinism: $$(find "$$tmp/one/cdktf.out" -type f | wc -l) files byte-identical from two checkouts"
 
 clean: ## remove synthesized output
 	rm -rf cdktf.out

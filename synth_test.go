@@ -71,8 +71,34 @@ func TestMain(m *testing.M) {
 			}
 			synths[name] = out
 		}
+		// The same config synthesized with another working directory, as
+		// from another checkout: nothing may depend on where it runs.
+		elsewhere, err := synthFrom(os.TempDir(), "examples/cluster.yaml")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "synth example elsewhere: %v\n", err)
+			return 1
+		}
+		synths["example-elsewhere"] = elsewhere
 		return m.Run()
 	}())
+}
+
+// synthFrom loads the config at path (relative to the repository) and
+// synthesizes it with dir as the working directory.
+func synthFrom(dir, path string) (*synthOut, error) {
+	repo, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(filepath.Join(repo, path))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chdir(dir); err != nil {
+		return nil, err
+	}
+	defer os.Chdir(repo)
+	return synthOnce(cfg)
 }
 
 func synthOnce(cfg *config.Cluster) (*synthOut, error) {
@@ -193,17 +219,30 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
+// TestDeterministic compares three synths of the example: two in a row and
+// one from another working directory (make determinism does the same from
+// two fresh clones). Each went to its own temporary output directory.
 func TestDeterministic(t *testing.T) {
-	a, b := synths["example"].files, synths["example-again"].files
-	if len(a) != len(b) {
-		t.Fatalf("%d files then %d", len(a), len(b))
-	}
-	for rel, data := range a {
-		if !bytes.Equal(data, b[rel]) {
-			t.Errorf("%s differs between two synths of the same config", rel)
+	repo, _ := os.Getwd()
+	a := synths["example"].files
+	for _, other := range []string{"example-again", "example-elsewhere"} {
+		b := synths[other].files
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d files, then %d", other, len(a), len(b))
 		}
-		if bytes.Contains(data, []byte(os.TempDir())) || bytes.Contains(data, []byte("/root/")) || bytes.Contains(data, []byte("/home/")) {
-			t.Errorf("%s holds an absolute path of this machine", rel)
+		for _, rel := range sortedKeys(a) {
+			if !bytes.Equal(a[rel], b[rel]) {
+				t.Errorf("%s differs between example and %s", rel, other)
+			}
+		}
+	}
+	// No path of this machine, time stamp or random value. Times and UUIDs
+	// would already differ between the synths above; paths would not.
+	for _, rel := range sortedKeys(a) {
+		for _, p := range []string{repo, os.TempDir() + "/", "/root/", "/home/"} {
+			if bytes.Contains(a[rel], []byte(p)) {
+				t.Errorf("%s holds the machine path %s", rel, p)
+			}
 		}
 	}
 }

@@ -1,0 +1,519 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/teleport-multi-region/config"
+)
+
+// The reference design's invariants, checked on every stack of every config
+// synthesized by TestMain. Each invariant reads only the synthesized JSON.
+// TestInvariantsCatchViolations breaks a copy of a stack once per invariant
+// to prove that each check can fail.
+
+// invariant is one rule. check returns how many items it examined (an
+// invariant that examines nothing anywhere is a broken test) and the
+// violations it found.
+type invariant struct {
+	name  string
+	check func(cfg *config.Cluster, s stackJSON) (checked int, violations []string)
+}
+
+func invariants() []invariant {
+	return []invariant{
+		{"every NLB is layer 4 with cross-zone load balancing", nlbsAreLayer4},
+		{"no NLB listener terminates TLS", noTLSListeners},
+		{"3025 is reachable only from the peered VPCs", authPortStaysInside},
+		{"security group rules open single TCP ports, the internet only where the design says", rulesAreNarrow},
+		{"every bucket blocks public access, disables ACLs and denies non-TLS requests", bucketsArePrivate},
+		{"every bucket and table is encrypted with a customer managed key", dataIsEncrypted},
+		{"every instance volume is encrypted with a customer managed key", volumesAreEncrypted},
+		{"every launch template requires IMDSv2", launchTemplatesRequireIMDSv2},
+		{"no instance role has a * action on *", rolesHaveNoWildcards},
+		{"every key rotates and only named roles and services use it for data", keysAreLeastPrivilege},
+	}
+}
+
+func TestInvariants(t *testing.T) {
+	checked := map[string]int{}
+	for _, synth := range sortedKeys(synths) {
+		cfg := synths[synth].cfg
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			for _, inv := range invariants() {
+				n, violations := inv.check(cfg, s)
+				checked[inv.name] += n
+				for _, v := range violations {
+					t.Errorf("%s/%s: %s: %s", synth, stack, inv.name, v)
+				}
+			}
+		}
+	}
+	for _, inv := range invariants() {
+		if checked[inv.name] == 0 {
+			t.Errorf("%q examined nothing in any stack: the check is broken", inv.name)
+		}
+	}
+}
+
+// TestInvariantsCatchViolations applies, to a copy of one synthesized stack,
+// a change that breaks exactly one invariant, and expects that invariant to
+// report it.
+func TestInvariantsCatchViolations(t *testing.T) {
+	const auth, proxy = "auth-us-west-2", "proxy-us-west-1"
+	first := func(s stackJSON, typ string) map[string]any {
+		rs := s.resources(typ)
+		return rs[sortedKeys(rs)[0]]
+	}
+	doc := func(s stackJSON, suffix string) map[string]any {
+		for id, d := range s.section("data", "aws_iam_policy_document") {
+			if strings.HasSuffix(id, suffix) || strings.Contains(id, suffix+"_") {
+				return d
+			}
+		}
+		t.Fatalf("no policy document %s", suffix)
+		return nil
+	}
+	cases := []struct {
+		invariant string
+		stack     string
+		breakIt   func(s stackJSON)
+	}{
+		{"every NLB is layer 4 with cross-zone load balancing", proxy, func(s stackJSON) {
+			first(s, "aws_lb")["enable_cross_zone_load_balancing"] = false
+		}},
+		{"every NLB is layer 4 with cross-zone load balancing", auth, func(s stackJSON) {
+			first(s, "aws_lb")["load_balancer_type"] = "application"
+		}},
+		{"no NLB listener terminates TLS", proxy, func(s stackJSON) {
+			first(s, "aws_lb_listener")["protocol"] = "TLS"
+		}},
+		{"3025 is reachable only from the peered VPCs", proxy, func(s stackJSON) {
+			for _, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+				if r["from_port"] == 3025.0 {
+					r["cidr_ipv4"] = "172.16.0.0/12"
+				}
+			}
+		}},
+		{"3025 is reachable only from the peered VPCs", auth, func(s stackJSON) {
+			first(s, "aws_lb")["internal"] = false
+		}},
+		{"security group rules open single TCP ports, the internet only where the design says", auth, func(s stackJSON) {
+			first(s, "aws_vpc_security_group_ingress_rule")["cidr_ipv4"] = "0.0.0.0/0"
+		}},
+		{"every bucket blocks public access, disables ACLs and denies non-TLS requests", auth, func(s stackJSON) {
+			first(s, "aws_s3_bucket_public_access_block")["restrict_public_buckets"] = false
+		}},
+		{"every bucket blocks public access, disables ACLs and denies non-TLS requests", auth, func(s stackJSON) {
+			d := doc(s, "tls-only")
+			d["statement"].([]any)[0].(map[string]any)["effect"] = "Allow"
+		}},
+		{"every bucket and table is encrypted with a customer managed key", auth, func(s stackJSON) {
+			delete(first(s, "aws_dynamodb_table")["server_side_encryption"].(map[string]any), "kms_key_arn")
+		}},
+		{"every bucket and table is encrypted with a customer managed key", auth, func(s stackJSON) {
+			e := first(s, "aws_s3_bucket_server_side_encryption_configuration")
+			get(e, "rule", 0, "apply_server_side_encryption_by_default").(map[string]any)["sse_algorithm"] = "AES256"
+		}},
+		{"every instance volume is encrypted with a customer managed key", proxy, func(s stackJSON) {
+			delete(get(first(s, "aws_launch_template"), "block_device_mappings", 0, "ebs").(map[string]any), "kms_key_id")
+		}},
+		{"every launch template requires IMDSv2", proxy, func(s stackJSON) {
+			first(s, "aws_launch_template")["metadata_options"].(map[string]any)["http_tokens"] = "optional"
+		}},
+		{"no instance role has a * action on *", proxy, func(s stackJSON) {
+			d := doc(s, "permissions")
+			st := d["statement"].([]any)[0].(map[string]any)
+			st["actions"], st["resources"] = []any{"s3:Get*"}, []any{"*"}
+		}},
+		{"every key rotates and only named roles and services use it for data", proxy, func(s stackJSON) {
+			first(s, "aws_kms_key")["enable_key_rotation"] = false
+		}},
+		{"every key rotates and only named roles and services use it for data", auth, func(s stackJSON) {
+			d := doc(s, "key-policy")
+			for _, st := range d["statement"].([]any) {
+				m := st.(map[string]any)
+				if m["sid"] == "AccountAdministersKey" {
+					m["actions"] = append(m["actions"].([]any), "kms:Decrypt")
+				}
+			}
+		}},
+		{"every key rotates and only named roles and services use it for data", auth, func(s stackJSON) {
+			d := doc(s, "key-policy")
+			for _, st := range d["statement"].([]any) {
+				m := st.(map[string]any)
+				if m["sid"] == "AuthServiceUsesKey" {
+					delete(m, "condition")
+				}
+			}
+		}},
+	}
+	byName := map[string]invariant{}
+	for _, inv := range invariants() {
+		byName[inv.name] = inv
+	}
+	for i, c := range cases {
+		inv, ok := byName[c.invariant]
+		if !ok {
+			t.Fatalf("case %d names no invariant: %q", i, c.invariant)
+		}
+		s := copyStack(t, stackOf(t, "example", c.stack))
+		if _, v := inv.check(synths["example"].cfg, s); len(v) != 0 {
+			t.Fatalf("case %d: %s already fails before the change: %v", i, c.invariant, v)
+		}
+		c.breakIt(s)
+		if _, v := inv.check(synths["example"].cfg, s); len(v) == 0 {
+			t.Errorf("case %d: %q did not notice the change", i, c.invariant)
+		}
+	}
+}
+
+func copyStack(t *testing.T, s stackJSON) stackJSON {
+	t.Helper()
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out stackJSON
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func nlbsAreLayer4(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	lbs := s.resources("aws_lb")
+	for _, id := range sortedKeys(lbs) {
+		lb := lbs[id]
+		if lb["load_balancer_type"] != "network" {
+			bad = append(bad, fmt.Sprintf("%s is a %v load balancer", id, lb["load_balancer_type"]))
+		}
+		if lb["enable_cross_zone_load_balancing"] != true {
+			bad = append(bad, id+" has cross-zone load balancing off")
+		}
+	}
+	tgs := s.resources("aws_lb_target_group")
+	for _, id := range sortedKeys(tgs) {
+		if tgs[id]["protocol"] != "TCP" {
+			bad = append(bad, fmt.Sprintf("target group %s speaks %v, not TCP", id, tgs[id]["protocol"]))
+		}
+	}
+	return len(lbs), bad
+}
+
+func noTLSListeners(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	ls := s.resources("aws_lb_listener")
+	for _, id := range sortedKeys(ls) {
+		l := ls[id]
+		// Teleport terminates TLS itself (TLS routing on one port): the
+		// NLB passes the bytes through.
+		if l["protocol"] != "TCP" || l["certificate_arn"] != nil || l["ssl_policy"] != nil || l["alpn_policy"] != nil {
+			bad = append(bad, fmt.Sprintf("listener %s: protocol %v, certificate %v", id, l["protocol"], l["certificate_arn"]))
+		}
+	}
+	return len(ls), bad
+}
+
+// peeredCIDRs are the VPC ranges allowed to reach the Auth Service.
+func peeredCIDRs(cfg *config.Cluster) []netip.Prefix {
+	out := []netip.Prefix{netip.MustParsePrefix(cfg.Auth.VPCCIDR)}
+	for _, p := range cfg.ProxyRegions {
+		out = append(out, netip.MustParsePrefix(p.VPCCIDR))
+	}
+	return out
+}
+
+func authPortStaysInside(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	n := 0
+	allowed := peeredCIDRs(cfg)
+	rules := s.resources("aws_vpc_security_group_ingress_rule")
+	for _, id := range sortedKeys(rules) {
+		r := rules[id]
+		from, _ := r["from_port"].(float64)
+		to, _ := r["to_port"].(float64)
+		if from > 3025 || to < 3025 {
+			continue
+		}
+		n++
+		cidr, err := netip.ParsePrefix(fmt.Sprint(r["cidr_ipv4"]))
+		inside := false
+		for _, a := range allowed {
+			if err == nil && a.Bits() <= cidr.Bits() && a.Contains(cidr.Addr()) {
+				inside = true
+			}
+		}
+		if !inside {
+			bad = append(bad, fmt.Sprintf("rule %s lets %v reach 3025", id, r["cidr_ipv4"]))
+		}
+	}
+	ls := s.resources("aws_lb_listener")
+	for _, id := range sortedKeys(ls) {
+		if ls[id]["port"] != 3025.0 {
+			continue
+		}
+		n++
+		lbRef := fmt.Sprint(ls[id]["load_balancer_arn"])
+		for lbID, lb := range s.resources("aws_lb") {
+			if strings.Contains(lbRef, "aws_lb."+lbID+".") && lb["internal"] != true {
+				bad = append(bad, fmt.Sprintf("3025 listener %s is on the internet-facing load balancer %s", id, lbID))
+			}
+		}
+	}
+	return n, bad
+}
+
+func rulesAreNarrow(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	n := 0
+	public := cfg.Peering.Mode == config.PeeringPublic
+	for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
+		rules := s.resources(typ)
+		for _, id := range sortedKeys(rules) {
+			n++
+			r := rules[id]
+			port, _ := r["from_port"].(float64)
+			if r["to_port"] != port || r["ip_protocol"] != "tcp" {
+				bad = append(bad, fmt.Sprintf("%s opens %v-%v/%v", id, r["from_port"], r["to_port"], r["ip_protocol"]))
+			}
+			if r["cidr_ipv6"] != nil || r["referenced_security_group_id"] != nil || r["prefix_list_id"] != nil {
+				bad = append(bad, id+" uses a source other than an IPv4 range")
+			}
+			if r["cidr_ipv4"] != "0.0.0.0/0" {
+				continue
+			}
+			switch {
+			case port == 443: // clients in, HTTPS out
+			case port == 3021 && public: // peers' public addresses change with every instance
+			default:
+				bad = append(bad, fmt.Sprintf("%s opens port %v to the internet", id, port))
+			}
+		}
+	}
+	// Inline rules in aws_security_group are invisible to scanners reading
+	// the JSON and fight with separate rule resources.
+	for id, sg := range s.resources("aws_security_group") {
+		if sg["ingress"] != nil || sg["egress"] != nil {
+			bad = append(bad, id+" has inline rules")
+		}
+	}
+	if len(s.resources("aws_security_group_rule")) != 0 {
+		bad = append(bad, "legacy aws_security_group_rule resources")
+	}
+	return n, bad
+}
+
+func bucketsArePrivate(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	buckets := s.resources("aws_s3_bucket")
+	docs := s.section("data", "aws_iam_policy_document")
+	byBucket := func(typ string) map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, r := range s.resources(typ) {
+			out[fmt.Sprint(r["bucket"])] = r
+		}
+		return out
+	}
+	blocks, owners, policies := byBucket("aws_s3_bucket_public_access_block"), byBucket("aws_s3_bucket_ownership_controls"), byBucket("aws_s3_bucket_policy")
+	for _, id := range sortedKeys(buckets) {
+		ref := "${aws_s3_bucket." + id + ".id}"
+		b := blocks[ref]
+		for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			if b == nil || b[k] != true {
+				bad = append(bad, fmt.Sprintf("bucket %s: %s is not on", id, k))
+			}
+		}
+		if get(owners[ref], "rule", "object_ownership") != "BucketOwnerEnforced" {
+			bad = append(bad, "bucket "+id+": ACLs are not disabled")
+		}
+		p := policies[ref]
+		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(p["policy"]), "${data.aws_iam_policy_document."), ".json}")
+		denies := false
+		if d, ok := docs[docID]; ok {
+			statements, _ := d["statement"].([]any)
+			for _, st := range statements {
+				if get(st, "effect") == "Deny" && fmt.Sprint(get(st, "actions")) == "[s3:*]" &&
+					get(st, "condition", 0, "variable") == "aws:SecureTransport" && fmt.Sprint(get(st, "condition", 0, "values")) == "[false]" {
+					denies = true
+				}
+			}
+		}
+		if !denies {
+			bad = append(bad, "bucket "+id+": its policy does not deny requests without TLS")
+		}
+	}
+	return len(buckets), bad
+}
+
+// cmk reports whether a value references a customer managed key created in
+// the same stack (KMS keys are regional, and so is everything they encrypt).
+func cmk(v any) bool {
+	s, _ := v.(string)
+	return strings.HasPrefix(s, "${aws_kms_key.") && strings.HasSuffix(s, ".arn}")
+}
+
+func dataIsEncrypted(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	tables := s.resources("aws_dynamodb_table")
+	for _, id := range sortedKeys(tables) {
+		if get(tables[id], "server_side_encryption", "enabled") != true || !cmk(get(tables[id], "server_side_encryption", "kms_key_arn")) {
+			bad = append(bad, "table "+id+" is not encrypted with a customer managed key")
+		}
+	}
+	enc := map[string]map[string]any{}
+	for _, e := range s.resources("aws_s3_bucket_server_side_encryption_configuration") {
+		enc[fmt.Sprint(e["bucket"])] = e
+	}
+	buckets := s.resources("aws_s3_bucket")
+	for _, id := range sortedKeys(buckets) {
+		def := get(enc["${aws_s3_bucket."+id+".id}"], "rule", 0, "apply_server_side_encryption_by_default")
+		if get(def, "sse_algorithm") != "aws:kms" || !cmk(get(def, "kms_master_key_id")) {
+			bad = append(bad, "bucket "+id+" is not encrypted with a customer managed key")
+		}
+	}
+	return len(tables) + len(buckets), bad
+}
+
+func volumesAreEncrypted(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	n := 0
+	lts := s.resources("aws_launch_template")
+	for _, id := range sortedKeys(lts) {
+		mappings, _ := lts[id]["block_device_mappings"].([]any)
+		if len(mappings) == 0 {
+			bad = append(bad, id+" does not declare its root volume")
+		}
+		for i := range mappings {
+			n++
+			ebs := get(mappings[i], "ebs")
+			if get(ebs, "encrypted") != "true" || !cmk(get(ebs, "kms_key_id")) {
+				bad = append(bad, fmt.Sprintf("%s: volume %v is not encrypted with a customer managed key", id, get(mappings[i], "device_name")))
+			}
+		}
+	}
+	// Encrypted volumes launch only if the group's service-linked role may
+	// use the key: every group names the role the key policies grant.
+	for id, g := range s.resources("aws_autoscaling_group") {
+		if !strings.Contains(fmt.Sprint(g["service_linked_role_arn"]), "aws_iam_service_linked_role") {
+			bad = append(bad, id+" does not launch with the cluster's Auto Scaling role")
+		}
+	}
+	return n, bad
+}
+
+func launchTemplatesRequireIMDSv2(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	lts := s.resources("aws_launch_template")
+	for _, id := range sortedKeys(lts) {
+		md := get(lts[id], "metadata_options")
+		if get(md, "http_tokens") != "required" || get(md, "http_endpoint") != "enabled" || get(md, "http_put_response_hop_limit") != 1.0 {
+			bad = append(bad, fmt.Sprintf("%s: metadata options %v", id, md))
+		}
+	}
+	return len(lts), bad
+}
+
+func rolesHaveNoWildcards(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	docs := s.section("data", "aws_iam_policy_document")
+	rps := s.resources("aws_iam_role_policy")
+	for _, id := range sortedKeys(rps) {
+		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(rps[id]["policy"]), "${data.aws_iam_policy_document."), ".json}")
+		d, ok := docs[docID]
+		if !ok {
+			bad = append(bad, id+" does not use a reviewed policy document")
+			continue
+		}
+		statements, _ := d["statement"].([]any)
+		for _, st := range statements {
+			if get(st, "effect") != "Allow" {
+				continue
+			}
+			resources, _ := get(st, "resources").([]any)
+			actions, _ := get(st, "actions").([]any)
+			for _, a := range actions {
+				action, _ := a.(string)
+				if action == "*" || strings.HasSuffix(action, ":*") {
+					bad = append(bad, fmt.Sprintf("%s: service-wide action %s", id, action))
+				}
+				if strings.Contains(action, "*") && slices.Contains(resources, any("*")) {
+					bad = append(bad, fmt.Sprintf("%s: wildcard action %s on every resource", id, action))
+				}
+			}
+		}
+	}
+	if len(s.resources("aws_iam_role_policy_attachment")) != 0 || len(s.resources("aws_iam_policy")) != 0 {
+		bad = append(bad, "managed policies attached: every permission must be in the reviewed inline policy")
+	}
+	return len(rps), bad
+}
+
+func keysAreLeastPrivilege(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	docs := s.section("data", "aws_iam_policy_document")
+	keys := s.resources("aws_kms_key")
+	crypto := []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
+	for _, id := range sortedKeys(keys) {
+		k := keys[id]
+		if k["enable_key_rotation"] != true {
+			bad = append(bad, id+": key rotation is off")
+		}
+		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(k["policy"]), "${data.aws_iam_policy_document."), ".json}")
+		d, ok := docs[docID]
+		if !ok {
+			bad = append(bad, id+": no key policy (the default policy lets every IAM principal of the account use the key)")
+			continue
+		}
+		statements, _ := d["statement"].([]any)
+		for _, st := range statements {
+			sid := fmt.Sprint(get(st, "sid"))
+			if get(st, "effect") != "Allow" {
+				continue
+			}
+			principal := fmt.Sprint(get(st, "principals", 0, "identifiers"))
+			if principal == "[*]" {
+				bad = append(bad, sid+": allows every principal")
+			}
+			var conditions []string
+			conds, _ := get(st, "condition").([]any)
+			for _, c := range conds {
+				conditions = append(conditions, fmt.Sprint(get(c, "variable")))
+			}
+			actions, _ := get(st, "actions").([]any)
+			for _, a := range actions {
+				action, _ := a.(string)
+				if action == "*" || action == "kms:*" {
+					bad = append(bad, sid+": grants "+action)
+				}
+				if !slices.Contains(crypto, action) {
+					continue
+				}
+				// Data use: the cluster's Auto Scaling role (volumes; in a
+				// proxy stack through a cross-stack output named after the
+				// role resource), or a named role through named services.
+				asg := strings.Contains(principal, "aws_iam_service_linked_role")
+				named := slices.Contains(conditions, "aws:PrincipalArn") && slices.Contains(conditions, "kms:ViaService")
+				if !asg && !named {
+					bad = append(bad, fmt.Sprintf("%s: grants %s to %s without naming the role and the service", sid, action, principal))
+				}
+			}
+		}
+	}
+	return len(keys), bad
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
