@@ -1,13 +1,16 @@
 // Command scancheck fails when a tfsec JSON report holds a finding that
-// security/accepted-findings.yaml does not accept. tfsec's own ignore
-// mechanisms are comments in the Terraform source, which this project
-// generates, or whole-rule exclusions, which would hide new findings of the
-// same rule; this keeps every accepted finding narrow and explained.
+// security/accepted-findings.yaml does not accept, or when an accepted
+// finding no longer occurs (the list must shrink when a finding is fixed).
+// tfsec's own ignore mechanisms are comments in the Terraform source, which
+// this project generates, or whole-rule exclusions, which would hide new
+// findings of the same rule; this keeps every accepted finding narrow and
+// explained.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -21,65 +24,92 @@ type accepted struct {
 	Reason   string `yaml:"reason"`
 }
 
+type finding struct {
+	RuleID      string `json:"rule_id"`
+	Severity    string `json:"severity"`
+	Resource    string `json:"resource"`
+	Description string `json:"description"`
+}
+
 type report struct {
-	Results []struct {
-		RuleID      string `json:"rule_id"`
-		Severity    string `json:"severity"`
-		Resource    string `json:"resource"`
-		Description string `json:"description"`
-	} `json:"results"`
+	Results []finding `json:"results"`
 }
 
 func main() {
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: scancheck ACCEPTED.yaml REPORT.json...")
-		os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run returns 0 when every finding is accepted and every acceptance is used,
+// 1 when not, and 2 on unreadable input.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprintln(stderr, "usage: scancheck ACCEPTED.yaml REPORT.json...")
+		return 2
 	}
-	data, err := os.ReadFile(os.Args[1])
+	data, err := os.ReadFile(args[0])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	var list []accepted
 	if err := yaml.Unmarshal(data, &list); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", os.Args[1], err)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "%s: %v\n", args[0], err)
+		return 2
 	}
 	for i, a := range list {
 		if a.Rule == "" || a.Resource == "" || strings.TrimSpace(a.Reason) == "" {
-			fmt.Fprintf(os.Stderr, "%s: entry %d needs rule, resource and reason\n", os.Args[1], i)
-			os.Exit(2)
+			fmt.Fprintf(stderr, "%s: entry %d needs rule, resource and reason\n", args[0], i)
+			return 2
 		}
 	}
-	failed, total := 0, 0
-	for _, path := range os.Args[2:] {
+	var findings []finding
+	for _, path := range args[1:] {
 		raw, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+			fmt.Fprintln(stderr, err)
+			return 2
 		}
 		var r report
 		if err := json.Unmarshal(raw, &r); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", path, err)
-			os.Exit(2)
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			return 2
 		}
-		for _, res := range r.Results {
-			total++
-			ok := false
-			for _, a := range list {
-				if a.Rule == res.RuleID && strings.Contains(res.Resource, a.Resource) && strings.Contains(res.Description, a.Match) {
-					ok = true
-					break
-				}
+		findings = append(findings, r.Results...)
+	}
+	rejected, unused := check(list, findings)
+	for _, f := range rejected {
+		fmt.Fprintf(stdout, "NOT ACCEPTED %s %s %s: %s\n", f.RuleID, f.Severity, f.Resource, f.Description)
+	}
+	for _, a := range unused {
+		fmt.Fprintf(stdout, "NO LONGER FOUND %s on %s (%q): remove it from %s\n", a.Rule, a.Resource, a.Match, args[0])
+	}
+	fmt.Fprintf(stdout, "scan: %d finding(s), %d accepted, %d not accepted, %d stale acceptance(s)\n",
+		len(findings), len(findings)-len(rejected), len(rejected), len(unused))
+	if len(rejected) > 0 || len(unused) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// check returns the findings no entry accepts and the entries that accept
+// no finding.
+func check(list []accepted, findings []finding) (rejected []finding, unused []accepted) {
+	used := make([]bool, len(list))
+	for _, f := range findings {
+		ok := false
+		for i, a := range list {
+			if a.Rule == f.RuleID && strings.Contains(f.Resource, a.Resource) && strings.Contains(f.Description, a.Match) {
+				used[i], ok = true, true
 			}
-			if !ok {
-				failed++
-				fmt.Printf("NOT ACCEPTED %s %s %s: %s (%s)\n", res.RuleID, res.Severity, res.Resource, res.Description, path)
-			}
+		}
+		if !ok {
+			rejected = append(rejected, f)
 		}
 	}
-	fmt.Printf("scan: %d finding(s), %d accepted, %d not accepted\n", total, total-failed, failed)
-	if failed > 0 {
-		os.Exit(1)
+	for i, a := range list {
+		if !used[i] {
+			unused = append(unused, a)
+		}
 	}
+	return rejected, unused
 }
