@@ -81,6 +81,8 @@ func TestValidationRules(t *testing.T) {
 		{"cluster name too long", "cluster_name: example", "cluster_name: " + strings.Repeat("a", MaxClusterNameLen+1), "cluster_name", "at most 24"},
 		{"cluster name charset", "cluster_name: example", "cluster_name: Example_1", "cluster_name", "lowercase letters"},
 		{"cluster name trailing hyphen", "cluster_name: example", "cluster_name: example-", "cluster_name", "lowercase letters"},
+		{"cluster name with -proxy-", "cluster_name: example", "cluster_name: example-proxy-eu", "cluster_name", "<cluster_name>-proxy-*"},
+		{"cluster name ending in -proxy", "cluster_name: example", "cluster_name: acme-proxy", "cluster_name", "choose another name"},
 		{"version not exact", `"17.4.8"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
 		{"version too old", `"17.4.8"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
 		{"edition", "", "edition: premium\n", "edition", "not an edition"},

@@ -114,6 +114,11 @@ func (v *validator) clusterName(name string) {
 		v.add("cluster_name", "%q is %d characters; use at most %d so that load balancer, target group and IAM names stay within AWS limits", name, len(name), MaxClusterNameLen)
 	case !clusterNameRe.MatchString(name) || strings.Contains(name, "--"):
 		v.add("cluster_name", "%q must be lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen", name)
+	case strings.Contains(name, "-proxy-") || strings.HasSuffix(name, "-proxy"):
+		// Proxy roles are matched by the pattern <cluster>-proxy-* (IAM
+		// join token, key policy). A cluster named "<other>-proxy-..." in
+		// the same account would have roles matching <other>'s pattern.
+		v.add("cluster_name", "%q contains \"-proxy\"; choose another name: the proxies' IAM roles are matched by the pattern <cluster_name>-proxy-*, which another cluster's roles must never match", name)
 	}
 }
 
