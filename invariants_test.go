@@ -517,3 +517,67 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// TestSynthesizedNamesFitAWSLimits reads every name in the output (the
+// many-regions config has the longest cluster name the validator accepts)
+// and checks it against its service's rule, and that names AWS requires to
+// be unique are: IAM names and buckets in the account (across all stacks),
+// load balancer, target group, launch template, Auto Scaling group and KMS
+// alias names within a region.
+func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
+	rules := []struct {
+		typ, field string
+		max        int
+		global     bool
+	}{
+		{"aws_lb", "name", 32, false},
+		{"aws_lb_target_group", "name", 32, false},
+		{"aws_iam_role", "name", 64, true},
+		{"aws_iam_instance_profile", "name", 128, true},
+		{"aws_iam_role_policy", "name", 128, false},
+		{"aws_s3_bucket", "bucket", 63, true},
+		{"aws_dynamodb_table", "name", 255, false},
+		{"aws_kms_alias", "name", 256, false},
+		{"aws_launch_template", "name", 128, false},
+		{"aws_autoscaling_group", "name", 255, false},
+		{"aws_security_group", "name", 255, false},
+	}
+	checked := 0
+	for _, synth := range sortedKeys(synths) {
+		seen := map[string]string{} // scope/type/name -> stack
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			region := strings.SplitN(stack, "-", 2)[1]
+			for _, r := range rules {
+				for id, res := range s.resources(r.typ) {
+					name, ok := res[r.field].(string)
+					if !ok {
+						continue
+					}
+					checked++
+					if len(name) > r.max || strings.Contains(name, "${") {
+						t.Errorf("%s/%s: %s %s name %q (%d characters, max %d)", synth, stack, r.typ, id, name, len(name), r.max)
+					}
+					if r.typ == "aws_s3_bucket" && name != strings.ToLower(name) {
+						t.Errorf("%s/%s: bucket name %q is not lowercase", synth, stack, name)
+					}
+					if r.typ == "aws_iam_role_policy" || r.typ == "aws_dynamodb_table" || r.typ == "aws_security_group" {
+						continue // unique per role, in the auth region only, or per VPC
+					}
+					scope := region
+					if r.global {
+						scope = "account"
+					}
+					key := scope + "/" + r.typ + "/" + name
+					if prev, dup := seen[key]; dup {
+						t.Errorf("%s: %s %q is created by both %s and %s", synth, r.typ, name, prev, stack)
+					}
+					seen[key] = stack
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no names found: the rule table does not match the output")
+	}
+}

@@ -167,6 +167,18 @@ func TestPeeringTopology(t *testing.T) {
 	if !reflect.DeepEqual(vpc, want) {
 		t.Errorf("vpc mode peerings = %v; want each pair exactly once: %v", vpc, want)
 	}
+	// Thirteen proxy regions, one in the auth region: each with the auth VPC, and every pair of
+	// proxy VPCs, exactly once.
+	many := peeringPairs(t, "many-regions")
+	n := len(synths["many-regions"].cfg.ProxyRegions)
+	if len(many) != n+n*(n-1)/2 {
+		t.Errorf("many-regions: %d peerings, want %d", len(many), n+n*(n-1)/2)
+	}
+	for pair, count := range many {
+		if count != 1 || strings.Contains(pair, "?") {
+			t.Errorf("many-regions: peering %s x%d", pair, count)
+		}
+	}
 	public := peeringPairs(t, "public-four-regions")
 	if len(public) != 4 {
 		t.Errorf("public mode peers only with the auth VPC: %v", public)
@@ -195,7 +207,7 @@ func TestPeeringTopology(t *testing.T) {
 }
 
 func TestDeployOrder(t *testing.T) {
-	for synth := range goldenConfigs {
+	for _, synth := range sortedKeys(synths) {
 		deps := manifest(t, synth)
 		auth := "auth-" + synths[synth].cfg.Auth.Region
 		if len(deps[auth]) != 0 {

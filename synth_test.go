@@ -49,6 +49,7 @@ func TestMain(m *testing.M) {
 			"public-minus-region": func() (*config.Cluster, error) {
 				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
 			},
+			"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
 		}
 		for name, path := range goldenConfigs {
 			variants[name] = func() (*config.Cluster, error) { return config.Load(path) }
