@@ -313,7 +313,6 @@ func rulesAreNarrow(cfg *config.Cluster, s stackJSON) (int, []string) {
 func bucketsArePrivate(_ *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
 	buckets := s.resources("aws_s3_bucket")
-	docs := s.section("data", "aws_iam_policy_document")
 	byBucket := func(typ string) map[string]map[string]any {
 		out := map[string]map[string]any{}
 		for _, r := range s.resources(typ) {
@@ -333,16 +332,12 @@ func bucketsArePrivate(_ *config.Cluster, s stackJSON) (int, []string) {
 		if get(owners[ref], "rule", "object_ownership") != "BucketOwnerEnforced" {
 			bad = append(bad, "bucket "+id+": ACLs are not disabled")
 		}
-		p := policies[ref]
-		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(p["policy"]), "${data.aws_iam_policy_document."), ".json}")
 		denies := false
-		if d, ok := docs[docID]; ok {
-			statements, _ := d["statement"].([]any)
-			for _, st := range statements {
-				if get(st, "effect") == "Deny" && fmt.Sprint(get(st, "actions")) == "[s3:*]" &&
-					get(st, "condition", 0, "variable") == "aws:SecureTransport" && fmt.Sprint(get(st, "condition", 0, "values")) == "[false]" {
-					denies = true
-				}
+		statements, _ := statementsOf(s, policies[ref]["policy"])
+		for _, st := range statements {
+			if get(st, "effect") == "Deny" && fmt.Sprint(get(st, "actions")) == "[s3:*]" &&
+				get(st, "condition", 0, "variable") == "aws:SecureTransport" && fmt.Sprint(get(st, "condition", 0, "values")) == "[false]" {
+				denies = true
 			}
 		}
 		if !denies {
@@ -422,16 +417,13 @@ func launchTemplatesRequireIMDSv2(_ *config.Cluster, s stackJSON) (int, []string
 
 func rolesHaveNoWildcards(_ *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
-	docs := s.section("data", "aws_iam_policy_document")
 	rps := s.resources("aws_iam_role_policy")
 	for _, id := range sortedKeys(rps) {
-		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(rps[id]["policy"]), "${data.aws_iam_policy_document."), ".json}")
-		d, ok := docs[docID]
+		statements, ok := statementsOf(s, rps[id]["policy"])
 		if !ok {
 			bad = append(bad, id+" does not use a reviewed policy document")
 			continue
 		}
-		statements, _ := d["statement"].([]any)
 		for _, st := range statements {
 			if get(st, "effect") != "Allow" {
 				continue
@@ -457,7 +449,6 @@ func rolesHaveNoWildcards(_ *config.Cluster, s stackJSON) (int, []string) {
 
 func keysAreLeastPrivilege(_ *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
-	docs := s.section("data", "aws_iam_policy_document")
 	keys := s.resources("aws_kms_key")
 	crypto := []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
 	for _, id := range sortedKeys(keys) {
@@ -465,13 +456,11 @@ func keysAreLeastPrivilege(_ *config.Cluster, s stackJSON) (int, []string) {
 		if k["enable_key_rotation"] != true {
 			bad = append(bad, id+": key rotation is off")
 		}
-		docID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(k["policy"]), "${data.aws_iam_policy_document."), ".json}")
-		d, ok := docs[docID]
+		statements, ok := statementsOf(s, k["policy"])
 		if !ok {
 			bad = append(bad, id+": no key policy (the default policy lets every IAM principal of the account use the key)")
 			continue
 		}
-		statements, _ := d["statement"].([]any)
 		for _, st := range statements {
 			sid := fmt.Sprint(get(st, "sid"))
 			if get(st, "effect") != "Allow" {
@@ -507,6 +496,18 @@ func keysAreLeastPrivilege(_ *config.Cluster, s stackJSON) (int, []string) {
 		}
 	}
 	return len(keys), bad
+}
+
+// statementsOf resolves a policy argument ("${data.aws_iam_policy_document.X.json}")
+// to the statements of that document in the same stack.
+func statementsOf(s stackJSON, policyRef any) ([]any, bool) {
+	id := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(policyRef), "${data.aws_iam_policy_document."), ".json}")
+	d, ok := s.section("data", "aws_iam_policy_document")[id]
+	if !ok {
+		return nil, false
+	}
+	statements, _ := d["statement"].([]any)
+	return statements, true
 }
 
 func sortedKeys[V any](m map[string]V) []string {
