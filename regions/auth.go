@@ -25,6 +25,8 @@ type AuthStack struct {
 	Network *network.Network
 	Storage *storage.Storage
 	Auth    *authcluster.AuthCluster
+	// Key is the cluster key: tables, buckets, recordings, auth volumes.
+	Key *kmskey.Key
 	// BootScript is the rendered user data of the auth instances.
 	BootScript string
 	// AutoScalingRoleARN is the cluster's Auto Scaling service-linked role,
@@ -107,6 +109,7 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 		BootScript:         boot,
 		LicenseParameter:   cfg.LicenseSSMParameter,
 		ExtraPolicy:        certificatePolicy(store, hostedZoneID(stack, cfg)),
+		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 	})
 
@@ -115,7 +118,7 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
-	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, BootScript: boot, AutoScalingRoleARN: asgRole}, nil
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AutoScalingRoleARN: asgRole}, nil
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the

@@ -125,7 +125,7 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 		PublicPeering:      public,
 		PeerCIDRs:          peerCIDRs,
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
-		CertKeyARN:         auth.Storage.KeyARN,
+		CertKeyARN:         auth.Key.ARN,
 		CertRegion:         cfg.Auth.Region,
 		VolumeKeyARN:       volumeKey.ARN,
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,

@@ -30,8 +30,11 @@ type Props struct {
 	AccountID *string
 	// Network is the auth VPC; instances and the NLB use its private subnets.
 	Network *network.Network
-	// Storage holds the tables, buckets and key the role may use.
+	// Storage holds the tables and buckets the role may use.
 	Storage *storage.Storage
+	// KeyARN is the customer managed key that encrypts Storage, the
+	// session recordings and the instances' volumes.
+	KeyARN *string
 	// Instances sizes the group; AMIID or AMISSMParameter picks the image.
 	Instances       config.InstanceGroup
 	AMIID           string
@@ -43,7 +46,7 @@ type Props struct {
 	// ExtraPolicy adds statements to the role (e.g. certificate renewal).
 	ExtraPolicy []policy.Statement
 	// AutoScalingRoleARN is the service-linked role the group launches
-	// instances with; Storage's key encrypts their volumes and must grant it.
+	// instances with; KeyARN encrypts their volumes and must grant it.
 	AutoScalingRoleARN *string
 }
 
@@ -93,9 +96,9 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
 		// The recordings key reaches teleport.yaml through the metadata
 		// service: its ARN is unknown when the boot script is rendered.
-		InstanceTags:       map[string]*string{teleportconfig.SessionsKeyTag: props.Storage.KeyARN},
+		InstanceTags:       map[string]*string{teleportconfig.SessionsKeyTag: props.KeyARN},
 		Policy:             append(rolePolicy(props), props.ExtraPolicy...),
-		VolumeKeyARN:       props.Storage.KeyARN,
+		VolumeKeyARN:       props.KeyARN,
 		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
 	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
@@ -130,7 +133,7 @@ func rolePolicy(p *Props) []policy.Statement {
 		// policy (see package kmskey).
 		{Sid: "ClusterKey", Actions: []string{
 			"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-		}, Resources: []*string{s.KeyARN}, Conditions: []policy.Condition{{
+		}, Resources: []*string{p.KeyARN}, Conditions: []policy.Condition{{
 			Test: "StringEquals", Variable: "kms:ViaService",
 			Values: *jsii.Strings(kmskey.ViaService("dynamodb", p.Region), kmskey.ViaService("s3", p.Region)),
 		}}},

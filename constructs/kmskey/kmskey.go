@@ -15,6 +15,8 @@
 package kmskey
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
@@ -120,7 +122,7 @@ func Statements(props *Props) []policy.Statement {
 			actions = dataActions()
 		}
 		test := "ArnEquals"
-		if u.RoleARN != "" && u.RoleARN[len(u.RoleARN)-1] == '*' {
+		if strings.HasSuffix(u.RoleARN, "*") {
 			test = "ArnLike"
 		}
 		// The account principal plus aws:PrincipalArn, rather than the role

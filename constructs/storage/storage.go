@@ -25,8 +25,6 @@ type Props struct {
 // Storage exposes the names and ARNs that IAM policies and teleport.yaml need.
 type Storage struct {
 	constructs.Construct
-	// KeyARN is the customer managed key encrypting the tables and buckets.
-	KeyARN *string
 	// StateTableARN, EventsTableARN and LocksTableARN are the tables' ARNs.
 	StateTableARN, EventsTableARN, LocksTableARN *string
 	// Recordings and Certs are the buckets.
@@ -36,7 +34,7 @@ type Storage struct {
 // New creates the tables and buckets.
 func New(scope constructs.Construct, id string, props *Props) *Storage {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	s := &Storage{Construct: c, KeyARN: props.KeyARN}
+	s := &Storage{Construct: c}
 
 	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: props.KeyARN}
 	pitr := &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)}
