@@ -12,7 +12,9 @@ import (
 
 // Defaults applied by Load to fields the file leaves out.
 const (
-	DefaultEdition              = EditionOSS
+	// DefaultEdition is Enterprise: Proxy Peering, which multi-region
+	// latency routing depends on, is an Enterprise feature.
+	DefaultEdition              = EditionEnterprise
 	DefaultAgentConnectionCount = 2
 	DefaultAZCount              = 2
 	DefaultInstanceType         = "m6i.large"
@@ -21,6 +23,12 @@ const (
 	DefaultPeeringMode          = PeeringVPC
 	DefaultAMISSMParameter      = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 	DefaultBackendType          = BackendLocal
+	// DefaultElasticIPQuota is the default "EC2-VPC Elastic IPs" quota
+	// (L-0263D0A3) of a region: 5 per account.
+	DefaultElasticIPQuota = 5
+	// DefaultFlowLogRetentionDays keeps VPC flow logs for 90 days.
+	DefaultFlowLogRetentionDays = 90
+	DefaultFlowLogTrafficType   = "REJECT"
 )
 
 // Teleport editions.
@@ -56,10 +64,13 @@ type Cluster struct {
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
 	// TeleportVersion is the exact Teleport release installed, e.g. "17.4.8".
 	TeleportVersion string `yaml:"teleport_version"`
-	// Edition is "oss" (default) or "enterprise".
+	// Edition is "enterprise" (default) or "oss". Proxy Peering is an
+	// Enterprise feature, so "oss" is accepted only with exactly one proxy
+	// region (see Validate).
 	Edition string `yaml:"edition,omitempty"`
 	// LicenseSSMParameter names the SecureString SSM parameter (in the auth
-	// region) holding the Enterprise license; required for enterprise.
+	// region) holding the Enterprise license (license.pem); required for
+	// enterprise.
 	LicenseSSMParameter string `yaml:"license_ssm_parameter,omitempty"`
 	// AgentConnectionCount is how many proxies each agent connects to under
 	// proxy peering; at least 2 (default 2).
@@ -82,8 +93,30 @@ type Cluster struct {
 	AMI AMI `yaml:"ami,omitempty"`
 	// Backend is where Terraform keeps each stack's state.
 	Backend Backend `yaml:"backend,omitempty"`
+	// FlowLogs configures the VPC flow logs of every VPC.
+	FlowLogs FlowLogs `yaml:"flow_logs,omitempty"`
+	// Quotas declares service quotas raised above AWS's defaults, so that
+	// validation checks the deployment against the real limits.
+	Quotas Quotas `yaml:"quotas,omitempty"`
 	// Tags are added to every taggable resource.
 	Tags map[string]string `yaml:"tags,omitempty"`
+}
+
+// FlowLogs configures VPC flow logs, delivered to a CloudWatch log group
+// encrypted with the stack's customer managed key.
+type FlowLogs struct {
+	// TrafficType is "REJECT" (default: rejected connections only) or "ALL".
+	TrafficType string `yaml:"traffic_type,omitempty"`
+	// RetentionDays is how long the log group keeps events (default 90);
+	// one of the values CloudWatch Logs accepts.
+	RetentionDays int `yaml:"retention_days,omitempty"`
+}
+
+// Quotas are per-region service quotas of the account.
+type Quotas struct {
+	// ElasticIPs maps a region to its "EC2-VPC Elastic IPs" quota, where
+	// it was raised above the default of 5. Every NAT gateway takes one.
+	ElasticIPs map[string]int `yaml:"elastic_ips,omitempty"`
 }
 
 // AuthRegion is the region of the Auth Service.
@@ -92,8 +125,12 @@ type AuthRegion struct {
 	Region string `yaml:"region"`
 	// VPCCIDR is the IPv4 range of the auth VPC (/16 to /24).
 	VPCCIDR string `yaml:"vpc_cidr"`
-	// AZCount is how many availability zones the VPC spans (2 or 3, default 2).
+	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
+	// or the length of Zones).
 	AZCount int `yaml:"az_count,omitempty"`
+	// Zones overrides the region's default zones (config/regions.go) by AZ
+	// ID (usw2-az1) or name (us-west-2a), in order. Optional.
+	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes the Auth Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
 }
@@ -104,8 +141,11 @@ type ProxyRegion struct {
 	Region string `yaml:"region"`
 	// VPCCIDR is the IPv4 range of this region's proxy VPC (/16 to /24).
 	VPCCIDR string `yaml:"vpc_cidr"`
-	// AZCount is how many availability zones the VPC spans (2 or 3, default 2).
+	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
+	// or the length of Zones).
 	AZCount int `yaml:"az_count,omitempty"`
+	// Zones overrides the region's default zones, as for AuthRegion.
+	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
 }
@@ -178,15 +218,18 @@ func (c *Cluster) applyDefaults() {
 	if c.AgentConnectionCount == 0 {
 		c.AgentConnectionCount = DefaultAgentConnectionCount
 	}
-	if c.Auth.AZCount == 0 {
-		c.Auth.AZCount = DefaultAZCount
-	}
+	c.Auth.AZCount = defaultAZCount(c.Auth.AZCount, c.Auth.Zones)
 	c.Auth.Instances.applyDefaults()
 	for i := range c.ProxyRegions {
-		if c.ProxyRegions[i].AZCount == 0 {
-			c.ProxyRegions[i].AZCount = DefaultAZCount
-		}
-		c.ProxyRegions[i].Instances.applyDefaults()
+		p := &c.ProxyRegions[i]
+		p.AZCount = defaultAZCount(p.AZCount, p.Zones)
+		p.Instances.applyDefaults()
+	}
+	if c.FlowLogs.TrafficType == "" {
+		c.FlowLogs.TrafficType = DefaultFlowLogTrafficType
+	}
+	if c.FlowLogs.RetentionDays == 0 {
+		c.FlowLogs.RetentionDays = DefaultFlowLogRetentionDays
 	}
 	if c.Peering.Mode == "" {
 		c.Peering.Mode = DefaultPeeringMode
@@ -202,6 +245,19 @@ func (c *Cluster) applyDefaults() {
 	}
 }
 
+// defaultAZCount is the zone count of a VPC that sets count (or not) and
+// zones (or not).
+func defaultAZCount(count int, zones []string) int {
+	switch {
+	case count != 0:
+		return count
+	case len(zones) != 0:
+		return len(zones)
+	default:
+		return DefaultAZCount
+	}
+}
+
 func (g *InstanceGroup) applyDefaults() {
 	if g.Type == "" {
 		g.Type = DefaultInstanceType
@@ -212,6 +268,27 @@ func (g *InstanceGroup) applyDefaults() {
 	if g.VolumeSizeGiB == 0 {
 		g.VolumeSizeGiB = DefaultVolumeSizeGiB
 	}
+}
+
+// ProxyPeering reports whether the cluster runs Teleport Proxy Peering
+// (tunnel_strategy proxy_peering, peer_* keys, 3021 between proxies). Only
+// Enterprise has it: an OSS proxy with proxy peering refuses to start
+// (Teleport lib/service/service.go: "proxy peering is an enterprise-only
+// feature"), so an OSS cluster (one proxy region) uses agent_mesh.
+func (c *Cluster) ProxyPeering() bool { return c.Edition == EditionEnterprise }
+
+// PublicPeering reports whether proxies peer over public addresses.
+func (c *Cluster) PublicPeering() bool {
+	return c.ProxyPeering() && c.Peering.Mode == PeeringPublic
+}
+
+// ElasticIPQuota returns the Elastic IP quota of region: declared in
+// Quotas, else AWS's default.
+func (c *Cluster) ElasticIPQuota(region string) int {
+	if q, ok := c.Quotas.ElasticIPs[region]; ok {
+		return q
+	}
+	return DefaultElasticIPQuota
 }
 
 // ProxyRegionNames returns the proxy region codes in config order.
@@ -302,6 +379,10 @@ func (c *Cluster) String() string {
 	regions := c.ProxyRegionNames()
 	sorted := append([]string(nil), regions...)
 	sort.Strings(sorted)
-	return fmt.Sprintf("cluster %q at %s: auth in %s, proxies in %s (peering: %s)",
-		c.ClusterName, c.Domain, c.Auth.Region, strings.Join(sorted, ", "), c.Peering.Mode)
+	peering := "proxy peering over " + c.Peering.Mode
+	if !c.ProxyPeering() {
+		peering = "agent mesh, no proxy peering"
+	}
+	return fmt.Sprintf("cluster %q at %s (Teleport %s %s): auth in %s, proxies in %s (%s)",
+		c.ClusterName, c.Domain, c.Edition, c.TeleportVersion, c.Auth.Region, strings.Join(sorted, ", "), peering)
 }

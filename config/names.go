@@ -83,3 +83,16 @@ func (n Names) AutoScalingRoleSuffix() string { return n.cluster }
 func (n Names) AutoScalingRole() string {
 	return "AWSServiceRoleForAutoScaling_" + n.AutoScalingRoleSuffix()
 }
+
+// CAPinParameter is the SSM parameter (auth region) holding the cluster CA
+// pin that proxies pin on their first join.
+func (n Names) CAPinParameter() string { return "/teleport/" + n.cluster + "/ca-pin" }
+
+// FlowLogGroup is the CloudWatch Logs group of a VPC's flow logs; vpc is
+// "auth" or "proxy" (log groups are per region, and a region holds at most
+// one VPC of each).
+func (n Names) FlowLogGroup(vpc string) string { return "/teleport/" + n.cluster + "/vpc-flow-logs/" + vpc }
+
+// FlowLogRole names the flow log delivery role of a stack's VPC; suffix is
+// "auth" or the proxy region (IAM is global).
+func (n Names) FlowLogRole(suffix string) string { return n.Prefix("flow-logs-" + suffix) }

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // Region describes one commercial AWS region: where it is (for choosing the
@@ -15,49 +18,63 @@ type Region struct {
 	Location string
 	// Lat and Lon are the approximate coordinates of that city, in degrees.
 	Lat, Lon float64
-	// AZs is the number of availability zones every account gets there.
-	AZs int
+	// ZoneIDs are the region's default availability zones, by AZ ID (the
+	// same physical zone in every account, unlike zone names), in the
+	// order subnets use them. They are chosen at synth time and never read
+	// from a live list of available zones: a zone that becomes impaired, or
+	// a new zone, must never shift subnets (and with them load balancers and
+	// groups) from one zone to another in the middle of an outage.
+	ZoneIDs []string
 }
 
-// regionTable lists the commercial AWS regions this app can deploy to. GovCloud
+// AZs is the number of default zones, the most a VPC spans unless the
+// config names its zones.
+func (r Region) AZs() int { return len(r.ZoneIDs) }
+
+// regionTable lists the commercial AWS regions this app can deploy to.
+// Zone IDs follow AWS's "AWS Availability Zones" page (global-infrastructure
+// guide); where a region has a zone closed to new accounts or new instance
+// types (use1-az3, usw1-az2, apne1-az3, cac1-az3 does not exist), the table
+// skips it: us-east-1 and us-west-1 as in the EFS One Zone list of supported
+// AZ IDs. Override with zones: in the config where an account differs. GovCloud
 // and China are left out on purpose: the reference design does not cover them.
 // Coordinates are those of the metro area; that is precise enough to rank
 // regions by great-circle distance.
 var regionTable = []Region{
-	{"af-south-1", "Cape Town", -33.92, 18.42, 3},
-	{"ap-east-1", "Hong Kong", 22.32, 114.17, 3},
-	{"ap-east-2", "Taipei", 25.03, 121.56, 3},
-	{"ap-northeast-1", "Tokyo", 35.68, 139.69, 3},
-	{"ap-northeast-2", "Seoul", 37.57, 126.98, 3},
-	{"ap-northeast-3", "Osaka", 34.69, 135.50, 3},
-	{"ap-south-1", "Mumbai", 19.08, 72.88, 3},
-	{"ap-south-2", "Hyderabad", 17.39, 78.49, 3},
-	{"ap-southeast-1", "Singapore", 1.35, 103.82, 3},
-	{"ap-southeast-2", "Sydney", -33.87, 151.21, 3},
-	{"ap-southeast-3", "Jakarta", -6.21, 106.85, 3},
-	{"ap-southeast-4", "Melbourne", -37.81, 144.96, 3},
-	{"ap-southeast-5", "Kuala Lumpur", 3.14, 101.69, 3},
-	{"ap-southeast-7", "Bangkok", 13.76, 100.50, 3},
-	{"ca-central-1", "Montreal", 45.50, -73.57, 3},
-	{"ca-west-1", "Calgary", 51.05, -114.07, 3},
-	{"eu-central-1", "Frankfurt", 50.11, 8.68, 3},
-	{"eu-central-2", "Zurich", 47.37, 8.54, 3},
-	{"eu-north-1", "Stockholm", 59.33, 18.07, 3},
-	{"eu-south-1", "Milan", 45.46, 9.19, 3},
-	{"eu-south-2", "Aragon", 41.65, -0.88, 3},
-	{"eu-west-1", "Dublin", 53.35, -6.26, 3},
-	{"eu-west-2", "London", 51.51, -0.13, 3},
-	{"eu-west-3", "Paris", 48.86, 2.35, 3},
-	{"il-central-1", "Tel Aviv", 32.09, 34.78, 3},
-	{"me-central-1", "Abu Dhabi", 24.45, 54.38, 3},
-	{"me-south-1", "Bahrain", 26.07, 50.56, 3},
-	{"mx-central-1", "Queretaro", 20.59, -100.39, 3},
-	{"sa-east-1", "Sao Paulo", -23.55, -46.63, 3},
-	{"us-east-1", "N. Virginia", 38.90, -77.40, 3},
-	{"us-east-2", "Ohio", 40.00, -83.00, 3},
-	// us-west-1 gives most accounts only two usable availability zones.
-	{"us-west-1", "N. California", 37.35, -121.96, 2},
-	{"us-west-2", "Oregon", 45.84, -119.70, 3},
+	{"af-south-1", "Cape Town", -33.92, 18.42, []string{"afs1-az1", "afs1-az2", "afs1-az3"}},
+	{"ap-east-1", "Hong Kong", 22.32, 114.17, []string{"ape1-az1", "ape1-az2", "ape1-az3"}},
+	{"ap-east-2", "Taipei", 25.03, 121.56, []string{"ape2-az1", "ape2-az2", "ape2-az3"}},
+	{"ap-northeast-1", "Tokyo", 35.68, 139.69, []string{"apne1-az1", "apne1-az2", "apne1-az4"}},
+	{"ap-northeast-2", "Seoul", 37.57, 126.98, []string{"apne2-az1", "apne2-az2", "apne2-az3"}},
+	{"ap-northeast-3", "Osaka", 34.69, 135.50, []string{"apne3-az1", "apne3-az2", "apne3-az3"}},
+	{"ap-south-1", "Mumbai", 19.08, 72.88, []string{"aps1-az1", "aps1-az2", "aps1-az3"}},
+	{"ap-south-2", "Hyderabad", 17.39, 78.49, []string{"aps2-az1", "aps2-az2", "aps2-az3"}},
+	{"ap-southeast-1", "Singapore", 1.35, 103.82, []string{"apse1-az1", "apse1-az2", "apse1-az3"}},
+	{"ap-southeast-2", "Sydney", -33.87, 151.21, []string{"apse2-az1", "apse2-az2", "apse2-az3"}},
+	{"ap-southeast-3", "Jakarta", -6.21, 106.85, []string{"apse3-az1", "apse3-az2", "apse3-az3"}},
+	{"ap-southeast-4", "Melbourne", -37.81, 144.96, []string{"apse4-az1", "apse4-az2", "apse4-az3"}},
+	{"ap-southeast-5", "Kuala Lumpur", 3.14, 101.69, []string{"apse5-az1", "apse5-az2", "apse5-az3"}},
+	{"ap-southeast-7", "Bangkok", 13.76, 100.50, []string{"apse7-az1", "apse7-az2", "apse7-az3"}},
+	{"ca-central-1", "Montreal", 45.50, -73.57, []string{"cac1-az1", "cac1-az2", "cac1-az4"}},
+	{"ca-west-1", "Calgary", 51.05, -114.07, []string{"caw1-az1", "caw1-az2", "caw1-az3"}},
+	{"eu-central-1", "Frankfurt", 50.11, 8.68, []string{"euc1-az1", "euc1-az2", "euc1-az3"}},
+	{"eu-central-2", "Zurich", 47.37, 8.54, []string{"euc2-az1", "euc2-az2", "euc2-az3"}},
+	{"eu-north-1", "Stockholm", 59.33, 18.07, []string{"eun1-az1", "eun1-az2", "eun1-az3"}},
+	{"eu-south-1", "Milan", 45.46, 9.19, []string{"eus1-az1", "eus1-az2", "eus1-az3"}},
+	{"eu-south-2", "Aragon", 41.65, -0.88, []string{"eus2-az1", "eus2-az2", "eus2-az3"}},
+	{"eu-west-1", "Dublin", 53.35, -6.26, []string{"euw1-az1", "euw1-az2", "euw1-az3"}},
+	{"eu-west-2", "London", 51.51, -0.13, []string{"euw2-az1", "euw2-az2", "euw2-az3"}},
+	{"eu-west-3", "Paris", 48.86, 2.35, []string{"euw3-az1", "euw3-az2", "euw3-az3"}},
+	{"il-central-1", "Tel Aviv", 32.09, 34.78, []string{"ilc1-az1", "ilc1-az2", "ilc1-az3"}},
+	{"me-central-1", "Abu Dhabi", 24.45, 54.38, []string{"mec1-az1", "mec1-az2", "mec1-az3"}},
+	{"me-south-1", "Bahrain", 26.07, 50.56, []string{"mes1-az1", "mes1-az2", "mes1-az3"}},
+	{"mx-central-1", "Queretaro", 20.59, -100.39, []string{"mxc1-az1", "mxc1-az2", "mxc1-az3"}},
+	{"sa-east-1", "Sao Paulo", -23.55, -46.63, []string{"sae1-az1", "sae1-az2", "sae1-az3"}},
+	{"us-east-1", "N. Virginia", 38.90, -77.40, []string{"use1-az1", "use1-az2", "use1-az4"}},
+	{"us-east-2", "Ohio", 40.00, -83.00, []string{"use2-az1", "use2-az2", "use2-az3"}},
+	// us-west-1 has two zones open to new accounts: usw1-az1 and usw1-az3.
+	{"us-west-1", "N. California", 37.35, -121.96, []string{"usw1-az1", "usw1-az3"}},
+	{"us-west-2", "Oregon", 45.84, -119.70, []string{"usw2-az1", "usw2-az2", "usw2-az3"}},
 }
 
 // LookupRegion returns the region named name and whether it is known.
@@ -113,3 +130,67 @@ func NearestRegion(from string, candidates []string) (string, float64, bool) {
 	}
 	return best, bestKm, found
 }
+
+// Zone is one availability zone of a VPC: by AZ ID or, when the config
+// names zones that way, by zone name. Exactly one field is set.
+type Zone struct {
+	ID, Name string
+}
+
+// String returns the ID or the name.
+func (z Zone) String() string {
+	if z.ID != "" {
+		return z.ID
+	}
+	return z.Name
+}
+
+// azIDRe matches an AZ ID such as usw2-az1; group 1 is the region part.
+var azIDRe = regexp.MustCompile(`^([a-z]+[0-9]+)-az[0-9]+$`)
+
+// zoneIDPrefix is the region part of the region's AZ IDs ("usw2").
+func (r Region) zoneIDPrefix() string {
+	if m := azIDRe.FindStringSubmatch(r.ZoneIDs[0]); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// parseZone reads one zones: entry of region, or says why it is not one.
+func parseZone(region Region, s string) (Zone, string) {
+	if m := azIDRe.FindStringSubmatch(s); m != nil {
+		if m[1] != region.zoneIDPrefix() {
+			return Zone{}, fmt.Sprintf("%q is an AZ ID of another region; %s's AZ IDs start with %s-", s, region.Name, region.zoneIDPrefix())
+		}
+		return Zone{ID: s}, ""
+	}
+	if len(s) == len(region.Name)+1 && strings.HasPrefix(s, region.Name) && s[len(s)-1] >= 'a' && s[len(s)-1] <= 'z' {
+		return Zone{Name: s}, ""
+	}
+	return Zone{}, fmt.Sprintf("%q is neither an AZ ID of %s (such as %s) nor one of its zone names (such as %sa)", s, region.Name, region.ZoneIDs[0], region.Name)
+}
+
+// ZonesOf returns the count zones a VPC in region spans: the configured
+// ones, else the first count of the region's table. Call it on a validated
+// config.
+func ZonesOf(region string, configured []string, count int) []Zone {
+	r, _ := LookupRegion(region)
+	var out []Zone
+	if len(configured) > 0 {
+		for _, s := range configured[:min(count, len(configured))] {
+			z, _ := parseZone(r, s)
+			out = append(out, z)
+		}
+		return out
+	}
+	for _, id := range r.ZoneIDs[:min(count, len(r.ZoneIDs))] {
+		out = append(out, Zone{ID: id})
+	}
+	return out
+}
+
+// ZoneList returns the zones of the auth VPC.
+func (a AuthRegion) ZoneList() []Zone { return ZonesOf(a.Region, a.Zones, a.AZCount) }
+
+// ZoneList returns the zones of a proxy region's VPC.
+func (p ProxyRegion) ZoneList() []Zone { return ZonesOf(p.Region, p.Zones, p.AZCount) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,6 +92,9 @@ func (c *Cluster) Validate() error {
 	}
 	v.regions(c)
 	v.peering(c)
+	v.elasticIPs(c)
+	v.flowLogs(c)
+	v.quotas(c)
 	v.ami(c)
 	v.backend(c)
 	v.tags(c.Tags)
@@ -186,6 +190,15 @@ func (v *validator) teleport(c *Cluster) {
 		if c.LicenseSSMParameter != "" {
 			v.add("license_ssm_parameter", "is only used with edition: enterprise; remove it or set edition: enterprise")
 		}
+		if n := len(c.ProxyRegions); n > 1 {
+			// Teleport lib/service/service.go refuses to start an OSS proxy
+			// with proxy peering; the Proxy Peering guide lists an Enterprise
+			// cluster as a prerequisite.
+			v.add("edition", "is oss with %d proxy regions: several proxy regions need Teleport Proxy Peering so that an agent connected to one region is reachable through the others, and Proxy Peering is Enterprise only (an OSS proxy with tunnel_strategy proxy_peering refuses to start); set edition: enterprise with license_ssm_parameter, or keep one proxy region", n)
+		}
+		if c.Peering.Mode == PeeringPublic {
+			v.add("peering.mode", "is public, which gives proxies public addresses for Proxy Peering, an Enterprise feature that edition oss does not run; remove peering.mode or set edition: enterprise")
+		}
 	case EditionEnterprise:
 		if c.LicenseSSMParameter == "" {
 			v.add("license_ssm_parameter", "is required with edition: enterprise: the name of the SecureString SSM parameter, in the auth region, that holds license.pem")
@@ -203,18 +216,14 @@ func (v *validator) regions(c *Cluster) {
 		prefix netip.Prefix
 	}
 	var vpcs []vpc
-	checkVPC := func(path, region, cidr string, azCount int) {
+	checkVPC := func(path, region, cidr string, azCount int, zones []string) {
 		if p, ok := v.cidr(path+".vpc_cidr", cidr); ok {
 			vpcs = append(vpcs, vpc{path + ".vpc_cidr", p})
 		}
-		if azCount < 2 || azCount > MaxAZCount {
-			v.add(path+".az_count", "is %d; use 2 or %d (the load balancers and Auto Scaling groups need at least two zones)", azCount, MaxAZCount)
-		} else if r, ok := LookupRegion(region); ok && azCount > r.AZs {
-			v.add(path+".az_count", "is %d but %s offers %d availability zones to most accounts; use %d", azCount, region, r.AZs, r.AZs)
-		}
+		v.zones(path, region, azCount, zones)
 	}
 	v.region("auth.region", c.Auth.Region)
-	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount)
+	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount, c.Auth.Zones)
 	v.instances("auth.instances", c.Auth.Instances)
 
 	if len(c.ProxyRegions) == 0 {
@@ -229,7 +238,7 @@ func (v *validator) regions(c *Cluster) {
 			}
 			seen[p.Region] = path
 		}
-		checkVPC(path, p.Region, p.VPCCIDR, p.AZCount)
+		checkVPC(path, p.Region, p.VPCCIDR, p.AZCount, p.Zones)
 		v.instances(path+".instances", p.Instances)
 	}
 
@@ -259,6 +268,87 @@ func (v *validator) regions(c *Cluster) {
 				v.add(path+".proxy_region", "%q is not one of proxy_regions (%s); name a proxy region or leave it out to use the nearest", r.ProxyRegion, strings.Join(c.ProxyRegionNames(), ", "))
 			}
 		}
+	}
+}
+
+// zones checks a VPC's zone count and its optional list of zones.
+func (v *validator) zones(path, region string, azCount int, zones []string) {
+	if azCount < 2 || azCount > MaxAZCount {
+		v.add(path+".az_count", "is %d; use 2 or %d (the load balancers and Auto Scaling groups need at least two zones)", azCount, MaxAZCount)
+		return
+	}
+	r, ok := LookupRegion(region)
+	if !ok {
+		return // reported with the region
+	}
+	if len(zones) == 0 {
+		if azCount > r.AZs() {
+			v.add(path+".az_count", "is %d but %s has %d zones open to every account (%s); use %d, or list the zones your account has under zones:", azCount, region, r.AZs(), strings.Join(r.ZoneIDs, ", "), r.AZs())
+		}
+		return
+	}
+	if len(zones) != azCount {
+		v.add(path+".zones", "lists %d zones but az_count is %d; list exactly az_count zones, or leave az_count out", len(zones), azCount)
+	}
+	seen := map[string]int{}
+	for i, s := range zones {
+		z, why := parseZone(r, s)
+		if why != "" {
+			v.add(fmt.Sprintf("%s.zones[%d]", path, i), "%s", why)
+			continue
+		}
+		if first, dup := seen[z.String()]; dup {
+			v.add(fmt.Sprintf("%s.zones[%d]", path, i), "%q is already listed at zones[%d]; each zone once", s, first)
+		}
+		seen[z.String()] = i
+	}
+	if len(seen) == len(zones) {
+		var ids, names int
+		for _, s := range zones {
+			if azIDRe.MatchString(s) {
+				ids++
+			} else {
+				names++
+			}
+		}
+		// Zone names map to different physical zones in each account of
+		// the older regions: one list must not mix them with AZ IDs, or two
+		// entries may be the same zone.
+		if ids > 0 && names > 0 {
+			v.add(path+".zones", "mixes AZ IDs and zone names; use one kind (AZ IDs are the same physical zone in every account)")
+		}
+	}
+}
+
+// elasticIPs checks that the NAT gateways of each region fit its Elastic IP
+// quota: one address per NAT gateway, one NAT gateway per zone of every VPC
+// with private subnets (the auth VPC always; proxy VPCs unless proxies peer
+// over public addresses).
+func (v *validator) elasticIPs(c *Cluster) {
+	type user struct {
+		path string
+		n    int
+	}
+	need := map[string][]user{}
+	need[c.Auth.Region] = append(need[c.Auth.Region], user{"auth", c.Auth.AZCount})
+	if !c.PublicPeering() {
+		for i, p := range c.ProxyRegions {
+			need[p.Region] = append(need[p.Region], user{fmt.Sprintf("proxy_regions[%d]", i), p.AZCount})
+		}
+	}
+	for _, region := range sortedKeys(need) {
+		total := 0
+		var parts []string
+		for _, u := range need[region] {
+			total += u.n
+			parts = append(parts, fmt.Sprintf("%s: %d", u.path, u.n))
+		}
+		quota := c.ElasticIPQuota(region)
+		if total <= quota {
+			continue
+		}
+		last := need[region][len(need[region])-1]
+		v.add(last.path+".az_count", "%s needs %d Elastic IPs for NAT gateways (one per zone: %s), more than its quota of %d (Service Quotas: Amazon EC2, \"EC2-VPC Elastic IPs\", L-0263D0A3; default 5 per region, shared with everything else in the account); use fewer zones, or request a quota increase and declare it as quotas.elastic_ips: {%s: N}", region, total, strings.Join(parts, ", "), quota, region)
 	}
 }
 
@@ -319,6 +409,31 @@ func (v *validator) instances(path string, g InstanceGroup) {
 func (v *validator) peering(c *Cluster) {
 	if c.Peering.Mode != PeeringVPC && c.Peering.Mode != PeeringPublic {
 		v.add("peering.mode", "%q is not a peering mode; use %q (proxy VPCs peered, the default) or %q (proxies peer over the internet)", c.Peering.Mode, PeeringVPC, PeeringPublic)
+	}
+}
+
+// flowLogRetentions are the retention periods CloudWatch Logs accepts
+// (PutRetentionPolicy), in days.
+var flowLogRetentions = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func (v *validator) flowLogs(c *Cluster) {
+	if t := c.FlowLogs.TrafficType; t != "REJECT" && t != "ALL" {
+		v.add("flow_logs.traffic_type", "%q is not a traffic type; use REJECT (rejected connections, the default) or ALL", t)
+	}
+	if !slices.Contains(flowLogRetentions, c.FlowLogs.RetentionDays) {
+		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.Trim(fmt.Sprint(flowLogRetentions), "[]"))
+	}
+}
+
+func (v *validator) quotas(c *Cluster) {
+	for _, region := range sortedKeys(c.Quotas.ElasticIPs) {
+		path := "quotas.elastic_ips." + region
+		if _, ok := LookupRegion(region); !ok {
+			v.add(path, "%q is not a commercial AWS region", region)
+		}
+		if n := c.Quotas.ElasticIPs[region]; n < DefaultElasticIPQuota {
+			v.add(path, "is %d; declare only quotas raised above AWS's default of %d", n, DefaultElasticIPQuota)
+		}
 	}
 }
 
@@ -387,7 +502,7 @@ func (v *validator) tags(tags map[string]string) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -29,7 +29,7 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
 	for _, pr := range regions {
 		var peers []*ProxyStack
-		if cfg.Peering.Mode == config.PeeringVPC {
+		if cfg.ProxyPeering() && !cfg.PublicPeering() {
 			peers = peersOwnedBy(pr.Region, s.Proxies)
 		}
 		p, err := NewProxyStack(app, cfg, pr, auth, peers)

@@ -8,6 +8,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
+	"github.com/example/teleport-multi-region/constructs/capin"
+	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
@@ -44,28 +46,49 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 	net := network.New(stack, "network", &network.Props{
 		Name:           names.Prefix("auth"),
 		CIDR:           cfg.Auth.VPCCIDR,
-		AZCount:        cfg.Auth.AZCount,
+		Zones:          cfg.Auth.ZoneList(),
 		PrivateSubnets: true,
 	})
 	// IAM is global: the auth stack creates the cluster's Auto Scaling
 	// role once and every proxy stack reads it.
 	asgRole := instances.NewAutoScalingRole(stack, "autoscaling-role", names.AutoScalingRoleSuffix())
 	iamARN := func(path string) string { return "arn:aws:iam::" + *account.AccountId() + ":role/" + path }
+	pinARN := capin.ARN(region, *account.AccountId(), names.CAPinParameter())
+	pinContext := &kmskey.Context{Key: "PARAMETER_ARN", Value: pinARN}
+	ssmVia := []string{kmskey.ViaService("ssm", region)}
+	logGroupARN := flowlogs.LogGroupARN(region, *account.AccountId(), names.FlowLogGroup("auth"))
 	key := kmskey.New(stack, "key", &kmskey.Props{
-		Description: "Teleport cluster state, audit log, session recordings, TLS certificate and auth volumes",
+		Description: "Teleport cluster state, audit log, session recordings, TLS certificate, CA pin, auth volumes and flow logs",
 		Alias:       names.KeyAlias(),
 		AccountID:   account.AccountId(),
+		Region:      region,
 		Users: []kmskey.User{
 			{Sid: "AuthServiceUsesKey", RoleARN: iamARN(names.AuthRole()),
 				ViaServices: []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region)}},
+			{Sid: "AuthServicePublishesCAPin", RoleARN: iamARN(names.AuthRole()),
+				Actions: []string{"kms:Decrypt", "kms:Encrypt"}, ViaServices: ssmVia, EncryptionContext: pinContext},
 			// Proxies of every region, present and future, read the
-			// certificate from S3 and nothing else.
+			// certificate from S3 and the CA pin from SSM, nothing else.
 			{Sid: "ProxiesReadCertificate", RoleARN: iamARN(names.ProxyRolePattern()),
 				Actions: []string{"kms:Decrypt"}, ViaServices: []string{kmskey.ViaService("s3", region)}},
+			{Sid: "ProxiesReadCAPin", RoleARN: iamARN(names.ProxyRolePattern()),
+				Actions: []string{"kms:Decrypt"}, ViaServices: ssmVia, EncryptionContext: pinContext},
+			// The deployer creates the tables with the key: DynamoDB uses
+			// the caller's rights through the service ("How Amazon DynamoDB
+			// uses AWS KMS", DynamoDB developer guide).
+			{Sid: "DeployerCreatesTables", ViaServices: []string{kmskey.ViaService("dynamodb", region)}},
+			// ...and creates (Encrypt) and refreshes (Decrypt) the CA pin
+			// parameter ("How AWS Systems Manager Parameter Store uses AWS
+			// KMS": the encryption context is the parameter's ARN).
+			{Sid: "DeployerManagesCAPinParameter", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
+				ViaServices: ssmVia, EncryptionContext: pinContext},
 		},
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
+		LogGroupARNs:       []string{logGroupARN},
 	})
+	flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
+	pin := capin.New(stack, "ca-pin", &capin.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
 	store := storage.New(stack, "storage", &storage.Props{
 		StateTable:       names.StateTable(),
 		EventsTable:      names.EventsTable(),
@@ -83,11 +106,13 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 			StateTable:           names.StateTable(),
 			EventsTable:          names.EventsTable(),
 			RecordingsBucket:     names.RecordingsBucket(),
+			ProxyPeering:         cfg.ProxyPeering(),
 			AgentConnectionCount: cfg.AgentConnectionCount,
 			Enterprise:           cfg.Edition == config.EditionEnterprise,
 		}),
 		LicenseParameter:     cfg.LicenseSSMParameter,
 		JoinToken:            names.ProxyJoinToken(),
+		CAPinParameter:       pin.Name,
 		ProxyRoleNamePattern: names.ProxyRolePattern(),
 		Cert:                 certificate(cfg),
 	}.Render()
@@ -108,7 +133,8 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 		AMISSMParameter:    cfg.AMI.SSMParameter,
 		BootScript:         boot,
 		LicenseParameter:   cfg.LicenseSSMParameter,
-		ExtraPolicy:        certificatePolicy(store, hostedZoneID(stack, cfg)),
+		CAPinParameterARN:  pinARN,
+		ExtraPolicy:        certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 	})
@@ -122,13 +148,27 @@ func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, 
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the
-// renewal lock need: record changes in the one hosted zone, the zone list
-// (certbot finds the zone by name) and change status, the lock item, and
-// the certificate objects.
-func certificatePolicy(store *storage.Storage, zoneID *string) []policy.Statement {
+// renewal lock need: the challenge record in the one hosted zone, the zone
+// list (certbot finds the zone by name) and change status, the lock item,
+// and the certificate objects.
+//
+// Record changes are limited with Route 53's condition keys ("Using IAM
+// policy conditions for fine-grained access control", Route 53 developer
+// guide) to UPSERT and DELETE of TXT records named _acme-challenge.<domain>:
+// the challenge of both the domain and its wildcard lives there, and nothing
+// else in the company's zone can be changed. ForAllValues: every change of
+// a request must match. Names are normalized as the guide says: lowercase,
+// no trailing dot (the domain is validated lowercase).
+func certificatePolicy(store *storage.Storage, zoneID *string, domain string) []policy.Statement {
 	return []policy.Statement{
 		{Sid: "AcmeChallengeRecords", Actions: []string{"route53:ChangeResourceRecordSets"},
-			Resources: []*string{jsii.String("arn:aws:route53:::hostedzone/" + *zoneID)}},
+			Resources: []*string{jsii.String("arn:aws:route53:::hostedzone/" + *zoneID)},
+			Conditions: []policy.Condition{
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+					Values: *jsii.Strings(AcmeChallengeRecord(domain))},
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsRecordTypes", Values: *jsii.Strings("TXT")},
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsActions", Values: *jsii.Strings("DELETE", "UPSERT")},
+			}},
 		{Sid: "AcmeFindZone", Actions: []string{"route53:ListHostedZones"}, Resources: []*string{jsii.String("*")}},
 		{Sid: "AcmeChangeStatus", Actions: []string{"route53:GetChange"}, Resources: []*string{jsii.String("arn:aws:route53:::change/*")}},
 		{Sid: "RenewalLock", Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"},
@@ -136,4 +176,24 @@ func certificatePolicy(store *storage.Storage, zoneID *string) []policy.Statemen
 		{Sid: "PublishCertificate", Actions: []string{"s3:GetObject", "s3:PutObject"},
 			Resources: []*string{jsii.String(*store.Certs.ARN + "/live/*")}},
 	}
+}
+
+// AcmeChallengeRecord is the DNS-01 challenge record of domain and of its
+// wildcard (RFC 8555 section 8.4: the wildcard's challenge is on the base
+// name).
+func AcmeChallengeRecord(domain string) string { return "_acme-challenge." + domain }
+
+// flowLogs adds the flow logs of a stack's VPC, encrypted with the stack's key.
+func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Network, vpc, roleName, region string, account, keyARN *string) {
+	flowlogs.New(stack, "flow-logs", &flowlogs.Props{
+		VPCID:         net.VPCID,
+		Name:          cfg.Names().Prefix(vpc + "-flow-logs"),
+		LogGroupName:  cfg.Names().FlowLogGroup(vpc),
+		RoleName:      roleName,
+		Region:        region,
+		AccountID:     account,
+		KeyARN:        keyARN,
+		TrafficType:   cfg.FlowLogs.TrafficType,
+		RetentionDays: cfg.FlowLogs.RetentionDays,
+	})
 }

@@ -7,7 +7,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/capin"
 	"github.com/example/teleport-multi-region/constructs/dns"
+	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
@@ -42,14 +44,15 @@ func OwnsPeering(a, b string) bool { return a > b }
 func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, peers []*ProxyStack) (*ProxyStack, error) {
 	names := cfg.Names()
 	region := pr.Region
-	public := cfg.Peering.Mode == config.PeeringPublic
+	public := cfg.PublicPeering()
 	stack, _ := newStack(scope, names.ProxyStack(region), cfg, region)
+	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
 
 	net := network.New(stack, "network", &network.Props{
 		Name:    names.Prefix("proxy-" + region),
 		CIDR:    pr.VPCCIDR,
-		AZCount: pr.AZCount,
+		Zones:   pr.ZoneList(),
 		// In vpc mode proxies sit in private subnets and reach the
 		// internet through NAT; in public mode they need their own
 		// public addresses for peering, so public subnets suffice.
@@ -63,20 +66,14 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 		Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
 			CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.RouteTableIDs},
 	})
-	// The auth group admits this region's proxies on 3025, and only them.
+	// The auth NLB admits this region's proxies on 3025, and only them.
 	// The rule lives here so that adding a region never changes the auth stack.
-	firewall.AllowIn(stack, "auth-ingress", auth.Auth.SecurityGroupID, firewall.Rule{
-		Port: teleportconfig.AuthPort, CIDR: pr.VPCCIDR, Provider: authProvider,
+	firewall.AllowIn(stack, "auth-ingress", auth.Auth.LoadBalancerSecurityGroupID, firewall.Rule{
+		Port: teleportconfig.AuthPort, CIDR: network.InstanceRange(pr.VPCCIDR, !public), Provider: authProvider,
 		Description: "Teleport proxies of " + region,
 	})
 
-	var peerCIDRs []string
-	if !public {
-		for _, other := range cfg.ProxyRegions {
-			if other.Region != region {
-				peerCIDRs = append(peerCIDRs, other.VPCCIDR)
-			}
-		}
+	if cfg.ProxyPeering() && !public {
 		for _, peer := range peers {
 			if !OwnsPeering(region, peer.Region) {
 				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
@@ -95,22 +92,30 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 	boot, err := teleportconfig.ProxyUserData{
 		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
 		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
-			Domain:    cfg.Domain,
-			JoinToken: names.ProxyJoinToken(),
+			Domain:       cfg.Domain,
+			JoinToken:    names.ProxyJoinToken(),
+			ProxyPeering: cfg.ProxyPeering(),
 		}),
-		PublicPeering: public,
-		Cert:          certificate(cfg),
+		ProxyPeering:   cfg.ProxyPeering(),
+		PublicPeering:  public,
+		AuthRegion:     cfg.Auth.Region,
+		CAPinParameter: names.CAPinParameter(),
+		Cert:           certificate(cfg),
 	}.Render()
 	if err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
-	// KMS keys are regional: each proxy region has its own, for volumes only.
+	// KMS keys are regional: each proxy region has its own, for the proxies'
+	// volumes and the VPC's flow logs.
 	volumeKey := kmskey.New(stack, "volume-key", &kmskey.Props{
-		Description:        "Root volumes of the Teleport proxies in " + region,
+		Description:        "Root volumes of the Teleport proxies and VPC flow logs in " + region,
 		Alias:              names.ProxyKeyAlias(),
-		AccountID:          dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId(),
+		AccountID:          account,
+		Region:             region,
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
+		LogGroupARNs:       []string{flowlogs.LogGroupARN(region, *account, names.FlowLogGroup("proxy"))},
 	})
+	flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
 		Name:               names.Prefix("proxy"),
 		RoleName:           names.ProxyRole(region),
@@ -121,9 +126,10 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 		AMISSMParameter:    cfg.AMI.SSMParameter,
 		BootScript:         boot,
 		AuthServer:         auth.Auth.LoadBalancerDNSName,
-		AuthCIDR:           cfg.Auth.VPCCIDR,
-		PublicPeering:      public,
-		PeerCIDRs:          peerCIDRs,
+		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true),
+		PublicAddresses:    public,
+		PeerRanges:         peerRanges(cfg),
+		CAPinParameterARN:  capin.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
 		CertKeyARN:         auth.Key.ARN,
 		CertRegion:         cfg.Auth.Region,
@@ -158,6 +164,26 @@ func peersOwnedBy(region string, built []*ProxyStack) []*ProxyStack {
 		if OwnsPeering(region, b.Region) {
 			out = append(out, b)
 		}
+	}
+	return out
+}
+
+// peerRanges are the ranges a proxy admits and dials on 3021: none without
+// proxy peering; the internet when proxies peer over public addresses (they
+// change with every instance, and peer connections are mutually
+// authenticated with cluster-issued certificates); otherwise the instance
+// range of every proxy region, its own included, since every proxy dials
+// every other proxy of the cluster (Teleport Proxy Peering guide).
+func peerRanges(cfg *config.Cluster) []string {
+	switch {
+	case !cfg.ProxyPeering():
+		return nil
+	case cfg.PublicPeering():
+		return []string{firewall.Anywhere}
+	}
+	var out []string
+	for _, p := range cfg.ProxyRegions {
+		out = append(out, network.InstanceRange(p.VPCCIDR, true))
 	}
 	return out
 }

@@ -43,6 +43,9 @@ type Props struct {
 	BootScript string
 	// LicenseParameter, when set, is the SSM parameter the role may read.
 	LicenseParameter string
+	// CAPinParameterARN is the SSM parameter the instances publish the
+	// cluster CA pin to (encrypted with KeyARN through SSM).
+	CAPinParameterARN string
 	// ExtraPolicy adds statements to the role (e.g. certificate renewal).
 	ExtraPolicy []policy.Statement
 	// AutoScalingRoleARN is the service-linked role the group launches
@@ -53,9 +56,11 @@ type Props struct {
 // AuthCluster exposes what the proxy regions need.
 type AuthCluster struct {
 	constructs.Construct
-	// SecurityGroupID is the instances' group; proxy stacks add their 3025
-	// ingress rules to it.
+	// SecurityGroupID is the instances' group.
 	SecurityGroupID *string
+	// LoadBalancerSecurityGroupID is the auth NLB's group; proxy stacks add
+	// the 3025 ingress rule of their own proxies to it.
+	LoadBalancerSecurityGroupID *string
 	// LoadBalancerDNSName is where proxies reach the Auth Service on 3025.
 	LoadBalancerDNSName *string
 	// RoleARN is the instances' role.
@@ -66,9 +71,9 @@ type AuthCluster struct {
 func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	sg := firewall.NewGroup(c, "security-group", props.Name, "Teleport Auth Service instances", props.Network.VPCID)
-	// 3025 from proxies is added by each proxy stack, for its own VPC only.
-	firewall.AllowIn(c, "in-diag", sg, firewall.Rule{Port: teleportconfig.DiagPort, CIDR: props.Network.CIDR,
-		Description: "load balancer health checks from inside the VPC"})
+	// 3025 and the health check port are admitted from the NLB only (see
+	// package loadbalancer); each proxy stack admits its own proxies on the
+	// NLB's group.
 	firewall.AllowOut(c, "out-https", sg, firewall.Rule{Port: 443, CIDR: firewall.Anywhere,
 		Description: "AWS APIs, Teleport packages and Let's Encrypt over HTTPS"})
 
@@ -80,6 +85,8 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		Port:            teleportconfig.AuthPort,
 		HealthCheckPort: teleportconfig.DiagPort,
 		HealthCheckPath: "/readyz",
+		// Proxy stacks add the 3025 rules of their own proxies.
+		TargetSecurityGroupID: sg,
 	})
 
 	group := instances.New(c, "instances", &instances.Props{
@@ -101,7 +108,8 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		VolumeKeyARN:       props.KeyARN,
 		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
-	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
+	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerSecurityGroupID: nlb.SecurityGroupID,
+		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
 }
 
 // rolePolicy is what Teleport's Auth Service documents for DynamoDB and S3,
@@ -138,6 +146,16 @@ func rolePolicy(p *Props) []policy.Statement {
 			Values: *jsii.Strings(kmskey.ViaService("dynamodb", p.Region), kmskey.ViaService("s3", p.Region)),
 		}}},
 	}
+	statements = append(statements,
+		policy.Statement{Sid: "PublishCAPin", Actions: []string{"ssm:GetParameter", "ssm:PutParameter"},
+			Resources: []*string{jsii.String(p.CAPinParameterARN)}},
+		// SecureString values are encrypted by SSM with the caller's rights.
+		policy.Statement{Sid: "CAPinKey", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
+			Resources: []*string{p.KeyARN}, Conditions: []policy.Condition{
+				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(kmskey.ViaService("ssm", p.Region))},
+				{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(p.CAPinParameterARN)},
+			}},
+	)
 	if p.LicenseParameter != "" {
 		name := p.LicenseParameter
 		if name[0] != '/' {

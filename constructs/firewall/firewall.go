@@ -18,12 +18,15 @@ import (
 // Anywhere is the IPv4 range of the whole internet.
 const Anywhere = "0.0.0.0/0"
 
-// Rule opens one TCP port to or from one IPv4 range.
+// Rule opens one TCP port to or from one IPv4 range or one security group.
 type Rule struct {
 	// Port is the TCP port.
 	Port int
-	// CIDR is the peer range.
+	// CIDR is the peer range; ignored when Group is set.
 	CIDR string
+	// Group is the peer security group (its members, by private address):
+	// how instances admit only their own load balancer.
+	Group *string
 	// Description says who needs this opening and why.
 	Description string
 	// Provider, when set, manages the rule through another region's
@@ -50,11 +53,19 @@ func AllowIn(scope constructs.Construct, id string, groupID *string, r Rule) {
 		Provider:        r.Provider,
 		SecurityGroupId: groupID,
 		IpProtocol:      jsii.String("tcp"),
-		FromPort:        jsii.Number(float64(r.Port)),
-		ToPort:          jsii.Number(float64(r.Port)),
-		CidrIpv4:        jsii.String(r.CIDR),
-		Description:     jsii.String(r.Description),
+		FromPort:                  jsii.Number(float64(r.Port)),
+		ToPort:                    jsii.Number(float64(r.Port)),
+		CidrIpv4:                  r.cidr(),
+		ReferencedSecurityGroupId: r.Group,
+		Description:               jsii.String(r.Description),
 	})
+}
+
+func (r Rule) cidr() *string {
+	if r.Group != nil {
+		return nil
+	}
+	return jsii.String(r.CIDR)
 }
 
 // AllowOut adds an egress rule to the group groupID.
@@ -63,10 +74,11 @@ func AllowOut(scope constructs.Construct, id string, groupID *string, r Rule) {
 		Provider:        r.Provider,
 		SecurityGroupId: groupID,
 		IpProtocol:      jsii.String("tcp"),
-		FromPort:        jsii.Number(float64(r.Port)),
-		ToPort:          jsii.Number(float64(r.Port)),
-		CidrIpv4:        jsii.String(r.CIDR),
-		Description:     jsii.String(r.Description),
+		FromPort:                  jsii.Number(float64(r.Port)),
+		ToPort:                    jsii.Number(float64(r.Port)),
+		CidrIpv4:                  r.cidr(),
+		ReferencedSecurityGroupId: r.Group,
+		Description:               jsii.String(r.Description),
 	})
 }
 

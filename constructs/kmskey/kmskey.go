@@ -7,8 +7,14 @@
 //     become unmanageable;
 //   - data use (encrypt, decrypt, generate data keys) is granted only to the
 //     roles listed in Props.Users, each only through the AWS services it
-//     uses the key through, and to the Auto Scaling service-linked role that
-//     launches instances with volumes encrypted under the key.
+//     uses the key through, to the Auto Scaling service-linked role that
+//     launches instances with volumes encrypted under the key, and to AWS
+//     services for named resources (CloudWatch Logs for one log group);
+//   - the deployer (any principal of the account whose IAM policy allows
+//     it) may use the key only through the services it creates encrypted
+//     resources with, as AWS documents for DynamoDB ("How Amazon DynamoDB
+//     uses AWS KMS": kms:ViaService and kms:CallerAccount) and SSM
+//     Parameter Store (kms:EncryptionContext:PARAMETER_ARN).
 //
 // Nobody is granted data use directly: not the account root, not the
 // deployer, and no role outside the list, whatever its IAM policies say.
@@ -62,15 +68,25 @@ type Props struct {
 	// DynamoDB lets the DynamoDB service describe the key, which it does to
 	// report the state of tables encrypted with it. Default false.
 	DynamoDB bool
+	// LogGroupARNs are CloudWatch Logs groups (in the key's region) that
+	// the logs service may encrypt with the key. Optional.
+	LogGroupARNs []string
+	// Region is the key's region; required with LogGroupARNs.
+	Region string
 }
 
-// User is a role allowed to use the key.
+// User is a role, or the account's principals, allowed to use the key.
 type User struct {
 	// Sid names the statement for reviewers.
 	Sid string
 	// RoleARN is the role's ARN, or an ARN pattern ending in "*" that
-	// matches several roles (proxy roles of regions added later).
+	// matches several roles (proxy roles of regions added later). Empty
+	// means any principal of the account that its IAM policy allows (the
+	// deployer), limited by kms:CallerAccount and the services.
 	RoleARN string
+	// EncryptionContext, when set, limits use to requests with that
+	// encryption context pair (e.g. one SSM parameter's ARN).
+	EncryptionContext *Context
 	// Actions are the data actions granted; default Decrypt, DescribeKey,
 	// Encrypt, GenerateDataKey* and ReEncrypt*.
 	Actions []string
@@ -79,6 +95,9 @@ type User struct {
 	// so a role can never call KMS with the key directly.
 	ViaServices []string
 }
+
+// Context is one encryption context key and its value.
+type Context struct{ Key, Value string }
 
 // Key is the created key.
 type Key struct {
@@ -128,12 +147,25 @@ func Statements(props *Props) []policy.Statement {
 		// The account principal plus aws:PrincipalArn, rather than the role
 		// as principal: KMS refuses principals that do not exist yet, and
 		// roles of regions added later must match without a policy change.
+		who := policy.Condition{Test: test, Variable: "aws:PrincipalArn", Values: []*string{jsii.String(u.RoleARN)}}
+		if u.RoleARN == "" {
+			who = policy.Condition{Test: "StringEquals", Variable: "kms:CallerAccount", Values: []*string{props.AccountID}}
+		}
+		conds := []policy.Condition{who,
+			{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(u.ViaServices...)}}
+		if ec := u.EncryptionContext; ec != nil {
+			conds = append(conds, policy.Condition{Test: "StringEquals", Variable: "kms:EncryptionContext:" + ec.Key, Values: []*string{jsii.String(ec.Value)}})
+		}
+		out = append(out, policy.Statement{Sid: u.Sid, Actions: actions, Resources: everything, Principals: account, Conditions: conds})
+	}
+	if len(props.LogGroupARNs) > 0 {
+		// CloudWatch Logs encrypts a group's events with the key only for
+		// the groups named in the encryption context ("Encrypt log data in
+		// CloudWatch Logs using AWS KMS", CloudWatch Logs user guide).
 		out = append(out, policy.Statement{
-			Sid: u.Sid, Actions: actions, Resources: everything, Principals: account,
-			Conditions: []policy.Condition{
-				{Test: test, Variable: "aws:PrincipalArn", Values: []*string{jsii.String(u.RoleARN)}},
-				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(u.ViaServices...)},
-			},
+			Sid: "CloudWatchLogsEncryptsLogGroups", Actions: dataActions(), Resources: everything,
+			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("logs." + props.Region + ".amazonaws.com")}}},
+			Conditions: []policy.Condition{{Test: "ArnEquals", Variable: "kms:EncryptionContext:aws:logs:arn", Values: *jsii.Strings(props.LogGroupARNs...)}},
 		})
 	}
 	if props.AutoScalingRoleARN != nil {

@@ -3,6 +3,16 @@
 // (internet-facing, 443): Layer 4 only, TCP listeners that pass TLS through
 // untouched, cross-zone load balancing on, and a target group whose health
 // check asks Teleport's diagnostic endpoint whether the process is ready.
+//
+// Every load balancer has a security group of its own, and its targets admit
+// the listener and health-check ports only from that group: nobody can reach
+// an instance around its load balancer. An NLB created without a security
+// group can never get one without being replaced ("Security groups for your
+// Network Load Balancer", Elastic Load Balancing user guide), so the group is
+// there from the first apply. With instance targets the client address is
+// preserved, and a target rule that references the load balancer's group
+// admits that traffic (same guide): client access is decided by the load
+// balancer's own ingress rules.
 package loadbalancer
 
 import (
@@ -13,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
+	"github.com/example/teleport-multi-region/constructs/firewall"
 )
 
 // Props configures a LoadBalancer.
@@ -34,6 +45,12 @@ type Props struct {
 	// HealthCheckPort and HealthCheckPath locate the HTTP health endpoint.
 	HealthCheckPort int
 	HealthCheckPath string
+	// TargetSecurityGroupID is the targets' group: it gets the rules that
+	// admit Port and HealthCheckPort from the load balancer's group.
+	TargetSecurityGroupID *string
+	// AllowFrom are the client ranges the listener admits. Optional: other
+	// stacks may add ingress rules to SecurityGroupID instead.
+	AllowFrom []firewall.Rule
 }
 
 // LoadBalancer exposes what DNS records and Auto Scaling groups need.
@@ -45,16 +62,35 @@ type LoadBalancer struct {
 	ZoneID *string
 	// TargetGroupARN is the target group to register instances with.
 	TargetGroupARN *string
+	// SecurityGroupID is the load balancer's own group; its ingress rules
+	// decide which clients reach the listener.
+	SecurityGroupID *string
 }
 
 // New creates the load balancer, its target group and TCP listener.
 func New(scope constructs.Construct, id string, props *Props) *LoadBalancer {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	sg := firewall.NewGroup(c, "security-group", props.Name+"-nlb", "Network Load Balancer "+props.Name, props.VPCID)
+	for _, r := range props.AllowFrom {
+		r.Port = props.Port
+		firewall.AllowIn(c, firewall.RuleID("in", r.Port, r.CIDR), sg, r)
+	}
+	ports := []int{props.Port}
+	if props.HealthCheckPort != props.Port {
+		ports = append(ports, props.HealthCheckPort)
+	}
+	for _, port := range ports {
+		firewall.AllowOut(c, fmt.Sprintf("out-%d-targets", port), sg, firewall.Rule{Port: port, Group: props.TargetSecurityGroupID,
+			Description: "forwarded connections and health checks to the targets"})
+		firewall.AllowIn(c, fmt.Sprintf("targets-in-%d", port), props.TargetSecurityGroupID, firewall.Rule{Port: port, Group: sg,
+			Description: "only through the load balancer " + props.Name})
+	}
 	nlb := lb.NewLb(c, jsii.String("nlb"), &lb.LbConfig{
 		Name:                         jsii.String(props.Name),
 		LoadBalancerType:             jsii.String("network"),
 		Internal:                     jsii.Bool(props.Internal),
 		Subnets:                      &props.SubnetIDs,
+		SecurityGroups:               &[]*string{sg},
 		EnableCrossZoneLoadBalancing: jsii.Bool(true),
 		IpAddressType:                jsii.String("ipv4"),
 	})
@@ -87,5 +123,5 @@ func New(scope constructs.Construct, id string, props *Props) *LoadBalancer {
 			TargetGroupArn: tg.Arn(),
 		}},
 	})
-	return &LoadBalancer{Construct: c, DNSName: nlb.DnsName(), ZoneID: nlb.ZoneId(), TargetGroupARN: tg.Arn()}
+	return &LoadBalancer{Construct: c, DNSName: nlb.DnsName(), ZoneID: nlb.ZoneId(), TargetGroupARN: tg.Arn(), SecurityGroupID: sg}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsavailabilityzones"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
@@ -18,6 +17,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/example/teleport-multi-region/config"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -35,8 +35,11 @@ type Props struct {
 	Name string
 	// CIDR is the VPC's IPv4 range, already validated (/16 to /24).
 	CIDR string
-	// AZCount is the number of availability zones to span (2 or more).
-	AZCount int
+	// Zones are the availability zones to span (2 or more), in order:
+	// subnet i is in Zones[i]. They come from the config, never from a live
+	// list of available zones, so that an impaired or a new zone never moves
+	// a subnet (and the load balancers and groups in it).
+	Zones []config.Zone
 	// PrivateSubnets adds a private subnet per zone whose egress goes through
 	// a NAT gateway in the same zone. Default false: public subnets only.
 	PrivateSubnets bool
@@ -72,14 +75,6 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		return &map[string]*string{"Name": jsii.String(props.Name + "-" + suffix)}
 	}
 
-	azs := dataawsavailabilityzones.NewDataAwsAvailabilityZones(c, jsii.String("zones"), &dataawsavailabilityzones.DataAwsAvailabilityZonesConfig{
-		State: jsii.String("available"),
-		// Local Zones and Wavelength Zones are opt-in; never place subnets there.
-		Filter: []dataawsavailabilityzones.DataAwsAvailabilityZonesFilter{{
-			Name:   jsii.String("opt-in-status"),
-			Values: jsii.Strings("opt-in-not-required"),
-		}},
-	})
 	v := vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
 		CidrBlock:          jsii.String(props.CIDR),
 		EnableDnsSupport:   jsii.Bool(true),
@@ -103,12 +98,12 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	})
 	n.RouteTableIDs = append(n.RouteTableIDs, public.Id())
 
-	for i := 0; i < props.AZCount; i++ {
-		az := cdktf.Token_AsString(cdktf.Fn_Element(azs.Names(), jsii.Number(float64(i))), nil)
+	for i, zone := range props.Zones {
 		pub := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("public-%d", i)), &subnet.SubnetConfig{
-			VpcId:            v.Id(),
-			CidrBlock:        jsii.String(Subnet(prefix, i).String()),
-			AvailabilityZone: az,
+			VpcId:              v.Id(),
+			CidrBlock:          jsii.String(Subnet(prefix, i).String()),
+			AvailabilityZone:   optional(zone.Name),
+			AvailabilityZoneId: optional(zone.ID),
 			// Instances get public addresses only where their launch
 			// template asks for one.
 			MapPublicIpOnLaunch: jsii.Bool(false),
@@ -133,9 +128,10 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
 		priv := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("private-%d", i)), &subnet.SubnetConfig{
-			VpcId:            v.Id(),
-			CidrBlock:        jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
-			AvailabilityZone: az,
+			VpcId:              v.Id(),
+			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
+			AvailabilityZone:   optional(zone.Name),
+			AvailabilityZoneId: optional(zone.ID),
 			Tags:             name(fmt.Sprintf("private-%d", i)),
 		})
 		// One route table per zone, so a zone keeps egress when another
@@ -157,6 +153,29 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		n.RouteTableIDs = append(n.RouteTableIDs, rt.Id())
 	}
 	return n
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return jsii.String(s)
+}
+
+// InstanceRange is the part of a VPC range where its instances live: the
+// upper half (the private subnets, blocks 4-7) when the VPC has private
+// subnets, else the lower half (the public subnets, blocks 0-3). Firewall
+// rules between VPCs name it instead of the whole VPC, and it is computed
+// from the config, so a stack needs no output of another to write them.
+func InstanceRange(vpcCIDR string, privateSubnets bool) string {
+	p := netip.MustParsePrefix(vpcCIDR).Masked()
+	half := netip.PrefixFrom(p.Addr(), p.Bits()+1)
+	if privateSubnets {
+		// Block 4 starts the upper half.
+		half = Subnet(p, privateBlockOffset)
+		half = netip.PrefixFrom(half.Addr(), p.Bits()+1)
+	}
+	return half.String()
 }
 
 // Subnet returns block number num of the VPC range cut into 2^SubnetNewBits

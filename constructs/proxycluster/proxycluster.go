@@ -37,14 +37,21 @@ type Props struct {
 	BootScript string
 	// AuthServer is the auth NLB's DNS name (a cross-stack reference).
 	AuthServer *string
-	// AuthCIDR is the auth VPC range proxies reach on 3025.
-	AuthCIDR string
-	// PublicPeering places instances in public subnets with public
-	// addresses, and peers reach them from anywhere on 3021. Otherwise
-	// instances sit in private subnets and PeerCIDRs reach them.
-	PublicPeering bool
-	// PeerCIDRs are the other proxy VPCs' ranges (vpc peering mode).
-	PeerCIDRs []string
+	// AuthRange is the part of the auth VPC where the auth NLB is, which
+	// proxies reach on 3025.
+	AuthRange string
+	// PublicAddresses places instances in public subnets with public
+	// addresses (proxy peering over the internet). Otherwise instances sit
+	// in private subnets and reach the internet through NAT.
+	PublicAddresses bool
+	// PeerRanges are the ranges 3021 is open to and from (proxy peering):
+	// the instance ranges of every proxy region, this one included, or the
+	// internet when proxies peer over public addresses. Empty without proxy
+	// peering: no 3021 rule at all.
+	PeerRanges []string
+	// CAPinParameterARN is the SSM parameter holding the cluster CA pin;
+	// it is encrypted with CertKeyARN through SSM in CertRegion.
+	CAPinParameterARN string
 	// CertObjectsARN matches the certificate objects the role may read
 	// (e.g. arn:aws:s3:::bucket/live/*), CertKeyARN is the KMS key they
 	// are encrypted with, and CertRegion the bucket's region.
@@ -78,22 +85,16 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	out := func(port int, cidr, why string) {
 		firewall.AllowOut(c, firewall.RuleID("out", port, cidr), sg, firewall.Rule{Port: port, CIDR: cidr, Description: why})
 	}
-	// The NLB preserves client addresses, so 443 is open to the clients
-	// themselves: users and agents anywhere.
-	in(teleportconfig.WebPort, firewall.Anywhere, "users and agents through the NLB (TLS routing)")
-	in(teleportconfig.DiagPort, net.CIDR, "load balancer health checks from inside the VPC")
+	// 443 and the health check port are admitted from the NLB's group
+	// only (package loadbalancer); the NLB admits users and agents anywhere.
 	out(443, firewall.Anywhere, "Teleport packages, AWS APIs and the certificate over HTTPS")
-	out(teleportconfig.AuthPort, props.AuthCIDR, "Auth Service NLB over VPC peering")
-	peers := props.PeerCIDRs
-	if props.PublicPeering {
-		// Peers' public addresses are assigned at launch and change with
-		// every instance, so no narrower range exists; peer connections are
-		// mutually authenticated with cluster-issued certificates.
-		peers = []string{firewall.Anywhere}
-	}
-	for _, cidr := range peers {
-		in(teleportconfig.PeerPort, cidr, "proxy peering from other proxies")
-		out(teleportconfig.PeerPort, cidr, "proxy peering to other proxies")
+	out(teleportconfig.AuthPort, props.AuthRange, "Auth Service NLB over VPC peering")
+	// Every proxy dials every other proxy of the cluster, those of its own
+	// region included (Proxy Peering guide): 3021 both ways between the
+	// proxies' ranges and nothing wider.
+	for _, cidr := range props.PeerRanges {
+		in(teleportconfig.PeerPort, cidr, "proxy peering from the cluster's proxies")
+		out(teleportconfig.PeerPort, cidr, "proxy peering to the cluster's proxies")
 	}
 
 	nlb := loadbalancer.New(c, "load-balancer", &loadbalancer.Props{
@@ -105,10 +106,14 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		ProxyProtocolV2: true,
 		HealthCheckPort: teleportconfig.DiagPort,
 		HealthCheckPath: "/readyz",
+		// Client addresses are preserved (and passed on in the PROXY v2
+		// header): the NLB's group is what admits users and agents.
+		AllowFrom:             []firewall.Rule{{CIDR: firewall.Anywhere, Description: "users and agents (TLS routing)"}},
+		TargetSecurityGroupID: sg,
 	})
 
 	subnets := net.PrivateSubnetIDs
-	if props.PublicPeering {
+	if props.PublicAddresses {
 		subnets = net.PublicSubnetIDs
 	}
 	statements := []policy.Statement{
@@ -116,6 +121,12 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		{Sid: "DecryptCertificate", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
 			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:ViaService",
 				Values: *jsii.Strings(kmskey.ViaService("s3", props.CertRegion))}}},
+		{Sid: "ReadCAPin", Actions: []string{"ssm:GetParameter"}, Resources: []*string{jsii.String(props.CAPinParameterARN)}},
+		{Sid: "DecryptCAPin", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
+			Conditions: []policy.Condition{
+				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(kmskey.ViaService("ssm", props.CertRegion))},
+				{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(props.CAPinParameterARN)},
+			}},
 	}
 	instances.New(c, "instances", &instances.Props{
 		Name:               props.Name,
@@ -129,7 +140,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		SecurityGroupIDs:   []*string{sg},
 		UserDataBase64:     teleportconfig.Base64(props.BootScript),
 		TargetGroupARNs:    []*string{nlb.TargetGroupARN},
-		PublicIP:           props.PublicPeering,
+		PublicIP:           props.PublicAddresses,
 		InstanceTags:       map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
 		Policy:             append(statements, props.ExtraPolicy...),
 		VolumeKeyARN:       props.VolumeKeyARN,

@@ -4,6 +4,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
@@ -19,7 +20,14 @@ type BucketProps struct {
 	Name string
 	// KeyARN is the KMS key for default encryption (SSE-KMS).
 	KeyARN *string
+	// NoncurrentVersionDays, when above 0, deletes object versions that
+	// many days after a newer version replaced them. Default 0: keep.
+	NoncurrentVersionDays int
 }
+
+// IncompleteUploadDays is when unfinished multipart uploads (an instance
+// that died mid-upload) are aborted, so their parts stop costing storage.
+const IncompleteUploadDays = 7
 
 // Bucket is a private S3 bucket: versioned, encrypted with a customer managed
 // key, all four public-access blocks on, ACLs disabled (bucket owner
@@ -38,7 +46,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 	b := s3bucket.NewS3Bucket(c, jsii.String("bucket"), &s3bucket.S3BucketConfig{
 		Bucket: jsii.String(props.Name),
 	})
-	s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+	versioning := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket:                  b.Id(),
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
@@ -78,6 +86,35 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		// S3 rejects a bucket policy while the public access block is
 		// being changed; order them.
 		DependsOn: &[]cdktf.ITerraformDependable{block},
+	})
+	rule := s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+		Id:     jsii.String("abort-incomplete-uploads"),
+		Status: jsii.String("Enabled"),
+		Filter: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+		AbortIncompleteMultipartUpload: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{
+			DaysAfterInitiation: jsii.Number(IncompleteUploadDays),
+		}},
+	}
+	rules := []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule}
+	if props.NoncurrentVersionDays > 0 {
+		rules = append(rules, s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+			Id:     jsii.String("expire-replaced-versions"),
+			Status: jsii.String("Enabled"),
+			Filter: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+			NoncurrentVersionExpiration: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
+				NoncurrentDays: jsii.Number(float64(props.NoncurrentVersionDays)),
+			}},
+			// Delete markers left once every version has expired.
+			Expiration: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+				ExpiredObjectDeleteMarker: jsii.Bool(true),
+			}},
+		})
+	}
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket: b.Id(),
+		Rule:   &rules,
+		// Lifecycle rules that expire versions need versioning first.
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 	})
 	return &Bucket{Construct: c, Name: props.Name, ARN: b.Arn()}
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 )
 
+// CertVersionDays is how long replaced certificate and key versions stay in
+// the certs bucket.
+const CertVersionDays = 7
+
 // Props configures Storage.
 type Props struct {
 	// StateTable, EventsTable and LocksTable are DynamoDB table names.
@@ -99,6 +103,8 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	s.LocksTableARN = locks.Arn()
 
 	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: props.KeyARN})
-	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN})
+	// Every renewal writes a new private key; replaced versions are kept
+	// a week (to roll back a bad certificate), then deleted.
+	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays})
 	return s
 }

@@ -10,6 +10,9 @@ type AuthParams struct {
 	StateTable, EventsTable string
 	// RecordingsBucket holds session recordings under records/.
 	RecordingsBucket string
+	// ProxyPeering selects the proxy_peering tunnel strategy (Enterprise);
+	// otherwise agent_mesh, where every agent connects to every proxy.
+	ProxyPeering bool
 	// AgentConnectionCount is the proxy peering tunnel count per agent.
 	AgentConnectionCount int
 	// Enterprise adds the license file.
@@ -42,11 +45,13 @@ func AuthConfig(p AuthParams) *File {
 			ClusterName:       p.ClusterName,
 			ListenAddr:        hostPort("0.0.0.0", AuthPort),
 			ProxyListenerMode: "multiplex",
-			TunnelStrategy: &TunnelStrategy{
-				Type:                 "proxy_peering",
-				AgentConnectionCount: p.AgentConnectionCount,
-			},
+			// agent_mesh is Teleport's default: spelled out so that the
+			// file says which strategy runs.
+			TunnelStrategy: &TunnelStrategy{Type: "agent_mesh"},
 		},
+	}
+	if p.ProxyPeering {
+		f.Auth.TunnelStrategy = &TunnelStrategy{Type: "proxy_peering", AgentConnectionCount: p.AgentConnectionCount}
 	}
 	if p.Enterprise {
 		f.Auth.LicenseFile = LicensePath

@@ -7,35 +7,51 @@ type ProxyParams struct {
 	Domain string
 	// JoinToken is the name of the IAM join token created by the auth side.
 	JoinToken string
+	// ProxyPeering adds the peer listener and the instance's own peer
+	// address; without it no peer_* key is written (an OSS proxy refuses
+	// to start with them configured for proxy peering).
+	ProxyPeering bool
 }
 
 // ProxyConfig renders the Proxy Service teleport.yaml. The auth address, the
-// node name and the peer host are placeholders filled in at boot.
+// node name, the CA pin and the peer host are placeholders filled in at boot.
 func ProxyConfig(p ProxyParams) *File {
-	return &File{
+	f := &File{
 		Version: "v3",
 		Teleport: Process{
 			NodeName:   PlaceholderNodeName,
 			DataDir:    DataDir,
 			AuthServer: hostPort(PlaceholderAuthServer, AuthPort),
 			JoinParams: &JoinParams{TokenName: p.JoinToken, Method: "iam"},
-			DiagAddr:   hostPort("0.0.0.0", DiagPort),
-			Log:        journalLog(),
+			// The first join trusts only the cluster CA whose pin the auth
+			// instances published, not whichever server answers first.
+			CAPin:    []string{PlaceholderCAPin},
+			DiagAddr: hostPort("0.0.0.0", DiagPort),
+			Log:      journalLog(),
 		},
 		Proxy: ProxyService{
-			Enabled:        true,
-			PublicAddr:     []string{hostPort(p.Domain, WebPort)},
-			WebListenAddr:  hostPort("0.0.0.0", WebPort),
-			PeerListenAddr: hostPort("0.0.0.0", PeerPort),
-			// Unique per instance and never a load balancer: a peer must
-			// reach the very proxy that holds an agent's tunnel.
-			PeerPublicAddr: hostPort(PlaceholderPeerHost, PeerPort),
+			Enabled:       true,
+			PublicAddr:    []string{hostPort(p.Domain, WebPort)},
+			WebListenAddr: hostPort("0.0.0.0", WebPort),
 			// The public NLB prepends a PROXY v2 header so that Teleport sees
 			// client addresses; "on" also rejects connections without one.
-			ProxyProtocol:               "on",
-			HTTPSKeyPairs:               []KeyPair{{KeyFile: KeyPath, CertFile: CertPath}},
-			HTTPSKeyPairsReloadInterval: "1h",
+			ProxyProtocol: "on",
+			HTTPSKeyPairs: []KeyPair{{KeyFile: KeyPath, CertFile: CertPath}},
+			// Short, so that the Let's Encrypt certificate replaces the
+			// boot-time placeholder within minutes of being published (see
+			// the proxy boot script); a reload only re-reads two files.
+			HTTPSKeyPairsReloadInterval: CertReloadInterval,
 			ACME:                        &ACME{Enabled: false},
 		},
 	}
+	if p.ProxyPeering {
+		f.Proxy.PeerListenAddr = hostPort("0.0.0.0", PeerPort)
+		// Unique per instance and never a load balancer: a peer must
+		// reach the very proxy that holds an agent's tunnel.
+		f.Proxy.PeerPublicAddr = hostPort(PlaceholderPeerHost, PeerPort)
+	}
+	return f
 }
+
+// CertReloadInterval is how often proxies re-read the certificate files.
+const CertReloadInterval = "5m"

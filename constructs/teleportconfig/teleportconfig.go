@@ -40,6 +40,10 @@ const (
 	PlaceholderSessionsKey = "__SESSIONS_KMS_KEY__"
 	// PlaceholderNodeName becomes the EC2 instance id.
 	PlaceholderNodeName = "__NODENAME__"
+	// PlaceholderCAPin becomes the cluster CA pins ("sha256:...", comma
+	// separated inside a flow list) that the auth instances publish in
+	// SSM Parameter Store.
+	PlaceholderCAPin = "__CA_PIN__"
 )
 
 // Paths on the instances.
@@ -67,6 +71,7 @@ type Process struct {
 	DataDir    string      `yaml:"data_dir"`
 	AuthServer string      `yaml:"auth_server,omitempty"`
 	JoinParams *JoinParams `yaml:"join_params,omitempty"`
+	CAPin      []string    `yaml:"ca_pin,omitempty,flow"`
 	DiagAddr   string      `yaml:"diag_addr,omitempty"`
 	Log        Log         `yaml:"log"`
 	Storage    *Storage    `yaml:"storage,omitempty"`
@@ -111,10 +116,10 @@ type AuthService struct {
 	LicenseFile       string          `yaml:"license_file,omitempty"`
 }
 
-// TunnelStrategy selects proxy peering.
+// TunnelStrategy selects proxy peering or the agent mesh.
 type TunnelStrategy struct {
 	Type                 string `yaml:"type"`
-	AgentConnectionCount int    `yaml:"agent_connection_count"`
+	AgentConnectionCount int    `yaml:"agent_connection_count,omitempty"`
 }
 
 // ProxyService is the proxy_service: section.

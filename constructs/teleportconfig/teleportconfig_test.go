@@ -8,7 +8,7 @@ import (
 )
 
 func TestProxyConfigKeepsPeerAddressPerInstance(t *testing.T) {
-	out, err := ProxyConfig(ProxyParams{Domain: "teleport.example.com", JoinToken: "x-proxy-iam"}).Marshal()
+	out, err := ProxyConfig(ProxyParams{Domain: "teleport.example.com", JoinToken: "x-proxy-iam", ProxyPeering: true}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,17 +66,106 @@ func TestJoinTokenQuotesAccount(t *testing.T) {
 }
 
 func TestBootScriptsSubstituteEveryPlaceholder(t *testing.T) {
-	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionOSS}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
-		Cert: Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2"}}.Render()
+	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t", ProxyPeering: true}),
+		ProxyPeering: true, Cert: Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2"}}.Render()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{PlaceholderPeerHost, PlaceholderAuthServer, PlaceholderNodeName} {
+	for _, p := range []string{PlaceholderPeerHost, PlaceholderAuthServer, PlaceholderNodeName, PlaceholderCAPin} {
 		if !strings.Contains(proxy, `sed -i "s|`+p+`|`) {
 			t.Errorf("proxy boot script does not substitute %s", p)
 		}
 	}
-	if !strings.Contains(proxy, "bash -s 17.4.8 oss") || !strings.Contains(proxy, "teleport-fetch-cert") {
+	if !strings.Contains(proxy, "bash -s 17.4.8 enterprise") || !strings.Contains(proxy, "teleport-fetch-cert") {
 		t.Error("proxy boot script must install the pinned release and fetch the certificate")
+	}
+}
+
+// Without proxy peering (OSS, one proxy region) nothing peering-related is
+// rendered: Teleport's agent mesh, no peer_* keys, no peer address look-up.
+func TestNoPeeringRendersAgentMesh(t *testing.T) {
+	auth, err := AuthConfig(AuthParams{ClusterName: "a.example.com", AgentConnectionCount: 2}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(auth, "type: agent_mesh") || strings.Contains(auth, "proxy_peering") || strings.Contains(auth, "agent_connection_count") {
+		t.Errorf("auth tunnel strategy without peering:\n%s", auth)
+	}
+	peered, _ := AuthConfig(AuthParams{ClusterName: "a.example.com", AgentConnectionCount: 3, ProxyPeering: true}).Marshal()
+	if !strings.Contains(peered, "type: proxy_peering") || !strings.Contains(peered, "agent_connection_count: 3") {
+		t.Errorf("auth tunnel strategy with peering:\n%s", peered)
+	}
+	script, err := ProxyUserData{Install: Install{"17.4.8", EditionOSS}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
+		Cert: Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2"}}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"peer_", "3021", "PEER_HOST"} {
+		if strings.Contains(script, bad) {
+			t.Errorf("proxy boot script without peering mentions %q", bad)
+		}
+	}
+}
+
+// The CA pins published by the auth instances (comma separated, as
+// teleport-publish-ca-pin writes them) make a valid ca_pin list once the
+// proxy boot script substitutes them.
+func TestCAPinSubstitutionIsValidYAML(t *testing.T) {
+	out, err := ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := strings.ReplaceAll(out, PlaceholderCAPin, "sha256:aaaa,sha256:bbbb")
+	var doc struct {
+		Teleport struct {
+			CAPin []string `yaml:"ca_pin"`
+		} `yaml:"teleport"`
+	}
+	if err := yaml.Unmarshal([]byte(filled), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Teleport.CAPin) != 2 || doc.Teleport.CAPin[0] != "sha256:aaaa" || doc.Teleport.CAPin[1] != "sha256:bbbb" {
+		t.Errorf("ca_pin = %q from:\n%s", doc.Teleport.CAPin, filled)
+	}
+}
+
+// The certificate bootstrap cannot stall: certbot is pinned and installed
+// with retries from a 15-minute timer, not once at boot; proxies start with
+// a placeholder certificate and poll for the real one every 5 minutes.
+func TestCertificateBootstrapRetries(t *testing.T) {
+	cert := Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2", LocksTable: "l", Email: "e@example.com"}
+	auth, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: AuthConfig(AuthParams{ClusterName: "a.example.com"}),
+		JoinToken: "t", ProxyRoleNamePattern: "x-proxy-*", CAPinParameter: "/teleport/x/ca-pin", Cert: cert}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"certbot==${CERTBOT_VERSION}" "certbot-dns-route53==${CERTBOT_VERSION}" "acme==${CERTBOT_VERSION}"`,
+		"CERTBOT_VERSION=" + CertbotVersion,
+		"sleep $((attempt * attempt * 10))",
+		"OnUnitActiveSec=15min",
+		"systemctl enable --now teleport-renew-cert.timer",
+		"systemctl enable --now teleport-publish-ca-pin.timer",
+		"put-parameter --name /teleport/x/ca-pin --overwrite",
+	} {
+		if !strings.Contains(auth, want) {
+			t.Errorf("auth boot script lacks %q", want)
+		}
+	}
+	if strings.Contains(auth, "pip install --quiet certbot ") || strings.Contains(auth, "--upgrade pip") {
+		t.Error("auth boot script installs unpinned packages")
+	}
+	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
+		AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin", Cert: cert}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"openssl req -x509", "OnUnitActiveSec=5min", "--region us-west-2 --name /teleport/x/ca-pin"} {
+		if !strings.Contains(proxy, want) {
+			t.Errorf("proxy boot script lacks %q", want)
+		}
+	}
+	if strings.Contains(proxy, "until /usr/local/bin/teleport-fetch-cert") {
+		t.Error("proxy boot waits for the certificate before starting Teleport: the group would replace it")
 	}
 }

@@ -16,8 +16,30 @@ var scriptFS embed.FS
 // scripts is parsed once per call: templates are tiny and this keeps the
 // package free of globals initialised at import time.
 func scripts() (*template.Template, error) {
-	return template.ParseFS(scriptFS, "scripts/*.tmpl")
+	return template.New("scripts").Funcs(template.FuncMap{"dict": dict}).ParseFS(scriptFS, "scripts/*.tmpl")
 }
+
+// dict builds a map from key, value pairs, for templates that take several
+// arguments.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// CertbotVersion is the exact certbot (and certbot-dns-route53, acme)
+// release the auth instances install. certbot 5 requires Python 3.10;
+// Amazon Linux 2023's python3 is 3.9.
+const CertbotVersion = "4.1.1"
 
 // Edition values accepted by Teleport's install script.
 const (
@@ -56,6 +78,9 @@ type AuthUserData struct {
 	LicenseParameter string
 	// JoinToken is the name of the IAM join token for proxies.
 	JoinToken string
+	// CAPinParameter is the SSM parameter (auth region) where the auth
+	// instances publish the cluster CA pin for the proxies.
+	CAPinParameter string
 	// ProxyRoleNamePattern matches the IAM role names of every proxy region
 	// (e.g. "example-proxy-*"), so adding a region never changes the auth side.
 	ProxyRoleNamePattern string
@@ -79,6 +104,8 @@ type Certificate struct {
 	Staging bool
 	// TLSDir is where proxies keep the certificate (set by Render).
 	TLSDir string
+	// CertbotVersion is the certbot release (set by Render).
+	CertbotVersion string
 }
 
 // ProxyUserData holds what the proxy boot script needs besides teleport.yaml.
@@ -86,9 +113,13 @@ type ProxyUserData struct {
 	Install
 	// Config is the rendered Proxy Service configuration.
 	Config *File
+	// ProxyPeering writes the instance's own peer address into the config.
+	ProxyPeering bool
 	// PublicPeering makes the peer address the instance's public IPv4
 	// address instead of its private one.
 	PublicPeering bool
+	// AuthRegion and CAPinParameter locate the published CA pin.
+	AuthRegion, CAPinParameter string
 	// Cert locates the certificate to fetch.
 	Cert Certificate
 }
@@ -149,6 +180,8 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	cert := u.Cert
+	cert.CertbotVersion = CertbotVersion
 	return execute("auth.sh.tmpl", map[string]any{
 		"Role": "Auth Service", "Version": u.Version, "Edition": u.Edition,
 		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
@@ -159,7 +192,8 @@ func (u AuthUserData) Render() (string, error) {
 		"SessionsKeyTag":   SessionsKeyTag,
 		"LicenseParameter": u.LicenseParameter, "LicensePath": LicensePath,
 		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
-		"Cert": u.Cert,
+		"CAPinParameter": u.CAPinParameter,
+		"Cert":           cert,
 	})
 }
 
@@ -171,20 +205,27 @@ func (u ProxyUserData) Render() (string, error) {
 	}
 	cert := u.Cert
 	cert.TLSDir = TLSDir
-	peer := "local-ipv4"
-	if u.PublicPeering {
-		peer = "public-ipv4"
+	subs := []substitution{
+		{PlaceholderNodeName, "INSTANCE_ID"},
+		{PlaceholderAuthServer, "AUTH_SERVER"},
+		{PlaceholderCAPin, "CA_PIN"},
+	}
+	peer := ""
+	if u.ProxyPeering {
+		peer = "local-ipv4"
+		if u.PublicPeering {
+			peer = "public-ipv4"
+		}
+		subs = append(subs, substitution{PlaceholderPeerHost, "PEER_HOST"})
 	}
 	return execute("proxy.sh.tmpl", map[string]any{
 		"Role": "Proxy Service", "Version": u.Version, "Edition": u.Edition,
 		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
-		"Substitutions": []substitution{
-			{PlaceholderNodeName, "INSTANCE_ID"},
-			{PlaceholderAuthServer, "AUTH_SERVER"},
-			{PlaceholderPeerHost, "PEER_HOST"},
-		},
+		"Substitutions": subs,
 		"AuthServerTag": AuthServerTag, "PeerAddressPath": peer,
-		"Cert": cert,
+		"AuthRegion": u.AuthRegion, "CAPinParameter": u.CAPinParameter,
+		"CertReloadInterval": CertReloadInterval,
+		"Cert":               cert,
 	})
 }
 
