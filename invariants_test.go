@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/network"
 )
 
 // The reference design's invariants, checked on every stack of every config
@@ -36,6 +38,11 @@ func invariants() []invariant {
 		{"every launch template requires IMDSv2", launchTemplatesRequireIMDSv2},
 		{"no instance role has a * action on *", rolesHaveNoWildcards},
 		{"every key rotates and only named roles and services use it for data", keysAreLeastPrivilege},
+		{"every NLB has a security group, and instances admit 443, 3000 and 3025 only from it, 3021 only from peers", instancesOnlyThroughTheirNLB},
+		{"3021 is open between all proxies of the cluster and nowhere else", peerPortBetweenAllProxies},
+		{"every VPC has a flow log into an encrypted log group with the configured retention", vpcsHaveFlowLogs},
+		{"no subnet zone comes from a live zone list", zonesAreFixed},
+		{"OSS never runs proxy peering", ossNeverPeers},
 	}
 }
 
@@ -152,6 +159,55 @@ func TestInvariantsCatchViolations(t *testing.T) {
 				}
 			}
 		}},
+		{"every NLB has a security group, and instances admit 443, 3000 and 3025 only from it, 3021 only from peers", proxy, func(s stackJSON) {
+			delete(first(s, "aws_lb"), "security_groups")
+		}},
+		{"every NLB has a security group, and instances admit 443, 3000 and 3025 only from it, 3021 only from peers", proxy, func(s stackJSON) {
+			for id, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+				if strings.Contains(id, "targets-in-443") {
+					delete(r, "referenced_security_group_id")
+					r["cidr_ipv4"] = "0.0.0.0/0"
+				}
+			}
+		}},
+		{"every NLB has a security group, and instances admit 443, 3000 and 3025 only from it, 3021 only from peers", auth, func(s stackJSON) {
+			for id, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+				if strings.Contains(id, "targets-in-3025") {
+					delete(r, "referenced_security_group_id")
+					r["cidr_ipv4"] = "10.1.128.0/17"
+				}
+			}
+		}},
+		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
+			for id := range s.resources("aws_vpc_security_group_ingress_rule") {
+				if strings.Contains(id, "in-3021-10-1-128-0-17") { // its own region's proxies
+					delete(s["resource"].(map[string]any)["aws_vpc_security_group_ingress_rule"].(map[string]any), id)
+				}
+			}
+		}},
+		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
+			for id, r := range s.resources("aws_vpc_security_group_egress_rule") {
+				if strings.Contains(id, "out-3021-10-2-128-0-17") {
+					r["cidr_ipv4"] = "10.2.0.0/16"
+				}
+			}
+		}},
+		{"every VPC has a flow log into an encrypted log group with the configured retention", auth, func(s stackJSON) {
+			delete(s["resource"].(map[string]any), "aws_flow_log")
+		}},
+		{"every VPC has a flow log into an encrypted log group with the configured retention", proxy, func(s stackJSON) {
+			first(s, "aws_cloudwatch_log_group")["retention_in_days"] = 0
+		}},
+		{"no subnet zone comes from a live zone list", proxy, func(s stackJSON) {
+			sub := first(s, "aws_subnet")
+			delete(sub, "availability_zone_id")
+			sub["availability_zone"] = "${element(data.aws_availability_zones.network_zones.names, 0)}"
+		}},
+		{"OSS never runs proxy peering", proxy, func(s stackJSON) {
+			lt := first(s, "aws_launch_template")
+			raw, _ := base64.StdEncoding.DecodeString(lt["user_data"].(string))
+			lt["user_data"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "17.4.8 enterprise", "17.4.8 oss", 1)))
+		}},
 	}
 	byName := map[string]invariant{}
 	for _, inv := range invariants() {
@@ -243,6 +299,9 @@ func authPortStaysInside(cfg *config.Cluster, s stackJSON) (int, []string) {
 			continue
 		}
 		n++
+		if r["referenced_security_group_id"] != nil && r["cidr_ipv4"] == nil {
+			continue // from a load balancer: instancesOnlyThroughTheirNLB
+		}
 		cidr, err := netip.ParsePrefix(fmt.Sprint(r["cidr_ipv4"]))
 		inside := false
 		for _, a := range allowed {
@@ -273,7 +332,8 @@ func authPortStaysInside(cfg *config.Cluster, s stackJSON) (int, []string) {
 func rulesAreNarrow(cfg *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
 	n := 0
-	public := cfg.Peering.Mode == config.PeeringPublic
+	public := cfg.PublicPeering()
+	nlbGroups := loadBalancerGroups(s)
 	for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
 		rules := s.resources(typ)
 		for _, id := range sortedKeys(rules) {
@@ -283,14 +343,18 @@ func rulesAreNarrow(cfg *config.Cluster, s stackJSON) (int, []string) {
 			if r["to_port"] != port || r["ip_protocol"] != "tcp" {
 				bad = append(bad, fmt.Sprintf("%s opens %v-%v/%v", id, r["from_port"], r["to_port"], r["ip_protocol"]))
 			}
-			if r["cidr_ipv6"] != nil || r["referenced_security_group_id"] != nil || r["prefix_list_id"] != nil {
-				bad = append(bad, id+" uses a source other than an IPv4 range")
+			ref, _ := r["referenced_security_group_id"].(string)
+			if r["cidr_ipv6"] != nil || r["prefix_list_id"] != nil || (ref != "" && !strings.HasPrefix(ref, "${aws_security_group.")) ||
+				(ref == "") == (r["cidr_ipv4"] == nil) {
+				bad = append(bad, id+" uses a source other than one IPv4 range or one security group of its stack")
 			}
 			if r["cidr_ipv4"] != "0.0.0.0/0" {
 				continue
 			}
 			switch {
-			case port == 443: // clients in, HTTPS out
+			// Clients reach the proxy NLB; instances reach HTTPS anywhere.
+			case port == 443 && typ == "aws_vpc_security_group_ingress_rule" && nlbGroups[fmt.Sprint(r["security_group_id"])]:
+			case port == 443 && typ == "aws_vpc_security_group_egress_rule":
 			case port == 3021 && public: // peers' public addresses change with every instance
 			default:
 				bad = append(bad, fmt.Sprintf("%s opens port %v to the internet", id, port))
@@ -486,10 +550,18 @@ func keysAreLeastPrivilege(_ *config.Cluster, s stackJSON) (int, []string) {
 				}
 				// Data use: the cluster's Auto Scaling role (volumes; in a
 				// proxy stack through a cross-stack output named after the
-				// role resource), or a named role through named services.
+				// role resource), a named role through named services, the
+				// account's principals (the deployer) only through named
+				// services from this account, or an AWS service for named
+				// resources (encryption context).
 				asg := strings.Contains(principal, "aws_iam_service_linked_role")
-				named := slices.Contains(conditions, "aws:PrincipalArn") && slices.Contains(conditions, "kms:ViaService")
-				if !asg && !named {
+				via := slices.Contains(conditions, "kms:ViaService")
+				named := slices.Contains(conditions, "aws:PrincipalArn") && via
+				deployer := slices.Contains(conditions, "kms:CallerAccount") && via
+				service := get(st, "principals", 0, "type") == "Service" && slices.ContainsFunc(conditions, func(c string) bool {
+					return strings.HasPrefix(c, "kms:EncryptionContext:")
+				})
+				if !asg && !named && !deployer && !service {
 					bad = append(bad, fmt.Sprintf("%s: grants %s to %s without naming the role and the service", sid, action, principal))
 				}
 			}
@@ -581,4 +653,176 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no names found: the rule table does not match the output")
 	}
+}
+
+// loadBalancerGroups returns the security group references ("${aws_security_group.X.id}")
+// attached to the stack's load balancers.
+func loadBalancerGroups(s stackJSON) map[string]bool {
+	out := map[string]bool{}
+	for _, lb := range s.resources("aws_lb") {
+		groups, _ := lb["security_groups"].([]any)
+		for _, g := range groups {
+			out[fmt.Sprint(g)] = true
+		}
+	}
+	return out
+}
+
+// instanceGroups returns the security group references attached to the
+// stack's launch templates.
+func instanceGroups(s stackJSON) map[string]bool {
+	out := map[string]bool{}
+	for _, lt := range s.resources("aws_launch_template") {
+		groups, _ := get(lt, "network_interfaces", 0, "security_groups").([]any)
+		for _, g := range groups {
+			out[fmt.Sprint(g)] = true
+		}
+	}
+	return out
+}
+
+func instancesOnlyThroughTheirNLB(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	n := 0
+	lbs := s.resources("aws_lb")
+	for _, id := range sortedKeys(lbs) {
+		n++
+		if groups, _ := lbs[id]["security_groups"].([]any); len(groups) == 0 {
+			bad = append(bad, id+" has no security group (one cannot be added later without replacing the load balancer)")
+		}
+	}
+	nlbGroups, instances := loadBalancerGroups(s), instanceGroups(s)
+	rules := s.resources("aws_vpc_security_group_ingress_rule")
+	for _, id := range sortedKeys(rules) {
+		r := rules[id]
+		if !instances[fmt.Sprint(r["security_group_id"])] {
+			continue
+		}
+		n++
+		port, _ := r["from_port"].(float64)
+		switch port {
+		case 443, 3000, 3025:
+			if !nlbGroups[fmt.Sprint(r["referenced_security_group_id"])] || r["cidr_ipv4"] != nil {
+				bad = append(bad, fmt.Sprintf("%s admits %v to the instances from %v%v, not from their load balancer", id, port, r["cidr_ipv4"], r["referenced_security_group_id"]))
+			}
+		case 3021:
+			if r["cidr_ipv4"] == nil {
+				bad = append(bad, id+" admits 3021 from something other than the peers' ranges")
+			}
+		default:
+			bad = append(bad, fmt.Sprintf("%s admits port %v to the instances", id, port))
+		}
+	}
+	return n, bad
+}
+
+// proxyRanges are the ranges 3021 must be open to and from in a proxy stack.
+func proxyRanges(cfg *config.Cluster) []string {
+	if !cfg.ProxyPeering() {
+		return nil
+	}
+	if cfg.PublicPeering() {
+		return []string{"0.0.0.0/0"}
+	}
+	var out []string
+	for _, p := range cfg.ProxyRegions {
+		out = append(out, network.InstanceRange(p.VPCCIDR, true))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func peerPortBetweenAllProxies(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	proxyStack := len(s.resources("aws_route53_record")) > 0
+	want := []string(nil)
+	if proxyStack {
+		want = proxyRanges(cfg)
+	}
+	n := 0
+	for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
+		var got []string
+		rules := s.resources(typ)
+		for _, id := range sortedKeys(rules) {
+			r := rules[id]
+			if r["from_port"] != 3021.0 && r["to_port"] != 3021.0 {
+				continue
+			}
+			got = append(got, fmt.Sprint(r["cidr_ipv4"]))
+		}
+		slices.Sort(got)
+		n += len(got) + len(want)
+		if !slices.Equal(got, want) {
+			bad = append(bad, fmt.Sprintf("%s on 3021: %v; want exactly %v", typ, got, want))
+		}
+	}
+	if n == 0 && proxyStack {
+		n = 1 // an OSS proxy stack was examined: no 3021 at all
+	}
+	return n, bad
+}
+
+func vpcsHaveFlowLogs(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	vpcs := s.resources("aws_vpc")
+	logs := map[string]map[string]any{}
+	for _, f := range s.resources("aws_flow_log") {
+		logs[fmt.Sprint(f["vpc_id"])] = f
+	}
+	groups := s.resources("aws_cloudwatch_log_group")
+	for _, id := range sortedKeys(vpcs) {
+		f := logs["${aws_vpc."+id+".id}"]
+		if f == nil {
+			bad = append(bad, "VPC "+id+" has no flow log")
+			continue
+		}
+		if f["traffic_type"] != cfg.FlowLogs.TrafficType || f["log_destination_type"] != "cloud-watch-logs" {
+			bad = append(bad, fmt.Sprintf("flow log of %s: traffic %v to %v", id, f["traffic_type"], f["log_destination_type"]))
+		}
+		dest := fmt.Sprint(f["log_destination"])
+		group := groups[strings.TrimSuffix(strings.TrimPrefix(dest, "${aws_cloudwatch_log_group."), ".arn}")]
+		if group == nil || !cmk(group["kms_key_id"]) || group["retention_in_days"] != float64(cfg.FlowLogs.RetentionDays) {
+			bad = append(bad, fmt.Sprintf("flow log of %s goes to %s, not to an encrypted log group kept %d days", id, dest, cfg.FlowLogs.RetentionDays))
+		}
+	}
+	return len(vpcs), bad
+}
+
+func zonesAreFixed(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	if len(s.section("data", "aws_availability_zones")) != 0 {
+		bad = append(bad, "reads the live list of availability zones")
+	}
+	subnets := s.resources("aws_subnet")
+	for _, id := range sortedKeys(subnets) {
+		zone := fmt.Sprint(subnets[id]["availability_zone_id"], subnets[id]["availability_zone"])
+		if strings.Contains(zone, "${") || zone == "<nil><nil>" {
+			bad = append(bad, fmt.Sprintf("subnet %s is placed by %s, not by a zone fixed at synth time", id, zone))
+		}
+	}
+	return len(subnets), bad
+}
+
+func ossNeverPeers(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	lts := s.resources("aws_launch_template")
+	for _, id := range sortedKeys(lts) {
+		raw, _ := base64.StdEncoding.DecodeString(fmt.Sprint(lts[id]["user_data"]))
+		script := string(raw)
+		edition := "enterprise"
+		if strings.Contains(script, " oss\n") || strings.Contains(script, "bash -s "+cfg.TeleportVersion+" oss") {
+			edition = "oss"
+		}
+		peering := strings.Contains(script, "proxy_peering") || strings.Contains(script, "peer_listen_addr") || strings.Contains(script, "peer_public_addr")
+		if edition != cfg.Edition {
+			bad = append(bad, fmt.Sprintf("%s installs Teleport %s; the config says %s", id, edition, cfg.Edition))
+		}
+		if edition == "oss" && peering {
+			bad = append(bad, id+" runs Teleport OSS with proxy peering, which refuses to start")
+		}
+		if edition == "enterprise" && !peering && len(cfg.ProxyRegions) > 1 {
+			bad = append(bad, id+" has several proxy regions but no proxy peering")
+		}
+	}
+	return len(lts), bad
 }

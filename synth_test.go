@@ -35,6 +35,7 @@ var synths = map[string]*synthOut{}
 var goldenConfigs = map[string]string{
 	"example":             "examples/cluster.yaml",
 	"public-four-regions": "testdata/configs/public-four-regions.yaml",
+	"oss-single-region":   "testdata/configs/oss-single-region.yaml",
 }
 
 func TestMain(m *testing.M) {

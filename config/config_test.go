@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ cluster_name: example
 domain: teleport.example.com
 hosted_zone: example.com
 teleport_version: "17.4.8"
+license_ssm_parameter: /teleport/license
 acme_email: admin@example.com
 auth:
   region: us-west-2
@@ -29,7 +31,8 @@ func TestParseValidAppliesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if c.AgentConnectionCount != 2 || c.Edition != "oss" || c.Peering.Mode != "vpc" || c.Backend.Type != "local" {
+	if c.AgentConnectionCount != 2 || c.Edition != "enterprise" || c.Peering.Mode != "vpc" || c.Backend.Type != "local" ||
+		c.FlowLogs.TrafficType != "REJECT" || c.FlowLogs.RetentionDays != 90 || c.ElasticIPQuota("us-west-2") != 5 {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if c.Auth.Instances.Count != 2 || c.ProxyRegions[1].Instances.Type != DefaultInstanceType || c.ProxyRegions[0].AZCount != 2 {
@@ -86,10 +89,22 @@ func TestValidationRules(t *testing.T) {
 		{"version not exact", `"17.4.8"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
 		{"version too old", `"17.4.8"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
 		{"edition", "", "edition: premium\n", "edition", "not an edition"},
-		{"enterprise needs license", "", "edition: enterprise\n", "license_ssm_parameter", "is required with edition: enterprise"},
-		{"license without enterprise", "", "license_ssm_parameter: /teleport/license\n", "license_ssm_parameter", "only used with edition: enterprise"},
+		{"enterprise needs license", "license_ssm_parameter: /teleport/license\n", "edition: enterprise\n", "license_ssm_parameter", "is required with edition: enterprise"},
+		{"license without enterprise", "", "edition: oss\n", "license_ssm_parameter", "only used with edition: enterprise"},
+		{"oss with several proxy regions", "license_ssm_parameter: /teleport/license\n", "edition: oss\n", "edition", "Proxy Peering is Enterprise only"},
+		{"oss with public peering", "license_ssm_parameter: /teleport/license\n", "edition: oss\npeering: {mode: public}\n", "peering.mode", "edition oss does not run"},
 		{"az count", "    vpc_cidr: 10.2.0.0/16", "    vpc_cidr: 10.2.0.0/16\n    az_count: 5", "proxy_regions[1].az_count", "use 2 or 3"},
-		{"az count above region", "    vpc_cidr: 10.1.0.0/16", "    vpc_cidr: 10.1.0.0/16\n    az_count: 3", "proxy_regions[0].az_count", "us-west-1 offers 2"},
+		{"az count above region", "    vpc_cidr: 10.1.0.0/16", "    vpc_cidr: 10.1.0.0/16\n    az_count: 3", "proxy_regions[0].az_count", "us-west-1 has 2 zones open to every account (usw1-az1, usw1-az3)"},
+		{"zone of another region", "    vpc_cidr: 10.1.0.0/16", "    vpc_cidr: 10.1.0.0/16\n    zones: [use1-az1, usw1-az3]", "proxy_regions[0].zones[0]", "AZ ID of another region"},
+		{"zone name of another region", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  zones: [us-west-2a, us-east-1b]", "auth.zones[1]", "neither an AZ ID of us-west-2"},
+		{"zones and count differ", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  az_count: 3\n  zones: [usw2-az1, usw2-az2]", "auth.zones", "lists 2 zones but az_count is 3"},
+		{"zone twice", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  zones: [usw2-az1, usw2-az1]", "auth.zones[1]", "already listed"},
+		{"zone ids and names mixed", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  zones: [usw2-az1, us-west-2b]", "auth.zones", "mixes AZ IDs and zone names"},
+		{"elastic ip quota", "  vpc_cidr: 10.0.0.0/16\nproxy_regions:\n", "  vpc_cidr: 10.0.0.0/16\n  az_count: 3\nproxy_regions:\n  - region: us-west-2\n    vpc_cidr: 10.3.0.0/16\n    az_count: 3\n", "proxy_regions[0].az_count", "us-west-2 needs 6 Elastic IPs"},
+		{"elastic ip quota declared too low", "", "quotas: {elastic_ips: {us-west-2: 3}}\n", "quotas.elastic_ips.us-west-2", "declare only quotas raised"},
+		{"elastic ip quota raised", "", "quotas: {elastic_ips: {us-west-2: 4}}\n", "quotas.elastic_ips.us-west-2", "AWS's default of 5"},
+		{"flow log retention", "", "flow_logs: {retention_days: 10}\n", "flow_logs.retention_days", "one of 1, 3, 5"},
+		{"flow log traffic type", "", "flow_logs: {traffic_type: ACCEPT}\n", "flow_logs.traffic_type", "not a traffic type"},
 		{"instance count", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {count: 100}", "auth.instances.count", "use 1 to 50"},
 		{"instance type", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {type: big}", "auth.instances.type", "not an EC2 instance type"},
 		{"volume size", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {volume_size_gib: 2}", "auth.instances.volume_size_gib", "use 8 to 16384"},
@@ -200,6 +215,53 @@ func TestLatencyRoutesHonourOverride(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("route %s -> %s; want %s", k, got[k], v)
+		}
+	}
+}
+
+// A raised Elastic IP quota, declared in the config, admits a region whose
+// NAT gateways exceed the default of 5.
+func TestDeclaredElasticIPQuota(t *testing.T) {
+	doc := strings.Replace(valid, "  vpc_cidr: 10.0.0.0/16\nproxy_regions:\n",
+		"  vpc_cidr: 10.0.0.0/16\n  az_count: 3\nproxy_regions:\n  - region: us-west-2\n    vpc_cidr: 10.3.0.0/16\n    az_count: 3\n", 1)
+	if _, err := Parse([]byte(doc+"quotas: {elastic_ips: {us-west-2: 10}}\n"), "t"); err != nil {
+		t.Fatal(err)
+	}
+	// Proxies peering over public addresses need no NAT gateway.
+	if _, err := Parse([]byte(doc+"peering: {mode: public}\n"), "t"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Zones come from the region table or the config, never from AWS at apply
+// time; names and IDs are passed through as written.
+func TestZones(t *testing.T) {
+	cases := []struct {
+		region     string
+		configured []string
+		count      int
+		want       string
+	}{
+		{"us-east-1", nil, 3, "[use1-az1 use1-az2 use1-az4]"},
+		{"us-west-1", nil, 2, "[usw1-az1 usw1-az3]"},
+		{"eu-central-1", nil, 2, "[euc1-az1 euc1-az2]"},
+		{"us-west-2", []string{"usw2-az4", "usw2-az2"}, 2, "[usw2-az4 usw2-az2]"},
+		{"us-west-2", []string{"us-west-2c", "us-west-2a"}, 2, "[us-west-2c us-west-2a]"},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprint(ZonesOf(c.region, c.configured, c.count)); got != c.want {
+			t.Errorf("ZonesOf(%s, %v, %d) = %s; want %s", c.region, c.configured, c.count, got, c.want)
+		}
+	}
+	for _, name := range RegionNames() {
+		r, _ := LookupRegion(name)
+		if r.AZs() < 2 || r.zoneIDPrefix() == "" {
+			t.Errorf("%s: zone table %v", name, r.ZoneIDs)
+		}
+		for _, id := range r.ZoneIDs {
+			if z, why := parseZone(r, id); why != "" || z.ID != id {
+				t.Errorf("%s: default zone %s does not parse: %s", name, id, why)
+			}
 		}
 	}
 }

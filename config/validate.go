@@ -421,7 +421,7 @@ func (v *validator) flowLogs(c *Cluster) {
 		v.add("flow_logs.traffic_type", "%q is not a traffic type; use REJECT (rejected connections, the default) or ALL", t)
 	}
 	if !slices.Contains(flowLogRetentions, c.FlowLogs.RetentionDays) {
-		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.Trim(fmt.Sprint(flowLogRetentions), "[]"))
+		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(flowLogRetentions), "[]"), " ", ", "))
 	}
 }
 

@@ -17,7 +17,7 @@ export AWS_DEFAULT_REGION="${REGION}"
 
 # Install the pinned Teleport release from Teleport's package repository.
 for attempt in 1 2 3 4 5; do
-  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.4.8 oss; then break; fi
+  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.4.8 enterprise; then break; fi
   [ "${attempt}" = 5 ] && { echo "teleport install failed"; exit 1; }
   sleep $((attempt * 10))
 done
@@ -25,6 +25,14 @@ install -d -m 0700 /var/lib/teleport
 
 ACCOUNT_ID=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])')
 SESSIONS_KEY=$(imds meta-data/tags/instance/TeleportSessionsKey)
+
+# Enterprise license, kept in SSM Parameter Store as a SecureString.
+until aws ssm get-parameter --name /teleport/example/license --with-decryption \
+  --query Parameter.Value --output text > /var/lib/teleport/license.pem; do
+  echo "waiting for the Enterprise license in SSM parameter /teleport/example/license"
+  sleep 30
+done
+chmod 0600 /var/lib/teleport/license.pem
 
 cat > /etc/teleport.yaml <<'TELEPORT_YAML'
 version: v3
@@ -52,6 +60,7 @@ auth_service:
     tunnel_strategy:
         type: proxy_peering
         agent_connection_count: 2
+    license_file: /var/lib/teleport/license.pem
 proxy_service:
     enabled: false
 ssh_service:
@@ -83,22 +92,64 @@ TOKEN_YAML
 sed -i "s|__ACCOUNT_ID__|${ACCOUNT_ID}|g" /etc/teleport-proxy-token.yaml
 tctl create -f /etc/teleport-proxy-token.yaml
 
+# --- Cluster CA pin, for the proxies' first join ---------------------------
+# Proxies set teleport.ca_pin from this parameter, so that they trust only
+# this cluster's CA when they join. Republished every 15 minutes: after a CA
+# rotation new proxies pin the new CA.
+echo "KEY_ARN=${SESSIONS_KEY}" > /etc/default/teleport-ca-pin
+cat > /usr/local/bin/teleport-publish-ca-pin <<'PIN_SH'
+#!/bin/bash
+set -euo pipefail
+. /etc/default/teleport-ca-pin
+pins=$(tctl status | awk '$1 == "CA" && $2 == "pin" {print $3}' | paste -sd, -)
+case "${pins}" in sha256:*) ;; *) echo "tctl status shows no CA pin"; exit 1 ;; esac
+current=$(aws ssm get-parameter --name /teleport/example/ca-pin --with-decryption \
+  --query Parameter.Value --output text 2>/dev/null || true)
+if [ "${current}" != "${pins}" ]; then
+  aws ssm put-parameter --name /teleport/example/ca-pin --overwrite \
+    --type SecureString --key-id "${KEY_ARN}" --value "${pins}" >/dev/null
+  echo "published CA pin ${pins}"
+fi
+PIN_SH
+chmod 0755 /usr/local/bin/teleport-publish-ca-pin
+
+cat > /etc/systemd/system/teleport-publish-ca-pin.service <<'UNIT'
+[Unit]
+Description=Publish the Teleport cluster CA pin to SSM
+After=network-online.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-publish-ca-pin
+UNIT
+cat > /etc/systemd/system/teleport-publish-ca-pin.timer <<'UNIT'
+[Unit]
+Description=Publish the Teleport cluster CA pin to SSM every 15min
+[Timer]
+OnBootSec=30s
+OnUnitActiveSec=15min
+RandomizedDelaySec=30s
+[Install]
+WantedBy=timers.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now teleport-publish-ca-pin.timer
+
 # --- TLS certificate: Let's Encrypt with the DNS-01 challenge -------------
 # Teleport's built-in ACME (TLS-ALPN-01) cannot work behind several regional
 # load balancers, so the auth instances obtain the certificate for the domain
 # and its wildcard with certbot's Route 53 plugin and publish it, encrypted,
-# to the certs bucket, where every proxy fetches it.
-python3 -m venv /opt/certbot
-/opt/certbot/bin/pip install --quiet --upgrade pip
-/opt/certbot/bin/pip install --quiet certbot certbot-dns-route53
+# to the certs bucket, where every proxy fetches it. Nothing here can stall
+# the boot: installation and issuance run from a timer every 15 minutes
+# until a certificate valid for 30 more days is published.
 cat > /usr/local/bin/teleport-renew-cert <<'RENEW_SH'
 #!/bin/bash
-# Renews the cluster certificate when the published one expires within 30
-# days. A lock item in DynamoDB lets one auth instance at a time renew.
 set -euo pipefail
 DOMAIN=teleport.example.com
 BUCKET=example-certs-7ae7c906
 TABLE=example-locks
+# Pinned: hosts booted months apart run the same certbot. 4.x is the last
+# series that supports Amazon Linux 2023's Python 3.9.
+CERTBOT_VERSION=4.1.1
 LIVE="s3://${BUCKET}/live/${DOMAIN}"
 WORK=$(mktemp -d)
 trap 'rm -rf "${WORK}"' EXIT
@@ -107,29 +158,49 @@ if aws s3 cp --only-show-errors "${LIVE}/fullchain.pem" "${WORK}/current.pem" 2>
   echo "certificate for ${DOMAIN} is valid for 30 more days"
   exit 0
 fi
+
+# Install certbot, retrying with back-off; a failure here is retried by the
+# next run of the timer.
+if ! /opt/certbot/bin/certbot --version 2>/dev/null | grep -qx "certbot ${CERTBOT_VERSION}"; then
+  rm -rf /opt/certbot
+  python3 -m venv /opt/certbot
+  for attempt in 1 2 3 4 5; do
+    if /opt/certbot/bin/pip install --quiet --disable-pip-version-check \
+      "certbot==${CERTBOT_VERSION}" "certbot-dns-route53==${CERTBOT_VERSION}" "acme==${CERTBOT_VERSION}"; then
+      break
+    fi
+    [ "${attempt}" = 5 ] && { echo "certbot install failed; the timer retries"; exit 1; }
+    sleep $((attempt * attempt * 10))
+  done
+fi
+
+# One auth instance at a time, and at most one attempt every 20 minutes
+# across all of them: a failed run keeps the lock until it expires, which
+# stays under Let's Encrypt's limit of 5 failed validations per hostname per
+# hour. A successful run releases it.
 now=$(date +%s)
-owner=$(hostname)
 if ! aws dynamodb put-item --table-name "${TABLE}" \
-  --item "{\"Lock\":{\"S\":\"certbot\"},\"Owner\":{\"S\":\"${owner}\"},\"Expires\":{\"N\":\"$((now + 1800))\"}}" \
+  --item "{\"Lock\":{\"S\":\"certbot\"},\"Owner\":{\"S\":\"$(hostname)\"},\"Expires\":{\"N\":\"$((now + 1200))\"}}" \
   --condition-expression "attribute_not_exists(#lock) OR #expires < :now" \
   --expression-attribute-names '{"#lock":"Lock","#expires":"Expires"}' \
   --expression-attribute-values "{\":now\":{\"N\":\"${now}\"}}" >/dev/null 2>&1; then
-  echo "another auth instance holds the renewal lock"
+  echo "another auth instance holds the renewal lock, or the last attempt failed less than 20 minutes ago"
   exit 0
 fi
-trap 'aws dynamodb delete-item --table-name "${TABLE}" --key "{\"Lock\":{\"S\":\"certbot\"}}" || true; rm -rf "${WORK}"' EXIT
 /opt/certbot/bin/certbot certonly --non-interactive --agree-tos \
   --email admin@example.com --dns-route53 \
   --config-dir "${WORK}/config" --work-dir "${WORK}/work" --logs-dir /var/log/letsencrypt \
   --cert-name teleport -d "${DOMAIN}" -d "*.${DOMAIN}"
 aws s3 cp --only-show-errors "${WORK}/config/live/teleport/privkey.pem" "${LIVE}/privkey.pem"
 aws s3 cp --only-show-errors "${WORK}/config/live/teleport/fullchain.pem" "${LIVE}/fullchain.pem"
+aws dynamodb delete-item --table-name "${TABLE}" --key '{"Lock":{"S":"certbot"}}' || true
 echo "published a new certificate for ${DOMAIN}"
 RENEW_SH
 chmod 0755 /usr/local/bin/teleport-renew-cert
+
 cat > /etc/systemd/system/teleport-renew-cert.service <<'UNIT'
 [Unit]
-Description=Renew the Teleport cluster certificate (Let's Encrypt DNS-01)
+Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-01)
 After=network-online.target
 [Service]
 Type=oneshot
@@ -137,11 +208,11 @@ ExecStart=/usr/local/bin/teleport-renew-cert
 UNIT
 cat > /etc/systemd/system/teleport-renew-cert.timer <<'UNIT'
 [Unit]
-Description=Check the Teleport cluster certificate twice a day
+Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-01) every 15min
 [Timer]
 OnBootSec=1min
-OnUnitActiveSec=12h
-RandomizedDelaySec=30min
+OnUnitActiveSec=15min
+RandomizedDelaySec=30s
 [Install]
 WantedBy=timers.target
 UNIT

@@ -26,38 +26,64 @@ install -d -m 0700 /var/lib/teleport
 AUTH_SERVER=$(imds meta-data/tags/instance/TeleportAuthServer)
 PEER_HOST=$(imds meta-data/public-ipv4)
 
+# The cluster CA pin, published by the auth instances (SSM, auth region).
+until CA_PIN=$(aws ssm get-parameter --region us-east-1 --name /teleport/globex/ca-pin \
+  --with-decryption --query Parameter.Value --output text) && [[ "${CA_PIN}" == sha256:* ]]; do
+  echo "waiting for the auth instances to publish the CA pin in /teleport/globex/ca-pin"
+  sleep 15
+done
+
 # --- TLS certificate: fetched from the certs bucket ------------------------
-# The auth instances publish it; Teleport reloads it (https_keypairs_reload_interval).
+# The auth instances publish it; Teleport re-reads the files every
+# 5m (https_keypairs_reload_interval). Until the first certificate is
+# published the proxy serves a self-signed placeholder, so that it starts,
+# passes its health checks and is not replaced by the Auto Scaling group.
 cat > /usr/local/bin/teleport-fetch-cert <<'FETCH_SH'
 #!/bin/bash
 set -euo pipefail
 LIVE="s3://globex-certs-7a81bd44/live/access.globex.example"
-install -d -m 0700 /var/lib/teleport/tls
+DIR=/var/lib/teleport/tls
+NEW=$(mktemp -d)
+trap 'rm -rf "${NEW}"' EXIT
 for f in privkey.pem fullchain.pem; do
-  aws s3 cp --only-show-errors --region us-east-1 "${LIVE}/${f}" "/var/lib/teleport/tls/${f}.new"
-  chmod 0600 "/var/lib/teleport/tls/${f}.new"
+  aws s3 cp --only-show-errors --region us-east-1 "${LIVE}/${f}" "${NEW}/${f}"
 done
-mv -f /var/lib/teleport/tls/privkey.pem.new /var/lib/teleport/tls/privkey.pem
-mv -f /var/lib/teleport/tls/fullchain.pem.new /var/lib/teleport/tls/fullchain.pem
+openssl x509 -noout -in "${NEW}/fullchain.pem"
+if cmp -s "${NEW}/fullchain.pem" "${DIR}/fullchain.pem" && cmp -s "${NEW}/privkey.pem" "${DIR}/privkey.pem"; then
+  exit 0
+fi
+install -d -m 0700 "${DIR}"
+install -m 0600 "${NEW}/privkey.pem" "${DIR}/privkey.pem.new"
+install -m 0600 "${NEW}/fullchain.pem" "${DIR}/fullchain.pem.new"
+mv -f "${DIR}/privkey.pem.new" "${DIR}/privkey.pem"
+mv -f "${DIR}/fullchain.pem.new" "${DIR}/fullchain.pem"
+echo "installed the published certificate"
 FETCH_SH
 chmod 0755 /usr/local/bin/teleport-fetch-cert
-until /usr/local/bin/teleport-fetch-cert; do
-  echo "waiting for the auth instances to publish the certificate"
-  sleep 30
-done
+if ! /usr/local/bin/teleport-fetch-cert; then
+  echo "no certificate published yet: serving a self-signed placeholder until the auth instances publish one"
+  install -d -m 0700 /var/lib/teleport/tls
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=access.globex.example" \
+    -addext "subjectAltName=DNS:access.globex.example,DNS:*.access.globex.example" \
+    -keyout /var/lib/teleport/tls/privkey.pem -out /var/lib/teleport/tls/fullchain.pem
+  chmod 0600 /var/lib/teleport/tls/privkey.pem /var/lib/teleport/tls/fullchain.pem
+fi
+
 cat > /etc/systemd/system/teleport-fetch-cert.service <<'UNIT'
 [Unit]
 Description=Fetch the Teleport cluster certificate from S3
+After=network-online.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-fetch-cert
 UNIT
 cat > /etc/systemd/system/teleport-fetch-cert.timer <<'UNIT'
 [Unit]
-Description=Fetch the Teleport cluster certificate every hour
+Description=Fetch the Teleport cluster certificate from S3 every 5min
 [Timer]
-OnUnitActiveSec=1h
-OnBootSec=5min
+OnBootSec=2min
+OnUnitActiveSec=5min
+RandomizedDelaySec=30s
 [Install]
 WantedBy=timers.target
 UNIT
@@ -73,6 +99,7 @@ teleport:
     join_params:
         token_name: globex-proxy-iam
         method: iam
+    ca_pin: [__CA_PIN__]
     diag_addr: 0.0.0.0:3000
     log:
         output: stderr
@@ -92,7 +119,7 @@ proxy_service:
     https_keypairs:
         - key_file: /var/lib/teleport/tls/privkey.pem
           cert_file: /var/lib/teleport/tls/fullchain.pem
-    https_keypairs_reload_interval: 1h
+    https_keypairs_reload_interval: 5m
     acme:
         enabled: false
 ssh_service:
@@ -100,6 +127,7 @@ ssh_service:
 TELEPORT_YAML
 sed -i "s|__NODENAME__|${INSTANCE_ID}|g" /etc/teleport.yaml
 sed -i "s|__AUTH_SERVER__|${AUTH_SERVER}|g" /etc/teleport.yaml
+sed -i "s|__CA_PIN__|${CA_PIN}|g" /etc/teleport.yaml
 sed -i "s|__PEER_HOST__|${PEER_HOST}|g" /etc/teleport.yaml
 chmod 0600 /etc/teleport.yaml
 
