@@ -91,7 +91,9 @@ func (n Names) CAPinParameter() string { return "/teleport/" + n.cluster + "/ca-
 // FlowLogGroup is the CloudWatch Logs group of a VPC's flow logs; vpc is
 // "auth" or "proxy" (log groups are per region, and a region holds at most
 // one VPC of each).
-func (n Names) FlowLogGroup(vpc string) string { return "/teleport/" + n.cluster + "/vpc-flow-logs/" + vpc }
+func (n Names) FlowLogGroup(vpc string) string {
+	return "/teleport/" + n.cluster + "/vpc-flow-logs/" + vpc
+}
 
 // FlowLogRole names the flow log delivery role of a stack's VPC; suffix is
 // "auth" or the proxy region (IAM is global).

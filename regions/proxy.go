@@ -9,8 +9,8 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/capin"
 	"github.com/example/teleport-multi-region/constructs/dns"
-	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/firewall"
+	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/peering"
@@ -50,9 +50,9 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
 
 	net := network.New(stack, "network", &network.Props{
-		Name:    names.Prefix("proxy-" + region),
-		CIDR:    pr.VPCCIDR,
-		Zones:   pr.ZoneList(),
+		Name:  names.Prefix("proxy-" + region),
+		CIDR:  pr.VPCCIDR,
+		Zones: pr.ZoneList(),
 		// In vpc mode proxies sit in private subnets and reach the
 		// internet through NAT; in public mode they need their own
 		// public addresses for peering, so public subnets suffice.

@@ -50,9 +50,9 @@ func NewGroup(scope constructs.Construct, id, name, description string, vpcID *s
 // AllowIn adds an ingress rule to the group groupID.
 func AllowIn(scope constructs.Construct, id string, groupID *string, r Rule) {
 	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-		Provider:        r.Provider,
-		SecurityGroupId: groupID,
-		IpProtocol:      jsii.String("tcp"),
+		Provider:                  r.Provider,
+		SecurityGroupId:           groupID,
+		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  jsii.Number(float64(r.Port)),
 		ToPort:                    jsii.Number(float64(r.Port)),
 		CidrIpv4:                  r.cidr(),
@@ -71,9 +71,9 @@ func (r Rule) cidr() *string {
 // AllowOut adds an egress rule to the group groupID.
 func AllowOut(scope constructs.Construct, id string, groupID *string, r Rule) {
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(id), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		Provider:        r.Provider,
-		SecurityGroupId: groupID,
-		IpProtocol:      jsii.String("tcp"),
+		Provider:                  r.Provider,
+		SecurityGroupId:           groupID,
+		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  jsii.Number(float64(r.Port)),
 		ToPort:                    jsii.Number(float64(r.Port)),
 		CidrIpv4:                  r.cidr(),

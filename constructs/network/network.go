@@ -132,7 +132,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
 			AvailabilityZone:   optional(zone.Name),
 			AvailabilityZoneId: optional(zone.ID),
-			Tags:             name(fmt.Sprintf("private-%d", i)),
+			Tags:               name(fmt.Sprintf("private-%d", i)),
 		})
 		// One route table per zone, so a zone keeps egress when another
 		// zone's NAT gateway fails.
