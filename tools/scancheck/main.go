@@ -1,6 +1,8 @@
-// Command scancheck fails when a tfsec JSON report holds a finding that
-// security/accepted-findings.yaml does not accept, or when an accepted
+// Command scancheck fails when a tfsec or Trivy JSON report holds a finding
+// that security/accepted-findings.yaml does not accept, or when an accepted
 // finding no longer occurs (the list must shrink when a finding is fixed).
+// tfsec rule ids carry the AVD- prefix (AVD-AWS-0104), Trivy's do not
+// (AWS-0104), so an entry says which scanner it accepts a finding of.
 // tfsec's own ignore mechanisms are comments in the Terraform source, which
 // this project generates, or whole-rule exclusions, which would hide new
 // findings of the same rule; this keeps every accepted finding narrow and
@@ -33,6 +35,47 @@ type finding struct {
 
 type report struct {
 	Results []finding `json:"results"`
+}
+
+// trivyReport is `trivy config --format json`: misconfigurations per file;
+// only those with status FAIL are findings.
+type trivyReport struct {
+	SchemaVersion int `json:"SchemaVersion"`
+	Results       []struct {
+		Misconfigurations []struct {
+			ID            string `json:"ID"`
+			Severity      string `json:"Severity"`
+			Message       string `json:"Message"`
+			Status        string `json:"Status"`
+			CauseMetadata struct {
+				Resource string `json:"Resource"`
+			} `json:"CauseMetadata"`
+		} `json:"Misconfigurations"`
+	} `json:"Results"`
+}
+
+// parseReport reads a tfsec or a Trivy report (Trivy's has SchemaVersion).
+func parseReport(raw []byte) ([]finding, error) {
+	var t trivyReport
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, err
+	}
+	if t.SchemaVersion != 0 {
+		var out []finding
+		for _, r := range t.Results {
+			for _, m := range r.Misconfigurations {
+				if m.Status == "FAIL" {
+					out = append(out, finding{RuleID: m.ID, Severity: m.Severity, Resource: m.CauseMetadata.Resource, Description: m.Message})
+				}
+			}
+		}
+		return out, nil
+	}
+	var r report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, err
+	}
+	return r.Results, nil
 }
 
 func main() {
@@ -69,12 +112,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
-		var r report
-		if err := json.Unmarshal(raw, &r); err != nil {
+		found, err := parseReport(raw)
+		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", path, err)
 			return 2
 		}
-		findings = append(findings, r.Results...)
+		findings = append(findings, found...)
 	}
 	rejected, unused := check(list, findings)
 	for _, f := range rejected {

@@ -30,6 +30,10 @@ func TestRun(t *testing.T) {
  {"rule_id":"AVD-AWS-0053","resource":"aws_lb.proxy_nlb","description":"Load balancer is exposed publicly."},
  {"rule_id":"AVD-AWS-0057","resource":"aws_iam_role_policy.auth","description":"wildcard in records/*"}]}`)
 	onlyLB := write("lb.json", `{"results":[{"rule_id":"AVD-AWS-0053","resource":"aws_lb.proxy_nlb","description":"x"}]}`)
+	trivy := write("trivy.json", `{"SchemaVersion":2,"Results":[{"Target":"cdk.tf","Misconfigurations":[
+ {"ID":"AWS-0053","Severity":"HIGH","Message":"Load balancer is exposed publicly.","Status":"FAIL","CauseMetadata":{"Resource":"aws_lb.proxy_nlb"}},
+ {"ID":"AWS-0104","Severity":"CRITICAL","Message":"unrestricted egress","Status":"PASS","CauseMetadata":{"Resource":"x"}}]}]}`)
+	trivyList := write("trivy-accepted.yaml", "- rule: AWS-0053\n  resource: aws_lb.proxy\n  reason: public entry point\n")
 	extra := write("extra.json", `{"results":[{"rule_id":"AVD-AWS-0104","resource":"aws_security_group_rule.x","description":"egress to anywhere"}]}`)
 	for _, c := range []struct {
 		name    string
@@ -40,6 +44,8 @@ func TestRun(t *testing.T) {
 		{"every finding accepted, every acceptance used", []string{list, both}, 0, "0 not accepted, 0 stale"},
 		{"an acceptance no longer needed", []string{list, onlyLB}, 1, "NO LONGER FOUND AVD-AWS-0057"},
 		{"a new finding", []string{list, both, extra}, 1, "NOT ACCEPTED AVD-AWS-0104"},
+		{"trivy: failed checks only", []string{trivyList, trivy}, 0, "1 finding(s), 1 accepted"},
+		{"trivy ids are not tfsec ids", []string{list, trivy}, 1, "NOT ACCEPTED AWS-0053"},
 		{"a report that is not JSON", []string{list, list}, 2, ""},
 		{"no reports", []string{list}, 2, "usage"},
 		{"an entry without a reason", []string{write("bad.yaml", "- rule: X\n  resource: y\n"), both}, 2, "needs rule, resource and reason"},
