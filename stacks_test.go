@@ -200,9 +200,28 @@ func TestPeeringTopology(t *testing.T) {
 		p, _ := r["provider"].(string)
 		byProvider[p]++
 	}
-	// 3 route tables per VPC (public + 2 private) on each side.
-	if byProvider[""] != 6 || byProvider["aws.auth"] != 3 || byProvider["aws.eu-central-1"] != 3 {
+	// The 2 private route tables (the instances' subnets) of each VPC on
+	// each side; the public route table has no route to another VPC.
+	if byProvider[""] != 4 || byProvider["aws.auth"] != 2 || byProvider["aws.eu-central-1"] != 2 {
 		t.Errorf("peering routes by provider = %v", byProvider)
+	}
+	for id, r := range s.resources("aws_route") {
+		if r["vpc_peering_connection_id"] != nil && strings.Contains(fmt.Sprint(r["route_table_id"]), "public-rt") {
+			t.Errorf("vpc mode: peering route %s in a public route table", id)
+		}
+	}
+	// Public mode: the proxies live in the public subnets, so the proxy
+	// side's route goes into the public route table.
+	pub := stackOf(t, "public-four-regions", "proxy-eu-west-1")
+	sides := map[string]string{}
+	for _, r := range pub.resources("aws_route") {
+		if r["vpc_peering_connection_id"] != nil {
+			p, _ := r["provider"].(string)
+			sides[p] += fmt.Sprint(r["route_table_id"]) + " "
+		}
+	}
+	if !strings.Contains(sides[""], "network_public-rt") || strings.Count(sides[""], "${") != 1 || strings.Count(sides["aws.auth"], "private-") != 3 {
+		t.Errorf("public mode peering routes: %v", sides)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
@@ -30,6 +31,9 @@ type synthOut struct {
 // with one Node.js process, and t.Parallel is unsafe with it, so each config
 // is synthesized once, up front, and the tests only read the results.
 var synths = map[string]*synthOut{}
+
+// synthTimes records how long each synth of TestMain took, for logs.
+var synthTimes = map[string]time.Duration{}
 
 // goldenConfigs have snapshots under testdata/golden/<name>.
 var goldenConfigs = map[string]string{
@@ -51,6 +55,7 @@ func TestMain(m *testing.M) {
 				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
 			},
 			"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
+			"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.RegionNames())) },
 		}
 		for name, path := range goldenConfigs {
 			variants[name] = func() (*config.Cluster, error) { return config.Load(path) }
@@ -66,7 +71,9 @@ func TestMain(m *testing.M) {
 				fmt.Fprintf(os.Stderr, "config %s: %v\n", name, err)
 				return 1
 			}
+			start := time.Now()
 			out, err := synthOnce(cfg)
+			synthTimes[name] = time.Since(start)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "synth %s: %v\n", name, err)
 				return 1

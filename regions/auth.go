@@ -36,11 +36,13 @@ type AuthStack struct {
 	AutoScalingRoleARN *string
 }
 
-// NewAuthStack builds the auth region stack.
-func NewAuthStack(scope constructs.Construct, cfg *config.Cluster) (*AuthStack, error) {
+// NewAuthStack builds the auth region stack into stack, an empty stack
+// named cfg.Names().AuthStack(region) (see Build for why stacks are
+// created before they are filled).
+func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, error) {
 	names := cfg.Names()
 	region := cfg.Auth.Region
-	stack, _ := newStack(scope, names.AuthStack(region), cfg, region)
+	setUpStack(stack, cfg, region)
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
 
 	net := network.New(stack, "network", &network.Props{

@@ -3,7 +3,6 @@ package regions
 import (
 	"fmt"
 
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
@@ -38,14 +37,15 @@ type ProxyStack struct {
 // earlier one (never a cycle), whatever the order of the config file.
 func OwnsPeering(a, b string) bool { return a > b }
 
-// NewProxyStack builds the stack of proxy region pr. auth is the auth stack;
-// peers are the already-built proxy stacks whose peerings this stack owns
-// (vpc mode), in any order.
-func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, peers []*ProxyStack) (*ProxyStack, error) {
+// NewProxyStack builds the stack of proxy region pr into stack, an empty
+// stack named cfg.Names().ProxyStack(region). auth is the auth stack; peers
+// are the already-built proxy stacks whose peerings this stack owns (vpc
+// mode), in any order.
+func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, peers []*ProxyStack) (*ProxyStack, error) {
 	names := cfg.Names()
 	region := pr.Region
 	public := cfg.PublicPeering()
-	stack, _ := newStack(scope, names.ProxyStack(region), cfg, region)
+	setUpStack(stack, cfg, region)
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
 
@@ -62,9 +62,9 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 	// Proxies reach the internal auth NLB over a peering with the auth VPC.
 	peering.New(stack, "auth-peering", &peering.Props{
 		Name:      names.Prefix(region + "-to-auth"),
-		Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.RouteTableIDs},
+		Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs},
 		Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
-			CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.RouteTableIDs},
+			CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.InstanceRouteTableIDs},
 	})
 	// The auth NLB admits this region's proxies on 3025, and only them.
 	// The rule lives here so that adding a region never changes the auth stack.
@@ -82,9 +82,9 @@ func NewProxyStack(scope constructs.Construct, cfg *config.Cluster, pr config.Pr
 			peerProvider := newProvider(stack, "aws-"+peer.Region, cfg, peer.Region, peer.Region)
 			peering.New(stack, "peering-"+peer.Region, &peering.Props{
 				Name:      names.Prefix(region + "-to-" + peer.Region),
-				Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.RouteTableIDs},
+				Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs},
 				Accepter: peering.Side{Provider: peerProvider, Region: peer.Region, VPCID: peer.Network.VPCID,
-					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.RouteTableIDs},
+					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.InstanceRouteTableIDs},
 			})
 		}
 	}

@@ -21,9 +21,9 @@ import (
 // deleted cdktf.out.
 const StateDir = "../../.."
 
-// newStack creates a stack with its backend and default AWS provider.
-func newStack(scope constructs.Construct, name string, cfg *config.Cluster, region string) (cdktf.TerraformStack, provider.AwsProvider) {
-	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+// setUpStack gives a stack its backend and default AWS provider.
+func setUpStack(stack cdktf.TerraformStack, cfg *config.Cluster, region string) provider.AwsProvider {
+	name := *stack.Node().Id()
 	switch cfg.Backend.Type {
 	case config.BackendS3:
 		s3 := cfg.Backend.S3
@@ -46,7 +46,7 @@ func newStack(scope constructs.Construct, name string, cfg *config.Cluster, regi
 			Path: jsii.String(StateDir + "/terraform." + name + ".tfstate"),
 		})
 	}
-	return stack, newProvider(stack, "aws", cfg, region, "")
+	return newProvider(stack, "aws", cfg, region, "")
 }
 
 // newProvider creates an AWS provider for region; alias "" is the default.

@@ -57,9 +57,13 @@ type Network struct {
 	PublicSubnetIDs []*string
 	// PrivateSubnetIDs has one subnet per zone, or none.
 	PrivateSubnetIDs []*string
-	// RouteTableIDs lists every route table of the VPC (public first); peering
-	// routes go into all of them.
-	RouteTableIDs []*string
+	// InstanceRouteTableIDs are the route tables of the subnets instances
+	// live in: one per zone for the private subnets, else the public one.
+	// Peering routes go there only: nothing else in a VPC with private
+	// subnets (NAT gateways, load balancer nodes in the public subnets)
+	// talks to another VPC, and every route is one fewer against the quota
+	// of routes per route table.
+	InstanceRouteTableIDs []*string
 }
 
 // New creates the VPC, its subnets, gateways and route tables.
@@ -96,7 +100,9 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 		GatewayId:            igw.Id(),
 	})
-	n.RouteTableIDs = append(n.RouteTableIDs, public.Id())
+	if !props.PrivateSubnets {
+		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, public.Id())
+	}
 
 	for i, zone := range props.Zones {
 		pub := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("public-%d", i)), &subnet.SubnetConfig{
@@ -150,7 +156,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			RouteTableId: rt.Id(),
 		})
 		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, priv.Id())
-		n.RouteTableIDs = append(n.RouteTableIDs, rt.Id())
+		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, rt.Id())
 	}
 	return n
 }

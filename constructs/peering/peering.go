@@ -1,7 +1,7 @@
 // Package peering provides the VPC peering construct: a (usually
 // cross-region) peering connection requested from one VPC, accepted through
-// the other VPC's regional provider, and routes to the peer's range in every
-// route table of both VPCs.
+// the other VPC's regional provider, and routes to the peer's range in the
+// given route tables of both VPCs.
 package peering
 
 import (
@@ -25,7 +25,8 @@ type Side struct {
 	VPCID *string
 	// CIDR is the VPC's range, from config.
 	CIDR string
-	// RouteTableIDs receive a route to the other side's range.
+	// RouteTableIDs receive a route to the other side's range: the route
+	// tables of the subnets that talk to the other VPC.
 	RouteTableIDs []*string
 }
 
