@@ -179,18 +179,21 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			}
 		}},
 		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
-			for id := range s.resources("aws_vpc_security_group_ingress_rule") {
-				if strings.Contains(id, "in-3021-10-1-128-0-17") { // its own region's proxies
-					delete(s["resource"].(map[string]any)["aws_vpc_security_group_ingress_rule"].(map[string]any), id)
+			pl := first(s, "aws_ec2_managed_prefix_list") // drop its own region's proxies
+			var kept []any
+			for _, e := range pl["entry"].([]any) {
+				if get(e, "cidr") != "10.1.128.0/17" {
+					kept = append(kept, e)
 				}
 			}
+			pl["entry"], pl["max_entries"] = kept, float64(len(kept))
 		}},
 		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
-			for id, r := range s.resources("aws_vpc_security_group_egress_rule") {
-				if strings.Contains(id, "out-3021-10-2-128-0-17") {
-					r["cidr_ipv4"] = "10.2.0.0/16"
-				}
-			}
+			first(s, "aws_ec2_managed_prefix_list")["entry"].([]any)[0].(map[string]any)["cidr"] = "10.2.0.0/16"
+		}},
+		{"3021 is open between all proxies of the cluster and nowhere else", auth, func(s stackJSON) {
+			first(s, "aws_vpc_security_group_egress_rule")["from_port"] = 3021.0
+			first(s, "aws_vpc_security_group_egress_rule")["to_port"] = 3021.0
 		}},
 		{"every VPC has a flow log into an encrypted log group with the configured retention", auth, func(s stackJSON) {
 			delete(s["resource"].(map[string]any), "aws_flow_log")
@@ -343,10 +346,19 @@ func rulesAreNarrow(cfg *config.Cluster, s stackJSON) (int, []string) {
 			if r["to_port"] != port || r["ip_protocol"] != "tcp" {
 				bad = append(bad, fmt.Sprintf("%s opens %v-%v/%v", id, r["from_port"], r["to_port"], r["ip_protocol"]))
 			}
+			// Exactly one source: an IPv4 range, a security group or a
+			// prefix list of this stack.
 			ref, _ := r["referenced_security_group_id"].(string)
-			if r["cidr_ipv6"] != nil || r["prefix_list_id"] != nil || (ref != "" && !strings.HasPrefix(ref, "${aws_security_group.")) ||
-				(ref == "") == (r["cidr_ipv4"] == nil) {
-				bad = append(bad, id+" uses a source other than one IPv4 range or one security group of its stack")
+			pl, _ := r["prefix_list_id"].(string)
+			sources := 0
+			for _, set := range []bool{r["cidr_ipv4"] != nil, ref != "", pl != ""} {
+				if set {
+					sources++
+				}
+			}
+			if r["cidr_ipv6"] != nil || sources != 1 || (ref != "" && !strings.HasPrefix(ref, "${aws_security_group.")) ||
+				(pl != "" && !strings.HasPrefix(pl, "${aws_ec2_managed_prefix_list.")) {
+				bad = append(bad, id+" uses a source other than one IPv4 range, security group or prefix list of its stack")
 			}
 			if r["cidr_ipv4"] != "0.0.0.0/0" {
 				continue
@@ -706,7 +718,7 @@ func instancesOnlyThroughTheirNLB(_ *config.Cluster, s stackJSON) (int, []string
 				bad = append(bad, fmt.Sprintf("%s admits %v to the instances from %v%v, not from their load balancer", id, port, r["cidr_ipv4"], r["referenced_security_group_id"]))
 			}
 		case 3021:
-			if r["cidr_ipv4"] == nil {
+			if r["cidr_ipv4"] == nil && r["prefix_list_id"] == nil {
 				bad = append(bad, id+" admits 3021 from something other than the peers' ranges")
 			}
 		default:
@@ -748,7 +760,19 @@ func peerPortBetweenAllProxies(cfg *config.Cluster, s stackJSON) (int, []string)
 			if r["from_port"] != 3021.0 && r["to_port"] != 3021.0 {
 				continue
 			}
-			got = append(got, fmt.Sprint(r["cidr_ipv4"]))
+			if r["prefix_list_id"] == nil {
+				got = append(got, fmt.Sprint(r["cidr_ipv4"]))
+				continue
+			}
+			ref := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(r["prefix_list_id"]), "${aws_ec2_managed_prefix_list."), ".id}")
+			pl := s.resources("aws_ec2_managed_prefix_list")[ref]
+			entries, _ := pl["entry"].([]any)
+			if pl == nil || pl["max_entries"] != float64(len(entries)) {
+				bad = append(bad, fmt.Sprintf("%s: prefix list %s is missing or not sized to its entries", id, ref))
+			}
+			for _, e := range entries {
+				got = append(got, fmt.Sprint(get(e, "cidr")))
+			}
 		}
 		slices.Sort(got)
 		n += len(got) + len(want)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -340,7 +341,8 @@ func TestAgentConfig(t *testing.T) {
 
 // TestAddingRegionTouchesOnlyItsPeers: a new proxy region leaves the auth
 // stack byte-identical and changes existing proxy stacks only by adding the
-// peering with it (vpc mode), and not at all in public mode.
+// peering with it and its range to their 3021 prefix list (vpc mode), and
+// not at all in public mode.
 func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 	base, more := synths["example"].files, synths["example-plus-region"].files
 	auth := "stacks/auth-us-west-2/cdk.tf.json"
@@ -356,7 +358,18 @@ func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 		before, after := stackOf(t, "example", "proxy-"+region), stackOf(t, "example-plus-region", "proxy-"+region)
 		for typ, rs := range before["resource"].(map[string]any) {
 			for id, r := range rs.(map[string]any) {
-				if !reflect.DeepEqual(r, get(after, "resource", typ, id)) {
+				now := get(after, "resource", typ, id)
+				if typ == "aws_ec2_managed_prefix_list" {
+					entries := append([]any(nil), get(r, "entry").([]any)...)
+					entries = append(entries, map[string]any{"cidr": "10.3.128.0/17", "description": "Teleport proxies of ap-southeast-2"})
+					want := copyMap(r.(map[string]any))
+					want["max_entries"], want["entry"] = get(r, "max_entries").(float64)+1, entries
+					if fmt.Sprint(sortedEntries(get(now, "entry"))) != fmt.Sprint(sortedEntries(entries)) || get(now, "max_entries") != want["max_entries"] {
+						t.Errorf("proxy-%s: the peers' prefix list did not gain exactly the new region: %v", region, now)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(r, now) {
 					t.Errorf("proxy-%s: existing %s.%s changed", region, typ, id)
 				}
 			}
@@ -379,4 +392,23 @@ func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 	if fewer["stacks/proxy-sa-east-1/cdk.tf.json"] != nil {
 		t.Error("removed region still synthesized")
 	}
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// sortedEntries renders prefix list entries in CIDR order.
+func sortedEntries(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, e := range list {
+		out = append(out, fmt.Sprint(get(e, "cidr"), " ", get(e, "description")))
+	}
+	slices.Sort(out)
+	return out
 }

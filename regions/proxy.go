@@ -2,6 +2,7 @@ package regions
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
@@ -129,6 +130,8 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true),
 		PublicAddresses:    public,
 		PeerRanges:         peerRanges(cfg),
+		PeerPrefixListName: names.Prefix("proxy-peers"),
+		PeerAnywhere:       cfg.PublicPeering(),
 		CAPinParameterARN:  capin.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
 		CertKeyARN:         auth.Key.ARN,
@@ -168,22 +171,22 @@ func peersOwnedBy(region string, built []*ProxyStack) []*ProxyStack {
 	return out
 }
 
-// peerRanges are the ranges a proxy admits and dials on 3021: none without
-// proxy peering; the internet when proxies peer over public addresses (they
-// change with every instance, and peer connections are mutually
-// authenticated with cluster-issued certificates); otherwise the instance
-// range of every proxy region, its own included, since every proxy dials
-// every other proxy of the cluster (Teleport Proxy Peering guide).
-func peerRanges(cfg *config.Cluster) []string {
-	switch {
-	case !cfg.ProxyPeering():
+// peerRanges are the ranges a proxy admits and dials on 3021 when proxies
+// peer over VPC peering: the instance range of every proxy region, its own
+// included, since every proxy dials every other proxy of the cluster
+// (Teleport Proxy Peering guide), sorted by region. None without proxy
+// peering, or with public peering (the internet: public addresses change
+// with every instance, and peer connections are mutually authenticated with
+// cluster-issued certificates).
+func peerRanges(cfg *config.Cluster) []firewall.Range {
+	if !cfg.ProxyPeering() || cfg.PublicPeering() {
 		return nil
-	case cfg.PublicPeering():
-		return []string{firewall.Anywhere}
 	}
-	var out []string
-	for _, p := range cfg.ProxyRegions {
-		out = append(out, network.InstanceRange(p.VPCCIDR, true))
+	regions := append([]config.ProxyRegion(nil), cfg.ProxyRegions...)
+	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
+	var out []firewall.Range
+	for _, p := range regions {
+		out = append(out, firewall.Range{CIDR: network.InstanceRange(p.VPCCIDR, true), Description: "Teleport proxies of " + p.Region})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2managedprefixlist"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
@@ -27,6 +28,10 @@ type Rule struct {
 	// Group is the peer security group (its members, by private address):
 	// how instances admit only their own load balancer.
 	Group *string
+	// PrefixList is a managed prefix list of peer ranges; ignored when
+	// Group is set. A rule naming it counts as its max entries against the
+	// quota of rules per security group.
+	PrefixList *string
 	// Description says who needs this opening and why.
 	Description string
 	// Provider, when set, manages the rule through another region's
@@ -57,15 +62,49 @@ func AllowIn(scope constructs.Construct, id string, groupID *string, r Rule) {
 		ToPort:                    jsii.Number(float64(r.Port)),
 		CidrIpv4:                  r.cidr(),
 		ReferencedSecurityGroupId: r.Group,
+		PrefixListId:              r.prefixList(),
 		Description:               jsii.String(r.Description),
 	})
 }
 
 func (r Rule) cidr() *string {
-	if r.Group != nil {
+	if r.Group != nil || r.PrefixList != nil {
 		return nil
 	}
 	return jsii.String(r.CIDR)
+}
+
+func (r Rule) prefixList() *string {
+	if r.Group != nil {
+		return nil
+	}
+	return r.PrefixList
+}
+
+// Range is one entry of a prefix list.
+type Range struct {
+	// CIDR is the IPv4 range; Description says whose it is.
+	CIDR, Description string
+}
+
+// NewPrefixList creates a customer-managed IPv4 prefix list holding ranges,
+// sized to them, and returns its id. Rules that name it replace one rule per
+// range: one resource to review and to update when the ranges change.
+func NewPrefixList(scope constructs.Construct, id, name string, ranges []Range) *string {
+	var entries []ec2managedprefixlist.Ec2ManagedPrefixListEntry
+	for _, r := range ranges {
+		entries = append(entries, ec2managedprefixlist.Ec2ManagedPrefixListEntry{
+			Cidr: jsii.String(r.CIDR), Description: jsii.String(r.Description),
+		})
+	}
+	pl := ec2managedprefixlist.NewEc2ManagedPrefixList(scope, jsii.String(id), &ec2managedprefixlist.Ec2ManagedPrefixListConfig{
+		Name:          jsii.String(name),
+		AddressFamily: jsii.String("IPv4"),
+		MaxEntries:    jsii.Number(float64(len(ranges))),
+		Entry:         entries,
+		Tags:          &map[string]*string{"Name": jsii.String(name)},
+	})
+	return pl.Id()
 }
 
 // AllowOut adds an egress rule to the group groupID.
@@ -78,6 +117,7 @@ func AllowOut(scope constructs.Construct, id string, groupID *string, r Rule) {
 		ToPort:                    jsii.Number(float64(r.Port)),
 		CidrIpv4:                  r.cidr(),
 		ReferencedSecurityGroupId: r.Group,
+		PrefixListId:              r.prefixList(),
 		Description:               jsii.String(r.Description),
 	})
 }

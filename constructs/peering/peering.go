@@ -63,18 +63,22 @@ func New(scope constructs.Construct, id string, props *Props) *Peering {
 		AutoAccept:             jsii.Bool(true),
 		Tags:                   tags,
 	})
+	// Every attribute read is a round trip to Node.js: read the id once
+	// (peerings grow with the square of the number of proxy regions).
+	connID := conn.Id()
+	dependsOn := &[]cdktf.ITerraformDependable{accepted}
 	routes := func(side Side, dest, prefix string) {
 		for i, rt := range side.RouteTableIDs {
 			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
 				Provider:               side.Provider,
 				RouteTableId:           rt,
 				DestinationCidrBlock:   jsii.String(dest),
-				VpcPeeringConnectionId: conn.Id(),
-				DependsOn:              &[]cdktf.ITerraformDependable{accepted},
+				VpcPeeringConnectionId: connID,
+				DependsOn:              dependsOn,
 			})
 		}
 	}
 	routes(req, acc.CIDR, "requester")
 	routes(acc, req.CIDR, "accepter")
-	return &Peering{Construct: c, ID: conn.Id()}
+	return &Peering{Construct: c, ID: connID}
 }

@@ -45,10 +45,14 @@ type Props struct {
 	// in private subnets and reach the internet through NAT.
 	PublicAddresses bool
 	// PeerRanges are the ranges 3021 is open to and from (proxy peering):
-	// the instance ranges of every proxy region, this one included, or the
-	// internet when proxies peer over public addresses. Empty without proxy
-	// peering: no 3021 rule at all.
-	PeerRanges []string
+	// the instance ranges of every proxy region, this one included, held in
+	// a prefix list named PeerPrefixListName. Empty without proxy peering:
+	// no 3021 rule at all.
+	PeerRanges         []firewall.Range
+	PeerPrefixListName string
+	// PeerAnywhere opens 3021 to and from the internet instead: proxies
+	// peer over public addresses, which change with every instance.
+	PeerAnywhere bool
 	// CAPinParameterARN is the SSM parameter holding the cluster CA pin;
 	// it is encrypted with CertKeyARN through SSM in CertRegion.
 	CAPinParameterARN string
@@ -92,9 +96,19 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	// Every proxy dials every other proxy of the cluster, those of its own
 	// region included (Proxy Peering guide): 3021 both ways between the
 	// proxies' ranges and nothing wider.
-	for _, cidr := range props.PeerRanges {
-		in(teleportconfig.PeerPort, cidr, "proxy peering from the cluster's proxies")
-		out(teleportconfig.PeerPort, cidr, "proxy peering to the cluster's proxies")
+	switch {
+	case props.PeerAnywhere:
+		in(teleportconfig.PeerPort, firewall.Anywhere, "proxy peering from the cluster's proxies (public addresses)")
+		out(teleportconfig.PeerPort, firewall.Anywhere, "proxy peering to the cluster's proxies (public addresses)")
+	case len(props.PeerRanges) > 0:
+		// One prefix list and two rules rather than two rules per region:
+		// the same opening, with resources that grow linearly, not with
+		// the square of the number of regions.
+		peers := firewall.NewPrefixList(c, "peers", props.PeerPrefixListName, props.PeerRanges)
+		firewall.AllowIn(c, "in-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peers,
+			Description: "proxy peering from the cluster's proxies"})
+		firewall.AllowOut(c, "out-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peers,
+			Description: "proxy peering to the cluster's proxies"})
 	}
 
 	nlb := loadbalancer.New(c, "load-balancer", &loadbalancer.Props{
