@@ -34,8 +34,10 @@ lint: ## go vet and gofmt
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench: ## synth time of the example next to an app that only loads the provider
-	$(GO) test -run '^$$' -bench 'Synth' -benchtime 5x .
+bench: ## synth times: the example, the provider alone, 9/21/33 proxy regions in-process and as whole runs
+	$(GO) test -run '^$$' -bench 'Synth' -benchtime 3x .
+	$(GO) build -o bin/app .
+	$(GO) run ./tools/synthbench -app bin/app -sizes 9,21,33 -runs 3
 
 cdktf-synth: ## synthesize through the cdktf CLI (npm install -g cdktf-cli@0.20.11)
 	cdktf synth

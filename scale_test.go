@@ -7,32 +7,12 @@ import (
 	"time"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/sample"
 )
 
-// regionsConfig returns a valid cluster with the auth region us-west-2 and
-// the first n regions of the region table (sorted by name) as proxy
-// regions, in vpc peering mode: the worst case of cross-stack references.
-// n = len(config.RegionNames()) is every region AWS offers here.
-func regionsConfig(n int) (*config.Cluster, error) {
-	names := config.RegionNames()
-	if n > len(names) {
-		return nil, fmt.Errorf("only %d regions in the table", len(names))
-	}
-	doc := fmt.Sprintf(`cluster_name: scale
-domain: teleport.scale.example
-hosted_zone: scale.example
-teleport_version: "17.4.8"
-license_ssm_parameter: /teleport/scale/license
-acme_email: ops@scale.example
-auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16}
-peering: {mode: vpc}
-proxy_regions:
-`)
-	for i, r := range names[:n] {
-		doc += fmt.Sprintf("  - {region: %s, vpc_cidr: 10.%d.0.0/16}\n", r, i+1)
-	}
-	return config.Parse([]byte(doc), fmt.Sprintf("%d regions", n))
-}
+// regionsConfig is the sample config with n proxy regions in vpc peering
+// mode (package sample).
+func regionsConfig(n int) (*config.Cluster, error) { return sample.Cluster(n, sample.Options{}) }
 
 // BenchmarkSynthRegions synthesizes 9, 21 and every (33) proxy regions in
 // vpc peering mode. Synth time must grow linearly with the number of

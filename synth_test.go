@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/sample"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,6 +41,7 @@ var goldenConfigs = map[string]string{
 	"example":             "examples/cluster.yaml",
 	"public-four-regions": "testdata/configs/public-four-regions.yaml",
 	"oss-single-region":   "testdata/configs/oss-single-region.yaml",
+	"transit-gateway":     "testdata/configs/transit-gateway.yaml",
 }
 
 func TestMain(m *testing.M) {
@@ -56,6 +58,9 @@ func TestMain(m *testing.M) {
 			},
 			"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
 			"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.RegionNames())) },
+			"every-region-tgw": func() (*config.Cluster, error) {
+				return sample.Cluster(len(config.RegionNames()), sample.Options{Connectivity: config.ConnectivityTransitGateway})
+			},
 		}
 		for name, path := range goldenConfigs {
 			variants[name] = func() (*config.Cluster, error) { return config.Load(path) }

@@ -46,6 +46,16 @@ const (
 	PeeringPublic = "public"
 )
 
+// Connectivity modes: how proxy VPCs reach the auth VPC (and, with peering
+// mode vpc, each other) privately.
+const (
+	// ConnectivityVPCPeering peers VPCs directly (the default).
+	ConnectivityVPCPeering = "vpc_peering"
+	// ConnectivityTransitGateway gives every stack's VPC a transit gateway
+	// of its region and peers the transit gateways.
+	ConnectivityTransitGateway = "transit_gateway"
+)
+
 // State backends.
 const (
 	BackendLocal = "local"
@@ -89,6 +99,9 @@ type Cluster struct {
 	ResourceRegions []ResourceRegion `yaml:"resource_regions,omitempty"`
 	// Peering chooses how proxies reach each other.
 	Peering Peering `yaml:"peering,omitempty"`
+	// Connectivity chooses how VPCs are connected: VPC peering or transit
+	// gateways.
+	Connectivity Connectivity `yaml:"connectivity,omitempty"`
 	// AMI chooses the machine image of every instance.
 	AMI AMI `yaml:"ami,omitempty"`
 	// Backend is where Terraform keeps each stack's state.
@@ -178,6 +191,12 @@ type Peering struct {
 	Mode string `yaml:"mode,omitempty"`
 }
 
+// Connectivity configures the private connections between VPCs.
+type Connectivity struct {
+	// Mode is "vpc_peering" (default) or "transit_gateway".
+	Mode string `yaml:"mode,omitempty"`
+}
+
 // AMI chooses machine images.
 type AMI struct {
 	// SSMParameter is the public SSM parameter resolving to the AMI id in each
@@ -234,6 +253,9 @@ func (c *Cluster) applyDefaults() {
 	if c.Peering.Mode == "" {
 		c.Peering.Mode = DefaultPeeringMode
 	}
+	if c.Connectivity.Mode == "" {
+		c.Connectivity.Mode = ConnectivityVPCPeering
+	}
 	if c.AMI.SSMParameter == "" {
 		c.AMI.SSMParameter = DefaultAMISSMParameter
 	}
@@ -281,6 +303,10 @@ func (c *Cluster) ProxyPeering() bool { return c.Edition == EditionEnterprise }
 func (c *Cluster) PublicPeering() bool {
 	return c.ProxyPeering() && c.Peering.Mode == PeeringPublic
 }
+
+// TransitGateways reports whether VPCs are connected through transit
+// gateways rather than VPC peering.
+func (c *Cluster) TransitGateways() bool { return c.Connectivity.Mode == ConnectivityTransitGateway }
 
 // ElasticIPQuota returns the Elastic IP quota of region: declared in
 // Quotas, else AWS's default.
@@ -383,6 +409,6 @@ func (c *Cluster) String() string {
 	if !c.ProxyPeering() {
 		peering = "agent mesh, no proxy peering"
 	}
-	return fmt.Sprintf("cluster %q at %s (Teleport %s %s): auth in %s, proxies in %s (%s)",
-		c.ClusterName, c.Domain, c.Edition, c.TeleportVersion, c.Auth.Region, strings.Join(sorted, ", "), peering)
+	return fmt.Sprintf("cluster %q at %s (Teleport %s %s): auth in %s, proxies in %s (%s; connectivity: %s)",
+		c.ClusterName, c.Domain, c.Edition, c.TeleportVersion, c.Auth.Region, strings.Join(sorted, ", "), peering, c.Connectivity.Mode)
 }

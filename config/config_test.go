@@ -265,3 +265,28 @@ func TestZones(t *testing.T) {
 		}
 	}
 }
+
+// Every region of the table has two transit gateway ASNs (auth, proxy),
+// private, and all of them distinct.
+func TestTransitGatewayASNs(t *testing.T) {
+	seen := map[int64]string{}
+	for _, region := range RegionNames() {
+		for _, auth := range []bool{false, true} {
+			asn, err := TransitGatewayASN(region, auth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if asn < 4200000000 || asn > 4294967294 {
+				t.Errorf("%s: ASN %d is not a private 32-bit ASN", region, asn)
+			}
+			key := fmt.Sprint(region, auth)
+			if prev, dup := seen[asn]; dup {
+				t.Errorf("ASN %d of %s is also %s's", asn, key, prev)
+			}
+			seen[asn] = key
+		}
+	}
+	if asn, _ := TransitGatewayASN("us-west-2", true); asn != 4200909021 {
+		t.Errorf("us-west-2 auth ASN = %d; the formula changed, which would replace deployed transit gateways", asn)
+	}
+}

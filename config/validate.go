@@ -408,7 +408,10 @@ func (v *validator) instances(path string, g InstanceGroup) {
 
 func (v *validator) peering(c *Cluster) {
 	if c.Peering.Mode != PeeringVPC && c.Peering.Mode != PeeringPublic {
-		v.add("peering.mode", "%q is not a peering mode; use %q (proxy VPCs peered, the default) or %q (proxies peer over the internet)", c.Peering.Mode, PeeringVPC, PeeringPublic)
+		v.add("peering.mode", "%q is not a peering mode; use %q (proxies peer over private addresses, the default) or %q (proxies peer over the internet)", c.Peering.Mode, PeeringVPC, PeeringPublic)
+	}
+	if m := c.Connectivity.Mode; m != ConnectivityVPCPeering && m != ConnectivityTransitGateway {
+		v.add("connectivity.mode", "%q is not a connectivity mode; use %q (VPCs peered directly, the default) or %q (a transit gateway per region, peered)", m, ConnectivityVPCPeering, ConnectivityTransitGateway)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/example/teleport-multi-region/constructs/transitgateway"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -34,6 +35,9 @@ type AuthStack struct {
 	// AutoScalingRoleARN is the cluster's Auto Scaling service-linked role,
 	// which every group launches instances with.
 	AutoScalingRoleARN *string
+	// TransitGateway is the auth region's transit gateway (connectivity
+	// mode transit_gateway), else nil.
+	TransitGateway *transitgateway.TransitGateway
 }
 
 // NewAuthStack builds the auth region stack into stack, an empty stack
@@ -141,12 +145,25 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		AutoScalingRoleARN: asgRole,
 	})
 
+	var tgw *transitgateway.TransitGateway
+	if cfg.TransitGateways() {
+		asn, err := config.TransitGatewayASN(region, true)
+		if err != nil {
+			return nil, fmt.Errorf("auth stack: %w", err)
+		}
+		tgw = transitgateway.New(stack, "transit-gateway", &transitgateway.Props{
+			Name: names.Prefix("auth"), ASN: asn, VPCID: net.VPCID, SubnetIDs: net.PrivateSubnetIDs,
+		})
+		output(stack, "transit-gateway-id", "Transit gateway of the auth VPC", tgw.ID)
+	}
+
 	output(stack, "auth-nlb-dns-name", "Internal address of the Auth Service (port 3025), reachable from peered proxy VPCs", auth.LoadBalancerDNSName)
 	output(stack, "vpc-id", "Auth VPC", net.VPCID)
 	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
-	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AutoScalingRoleARN: asgRole}, nil
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot,
+		AutoScalingRoleARN: asgRole, TransitGateway: tgw}, nil
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the

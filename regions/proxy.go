@@ -16,6 +16,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/peering"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/example/teleport-multi-region/constructs/transitgateway"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -29,6 +30,9 @@ type ProxyStack struct {
 	Proxy   *proxycluster.ProxyCluster
 	// BootScript is the rendered user data of the proxy instances.
 	BootScript string
+	// TransitGateway is the region's transit gateway (connectivity mode
+	// transit_gateway), else nil.
+	TransitGateway *transitgateway.TransitGateway
 }
 
 // OwnsPeering reports whether the stack of region a requests the VPC peering
@@ -60,13 +64,36 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		PrivateSubnets: !public,
 	})
 
-	// Proxies reach the internal auth NLB over a peering with the auth VPC.
-	peering.New(stack, "auth-peering", &peering.Props{
-		Name:      names.Prefix(region + "-to-auth"),
-		Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs},
-		Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
-			CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.InstanceRouteTableIDs},
-	})
+	// Proxies reach the internal auth NLB over a peering with the auth VPC,
+	// directly or between the regions' transit gateways.
+	var tgw *transitgateway.TransitGateway
+	self := peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs}
+	if cfg.TransitGateways() {
+		asn, err := config.TransitGatewayASN(region, false)
+		if err != nil {
+			return nil, fmt.Errorf("proxy stack %s: %w", region, err)
+		}
+		subnets := net.PrivateSubnetIDs
+		if public {
+			subnets = net.PublicSubnetIDs
+		}
+		tgw = transitgateway.New(stack, "transit-gateway", &transitgateway.Props{
+			Name: names.Prefix("proxy-" + region), ASN: asn, VPCID: net.VPCID, SubnetIDs: subnets,
+		})
+		transitgateway.Peer(stack, "auth-tgw-peering", &transitgateway.PeeringProps{
+			Name:      names.Prefix(region + "-to-auth"),
+			Requester: transitgateway.Side{Region: region, Gateway: tgw, CIDR: pr.VPCCIDR, VPCRouteTableIDs: net.InstanceRouteTableIDs, SameStack: true},
+			Accepter: transitgateway.Side{Provider: authProvider, Region: cfg.Auth.Region, Gateway: auth.TransitGateway,
+				CIDR: cfg.Auth.VPCCIDR, VPCRouteTableIDs: auth.Network.InstanceRouteTableIDs},
+		})
+	} else {
+		peering.New(stack, "auth-peering", &peering.Props{
+			Name:      names.Prefix(region + "-to-auth"),
+			Requester: self,
+			Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
+				CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.InstanceRouteTableIDs},
+		})
+	}
 	// The auth NLB admits this region's proxies on 3025, and only them.
 	// The rule lives here so that adding a region never changes the auth stack.
 	firewall.AllowIn(stack, "auth-ingress", auth.Auth.LoadBalancerSecurityGroupID, firewall.Rule{
@@ -81,9 +108,23 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 			}
 			p, _ := cfg.ProxyRegion(peer.Region)
 			peerProvider := newProvider(stack, "aws-"+peer.Region, cfg, peer.Region, peer.Region)
+			name := names.Prefix(region + "-to-" + peer.Region)
+			if cfg.TransitGateways() {
+				// Proxy gateways are peered directly, each pair once, like
+				// VPCs: hairpinning every proxy-to-proxy connection through
+				// the auth region's gateway would add that detour's latency
+				// to every session reached through a peer.
+				transitgateway.Peer(stack, "tgw-peering-"+peer.Region, &transitgateway.PeeringProps{
+					Name:      name,
+					Requester: transitgateway.Side{Region: region, Gateway: tgw, CIDR: pr.VPCCIDR, VPCRouteTableIDs: net.InstanceRouteTableIDs, SameStack: true},
+					Accepter: transitgateway.Side{Provider: peerProvider, Region: peer.Region, Gateway: peer.TransitGateway,
+						CIDR: p.VPCCIDR, VPCRouteTableIDs: peer.Network.InstanceRouteTableIDs},
+				})
+				continue
+			}
 			peering.New(stack, "peering-"+peer.Region, &peering.Props{
-				Name:      names.Prefix(region + "-to-" + peer.Region),
-				Requester: peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs},
+				Name:      name,
+				Requester: self,
 				Accepter: peering.Side{Provider: peerProvider, Region: peer.Region, VPCID: peer.Network.VPCID,
 					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.InstanceRouteTableIDs},
 			})
@@ -156,7 +197,10 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)
-	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot}, nil
+	if tgw != nil {
+		output(stack, "transit-gateway-id", "Transit gateway of "+region, tgw.ID)
+	}
+	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw}, nil
 }
 
 // peersOwnedBy returns the built stacks whose peering with region that
