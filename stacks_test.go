@@ -341,47 +341,17 @@ func TestAgentConfig(t *testing.T) {
 
 // TestAddingRegionTouchesOnlyItsPeers: a new proxy region leaves the auth
 // stack byte-identical and changes existing proxy stacks only by adding the
-// peering with it and its range to their 3021 prefix list (vpc mode), and
-// not at all in public mode.
+// peering with it (VPC or transit gateway peering, with its routes) and its
+// range to their 3021 prefix list (vpc peering mode), and not at all in
+// public mode.
 func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
-	base, more := synths["example"].files, synths["example-plus-region"].files
-	auth := "stacks/auth-us-west-2/cdk.tf.json"
-	if string(base[auth]) != string(more[auth]) {
-		t.Errorf("adding a proxy region changed the auth stack:\n%s", lineDiff(string(base[auth]), string(more[auth])))
-	}
-	if more["stacks/proxy-ap-southeast-2/cdk.tf.json"] == nil {
-		t.Fatal("the new region has no stack")
-	}
-	allowed := map[string]bool{"aws_vpc_peering_connection": true, "aws_vpc_peering_connection_accepter": true, "aws_route": true,
-		"aws_vpc_security_group_ingress_rule": true, "aws_vpc_security_group_egress_rule": true}
-	for _, region := range []string{"eu-central-1", "us-west-1"} {
-		before, after := stackOf(t, "example", "proxy-"+region), stackOf(t, "example-plus-region", "proxy-"+region)
-		for typ, rs := range before["resource"].(map[string]any) {
-			for id, r := range rs.(map[string]any) {
-				now := get(after, "resource", typ, id)
-				if typ == "aws_ec2_managed_prefix_list" {
-					entries := append([]any(nil), get(r, "entry").([]any)...)
-					entries = append(entries, map[string]any{"cidr": "10.3.128.0/17", "description": "Teleport proxies of ap-southeast-2"})
-					want := copyMap(r.(map[string]any))
-					want["max_entries"], want["entry"] = get(r, "max_entries").(float64)+1, entries
-					if fmt.Sprint(sortedEntries(get(now, "entry"))) != fmt.Sprint(sortedEntries(entries)) || get(now, "max_entries") != want["max_entries"] {
-						t.Errorf("proxy-%s: the peers' prefix list did not gain exactly the new region: %v", region, now)
-					}
-					continue
-				}
-				if !reflect.DeepEqual(r, now) {
-					t.Errorf("proxy-%s: existing %s.%s changed", region, typ, id)
-				}
-			}
-		}
-		for typ, rs := range after["resource"].(map[string]any) {
-			for id := range rs.(map[string]any) {
-				if get(before, "resource", typ, id) == nil && !allowed[typ] {
-					t.Errorf("proxy-%s: adding a region added %s.%s", region, typ, id)
-				}
-			}
-		}
-	}
+	vpcPeering := map[string]bool{"aws_vpc_peering_connection": true, "aws_vpc_peering_connection_accepter": true, "aws_route": true}
+	checkAddedRegion(t, "example", "example-plus-region", "auth-us-west-2", "ap-southeast-2", "10.3.128.0/17",
+		[]string{"eu-central-1", "us-west-1"}, vpcPeering)
+	tgwPeering := map[string]bool{"aws_ec2_transit_gateway_peering_attachment": true, "aws_ec2_transit_gateway_peering_attachment_accepter": true,
+		"aws_ec2_transit_gateway_route_table_association": true, "aws_ec2_transit_gateway_route": true, "aws_route": true}
+	checkAddedRegion(t, "transit-gateway", "transit-gateway-plus-region", "auth-us-east-1", "eu-central-1", "10.24.128.0/17",
+		[]string{"ap-southeast-1", "eu-west-1", "us-east-1"}, tgwPeering)
 
 	pub, fewer := synths["public-four-regions"].files, synths["public-minus-region"].files
 	for rel, data := range fewer {
@@ -394,13 +364,53 @@ func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 	}
 }
 
-func copyMap(m map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = v
+// checkAddedRegion compares synth more (base plus proxy region added, whose
+// instances live in addedRange) with base.
+func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange string, existing []string, allowed map[string]bool) {
+	t.Helper()
+	auth := "stacks/" + authStack + "/cdk.tf.json"
+	if a, b := string(synths[base].files[auth]), string(synths[more].files[auth]); a != b {
+		t.Errorf("%s: adding a proxy region changed the auth stack:\n%s", more, lineDiff(a, b))
 	}
-	return out
+	if synths[more].files["stacks/proxy-"+added+"/cdk.tf.json"] == nil {
+		t.Fatalf("%s: the new region has no stack", more)
+	}
+	gained := 0
+	for _, region := range existing {
+		before, after := stackOf(t, base, "proxy-"+region), stackOf(t, more, "proxy-"+region)
+		for typ, rs := range before["resource"].(map[string]any) {
+			for id, r := range rs.(map[string]any) {
+				now := get(after, "resource", typ, id)
+				if typ == "aws_ec2_managed_prefix_list" {
+					entries := append([]any(nil), get(r, "entry").([]any)...)
+					entries = append(entries, map[string]any{"cidr": addedRange, "description": "Teleport proxies of " + added})
+					if fmt.Sprint(sortedEntries(get(now, "entry"))) != fmt.Sprint(sortedEntries(entries)) || get(now, "max_entries") != get(r, "max_entries").(float64)+1 {
+						t.Errorf("%s/proxy-%s: the peers' prefix list did not gain exactly the new region: %v", more, region, now)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(r, now) {
+					t.Errorf("%s/proxy-%s: existing %s.%s changed", more, region, typ, id)
+				}
+			}
+		}
+		for typ, rs := range after["resource"].(map[string]any) {
+			for id := range rs.(map[string]any) {
+				if get(before, "resource", typ, id) == nil {
+					gained++
+					if !allowed[typ] {
+						t.Errorf("%s/proxy-%s: adding a region added %s.%s", more, region, typ, id)
+					}
+				}
+			}
+		}
+	}
+	// Stacks whose region sorts after the new one own the new peering.
+	if gained == 0 {
+		t.Errorf("%s: no existing stack gained the peering with %s", more, added)
+	}
 }
+
 
 // sortedEntries renders prefix list entries in CIDR order.
 func sortedEntries(v any) []string {

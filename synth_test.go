@@ -53,6 +53,9 @@ func TestMain(m *testing.M) {
 			"example-plus-region": func() (*config.Cluster, error) {
 				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-2", VPCCIDR: "10.3.0.0/16"})
 			},
+			"transit-gateway-plus-region": func() (*config.Cluster, error) {
+				return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
+			},
 			"public-minus-region": func() (*config.Cluster, error) {
 				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
 			},
