@@ -37,7 +37,7 @@ lint: ## go vet and gofmt
 bench: ## synth times: the example, the provider alone, 9/21/33 proxy regions in-process and as whole runs
 	$(GO) test -run '^$$' -bench 'Synth' -benchtime 3x .
 	$(GO) build -o bin/app .
-	$(GO) run ./tools/synthbench -app bin/app -sizes 9,21,33 -runs 3
+	$(GO) run ./tools/synthbench -app bin/app -sizes 9,21,33 -runs 3 -connectivity vpc_peering,transit_gateway
 
 cdktf-synth: ## synthesize through the cdktf CLI (npm install -g cdktf-cli@0.20.11)
 	cdktf synth
