@@ -56,8 +56,13 @@ func TestDNSChallengeRightsAreOneRecord(t *testing.T) {
 // parameter, which only they may write and the proxies read.
 func TestProxiesPinTheClusterCA(t *testing.T) {
 	auth := stackOf(t, "example", "auth-us-west-2")
-	param := auth.one(t, "aws_ssm_parameter")
 	const name = "/teleport/example/ca-pin"
+	var param map[string]any
+	for _, p := range auth.resources("aws_ssm_parameter") {
+		if p["name"] == name {
+			param = p
+		}
+	}
 	if param["name"] != name || param["type"] != "SecureString" || !cmk(param["key_id"]) ||
 		fmt.Sprint(get(param, "lifecycle", "ignore_changes")) != "[value]" {
 		t.Errorf("CA pin parameter: %v", param)

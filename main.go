@@ -18,7 +18,9 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/regions"
+	"github.com/example/teleport-multi-region/report"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -58,10 +60,13 @@ func run(log io.Writer) int {
 
 	step("starting jsii (Node.js loads the AWS provider schema; this takes several seconds)")
 	defer jsii.Close()
-	stacks, outdir, written, err := synthesize(cfg, "")
+	stacks, outdir, written, plan, err := synthesize(cfg, "")
 	if err != nil {
 		fmt.Fprintf(log, "error: %v\n", err)
 		return 1
+	}
+	for _, line := range plan {
+		step("rollout: %s", line)
 	}
 	for _, name := range stacks.Names() {
 		step("wrote %s", regions.StackFile(outdir, name))
@@ -91,22 +96,37 @@ func loadConfig() (*config.Cluster, string, error) {
 }
 
 // synthesize builds every stack of cfg into a cdktf app writing to outdir
-// ("" for cdktf's default), synthesizes it and writes the review files.
-// main and the tests share it, so the tests check exactly what users get.
-func synthesize(cfg *config.Cluster, outdir string) (*regions.Stacks, string, []string, error) {
+// ("" for cdktf's default), synthesizes it and writes the review files. It
+// also returns the rollout plan: what the new synth rolls out compared with
+// the one it replaces in the output directory. main and the tests share it,
+// so the tests check exactly what users get.
+func synthesize(cfg *config.Cluster, outdir string) (*regions.Stacks, string, []string, []string, error) {
 	var appConfig *cdktf.AppConfig
 	if outdir != "" {
 		appConfig = &cdktf.AppConfig{Outdir: jsii.String(outdir)}
 	}
 	app := cdktf.NewApp(appConfig)
+	dir := *app.Outdir()
+	before, err := report.ReadRollouts(dir)
+	if err != nil {
+		return nil, "", nil, nil, fmt.Errorf("read the previous synth in %s: %w", dir, err)
+	}
 	stacks, err := regions.Build(app, cfg)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, nil, err
 	}
 	app.Synth()
-	dir := *app.Outdir()
 	written, err := writeReviewFiles(dir, stacks, cfg)
-	return stacks, dir, written, err
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	after := map[string]report.Rollout{}
+	for name, script := range stacks.BootScripts() {
+		if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
+			after[name] = report.Rollout{Teleport: v, AMIGeneration: g}
+		}
+	}
+	return stacks, dir, written, report.RolloutPlan(before, after, *stacks.Auth.Stack.Node().Id()), nil
 }
 
 // writeReviewFiles writes the boot scripts and agent config under outdir.

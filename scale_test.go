@@ -26,7 +26,7 @@ func BenchmarkSynthRegions(b *testing.B) {
 			}
 			for i := 0; i < b.N; i++ {
 				dir := b.TempDir()
-				if _, _, _, err := synthesize(cfg, dir); err != nil {
+				if _, _, _, _, err := synthesize(cfg, dir); err != nil {
 					b.Fatal(err)
 				}
 				os.RemoveAll(dir)

@@ -124,7 +124,7 @@ func synthOnce(cfg *config.Cluster) (*synthOut, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if _, _, _, err := synthesize(cfg, dir); err != nil {
+	if _, _, _, _, err := synthesize(cfg, dir); err != nil {
 		return nil, err
 	}
 	out := &synthOut{cfg: cfg, files: map[string][]byte{}}

@@ -5,6 +5,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,7 +74,9 @@ type Cluster struct {
 	HostedZone string `yaml:"hosted_zone"`
 	// HostedZoneID, when set, skips the look-up of HostedZone by name.
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
-	// TeleportVersion is the exact Teleport release installed, e.g. "17.4.8".
+	// TeleportVersion is the exact Teleport release the proxies install
+	// (and the auth servers, unless Auth.TeleportVersion is set), e.g.
+	// "17.4.8".
 	TeleportVersion string `yaml:"teleport_version"`
 	// Edition is "enterprise" (default) or "oss". Proxy Peering is an
 	// Enterprise feature, so "oss" is accepted only with exactly one proxy
@@ -146,6 +150,10 @@ type AuthRegion struct {
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes the Auth Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
+	// TeleportVersion lets the auth servers run ahead of the proxies during
+	// an upgrade (Teleport upgrades the Auth Service first). Default: the
+	// top-level teleport_version.
+	TeleportVersion string `yaml:"teleport_version,omitempty"`
 }
 
 // ProxyRegion is one region of the Proxy Service.
@@ -238,6 +246,9 @@ func (c *Cluster) applyDefaults() {
 		c.AgentConnectionCount = DefaultAgentConnectionCount
 	}
 	c.Auth.AZCount = defaultAZCount(c.Auth.AZCount, c.Auth.Zones)
+	if c.Auth.TeleportVersion == "" {
+		c.Auth.TeleportVersion = c.TeleportVersion
+	}
 	c.Auth.Instances.applyDefaults()
 	for i := range c.ProxyRegions {
 		p := &c.ProxyRegions[i]
@@ -411,4 +422,17 @@ func (c *Cluster) String() string {
 	}
 	return fmt.Sprintf("cluster %q at %s (Teleport %s %s): auth in %s, proxies in %s (%s; connectivity: %s)",
 		c.ClusterName, c.Domain, c.Edition, c.TeleportVersion, c.Auth.Region, strings.Join(sorted, ", "), peering, c.Connectivity.Mode)
+}
+
+// AMIGeneration identifies the AMI settings of the config (the SSM
+// parameter and every pinned id): a change to them is an AMI rollout, which
+// the auth group runs before the proxy groups. Images that change behind an
+// unchanged SSM parameter are not ordered: pin ami.ids for that.
+func (c *Cluster) AMIGeneration() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "ssm=%s\n", c.AMI.SSMParameter)
+	for _, r := range sortedKeys(c.AMI.IDs) {
+		fmt.Fprintf(h, "%s=%s\n", r, c.AMI.IDs[r])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }

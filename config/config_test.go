@@ -290,3 +290,43 @@ func TestTransitGatewayASNs(t *testing.T) {
 		t.Errorf("us-west-2 auth ASN = %d; the formula changed, which would replace deployed transit gateways", asn)
 	}
 }
+
+// Version pairs of auth servers and proxies: Teleport upgrades the Auth
+// Service first, and a proxy may be at most one major version behind.
+func TestVersionSkew(t *testing.T) {
+	cases := []struct {
+		auth, proxy string
+		path, want  string // want "" = accepted
+	}{
+		{"17.4.8", "17.4.8", "", ""},
+		{"17.5.0", "17.4.8", "", ""},
+		{"18.0.1", "17.4.8", "", ""},
+		{"17.4.9", "17.4.8", "", ""},
+		{"17.4.8", "17.4.9", "teleport_version", `proxies would run 17.4.9, newer than the auth servers' 17.4.8: Teleport upgrades the Auth Service first; set auth.teleport_version: "17.4.9", deploy, then raise teleport_version`},
+		{"17.4.8", "18.0.0", "teleport_version", "newer than the auth servers' 17.4.8"},
+		{"19.0.0", "17.4.8", "teleport_version", "2 major versions behind the auth servers' 19.0.0; Teleport supports one: upgrade the proxies to 18.x first"},
+		{"17.x", "17.4.8", "auth.teleport_version", "must be an exact release"},
+		{"14.3.0", "14.3.0", "teleport_version", "older than Teleport 15"},
+	}
+	for _, c := range cases {
+		doc := strings.Replace(valid, `teleport_version: "17.4.8"`, `teleport_version: "`+c.proxy+`"`, 1)
+		doc = strings.Replace(doc, "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  teleport_version: \""+c.auth+"\"\n", 1)
+		cfg, err := Parse([]byte(doc), "t")
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("auth %s, proxies %s: %v", c.auth, c.proxy, err)
+			} else if cfg.Auth.TeleportVersion != c.auth || cfg.TeleportVersion != c.proxy {
+				t.Errorf("versions %s/%s", cfg.Auth.TeleportVersion, cfg.TeleportVersion)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "- "+c.path+": ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("auth %s, proxies %s: got %v; want %s: ...%s", c.auth, c.proxy, err, c.path, c.want)
+		}
+	}
+	// Without auth.teleport_version both run teleport_version.
+	cfg, err := Parse([]byte(valid), "t")
+	if err != nil || cfg.Auth.TeleportVersion != "17.4.8" {
+		t.Errorf("default auth version: %v %v", cfg, err)
+	}
+}

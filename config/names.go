@@ -98,3 +98,11 @@ func (n Names) FlowLogGroup(vpc string) string {
 // FlowLogRole names the flow log delivery role of a stack's VPC; suffix is
 // "auth" or the proxy region (IAM is global).
 func (n Names) FlowLogRole(suffix string) string { return n.Prefix("flow-logs-" + suffix) }
+
+// RolloutParameter is the SSM parameter (auth region) holding the auth
+// servers' rollout state, which new proxies wait on.
+func (n Names) RolloutParameter() string { return "/teleport/" + n.cluster + "/auth-rollout" }
+
+// ProxyLaunchHook names the lifecycle hook that holds new proxies in
+// Pending:Wait until the auth servers admit them.
+func (n Names) ProxyLaunchHook() string { return n.Prefix("proxy-wait-for-auth") }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -174,15 +173,14 @@ func (v *validator) domain(c *Cluster) {
 }
 
 func (v *validator) teleport(c *Cluster) {
-	m := versionRe.FindStringSubmatch(c.TeleportVersion)
-	switch {
-	case c.TeleportVersion == "":
-		v.add("teleport_version", "is required: the exact Teleport release to install, quoted, such as \"17.4.8\"")
-	case m == nil:
-		v.add("teleport_version", "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.4.8\"", c.TeleportVersion)
-	default:
-		if major, _ := strconv.Atoi(m[1]); major < MinTeleportMajor {
-			v.add("teleport_version", "%q is older than Teleport %d, the oldest release this app configures", c.TeleportVersion, MinTeleportMajor)
+	proxy, proxyOK := v.version("teleport_version", c.TeleportVersion)
+	auth, authOK := proxy, proxyOK
+	if c.Auth.TeleportVersion != c.TeleportVersion {
+		auth, authOK = v.version("auth.teleport_version", c.Auth.TeleportVersion)
+	}
+	if proxyOK && authOK {
+		if msg := VersionSkew(auth, proxy); msg != "" {
+			v.add("teleport_version", "%s", msg)
 		}
 	}
 	switch c.Edition {
@@ -208,6 +206,21 @@ func (v *validator) teleport(c *Cluster) {
 	default:
 		v.add("edition", "%q is not an edition; use %q or %q", c.Edition, EditionOSS, EditionEnterprise)
 	}
+}
+
+// version parses an exact Teleport release, reporting what is wrong at path.
+func (v *validator) version(path, s string) (Version, bool) {
+	switch ver, err := ParseVersion(s); {
+	case s == "":
+		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.4.8\"")
+	case err != nil:
+		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.4.8\"", s)
+	case ver.Major < MinTeleportMajor:
+		v.add(path, "%q is older than Teleport %d, the oldest release this app configures", s, MinTeleportMajor)
+	default:
+		return ver, true
+	}
+	return Version{}, false
 }
 
 func (v *validator) regions(c *Cluster) {

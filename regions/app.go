@@ -102,5 +102,14 @@ func (s *Stacks) ReviewFiles(cfg *config.Cluster) (map[string]string, error) {
 	return files, nil
 }
 
+// BootScripts returns each stack's boot script by stack name.
+func (s *Stacks) BootScripts() map[string]string {
+	out := map[string]string{*s.Auth.Stack.Node().Id(): s.Auth.BootScript}
+	for _, p := range s.Proxies {
+		out[*p.Stack.Node().Id()] = p.BootScript
+	}
+	return out
+}
+
 // ReviewDir is the folder, inside the output directory, of ReviewFiles.
 const ReviewDir = "teleport"

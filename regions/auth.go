@@ -8,7 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
-	"github.com/example/teleport-multi-region/constructs/capin"
+	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
@@ -59,7 +59,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	// role once and every proxy stack reads it.
 	asgRole := instances.NewAutoScalingRole(stack, "autoscaling-role", names.AutoScalingRoleSuffix())
 	iamARN := func(path string) string { return "arn:aws:iam::" + *account.AccountId() + ":role/" + path }
-	pinARN := capin.ARN(region, *account.AccountId(), names.CAPinParameter())
+	pinARN := authstate.ARN(region, *account.AccountId(), names.CAPinParameter())
 	pinContext := &kmskey.Context{Key: "PARAMETER_ARN", Value: pinARN}
 	ssmVia := []string{kmskey.ViaService("ssm", region)}
 	logGroupARN := flowlogs.LogGroupARN(region, *account.AccountId(), names.FlowLogGroup("auth"))
@@ -94,7 +94,8 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		LogGroupARNs:       []string{logGroupARN},
 	})
 	flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
-	pin := capin.New(stack, "ca-pin", &capin.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
+	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
+	rollout := authstate.NewRollout(stack, "rollout", names.RolloutParameter())
 	store := storage.New(stack, "storage", &storage.Props{
 		StateTable:       names.StateTable(),
 		EventsTable:      names.EventsTable(),
@@ -105,7 +106,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	})
 
 	boot, err := teleportconfig.AuthUserData{
-		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
+		Install: teleportconfig.Install{Version: cfg.Auth.TeleportVersion, Edition: cfg.Edition},
 		Config: teleportconfig.AuthConfig(teleportconfig.AuthParams{
 			ClusterName:          cfg.Domain,
 			Region:               region,
@@ -119,6 +120,8 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		LicenseParameter:     cfg.LicenseSSMParameter,
 		JoinToken:            names.ProxyJoinToken(),
 		CAPinParameter:       pin.Name,
+		RolloutParameter:     rollout.Name,
+		AMIGeneration:        cfg.AMIGeneration(),
 		ProxyRoleNamePattern: names.ProxyRolePattern(),
 		Cert:                 certificate(cfg),
 	}.Render()
@@ -127,20 +130,22 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	}
 
 	auth := authcluster.New(stack, "auth", &authcluster.Props{
-		Name:               names.Prefix("auth"),
-		RoleName:           names.AuthRole(),
-		LoadBalancerName:   names.AuthLoadBalancer(),
-		Region:             region,
-		AccountID:          account.AccountId(),
-		Network:            net,
-		Storage:            store,
-		Instances:          cfg.Auth.Instances,
-		AMIID:              cfg.AMIFor(region),
-		AMISSMParameter:    cfg.AMI.SSMParameter,
-		BootScript:         boot,
-		LicenseParameter:   cfg.LicenseSSMParameter,
-		CAPinParameterARN:  pinARN,
-		ExtraPolicy:        certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
+		Name:              names.Prefix("auth"),
+		RoleName:          names.AuthRole(),
+		LoadBalancerName:  names.AuthLoadBalancer(),
+		Region:            region,
+		AccountID:         account.AccountId(),
+		Network:           net,
+		Storage:           store,
+		Instances:         cfg.Auth.Instances,
+		AMIID:             cfg.AMIFor(region),
+		AMISSMParameter:   cfg.AMI.SSMParameter,
+		BootScript:        boot,
+		LicenseParameter:  cfg.LicenseSSMParameter,
+		CAPinParameterARN: pinARN,
+		ExtraPolicy: append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
+			policy.Statement{Sid: "PublishRolloutState", Actions: []string{"ssm:PutParameter"},
+				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}}),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 	})
@@ -190,7 +195,9 @@ func certificatePolicy(store *storage.Storage, zoneID *string, domain string) []
 			}},
 		{Sid: "AcmeFindZone", Actions: []string{"route53:ListHostedZones"}, Resources: []*string{jsii.String("*")}},
 		{Sid: "AcmeChangeStatus", Actions: []string{"route53:GetChange"}, Resources: []*string{jsii.String("arn:aws:route53:::change/*")}},
-		{Sid: "RenewalLock", Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"},
+		// The renewal lock, and the auth servers' rollout heartbeats
+		// (put, and scanned to publish the rollout state).
+		{Sid: "RenewalLockAndHeartbeats", Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"},
 			Resources: []*string{store.LocksTableARN}},
 		{Sid: "PublishCertificate", Actions: []string{"s3:GetObject", "s3:PutObject"},
 			Resources: []*string{jsii.String(*store.Certs.ARN + "/live/*")}},

@@ -7,13 +7,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
-	"github.com/example/teleport-multi-region/constructs/capin"
+	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
+	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/peering"
+	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
@@ -138,11 +140,15 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 			JoinToken:    names.ProxyJoinToken(),
 			ProxyPeering: cfg.ProxyPeering(),
 		}),
-		ProxyPeering:   cfg.ProxyPeering(),
-		PublicPeering:  public,
-		AuthRegion:     cfg.Auth.Region,
-		CAPinParameter: names.CAPinParameter(),
-		Cert:           certificate(cfg),
+		ProxyPeering:     cfg.ProxyPeering(),
+		PublicPeering:    public,
+		AuthRegion:       cfg.Auth.Region,
+		CAPinParameter:   names.CAPinParameter(),
+		RolloutParameter: names.RolloutParameter(),
+		AMIGeneration:    cfg.AMIGeneration(),
+		LaunchHook:       names.ProxyLaunchHook(),
+		GroupName:        names.Prefix("proxy"),
+		Cert:             certificate(cfg),
 	}.Render()
 	if err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
@@ -173,7 +179,16 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		PeerRanges:         peerRanges(cfg),
 		PeerPrefixListName: names.Prefix("proxy-peers"),
 		PeerAnywhere:       cfg.PublicPeering(),
-		CAPinParameterARN:  capin.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
+		// 15 minutes between heartbeats (the boot script sends one a
+		// minute); the whole wait is limited to 100 times that.
+		LaunchHook: &instances.LaunchHook{Name: names.ProxyLaunchHook(), HeartbeatTimeoutSeconds: 900},
+		ExtraPolicy: []policy.Statement{
+			{Sid: "ReadRolloutState", Actions: []string{"ssm:GetParameter"},
+				Resources: []*string{jsii.String(authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter()))}},
+			{Sid: "CompleteOwnLaunch", Actions: []string{"autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"},
+				Resources: []*string{jsii.String("arn:aws:autoscaling:" + region + ":" + *account + ":autoScalingGroup:*:autoScalingGroupName/" + names.Prefix("proxy"))}},
+		},
+		CAPinParameterARN:  authstate.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
 		CertKeyARN:         auth.Key.ARN,
 		CertRegion:         cfg.Auth.Region,

@@ -60,6 +60,21 @@ type Props struct {
 	// instances with; the volume key's policy must grant it the key.
 	// Optional: without it the account's default Auto Scaling role is used.
 	AutoScalingRoleARN *string
+	// LaunchHook, when set, is a launch lifecycle hook that holds every new
+	// instance in Pending:Wait until its boot script completes the action
+	// (or the hook times out and the instance is abandoned). Waiting there,
+	// an instance is not yet subject to health checks, so the group does
+	// not replace it, and an instance refresh waits for it.
+	LaunchHook *LaunchHook
+}
+
+// LaunchHook is a launch lifecycle hook.
+type LaunchHook struct {
+	// Name names the hook; the boot script completes it by name.
+	Name string
+	// HeartbeatTimeoutSeconds is how long the instance may wait without a
+	// heartbeat; the whole wait is limited to 100 times that, at most 48 h.
+	HeartbeatTimeoutSeconds int
 }
 
 // Group is the Auto Scaling group and its role.
@@ -143,7 +158,24 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		},
 	})
 
+	var hooks interface{} // absent unless there is a hook
+	waitForCapacity := (*string)(nil)
+	if h := props.LaunchHook; h != nil {
+		// An initial hook exists before the first instance launches (a
+		// separate hook resource would miss the group's first instances).
+		hooks = []autoscalinggroup.AutoscalingGroupInitialLifecycleHook{{
+			Name:                jsii.String(h.Name),
+			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
+			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
+			DefaultResult:       jsii.String("ABANDON"),
+		}}
+		// Instances may wait on the hook for longer than Terraform's
+		// default 10 minutes: do not block the apply on them.
+		waitForCapacity = jsii.String("0")
+	}
 	asg := autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+		InitialLifecycleHook:   hooks,
+		WaitForCapacityTimeout: waitForCapacity,
 		Name:                   jsii.String(props.Name),
 		MinSize:                jsii.Number(float64(props.Count)),
 		MaxSize:                jsii.Number(float64(2 * props.Count)),

@@ -67,6 +67,9 @@ type Props struct {
 	VolumeKeyARN, AutoScalingRoleARN *string
 	// ExtraPolicy adds statements to the role.
 	ExtraPolicy []policy.Statement
+	// LaunchHook holds new instances until their boot script admits them
+	// (see instances.LaunchHook). Optional.
+	LaunchHook *instances.LaunchHook
 }
 
 // ProxyCluster exposes what DNS needs.
@@ -157,6 +160,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		PublicIP:           props.PublicAddresses,
 		InstanceTags:       map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
 		Policy:             append(statements, props.ExtraPolicy...),
+		LaunchHook:         props.LaunchHook,
 		VolumeKeyARN:       props.VolumeKeyARN,
 		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"text/template"
 
 	"go.yaml.in/yaml/v3"
@@ -81,6 +82,10 @@ type AuthUserData struct {
 	// CAPinParameter is the SSM parameter (auth region) where the auth
 	// instances publish the cluster CA pin for the proxies.
 	CAPinParameter string
+	// RolloutParameter is the SSM parameter where they publish the rollout
+	// state; AMIGeneration identifies the AMI settings this instance was
+	// launched with.
+	RolloutParameter, AMIGeneration string
 	// ProxyRoleNamePattern matches the IAM role names of every proxy region
 	// (e.g. "example-proxy-*"), so adding a region never changes the auth side.
 	ProxyRoleNamePattern string
@@ -120,6 +125,10 @@ type ProxyUserData struct {
 	PublicPeering bool
 	// AuthRegion and CAPinParameter locate the published CA pin.
 	AuthRegion, CAPinParameter string
+	// RolloutParameter holds the auth servers' rollout state; the instance
+	// waits in the lifecycle hook LaunchHook of the group GroupName until
+	// every auth server runs at least Version and AMIGeneration.
+	RolloutParameter, AMIGeneration, LaunchHook, GroupName string
 	// Cert locates the certificate to fetch.
 	Cert Certificate
 }
@@ -184,6 +193,7 @@ func (u AuthUserData) Render() (string, error) {
 	cert.CertbotVersion = CertbotVersion
 	return execute("auth.sh.tmpl", map[string]any{
 		"Role": "Auth Service", "Version": u.Version, "Edition": u.Edition,
+		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
 		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
 		"Substitutions": []substitution{
 			{PlaceholderNodeName, "INSTANCE_ID"},
@@ -192,8 +202,9 @@ func (u AuthUserData) Render() (string, error) {
 		"SessionsKeyTag":   SessionsKeyTag,
 		"LicenseParameter": u.LicenseParameter, "LicensePath": LicensePath,
 		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
-		"CAPinParameter": u.CAPinParameter,
-		"Cert":           cert,
+		"CAPinParameter":   u.CAPinParameter,
+		"RolloutParameter": u.RolloutParameter, "AMIGeneration": u.AMIGeneration,
+		"Cert": cert,
 	})
 }
 
@@ -220,10 +231,13 @@ func (u ProxyUserData) Render() (string, error) {
 	}
 	return execute("proxy.sh.tmpl", map[string]any{
 		"Role": "Proxy Service", "Version": u.Version, "Edition": u.Edition,
+		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
 		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
 		"Substitutions": subs,
 		"AuthServerTag": AuthServerTag, "PeerAddressPath": peer,
 		"AuthRegion": u.AuthRegion, "CAPinParameter": u.CAPinParameter,
+		"RolloutParameter": u.RolloutParameter, "AMIGeneration": u.AMIGeneration,
+		"LaunchHook": u.LaunchHook, "GroupName": u.GroupName,
 		"CertReloadInterval": CertReloadInterval,
 		"Cert":               cert,
 	})
@@ -246,4 +260,29 @@ func execute(name string, data map[string]any) (string, error) {
 // mangles backslashes and quotes.
 func Base64(script string) string {
 	return base64.StdEncoding.EncodeToString([]byte(script))
+}
+
+// RolloutMarker is the comment line every boot script carries, from which
+// tools read what a launch template rolls out (package report).
+func RolloutMarker(version, amiGeneration string) string {
+	return fmt.Sprintf("rollout: teleport=%s ami-generation=%s", version, amiGeneration)
+}
+
+// ParseRolloutMarker reads the release and AMI generation of a boot script,
+// and whether it has a rollout marker.
+func ParseRolloutMarker(script string) (version, amiGeneration string, ok bool) {
+	for _, line := range strings.Split(script, "\n") {
+		if rest, found := strings.CutPrefix(line, "# rollout: "); found {
+			for _, field := range strings.Fields(rest) {
+				if v, ok := strings.CutPrefix(field, "teleport="); ok {
+					version = v
+				}
+				if g, ok := strings.CutPrefix(field, "ami-generation="); ok {
+					amiGeneration = g
+				}
+			}
+			return version, amiGeneration, version != ""
+		}
+	}
+	return "", "", false
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boot script of a Teleport Auth Service instance, rendered by this repository's
 # constructs/teleportconfig package. Output goes to /var/log/teleport-boot.log.
+# rollout: teleport=17.4.8 ami-generation=587d237a21bc
 set -euo pipefail
 exec >>/var/log/teleport-boot.log 2>&1
 echo "teleport boot: start $(date -u +%FT%TZ)"
@@ -133,6 +134,67 @@ WantedBy=timers.target
 UNIT
 systemctl daemon-reload
 systemctl enable --now teleport-publish-ca-pin.timer
+
+# --- Rollout state, which holds new proxies back -------------------------
+# Every minute, while Teleport answers, this auth server records its release
+# and AMI generation in the locks table (an item that expires in 5 minutes),
+# and publishes what all live auth servers run: the oldest release and the
+# set of AMI generations. New proxies wait in their launch lifecycle hook
+# until every auth server runs at least their release and their AMI
+# generation (Teleport upgrades the Auth Service before the proxies).
+cat > /etc/default/teleport-rollout <<ROLLOUT_ENV
+INSTANCE_ID=${INSTANCE_ID}
+ROLLOUT_ENV
+cat > /usr/local/bin/teleport-publish-rollout <<'ROLLOUT_SH'
+#!/bin/bash
+set -euo pipefail
+. /etc/default/teleport-rollout
+TABLE=example-locks
+PARAM=/teleport/example/auth-rollout
+now=$(date +%s)
+if tctl status >/dev/null 2>&1; then
+  aws dynamodb put-item --table-name "${TABLE}" --item \
+    "{\"Lock\":{\"S\":\"auth-server/${INSTANCE_ID}\"},\"Teleport\":{\"S\":\"17.4.8\"},\"Generation\":{\"S\":\"587d237a21bc\"},\"Expires\":{\"N\":\"$((now + 300))\"}}"
+fi
+aws dynamodb scan --table-name "${TABLE}" --output json \
+  --filter-expression "begins_with(#lock, :prefix) AND #expires > :now" \
+  --expression-attribute-names '{"#lock":"Lock","#expires":"Expires"}' \
+  --expression-attribute-values "{\":prefix\":{\"S\":\"auth-server/\"},\":now\":{\"N\":\"${now}\"}}" > /run/teleport-rollout.json
+state=$(python3 - "${now}" <<'PY'
+import json, sys
+items = json.load(open("/run/teleport-rollout.json"))["Items"]
+versions = [tuple(int(x) for x in i["Teleport"]["S"].split(".")) for i in items]
+state = {"servers": len(items), "updated": int(sys.argv[1])}
+if versions:
+    state["teleport"] = ".".join(str(x) for x in min(versions))
+    state["generations"] = sorted({i["Generation"]["S"] for i in items})
+print(json.dumps(state, sort_keys=True, separators=(",", ":")))
+PY
+)
+aws ssm put-parameter --name "${PARAM}" --type String --overwrite --value "${state}" >/dev/null
+ROLLOUT_SH
+chmod 0755 /usr/local/bin/teleport-publish-rollout
+
+cat > /etc/systemd/system/teleport-publish-rollout.service <<'UNIT'
+[Unit]
+Description=Publish the Teleport auth servers' rollout state
+After=network-online.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-publish-rollout
+UNIT
+cat > /etc/systemd/system/teleport-publish-rollout.timer <<'UNIT'
+[Unit]
+Description=Publish the Teleport auth servers' rollout state every 1min
+[Timer]
+OnBootSec=30s
+OnUnitActiveSec=1min
+RandomizedDelaySec=30s
+[Install]
+WantedBy=timers.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now teleport-publish-rollout.timer
 
 # --- TLS certificate: Let's Encrypt with the DNS-01 challenge -------------
 # Teleport's built-in ACME (TLS-ALPN-01) cannot work behind several regional

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boot script of a Teleport Proxy Service instance, rendered by this repository's
 # constructs/teleportconfig package. Output goes to /var/log/teleport-boot.log.
+# rollout: teleport=17.4.8 ami-generation=587d237a21bc
 set -euo pipefail
 exec >>/var/log/teleport-boot.log 2>&1
 echo "teleport boot: start $(date -u +%FT%TZ)"
@@ -131,6 +132,36 @@ sed -i "s|__CA_PIN__|${CA_PIN}|g" /etc/teleport.yaml
 sed -i "s|__PEER_HOST__|${PEER_HOST}|g" /etc/teleport.yaml
 chmod 0600 /etc/teleport.yaml
 
+
+# --- Launch gate: never newer than the auth servers ------------------------
+# The instance waits in its launch lifecycle hook (not yet in service, so not
+# health-checked or replaced) until every live auth server runs at least
+# Teleport 17.4.8 and this AMI generation (587d237a21bc), as the
+# auth instances publish in /teleport/globex/auth-rollout. A version bump or an AMI
+# change deployed to every stack at once thus rolls the auth group first.
+auth_admits_me() {
+  local state
+  state=$(aws ssm get-parameter --region us-east-1 --name /teleport/globex/auth-rollout \
+    --query Parameter.Value --output text 2>/dev/null) || return 1
+  python3 - "${state}" 17.4.8 587d237a21bc <<'PY'
+import json, sys, time
+state, want, generation = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+version = lambda v: tuple(int(x) for x in v.split("."))
+ok = (state.get("servers", 0) > 0 and time.time() - state.get("updated", 0) < 600
+      and version(state.get("teleport", "0.0.0")) >= version(want)
+      and state.get("generations") == [generation])
+sys.exit(0 if ok else 1)
+PY
+}
+until auth_admits_me; do
+  echo "waiting for every auth server to run Teleport 17.4.8 and AMI generation 587d237a21bc"
+  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name globex-proxy \
+    --lifecycle-hook-name globex-proxy-wait-for-auth --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+  sleep 60
+done
 systemctl enable teleport
 systemctl restart teleport
+aws autoscaling complete-lifecycle-action --auto-scaling-group-name globex-proxy \
+  --lifecycle-hook-name globex-proxy-wait-for-auth --instance-id "${INSTANCE_ID}" \
+  --lifecycle-action-result CONTINUE || echo "no lifecycle action to complete"
 echo "teleport boot: done $(date -u +%FT%TZ)"

@@ -1,0 +1,110 @@
+// Package report reads a synthesized output directory (cdktf.out) for
+// reviewers and operators: what a change rolls out, and in which order.
+package report
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+)
+
+// Rollout is what one stack's instances run: the Teleport release and the
+// AMI generation of its launch template.
+type Rollout struct {
+	Teleport, AMIGeneration string
+}
+
+// ReadRollouts reads the rollout of every stack synthesized in outdir, by
+// stack name. A missing outdir gives an empty map.
+func ReadRollouts(outdir string) (map[string]Rollout, error) {
+	out := map[string]Rollout{}
+	files, err := filepath.Glob(filepath.Join(outdir, "stacks", "*", "cdk.tf.json"))
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		var stack struct {
+			Resource struct {
+				LaunchTemplates map[string]struct {
+					UserData string `json:"user_data"`
+				} `json:"aws_launch_template"`
+			} `json:"resource"`
+		}
+		if err := json.Unmarshal(data, &stack); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, lt := range stack.Resource.LaunchTemplates {
+			script, err := base64.StdEncoding.DecodeString(lt.UserData)
+			if err != nil {
+				continue
+			}
+			if v, g, ok := teleportconfig.ParseRolloutMarker(string(script)); ok {
+				out[filepath.Base(filepath.Dir(path))] = Rollout{Teleport: v, AMIGeneration: g}
+			}
+		}
+	}
+	return out, nil
+}
+
+// RolloutPlan says, one line per stack whose instances change, what a new
+// synth (after) rolls out compared with the previous one (before), and in
+// which order: the auth group first, the proxy groups after it, their new
+// instances held in their launch hook until every auth server runs their
+// release and AMI generation.
+func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
+	if len(before) == 0 {
+		return []string{"no previous synth to compare with: nothing rolls that was running"}
+	}
+	var lines []string
+	describe := func(b, a Rollout) string {
+		var parts []string
+		if b.Teleport != a.Teleport {
+			parts = append(parts, fmt.Sprintf("Teleport %s -> %s", b.Teleport, a.Teleport))
+		}
+		if b.AMIGeneration != a.AMIGeneration {
+			parts = append(parts, fmt.Sprintf("AMI settings %s -> %s", b.AMIGeneration, a.AMIGeneration))
+		}
+		return strings.Join(parts, ", ")
+	}
+	if b, ok := before[authStack]; ok {
+		if change := describe(b, after[authStack]); change != "" {
+			lines = append(lines, fmt.Sprintf("1. %s: %s; the auth group rolls first, one instance at a time (instance refresh, 100%% healthy)", authStack, change))
+		}
+	}
+	var proxies []string
+	for name := range after {
+		if name != authStack {
+			proxies = append(proxies, name)
+		}
+	}
+	sort.Strings(proxies)
+	for _, name := range proxies {
+		b, ok := before[name]
+		if !ok {
+			lines = append(lines, fmt.Sprintf("2. %s: new stack at Teleport %s", name, after[name].Teleport))
+			continue
+		}
+		if change := describe(b, after[name]); change != "" {
+			lines = append(lines, fmt.Sprintf("2. %s: %s; its new proxies wait in their launch hook until every auth server runs Teleport >= %s and AMI settings %s",
+				name, change, after[name].Teleport, after[name].AMIGeneration))
+		}
+	}
+	if len(lines) == 0 {
+		return []string{"no Teleport release or AMI change: no instance rolls"}
+	}
+	return lines
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/example/teleport-multi-region/config"
+)
+
+// Upgrades run in Teleport's order: the auth group first, proxies held in
+// their launch hook until every auth server runs their release and AMI
+// settings. Checked on the synthesized stacks and on the plan a synth prints.
+func TestUpgradeOrder(t *testing.T) {
+	for _, region := range []string{"eu-central-1", "us-west-1"} {
+		s := stackOf(t, "example", "proxy-"+region)
+		asg := s.one(t, "aws_autoscaling_group")
+		hook := get(asg, "initial_lifecycle_hook", 0)
+		if get(hook, "lifecycle_transition") != "autoscaling:EC2_INSTANCE_LAUNCHING" || get(hook, "default_result") != "ABANDON" ||
+			get(hook, "name") != "example-proxy-wait-for-auth" || asg["wait_for_capacity_timeout"] != "0" {
+			t.Errorf("%s: launch hook %v, wait_for_capacity_timeout %v", region, hook, asg["wait_for_capacity_timeout"])
+		}
+		script, _ := userData(t, s.one(t, "aws_launch_template"))
+		gate, start, done := strings.Index(script, "until auth_admits_me"), strings.Index(script, "systemctl restart teleport"), strings.Index(script, "complete-lifecycle-action")
+		if gate < 0 || start < gate || done < start {
+			t.Errorf("%s: the proxy must wait for the auth servers, then start Teleport, then complete its launch", region)
+		}
+		if c := conditions(statement(t, s, "CompleteOwnLaunch")); len(c) != 0 ||
+			!strings.HasSuffix(statementResources(t, s, "CompleteOwnLaunch"), ":autoScalingGroup:*:autoScalingGroupName/example-proxy]") {
+			t.Errorf("%s: lifecycle rights %v", region, statementResources(t, s, "CompleteOwnLaunch"))
+		}
+	}
+	auth := stackOf(t, "example", "auth-us-west-2")
+	if auth.one(t, "aws_autoscaling_group")["initial_lifecycle_hook"] != nil {
+		t.Error("the auth group must not wait for anything")
+	}
+	script, _ := userData(t, auth.one(t, "aws_launch_template"))
+	if !strings.Contains(script, "teleport-publish-rollout.timer") || !strings.Contains(script, `\"Teleport\":{\"S\":\"17.4.8\"}`) {
+		t.Error("auth servers do not publish their release")
+	}
+
+	// The auth region runs ahead: auth.teleport_version installs there,
+	// teleport_version on the proxies, and a synth over the previous one
+	// says what rolls in which order.
+	dir := t.TempDir()
+	base, err := config.Load("examples/cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, _, err := synthesize(base, dir); err != nil {
+		t.Fatal(err)
+	}
+	ahead := *base
+	ahead.Auth.TeleportVersion = "17.5.0"
+	if err := ahead.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	stacks, _, _, plan, err := synthesize(&ahead, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stacks.Auth.BootScript, "bash -s 17.5.0 enterprise") || !strings.Contains(stacks.Proxies[0].BootScript, "bash -s 17.4.8 enterprise") {
+		t.Error("auth.teleport_version must install on the auth servers only")
+	}
+	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.4.8 -> 17.5.0; the auth group rolls first") {
+		t.Errorf("plan for the auth step: %q", plan)
+	}
+	both := ahead
+	both.TeleportVersion = "17.5.0"
+	both.AMI.IDs = map[string]string{"eu-central-1": "ami-0123456789abcdef0"}
+	if _, _, _, plan, err = synthesize(&both, dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.4.8 -> 17.5.0, AMI settings") ||
+		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 17.5.0") {
+		t.Errorf("plan for the proxy step: %q", plan)
+	}
+}
+
+func statementResources(t *testing.T, s stackJSON, sid string) string {
+	t.Helper()
+	return fmt.Sprint(statement(t, s, sid)["resources"])
+}
