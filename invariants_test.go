@@ -77,13 +77,21 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		rs := s.resources(typ)
 		return rs[sortedKeys(rs)[0]]
 	}
-	doc := func(s stackJSON, suffix string) map[string]any {
-		for id, d := range s.section("data", "aws_iam_policy_document") {
-			if strings.HasSuffix(id, suffix) || strings.Contains(id, suffix+"_") {
-				return d
+	// doc returns the policy document whose id starts with name, else the
+	// first (by id) that contains it.
+	doc := func(s stackJSON, name string) map[string]any {
+		docs := s.section("data", "aws_iam_policy_document")
+		for _, id := range sortedKeys(docs) {
+			if strings.HasPrefix(id, name+"_") {
+				return docs[id]
 			}
 		}
-		t.Fatalf("no policy document %s", suffix)
+		for _, id := range sortedKeys(docs) {
+			if strings.Contains(id, name) {
+				return docs[id]
+			}
+		}
+		t.Fatalf("no policy document %s", name)
 		return nil
 	}
 	cases := []struct {
@@ -142,7 +150,7 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			first(s, "aws_kms_key")["enable_key_rotation"] = false
 		}},
 		{"every key rotates and only named roles and services use it for data", auth, func(s stackJSON) {
-			d := doc(s, "key-policy")
+			d := doc(s, "key_key-policy")
 			for _, st := range d["statement"].([]any) {
 				m := st.(map[string]any)
 				if m["sid"] == "AccountAdministersKey" {
@@ -151,7 +159,7 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			}
 		}},
 		{"every key rotates and only named roles and services use it for data", auth, func(s stackJSON) {
-			d := doc(s, "key-policy")
+			d := doc(s, "key_key-policy")
 			for _, st := range d["statement"].([]any) {
 				m := st.(map[string]any)
 				if m["sid"] == "AuthServiceUsesKey" {

@@ -110,6 +110,8 @@ type Cluster struct {
 	AMI AMI `yaml:"ami,omitempty"`
 	// Backend is where Terraform keeps each stack's state.
 	Backend Backend `yaml:"backend,omitempty"`
+	// Alerts configures who is notified when an alarm fires.
+	Alerts Alerts `yaml:"alerts,omitempty"`
 	// FlowLogs configures the VPC flow logs of every VPC.
 	FlowLogs FlowLogs `yaml:"flow_logs,omitempty"`
 	// Quotas declares service quotas raised above AWS's defaults, so that
@@ -117,6 +119,14 @@ type Cluster struct {
 	Quotas Quotas `yaml:"quotas,omitempty"`
 	// Tags are added to every taggable resource.
 	Tags map[string]string `yaml:"tags,omitempty"`
+}
+
+// Alerts configures alarm notifications.
+type Alerts struct {
+	// Email is subscribed to every region's alarm topic (each subscription
+	// must be confirmed from the mailbox). Optional: without it the topics
+	// and alarms exist and nothing is subscribed.
+	Email string `yaml:"email,omitempty"`
 }
 
 // FlowLogs configures VPC flow logs, delivered to a CloudWatch log group

@@ -106,3 +106,16 @@ func (n Names) RolloutParameter() string { return "/teleport/" + n.cluster + "/a
 // ProxyLaunchHook names the lifecycle hook that holds new proxies in
 // Pending:Wait until the auth servers admit them.
 func (n Names) ProxyLaunchHook() string { return n.Prefix("proxy-wait-for-auth") }
+
+// AlertsTopic names the alarm topic of a stack; vpc is "auth" or "proxy"
+// (topic names are per region, and a region holds at most one stack of
+// each), or "health-checks" for the Route 53 health check alarms, whose
+// metrics exist only in us-east-1.
+func (n Names) AlertsTopic(kind string) string { return n.Prefix(kind + "-alerts") }
+
+// Alarm names an alarm of the cluster (alarm names are per region).
+func (n Names) Alarm(what string) string { return n.Prefix(what) }
+
+// AlertsKeyAlias is the alias of the key of the us-east-1 topic of the
+// Route 53 health check alarms, where the auth region is another region.
+func (n Names) AlertsKeyAlias() string { return "alias/" + n.Prefix("alerts") }

@@ -89,6 +89,9 @@ func (c *Cluster) Validate() error {
 	} else if !emailRe.MatchString(c.ACMEEmail) {
 		v.add("acme_email", "%q is not an e-mail address", c.ACMEEmail)
 	}
+	if c.Alerts.Email != "" && !emailRe.MatchString(c.Alerts.Email) {
+		v.add("alerts.email", "%q is not an e-mail address", c.Alerts.Email)
+	}
 	v.regions(c)
 	v.peering(c)
 	v.elasticIPs(c)

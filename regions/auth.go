@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
@@ -38,6 +39,9 @@ type AuthStack struct {
 	// TransitGateway is the auth region's transit gateway (connectivity
 	// mode transit_gateway), else nil.
 	TransitGateway *transitgateway.TransitGateway
+	// HealthCheckTopic is the us-east-1 topic the proxies' Route 53 health
+	// check alarms notify.
+	HealthCheckTopic *alarms.Topic
 }
 
 // NewAuthStack builds the auth region stack into stack, an empty stack
@@ -92,6 +96,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
 		LogGroupARNs:       []string{logGroupARN},
+		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
 	})
 	flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
 	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
@@ -145,10 +150,16 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		CAPinParameterARN: pinARN,
 		ExtraPolicy: append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
 			policy.Statement{Sid: "PublishRolloutState", Actions: []string{"ssm:PutParameter"},
-				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}}),
+				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}},
+			// PutMetricData has no resource-level permission; the
+			// namespace condition is what limits it.
+			policy.Statement{Sid: "CertificateMetric", Actions: []string{"cloudwatch:PutMetricData"}, Resources: []*string{jsii.String("*")},
+				Conditions: []policy.Condition{{Test: "StringEquals", Variable: "cloudwatch:namespace", Values: *jsii.Strings(teleportconfig.MetricNamespace)}}}),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 	})
+
+	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth)
 
 	var tgw *transitgateway.TransitGateway
 	if cfg.TransitGateways() {
@@ -168,7 +179,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
 	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot,
-		AutoScalingRoleARN: asgRole, TransitGateway: tgw}, nil
+		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic}, nil
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/firewall"
@@ -55,6 +56,15 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	setUpStack(stack, cfg, region)
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
+	// One aliased provider per other region, shared by everything this
+	// stack manages there (peerings, the health check alarm).
+	providers := map[string]cdktf.TerraformProvider{}
+	regional := func(r string) cdktf.TerraformProvider {
+		if providers[r] == nil {
+			providers[r] = newProvider(stack, "aws-"+r, cfg, r, r)
+		}
+		return providers[r]
+	}
 
 	net := network.New(stack, "network", &network.Props{
 		Name:  names.Prefix("proxy-" + region),
@@ -109,7 +119,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
 			}
 			p, _ := cfg.ProxyRegion(peer.Region)
-			peerProvider := newProvider(stack, "aws-"+peer.Region, cfg, peer.Region, peer.Region)
+			peerProvider := regional(peer.Region)
 			name := names.Prefix(region + "-to-" + peer.Region)
 			if cfg.TransitGateways() {
 				// Proxy gateways are peered directly, each pair once, like
@@ -162,6 +172,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Region:             region,
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
 		LogGroupARNs:       []string{flowlogs.LogGroupARN(region, *account, names.FlowLogGroup("proxy"))},
+		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account, names.AlertsTopic("proxy"))},
 	})
 	flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
@@ -202,12 +213,32 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	for _, r := range cfg.RoutesTo(region) {
 		latencyRegions = append(latencyRegions, r.Region)
 	}
-	dns.New(stack, "dns", &dns.Props{
+	records := dns.New(stack, "dns", &dns.Props{
 		ZoneID:              hostedZoneID(stack, cfg),
 		Domain:              cfg.Domain,
 		LatencyRegions:      latencyRegions,
 		LoadBalancerDNSName: proxy.LoadBalancer.DNSName,
 		HealthCheckName:     names.Prefix("proxy-" + region),
+	})
+
+	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
+		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
+	})
+	nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count,
+		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
+			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
+	// Route 53 health check metrics exist only in us-east-1.
+	var hcProvider cdktf.TerraformProvider
+	if region != HealthCheckRegion {
+		hcProvider = regional(HealthCheckRegion)
+	}
+	alarms.New(stack, "alarm-health-check", &alarms.Props{
+		Name: names.Alarm("proxy-" + region + "-health-check"),
+		Description: alarms.Describe("Route 53's HTTPS health check of the proxies of "+region+" fails: latency records no longer send clients there",
+			"check the region's NLB and proxies; clients are served by the other regions meanwhile"),
+		Metric: alarms.Metric{Namespace: "AWS/Route53", Name: "HealthCheckStatus", Statistic: "Minimum", PeriodSeconds: 60,
+			Dimensions: map[string]*string{"HealthCheckId": records.HealthCheckID}},
+		Below: true, Threshold: 1, Periods: 3, MissingIsBreaching: true, Topic: auth.HealthCheckTopic, Provider: hcProvider,
 	})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)

@@ -65,6 +65,8 @@ type AuthCluster struct {
 	LoadBalancerDNSName *string
 	// RoleARN is the instances' role.
 	RoleARN *string
+	// LoadBalancer is the internal NLB (its metrics' dimensions).
+	LoadBalancer *loadbalancer.LoadBalancer
 }
 
 // New creates the Auth Service.
@@ -109,7 +111,7 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
 	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerSecurityGroupID: nlb.SecurityGroupID,
-		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN}
+		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN, LoadBalancer: nlb}
 }
 
 // rolePolicy is what Teleport's Auth Service documents for DynamoDB and S3,

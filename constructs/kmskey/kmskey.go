@@ -28,6 +28,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // adminActions are the key administration actions delegated to IAM. They
@@ -73,6 +74,11 @@ type Props struct {
 	LogGroupARNs []string
 	// Region is the key's region; required with LogGroupARNs.
 	Region string
+	// AlarmTopicARNs are SNS topics (in the key's region) encrypted with the
+	// key that CloudWatch alarms publish to. Optional.
+	AlarmTopicARNs []string
+	// Provider creates the key in another region; nil is the default.
+	Provider cdktf.TerraformProvider
 }
 
 // User is a role, or the account's principals, allowed to use the key.
@@ -112,12 +118,14 @@ type Key struct {
 func New(scope constructs.Construct, id string, props *Props) *Key {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
+		Provider:             props.Provider,
 		Description:          jsii.String(props.Description),
 		EnableKeyRotation:    jsii.Bool(true),
 		DeletionWindowInDays: jsii.Number(30),
 		Policy:               policy.Document(c, "key-policy", Statements(props)...).Json(),
 	})
 	kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
+		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: key.KeyId(),
 	})
@@ -166,6 +174,15 @@ func Statements(props *Props) []policy.Statement {
 			Sid: "CloudWatchLogsEncryptsLogGroups", Actions: dataActions(), Resources: everything,
 			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("logs." + props.Region + ".amazonaws.com")}}},
 			Conditions: []policy.Condition{{Test: "ArnEquals", Variable: "kms:EncryptionContext:aws:logs:arn", Values: *jsii.Strings(props.LogGroupARNs...)}},
+		})
+	}
+	if len(props.AlarmTopicARNs) > 0 {
+		// CloudWatch publishes alarms to encrypted topics as its service
+		// principal; SNS names the topic in the encryption context.
+		out = append(out, policy.Statement{
+			Sid: "CloudWatchPublishesAlarms", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resources: everything,
+			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("cloudwatch.amazonaws.com")}}},
+			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:EncryptionContext:aws:sns:topicArn", Values: *jsii.Strings(props.AlarmTopicARNs...)}},
 		})
 	}
 	if props.AutoScalingRoleARN != nil {

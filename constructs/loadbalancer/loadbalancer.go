@@ -65,6 +65,9 @@ type LoadBalancer struct {
 	// SecurityGroupID is the load balancer's own group; its ingress rules
 	// decide which clients reach the listener.
 	SecurityGroupID *string
+	// ARNSuffix and TargetGroupARNSuffix are the CloudWatch dimensions
+	// (LoadBalancer, TargetGroup) of the load balancer's metrics.
+	ARNSuffix, TargetGroupARNSuffix *string
 }
 
 // New creates the load balancer, its target group and TCP listener.
@@ -123,5 +126,6 @@ func New(scope constructs.Construct, id string, props *Props) *LoadBalancer {
 			TargetGroupArn: tg.Arn(),
 		}},
 	})
-	return &LoadBalancer{Construct: c, DNSName: nlb.DnsName(), ZoneID: nlb.ZoneId(), TargetGroupARN: tg.Arn(), SecurityGroupID: sg}
+	return &LoadBalancer{Construct: c, DNSName: nlb.DnsName(), ZoneID: nlb.ZoneId(), TargetGroupARN: tg.Arn(), SecurityGroupID: sg,
+		ARNSuffix: nlb.ArnSuffix(), TargetGroupARNSuffix: tg.ArnSuffix()}
 }

@@ -46,6 +46,13 @@ const (
 	PlaceholderCAPin = "__CA_PIN__"
 )
 
+// The metric the certificate renewal job publishes on every run: how many
+// days the published certificate stays valid (0 when there is none).
+const (
+	MetricNamespace       = "Teleport"
+	CertificateDaysMetric = "CertificateDaysRemaining"
+)
+
 // Paths on the instances.
 const (
 	ConfigPath  = "/etc/teleport.yaml"

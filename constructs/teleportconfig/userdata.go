@@ -194,7 +194,7 @@ func (u AuthUserData) Render() (string, error) {
 	return execute("auth.sh.tmpl", map[string]any{
 		"Role": "Auth Service", "Version": u.Version, "Edition": u.Edition,
 		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
-		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
+		"DataDir":       DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
 		"Substitutions": []substitution{
 			{PlaceholderNodeName, "INSTANCE_ID"},
 			{PlaceholderSessionsKey, "SESSIONS_KEY"},
@@ -204,6 +204,7 @@ func (u AuthUserData) Render() (string, error) {
 		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
 		"CAPinParameter":   u.CAPinParameter,
 		"RolloutParameter": u.RolloutParameter, "AMIGeneration": u.AMIGeneration,
+		"MetricNamespace": MetricNamespace, "CertificateDaysMetric": CertificateDaysMetric,
 		"Cert": cert,
 	})
 }
@@ -232,7 +233,7 @@ func (u ProxyUserData) Render() (string, error) {
 	return execute("proxy.sh.tmpl", map[string]any{
 		"Role": "Proxy Service", "Version": u.Version, "Edition": u.Edition,
 		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
-		"DataDir": DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
+		"DataDir":       DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
 		"Substitutions": subs,
 		"AuthServerTag": AuthServerTag, "PeerAddressPath": peer,
 		"AuthRegion": u.AuthRegion, "CAPinParameter": u.CAPinParameter,

@@ -205,9 +205,17 @@ CERTBOT_VERSION=4.1.1
 LIVE="s3://${BUCKET}/live/${DOMAIN}"
 WORK=$(mktemp -d)
 trap 'rm -rf "${WORK}"' EXIT
-if aws s3 cp --only-show-errors "${LIVE}/fullchain.pem" "${WORK}/current.pem" 2>/dev/null &&
-  openssl x509 -checkend 2592000 -noout -in "${WORK}/current.pem"; then
-  echo "certificate for ${DOMAIN} is valid for 30 more days"
+# Report the published certificate's remaining validity (0 without one):
+# the certificate alarm fires below 14 days, or when reports stop.
+days=0
+if aws s3 cp --only-show-errors "${LIVE}/fullchain.pem" "${WORK}/current.pem" 2>/dev/null; then
+  end=$(openssl x509 -enddate -noout -in "${WORK}/current.pem" | cut -d= -f2)
+  days=$(( ($(date -d "${end}" +%s) - $(date +%s)) / 86400 ))
+fi
+aws cloudwatch put-metric-data --namespace Teleport --metric-name CertificateDaysRemaining \
+  --dimensions "Domain=${DOMAIN}" --unit Count --value "${days}" || echo "could not publish the certificate metric"
+if [ "${days}" -gt 30 ]; then
+  echo "certificate for ${DOMAIN} is valid for ${days} more days"
   exit 0
 fi
 
@@ -246,6 +254,9 @@ fi
 aws s3 cp --only-show-errors "${WORK}/config/live/teleport/privkey.pem" "${LIVE}/privkey.pem"
 aws s3 cp --only-show-errors "${WORK}/config/live/teleport/fullchain.pem" "${LIVE}/fullchain.pem"
 aws dynamodb delete-item --table-name "${TABLE}" --key '{"Lock":{"S":"certbot"}}' || true
+end=$(openssl x509 -enddate -noout -in "${WORK}/config/live/teleport/fullchain.pem" | cut -d= -f2)
+aws cloudwatch put-metric-data --namespace Teleport --metric-name CertificateDaysRemaining \
+  --dimensions "Domain=${DOMAIN}" --unit Count --value "$(( ($(date -d "${end}" +%s) - $(date +%s)) / 86400 ))" || true
 echo "published a new certificate for ${DOMAIN}"
 RENEW_SH
 chmod 0755 /usr/local/bin/teleport-renew-cert

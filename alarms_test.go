@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Every region with alarms has an encrypted topic, every alarm notifies a
+// topic when it fires and when it recovers, and each region has the alarms
+// an operator needs (README: Alarms).
+func TestAlarms(t *testing.T) {
+	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "many-regions"} {
+		cfg := synths[synth].cfg
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			topics := s.resources("aws_sns_topic")
+			if len(topics) == 0 {
+				t.Errorf("%s/%s: no alarm topic", synth, stack)
+			}
+			for id, topic := range topics {
+				if !cmk(topic["kms_master_key_id"]) {
+					t.Errorf("%s/%s: topic %s is not encrypted with a key of its stack", synth, stack, id)
+				}
+			}
+			if subs := len(s.resources("aws_sns_topic_subscription")); (cfg.Alerts.Email != "") != (subs == len(topics)) || (cfg.Alerts.Email == "" && subs != 0) {
+				t.Errorf("%s/%s: %d subscriptions for %d topics with alerts.email %q", synth, stack, subs, len(topics), cfg.Alerts.Email)
+			}
+			byMetric := map[string]map[string]any{}
+			for id, a := range s.resources("aws_cloudwatch_metric_alarm") {
+				for _, k := range []string{"alarm_actions", "ok_actions"} {
+					actions := fmt.Sprint(a[k])
+					if !strings.Contains(actions, "aws_sns_topic.") && !strings.Contains(actions, "cross-stack-reference-input-auth-") {
+						t.Errorf("%s/%s: alarm %s %s = %s", synth, stack, id, k, actions)
+					}
+				}
+				byMetric[fmt.Sprint(a["namespace"], "/", a["metric_name"])+fmt.Sprint(get(a, "dimensions", "TableName"))] = a
+			}
+			if strings.HasPrefix(stack, "proxy-") {
+				region := strings.TrimPrefix(stack, "proxy-")
+				pr, _ := cfg.ProxyRegion(region)
+				healthy := byMetric["AWS/NetworkELB/HealthyHostCount<nil>"]
+				if healthy == nil || healthy["threshold"] != float64(pr.Instances.Count) || healthy["comparison_operator"] != "LessThanThreshold" {
+					t.Errorf("%s/%s: healthy proxies alarm %v", synth, stack, healthy)
+				}
+				hc := byMetric["AWS/Route53/HealthCheckStatus<nil>"]
+				wantProvider := "aws.us-east-1"
+				if region == "us-east-1" {
+					wantProvider = "<nil>"
+				}
+				if hc == nil || fmt.Sprint(hc["provider"]) != wantProvider || !strings.Contains(fmt.Sprint(get(hc, "dimensions", "HealthCheckId")), "aws_route53_health_check.") {
+					t.Errorf("%s/%s: health check alarm %v (Route 53 metrics exist only in us-east-1)", synth, stack, hc)
+				}
+				continue
+			}
+			if a := byMetric["AWS/NetworkELB/HealthyHostCount<nil>"]; a == nil || a["threshold"] != 1.0 {
+				t.Errorf("%s/%s: no alarm for an auth NLB without healthy targets", synth, stack)
+			}
+			for _, table := range []string{cfg.Names().StateTable(), cfg.Names().EventsTable()} {
+				for _, m := range []string{"ReadThrottleEvents", "WriteThrottleEvents"} {
+					if byMetric["AWS/DynamoDB/"+m+table] == nil {
+						t.Errorf("%s/%s: no %s alarm on %s", synth, stack, m, table)
+					}
+				}
+			}
+			if c := byMetric["Teleport/CertificateDaysRemaining<nil>"]; c == nil || c["threshold"] != 14.0 || c["treat_missing_data"] != "breaching" {
+				t.Errorf("%s/%s: certificate alarm %v", synth, stack, c)
+			}
+		}
+	}
+	// The renewal job reports the metric the certificate alarm watches.
+	script, _ := userData(t, stackOf(t, "example", "auth-us-west-2").one(t, "aws_launch_template"))
+	if !strings.Contains(script, "put-metric-data --namespace Teleport --metric-name CertificateDaysRemaining") {
+		t.Error("the renewal job does not publish the certificate's remaining days")
+	}
+}

@@ -1,0 +1,92 @@
+package regions
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/alarms"
+	"github.com/example/teleport-multi-region/constructs/authcluster"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
+	"github.com/example/teleport-multi-region/constructs/loadbalancer"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// HealthCheckRegion is where Route 53 publishes health check metrics, so
+// where their alarms and the topic those notify must be ("Monitoring health
+// checks using CloudWatch", Route 53 developer guide).
+const HealthCheckRegion = "us-east-1"
+
+// alarmMinutes is how long a failure lasts before an alarm fires: long
+// enough to ride out one instance being replaced, short enough to be told
+// before users are.
+const alarmMinutes = 5
+
+// authAlerts creates the auth region's topic and alarms, and the topic of
+// the Route 53 health check alarms (the auth topic itself when the auth
+// region is us-east-1, else a topic and key of its own there).
+func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, key *kmskey.Key, auth *authcluster.AuthCluster) (regional, healthChecks *alarms.Topic) {
+	names := cfg.Names()
+	region := cfg.Auth.Region
+	regional = alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
+		Name: names.AlertsTopic("auth"), Region: region, AccountID: account, KeyARN: key.ARN, Email: cfg.Alerts.Email,
+	})
+	healthChecks = regional
+	if region != HealthCheckRegion {
+		p := newProvider(stack, "aws-"+HealthCheckRegion, cfg, HealthCheckRegion, HealthCheckRegion)
+		name := names.AlertsTopic("health-checks")
+		hcKey := kmskey.New(stack, "alerts-key", &kmskey.Props{
+			Description:    "SNS topic of the Teleport proxies' Route 53 health check alarms",
+			Alias:          names.AlertsKeyAlias(),
+			AccountID:      account,
+			Region:         HealthCheckRegion,
+			AlarmTopicARNs: []string{alarms.TopicARN(HealthCheckRegion, *account, name)},
+			Provider:       p,
+		})
+		healthChecks = alarms.NewTopic(stack, "health-check-alerts", &alarms.TopicProps{
+			Name: name, Region: HealthCheckRegion, AccountID: account, KeyARN: hcKey.ARN, Email: cfg.Alerts.Email, Provider: p,
+		})
+	}
+
+	nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1,
+		alarms.Describe("No Auth Service instance passes the auth NLB's health check: proxies cannot reach the cluster",
+			"check the auth group's instances and /var/log/teleport-boot.log, journalctl -u teleport"))
+	for _, table := range []string{names.StateTable(), names.EventsTable()} {
+		for _, op := range []string{"Read", "Write"} {
+			alarms.New(stack, fmt.Sprintf("alarm-%s-%s-throttles", table, op), &alarms.Props{
+				Name: names.Alarm(fmt.Sprintf("%s-%s-throttled", table[len(cfg.ClusterName)+1:], map[string]string{"Read": "reads", "Write": "writes"}[op])),
+				Description: alarms.Describe(fmt.Sprintf("DynamoDB throttles %ss on %s", op, table),
+					"check the table's consumption and the account's on-demand throughput quotas; raise them or the table's maximum throughput"),
+				Metric: alarms.Metric{Namespace: "AWS/DynamoDB", Name: op + "ThrottleEvents", Statistic: "Sum", PeriodSeconds: 300,
+					Dimensions: map[string]*string{"TableName": jsii.String(table)}},
+				Threshold: 0, Periods: 1, Topic: regional,
+			})
+		}
+	}
+	alarms.New(stack, "alarm-certificate", &alarms.Props{
+		Name: names.Alarm("certificate-expiring"),
+		Description: alarms.Describe(fmt.Sprintf("The certificate of %s expires in less than %d days, or the renewal job stopped reporting", cfg.Domain, CertificateAlarmDays),
+			"journalctl -u teleport-renew-cert on an auth instance: DNS delegation, CAA records, Let's Encrypt rate limits"),
+		Metric: alarms.Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.CertificateDaysMetric, Statistic: "Minimum",
+			PeriodSeconds: 3600, Dimensions: map[string]*string{"Domain": jsii.String(cfg.Domain)}},
+		Below: true, Threshold: CertificateAlarmDays, Periods: 1, MissingIsBreaching: true, Topic: regional,
+	})
+	return regional, healthChecks
+}
+
+// CertificateAlarmDays is the remaining validity below which the
+// certificate alarm fires (renewal starts at 30 days).
+const CertificateAlarmDays = 14
+
+// nlbHealthy alarms when fewer than min targets behind lb are healthy for
+// alarmMinutes minutes in a row (missing data counts: no data means no
+// healthy target).
+func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min int, description string) {
+	alarms.New(stack, id, &alarms.Props{
+		Name: name, Description: description,
+		Metric: alarms.Metric{Namespace: "AWS/NetworkELB", Name: "HealthyHostCount", Statistic: "Minimum", PeriodSeconds: 60,
+			Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix, "TargetGroup": lb.TargetGroupARNSuffix}},
+		Below: true, Threshold: float64(min), Periods: alarmMinutes, MissingIsBreaching: true, Topic: topic,
+	})
+}
