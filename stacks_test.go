@@ -411,7 +411,6 @@ func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange str
 	}
 }
 
-
 // sortedEntries renders prefix list entries in CIDR order.
 func sortedEntries(v any) []string {
 	var out []string
