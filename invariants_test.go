@@ -745,7 +745,7 @@ func proxyRanges(cfg *config.Cluster) []string {
 		return []string{"0.0.0.0/0"}
 	}
 	var out []string
-	for _, p := range cfg.ProxyRegions {
+	for _, p := range cfg.ActiveProxyRegions() {
 		out = append(out, network.InstanceRange(p.VPCCIDR, true))
 	}
 	slices.Sort(out)

@@ -56,6 +56,15 @@ func TestMain(m *testing.M) {
 			"transit-gateway-plus-region": func() (*config.Cluster, error) {
 				return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
 			},
+			"example-retired": func() (*config.Cluster, error) {
+				return withRetired("examples/cluster.yaml", "eu-central-1")
+			},
+			"example-deleted": func() (*config.Cluster, error) {
+				return withoutRegion("examples/cluster.yaml", "eu-central-1")
+			},
+			"public-retired": func() (*config.Cluster, error) {
+				return withRetired("testdata/configs/public-four-regions.yaml", "sa-east-1")
+			},
 			"public-minus-region": func() (*config.Cluster, error) {
 				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
 			},
@@ -147,6 +156,19 @@ func withRegion(path string, pr config.ProxyRegion) (*config.Cluster, error) {
 	}
 	pr.AZCount, pr.Instances = config.DefaultAZCount, cfg.ProxyRegions[0].Instances
 	cfg.ProxyRegions = append(cfg.ProxyRegions, pr)
+	return cfg, cfg.Validate()
+}
+
+func withRetired(path, region string) (*config.Cluster, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfg.ProxyRegions {
+		if cfg.ProxyRegions[i].Region == region {
+			cfg.ProxyRegions[i].Retired = true
+		}
+	}
 	return cfg, cfg.Validate()
 }
 

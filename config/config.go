@@ -179,6 +179,11 @@ type ProxyRegion struct {
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
+	// Retired empties the region's stack: the next deploy destroys its
+	// resources (DNS records first) and the other stacks drop their
+	// peerings with it. Delete the entry after that deploy (README: Retiring
+	// a proxy region).
+	Retired bool `yaml:"retired,omitempty"`
 }
 
 // InstanceGroup sizes an Auto Scaling group.
@@ -320,6 +325,12 @@ func (g *InstanceGroup) applyDefaults() {
 // feature"), so an OSS cluster (one proxy region) uses agent_mesh.
 func (c *Cluster) ProxyPeering() bool { return c.Edition == EditionEnterprise }
 
+// IsRetired reports whether region is a retired proxy region.
+func (c *Cluster) IsRetired(region string) bool {
+	p, ok := c.ProxyRegion(region)
+	return ok && p.Retired
+}
+
 // PublicPeering reports whether proxies peer over public addresses.
 func (c *Cluster) PublicPeering() bool {
 	return c.ProxyPeering() && c.Peering.Mode == PeeringPublic
@@ -338,13 +349,26 @@ func (c *Cluster) ElasticIPQuota(region string) int {
 	return DefaultElasticIPQuota
 }
 
-// ProxyRegionNames returns the proxy region codes in config order.
+// ProxyRegionNames returns the proxy region codes in config order, retired
+// ones included.
 func (c *Cluster) ProxyRegionNames() []string {
 	names := make([]string, len(c.ProxyRegions))
 	for i, p := range c.ProxyRegions {
 		names[i] = p.Region
 	}
 	return names
+}
+
+// ActiveProxyRegions returns the proxy regions that are not retired, in
+// config order: the ones that run proxies.
+func (c *Cluster) ActiveProxyRegions() []ProxyRegion {
+	var out []ProxyRegion
+	for _, p := range c.ProxyRegions {
+		if !p.Retired {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ProxyRegion returns the proxy region named name.
@@ -372,14 +396,26 @@ type LatencyRoute struct {
 	DistanceKm float64
 	// Override is true when the config chose ProxyRegion explicitly.
 	Override bool
+	// Retiring is true when ProxyRegion is retired: no record is created
+	// until the retired entry is deleted (Route 53 then sends these clients
+	// to the lowest-latency remaining region; see LatencyRoutes).
+	Retiring bool
 }
 
-// LatencyRoutes returns one route per proxy region (to itself) followed by one
-// per resource region (to its nearest proxy region unless overridden), in
-// config order. Call it on a validated config.
+// LatencyRoutes returns one route per active proxy region (to itself)
+// followed by one per resource region (to its nearest proxy region unless
+// overridden), in config order. Call it on a validated config.
+//
+// A resource region whose nearest proxy region is retired is marked
+// Retiring and gets no record while the retired entry is in the config: the
+// record it had lives in the retired stack, which destroys it in the same
+// deploy, and creating the same record (name and set identifier) in another
+// stack of that deploy could race with that destruction. Meanwhile Route 53
+// answers those clients with the lowest-latency remaining record; once the
+// entry is deleted, the record reappears in the next nearest region's stack.
 func (c *Cluster) LatencyRoutes() []LatencyRoute {
 	var routes []LatencyRoute
-	for _, p := range c.ProxyRegions {
+	for _, p := range c.ActiveProxyRegions() {
 		routes = append(routes, LatencyRoute{Region: p.Region, ProxyRegion: p.Region})
 	}
 	for _, r := range c.ResourceRegions {
@@ -391,6 +427,9 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 			route.DistanceKm = DistanceKm(a, b)
 		} else {
 			route.ProxyRegion, route.DistanceKm, _ = NearestRegion(r.Region, c.ProxyRegionNames())
+			if p, _ := c.ProxyRegion(route.ProxyRegion); p.Retired {
+				route.Retiring = true
+			}
 		}
 		routes = append(routes, route)
 	}
@@ -401,7 +440,7 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 func (c *Cluster) RoutesTo(proxyRegion string) []LatencyRoute {
 	var out []LatencyRoute
 	for _, r := range c.LatencyRoutes() {
-		if r.ProxyRegion == proxyRegion {
+		if r.ProxyRegion == proxyRegion && !r.Retiring {
 			out = append(out, r)
 		}
 	}
@@ -423,8 +462,14 @@ func (c *Cluster) AllTags() map[string]string {
 
 // String summarises the cluster in one line, for progress output.
 func (c *Cluster) String() string {
-	regions := c.ProxyRegionNames()
-	sorted := append([]string(nil), regions...)
+	var sorted []string
+	for _, p := range c.ProxyRegions {
+		name := p.Region
+		if p.Retired {
+			name += " (retired)"
+		}
+		sorted = append(sorted, name)
+	}
 	sort.Strings(sorted)
 	peering := "proxy peering over " + c.Peering.Mode
 	if !c.ProxyPeering() {

@@ -191,7 +191,7 @@ func (v *validator) teleport(c *Cluster) {
 		if c.LicenseSSMParameter != "" {
 			v.add("license_ssm_parameter", "is only used with edition: enterprise; remove it or set edition: enterprise")
 		}
-		if n := len(c.ProxyRegions); n > 1 {
+		if n := len(c.ActiveProxyRegions()); n > 1 {
 			// Teleport lib/service/service.go refuses to start an OSS proxy
 			// with proxy peering; the Proxy Peering guide lists an Enterprise
 			// cluster as a prerequisite.
@@ -244,6 +244,8 @@ func (v *validator) regions(c *Cluster) {
 
 	if len(c.ProxyRegions) == 0 {
 		v.add("proxy_regions", "needs at least one entry: {region: ..., vpc_cidr: ...}")
+	} else if len(c.ActiveProxyRegions()) == 0 {
+		v.add("proxy_regions", "every entry is retired; keep at least one proxy region running (to remove the whole cluster, run cdktf destroy)")
 	}
 	seen := map[string]string{}
 	for i, p := range c.ProxyRegions {
@@ -280,7 +282,9 @@ func (v *validator) regions(c *Cluster) {
 			seenRes[r.Region] = path
 		}
 		if r.ProxyRegion != "" {
-			if _, ok := seen[r.ProxyRegion]; !ok {
+			if c.IsRetired(r.ProxyRegion) {
+				v.add(path+".proxy_region", "%q is retired; name a running proxy region or leave proxy_region out to use the nearest", r.ProxyRegion)
+			} else if _, ok := seen[r.ProxyRegion]; !ok {
 				v.add(path+".proxy_region", "%q is not one of proxy_regions (%s); name a proxy region or leave it out to use the nearest", r.ProxyRegion, strings.Join(c.ProxyRegionNames(), ", "))
 			}
 		}

@@ -2,7 +2,6 @@ package regions
 
 import (
 	"os"
-
 	"path/filepath"
 	"sort"
 
@@ -18,6 +17,9 @@ type Stacks struct {
 	// Proxies are in region-name order (the order they are built in, so that
 	// each can own its peerings with the ones before it).
 	Proxies []*ProxyStack
+	// Retired are the stacks of retired proxy regions, empty, by region
+	// name.
+	Retired []cdktf.TerraformStack
 }
 
 // Build adds every stack of cfg to app. cfg must be validated.
@@ -52,6 +54,9 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 	}
 	s := &Stacks{Auth: auth}
 	for _, pr := range regions {
+		if pr.Retired {
+			continue
+		}
 		var peers []*ProxyStack
 		if cfg.ProxyPeering() && !cfg.PublicPeering() {
 			peers = peersOwnedBy(pr.Region, s.Proxies)
@@ -62,6 +67,11 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 		}
 		s.Proxies = append(s.Proxies, p)
 	}
+	for _, pr := range regions {
+		if pr.Retired {
+			s.Retired = append(s.Retired, NewRetiredStack(proxyStacks[pr.Region], cfg, pr.Region, s.Proxies))
+		}
+	}
 	return s, nil
 }
 
@@ -70,6 +80,9 @@ func (s *Stacks) Names() []string {
 	names := []string{*s.Auth.Stack.Node().Id()}
 	for _, p := range s.Proxies {
 		names = append(names, *p.Stack.Node().Id())
+	}
+	for _, r := range s.Retired {
+		names = append(names, *r.Node().Id())
 	}
 	return names
 }

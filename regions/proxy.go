@@ -143,6 +143,15 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		}
 	}
 
+	// A retired region this stack owned a peering with: the peering goes,
+	// but its provider stays while the peering's resources are in state
+	// (the retired entry is deleted from the config after this deploy).
+	for _, p := range cfg.ProxyRegions {
+		if p.Retired && cfg.ProxyPeering() && !public && OwnsPeering(region, p.Region) {
+			regional(p.Region)
+		}
+	}
+
 	boot, err := teleportconfig.ProxyUserData{
 		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
 		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
@@ -219,6 +228,9 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		LatencyRegions:      latencyRegions,
 		LoadBalancerDNSName: proxy.LoadBalancer.DNSName,
 		HealthCheckName:     names.Prefix("proxy-" + region),
+		// Created after the proxies, destroyed before them (when the
+		// region is retired): see NewRetiredStack.
+		DependsOn: []cdktf.ITerraformDependable{proxy.Group.Resource},
 	})
 
 	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
@@ -272,7 +284,7 @@ func peerRanges(cfg *config.Cluster) []firewall.Range {
 	if !cfg.ProxyPeering() || cfg.PublicPeering() {
 		return nil
 	}
-	regions := append([]config.ProxyRegion(nil), cfg.ProxyRegions...)
+	regions := cfg.ActiveProxyRegions()
 	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
 	var out []firewall.Range
 	for _, p := range regions {

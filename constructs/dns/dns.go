@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53healthcheck"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // RecordTTL is short so that a failed-over region stops receiving traffic
@@ -28,6 +29,9 @@ type Props struct {
 	LoadBalancerDNSName *string
 	// HealthCheckName tags the health check.
 	HealthCheckName string
+	// DependsOn are resources the records are created after and destroyed
+	// before (the proxies that serve them). Optional.
+	DependsOn []cdktf.ITerraformDependable
 }
 
 // LatencyRecords are the records and health check of one proxy region.
@@ -69,10 +73,18 @@ func New(scope constructs.Construct, id string, props *Props) *LatencyRecords {
 				SetIdentifier:        jsii.String(SetIdentifier(region)),
 				LatencyRoutingPolicy: &route53record.Route53RecordLatencyRoutingPolicy{Region: jsii.String(region)},
 				HealthCheckId:        hc.Id(),
+				DependsOn:            dependsOn(props.DependsOn),
 			})
 		}
 	}
 	return &LatencyRecords{Construct: c, HealthCheckID: hc.Id()}
+}
+
+func dependsOn(deps []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	if len(deps) == 0 {
+		return nil
+	}
+	return &deps
 }
 
 // SetIdentifier is the unique set identifier of a latency record: one record

@@ -84,6 +84,8 @@ type Group struct {
 	RoleARN, RoleName *string
 	// Name is the Auto Scaling group name.
 	Name *string
+	// Resource is the group itself, for depends_on.
+	Resource cdktf.ITerraformDependable
 }
 
 // New creates the role, launch template and Auto Scaling group.
@@ -201,7 +203,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		},
 		Tag: sortedTags(map[string]string{"Name": props.Name}),
 	})
-	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name()}
+	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name(), Resource: asg}
 }
 
 func sortedTags(m map[string]string) []autoscalinggroup.AutoscalingGroupTag {

@@ -79,6 +79,8 @@ type ProxyCluster struct {
 	LoadBalancer *loadbalancer.LoadBalancer
 	// SecurityGroupID is the instances' group.
 	SecurityGroupID *string
+	// Group is the proxies' Auto Scaling group.
+	Group *instances.Group
 }
 
 // New creates the Proxy Service of one region.
@@ -145,7 +147,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 				{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(props.CAPinParameterARN)},
 			}},
 	}
-	instances.New(c, "instances", &instances.Props{
+	group := instances.New(c, "instances", &instances.Props{
 		Name:               props.Name,
 		RoleName:           props.RoleName,
 		InstanceType:       props.Instances.Type,
@@ -164,7 +166,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		VolumeKeyARN:       props.VolumeKeyARN,
 		AutoScalingRoleARN: props.AutoScalingRoleARN,
 	})
-	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg}
+	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg, Group: group}
 }
 
 // CertObjectsARN is the ARN pattern of the certificate objects in bucket.

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// providerAliases lists the aliases of a stack's AWS providers ("" is the
+// default provider).
+func providerAliases(s stackJSON) []string {
+	var out []string
+	list, _ := get(s, "provider", "aws").([]any)
+	for _, p := range list {
+		alias, _ := get(p, "alias").(string)
+		out = append(out, alias)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Retiring a proxy region empties its stack (keeping every provider its
+// resources were managed with), removes it from the other stacks' peerings
+// and 3021 ranges while they keep the provider of its region, holds back the
+// records of the resource regions it served, and orders the deploy so that
+// the peering owners go first. Deleting the entry afterwards drops the stack
+// and the provider and moves those records to the next nearest region.
+func TestRetireThenDeleteRegion(t *testing.T) {
+	// Example (vpc peering): retire eu-central-1, whose peering with
+	// us-west-1 the us-west-1 stack owns.
+	retired := stackOf(t, "example-retired", "proxy-eu-central-1")
+	if res, _ := get(retired, "resource").(map[string]any); len(res) != 0 {
+		t.Errorf("retired stack still holds resources: %v", res)
+	}
+	if got := fmt.Sprint(providerAliases(retired)); got != "[ auth us-east-1]" {
+		t.Errorf("retired stack providers %s; want the default, auth and us-east-1 (its health check alarm)", got)
+	}
+	if deps := manifest(t, "example-retired")["proxy-eu-central-1"]; fmt.Sprint(deps) != "[proxy-us-west-1]" {
+		t.Errorf("retired stack depends on %v; want the owner of its peering, proxy-us-west-1", deps)
+	}
+	owner := stackOf(t, "example-retired", "proxy-us-west-1")
+	if n := len(owner.resources("aws_vpc_peering_connection")); n != 1 {
+		t.Errorf("owner keeps %d VPC peerings; want only the auth one", n)
+	}
+	if !slices.Contains(providerAliases(owner), "eu-central-1") {
+		t.Error("owner dropped the eu-central-1 provider while its peering's resources are still in state")
+	}
+	if entries := fmt.Sprint(sortedEntries(get(owner.one(t, "aws_ec2_managed_prefix_list"), "entry"))); strings.Contains(entries, "10.2.128.0/17") {
+		t.Errorf("owner still admits the retired region on 3021: %s", entries)
+	}
+	if a, b := synths["example"].files["stacks/auth-us-west-2/cdk.tf.json"], synths["example-retired"].files["stacks/auth-us-west-2/cdk.tf.json"]; string(a) != string(b) {
+		t.Error("retiring a region changed the auth stack")
+	}
+	// ap-south-1 was routed to eu-central-1: no record while it retires.
+	if records := latencyRegions(t, "example-retired"); slices.Contains(records, "ap-south-1") || !slices.Contains(records, "us-east-1") {
+		t.Errorf("records while eu-central-1 retires: %v", records)
+	}
+	// Records are created after, and destroyed before, the proxies.
+	for _, r := range stackOf(t, "example", "proxy-eu-central-1").resources("aws_route53_record") {
+		if !strings.Contains(fmt.Sprint(r["depends_on"]), "aws_autoscaling_group.") {
+			t.Errorf("record %v does not depend on the proxies' group", r["name"])
+		}
+	}
+
+	// Then the entry is deleted.
+	if synths["example-deleted"].files["stacks/proxy-eu-central-1/cdk.tf.json"] != nil {
+		t.Error("deleted region still has a stack")
+	}
+	after := stackOf(t, "example-deleted", "proxy-us-west-1")
+	if slices.Contains(providerAliases(after), "eu-central-1") {
+		t.Error("the eu-central-1 provider outlived the entry")
+	}
+	if records := latencyRegions(t, "example-deleted"); !slices.Contains(records, "ap-south-1") {
+		t.Errorf("ap-south-1 did not move to the next nearest region: %v", records)
+	}
+
+	// Four regions peering over the internet: retiring sa-east-1 changes
+	// no other stack; deleting it afterwards changes none either.
+	if got := fmt.Sprint(providerAliases(stackOf(t, "public-retired", "proxy-sa-east-1"))); got != "[ auth us-east-1]" {
+		t.Errorf("public mode retired stack providers %s", got)
+	}
+	for rel, data := range synths["public-retired"].files {
+		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && string(synths["public-four-regions"].files[rel]) != string(data) {
+			t.Errorf("public mode: retiring sa-east-1 changed %s", rel)
+		}
+		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && string(synths["public-minus-region"].files[rel]) != string(data) {
+			t.Errorf("public mode: deleting the retired sa-east-1 changed %s", rel)
+		}
+	}
+}
+
+// latencyRegions lists the latency regions with records in a synth.
+func latencyRegions(t *testing.T, synth string) []string {
+	var out []string
+	for _, name := range stackNames(t, synth) {
+		for _, r := range stackOf(t, synth, name).resources("aws_route53_record") {
+			if r["name"] == synths[synth].cfg.Domain {
+				out = append(out, fmt.Sprint(get(r, "latency_routing_policy", "region")))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
