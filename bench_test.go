@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -19,7 +20,7 @@ func BenchmarkSynthExample(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		if _, _, _, _, err := synthesize(cfg, dir); err != nil {
+		if _, err := cli.Synthesize(cfg, dir); err != nil {
 			b.Fatal(err)
 		}
 		os.RemoveAll(dir)

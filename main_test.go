@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/example/teleport-multi-region/cli"
 )
 
 // TestBadConfigFilesEndToEnd runs the app's entry point on broken files: each
@@ -45,9 +47,10 @@ func TestBadConfigFilesEndToEnd(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("CLUSTER_CONFIG", tc.path)
 			var log bytes.Buffer
-			if code := run(&log); code != 1 {
+			env := cli.Env{Stdout: &log, Stderr: &log, Example: example,
+				Getenv: func(k string) string { return map[string]string{"CLUSTER_CONFIG": tc.path}[k] }}
+			if code := cli.Main(nil, env); code != 1 {
 				t.Fatalf("exit status %d; want 1\n%s", code, log.String())
 			}
 			out := log.String()

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 )
 
@@ -47,7 +48,7 @@ func TestUpgradeOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, _, err := synthesize(base, dir); err != nil {
+	if _, err := cli.Synthesize(base, dir); err != nil {
 		t.Fatal(err)
 	}
 	ahead := *base
@@ -55,10 +56,11 @@ func TestUpgradeOrder(t *testing.T) {
 	if err := ahead.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	stacks, _, _, plan, err := synthesize(&ahead, dir)
+	res, err := cli.Synthesize(&ahead, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	stacks, plan := res.Stacks, res.Plan
 	if !strings.Contains(stacks.Auth.BootScript, "bash -s 17.5.0 enterprise") || !strings.Contains(stacks.Proxies[0].BootScript, "bash -s 17.4.8 enterprise") {
 		t.Error("auth.teleport_version must install on the auth servers only")
 	}
@@ -68,9 +70,10 @@ func TestUpgradeOrder(t *testing.T) {
 	both := ahead
 	both.TeleportVersion = "17.5.0"
 	both.AMI.IDs = map[string]string{"eu-central-1": "ami-0123456789abcdef0"}
-	if _, _, _, plan, err = synthesize(&both, dir); err != nil {
+	if res, err = cli.Synthesize(&both, dir); err != nil {
 		t.Fatal(err)
 	}
+	plan = res.Plan
 	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.4.8 -> 17.5.0, AMI settings") ||
 		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 17.5.0") {
 		t.Errorf("plan for the proxy step: %q", plan)

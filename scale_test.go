@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/internal/sample"
 )
@@ -26,7 +27,7 @@ func BenchmarkSynthRegions(b *testing.B) {
 			}
 			for i := 0; i < b.N; i++ {
 				dir := b.TempDir()
-				if _, _, _, _, err := synthesize(cfg, dir); err != nil {
+				if _, err := cli.Synthesize(cfg, dir); err != nil {
 					b.Fatal(err)
 				}
 				os.RemoveAll(dir)

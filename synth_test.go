@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/internal/sample"
 	"go.yaml.in/yaml/v3"
@@ -133,7 +134,7 @@ func synthOnce(cfg *config.Cluster) (*synthOut, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if _, _, _, _, err := synthesize(cfg, dir); err != nil {
+	if _, err := cli.Synthesize(cfg, dir); err != nil {
 		return nil, err
 	}
 	out := &synthOut{cfg: cfg, files: map[string][]byte{}}

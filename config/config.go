@@ -66,6 +66,8 @@ const (
 
 // Cluster is the whole configuration file.
 type Cluster struct {
+	// notes are set by Validate (see Notes).
+	notes []string
 	// ClusterName is DNS-safe and prefixes every AWS resource name.
 	ClusterName string `yaml:"cluster_name"`
 	// Domain is the public address of the cluster; *.Domain serves apps.
@@ -491,3 +493,6 @@ func (c *Cluster) AMIGeneration() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
+
+// Notes are remarks about a valid config worth printing once.
+func (c *Cluster) Notes() []string { return c.notes }

@@ -1,0 +1,188 @@
+// Package cli is the command line of the app: synthesize (the default, what
+// cdktf.json runs), validate a config without starting jsii, diff two
+// synthesized output directories, and print the config's JSON schema.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/regions"
+)
+
+// DefaultConfigFile is read when CLUSTER_CONFIG is unset and no file is
+// named.
+const DefaultConfigFile = "cluster.yaml"
+
+// Env is what a command may use of its process.
+type Env struct {
+	Stdout, Stderr io.Writer
+	// Getenv reads the environment (os.Getenv in main).
+	Getenv func(string) string
+	// Example is the embedded example config, used when no config file
+	// exists.
+	Example []byte
+}
+
+const usage = `teleport-multi-region synthesizes the Terraform of a Teleport multi-region
+proxy deployment on AWS (cdktf).
+
+Usage:
+  go run .                     synthesize the cluster config into cdktf.out/ (what cdktf.json runs)
+  go run . synth               the same
+  go run . validate [FILE]     check a config without synthesizing (exit 0 or 1; well under a second)
+  go run . diff OLD NEW        what changes between two synthesized output directories, as Markdown
+  go run . schema              print the JSON schema of the config (config/cluster.schema.json)
+  go run . help                this text
+
+The config is FILE, else $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded example.
+
+Environment:
+  CLUSTER_CONFIG      the config file to synthesize or validate
+  CDKTF_OUTDIR        output directory (set by the cdktf CLI; default cdktf.out)
+  CDKTF_CONTEXT_JSON  set by the cdktf CLI; progress then goes to stdout, which it shows as-is
+  SYNTH_HCL_OUTPUT    true writes HCL (cdk.tf) instead of JSON (cdk.tf.json)
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION
+                      silences jsii's end-of-life banner for that Node.js major version (the Makefile sets 20)
+  JSII_NODE           the Node.js binary jsii runs (default: node on PATH)
+`
+
+// Main runs the command in args and returns the process exit status.
+func Main(args []string, env Env) int {
+	cmd := "synth"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "synth":
+		if len(args) != 0 {
+			return usageError(env, "synth takes no arguments; name the config with CLUSTER_CONFIG")
+		}
+		return synth(env)
+	case "validate":
+		if len(args) > 1 {
+			return usageError(env, "validate takes at most one file")
+		}
+		return validate(env, args)
+	case "diff":
+		if len(args) != 2 {
+			return usageError(env, "diff takes two output directories: OLD NEW")
+		}
+		return diff(env, args[0], args[1])
+	case "schema":
+		return schema(env)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return 0
+	}
+	return usageError(env, fmt.Sprintf("unknown command %q", cmd))
+}
+
+func usageError(env Env, msg string) int {
+	fmt.Fprintf(env.Stderr, "error: %s\n\n%s", msg, usage)
+	return 2
+}
+
+// loadConfig finds, reads and validates the cluster config: file, else
+// $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded example.
+func loadConfig(env Env, file string) (*config.Cluster, string, error) {
+	if file == "" {
+		file = env.Getenv("CLUSTER_CONFIG")
+	}
+	if file != "" {
+		cfg, err := config.Load(file)
+		return cfg, file, err
+	}
+	if _, err := os.Stat(DefaultConfigFile); err == nil {
+		cfg, err := config.Load(DefaultConfigFile)
+		return cfg, DefaultConfigFile, err
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, "", fmt.Errorf("config file %s: %w", DefaultConfigFile, err)
+	}
+	const source = "examples/cluster.yaml (embedded; set CLUSTER_CONFIG or create cluster.yaml to use your own)"
+	cfg, err := config.Parse(env.Example, "embedded example")
+	return cfg, source, err
+}
+
+func validate(env Env, args []string) int {
+	file := ""
+	if len(args) == 1 {
+		file = args[0]
+	}
+	cfg, source, err := loadConfig(env, file)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(env.Stdout, "ok: %s: %s\n", source, cfg)
+	for _, note := range cfg.Notes() {
+		fmt.Fprintf(env.Stdout, "note: %s\n", note)
+	}
+	return 0
+}
+
+// progressWriter is where synth progress goes: stderr, unless the cdktf CLI
+// runs the app (it sets CDKTF_CONTEXT_JSON and shows everything on stderr
+// as [ERROR] lines), then stdout.
+func progressWriter(env Env) io.Writer {
+	if env.Getenv("CDKTF_CONTEXT_JSON") != "" {
+		return env.Stdout
+	}
+	return env.Stderr
+}
+
+func synth(env Env) int {
+	log := progressWriter(env)
+	start := time.Now()
+	step := func(format string, args ...any) {
+		fmt.Fprintf(log, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+	cfg, source, err := loadConfig(env, "")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
+	step("config %s: %s", source, cfg)
+	for _, note := range cfg.Notes() {
+		step("note: %s", note)
+	}
+	for _, r := range cfg.LatencyRoutes() {
+		how := "its own proxies"
+		switch {
+		case r.Retiring:
+			step("latency route: clients in %-15s -> no record while %s is retired: Route 53 answers with the lowest-latency remaining region; the record returns in the next nearest region's stack once the entry is deleted", r.Region, r.ProxyRegion)
+			continue
+		case r.Override:
+			how = fmt.Sprintf("set in config, %.0f km", r.DistanceKm)
+		case r.Region != r.ProxyRegion:
+			how = fmt.Sprintf("nearest proxy region, %.0f km", r.DistanceKm)
+		}
+		step("latency route: clients in %-15s -> proxies in %s (%s)", r.Region, r.ProxyRegion, how)
+	}
+
+	step("starting jsii (Node.js loads the AWS provider schema; this takes a few seconds)")
+	defer jsii.Close()
+	res, err := Synthesize(cfg, "")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
+	for _, line := range res.Plan {
+		step("rollout: %s", line)
+	}
+	for _, name := range res.Stacks.Names() {
+		step("wrote %s", regions.StackFile(res.Outdir, name))
+	}
+	for _, path := range res.Written {
+		step("wrote %s", path)
+	}
+	step("done: %d stack(s) in %s; review %s; deploy with: cdktf deploy '*'", len(res.Stacks.Names()), res.Outdir,
+		strings.TrimPrefix(res.Outdir+"/"+ReviewFile, "./"))
+	return 0
+}

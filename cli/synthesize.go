@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/example/teleport-multi-region/regions"
+	"github.com/example/teleport-multi-region/report"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// ReviewFile is the review report written next to manifest.json.
+const ReviewFile = "review.md"
+
+// Result is what Synthesize did.
+type Result struct {
+	// Stacks are the stacks built.
+	Stacks *regions.Stacks
+	// Outdir is the output directory.
+	Outdir string
+	// Written are the files written besides the stacks.
+	Written []string
+	// Plan says what the synth rolls out compared with the output it
+	// replaced (report.RolloutPlan).
+	Plan []string
+}
+
+// Synthesize builds every stack of cfg into a cdktf app writing to outdir
+// ("" for cdktf's default), synthesizes it, and writes the review files
+// and the review report. main and the tests share it, so the tests check
+// exactly what users get.
+func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
+	var appConfig *cdktf.AppConfig
+	if outdir != "" {
+		appConfig = &cdktf.AppConfig{Outdir: jsii.String(outdir)}
+	}
+	app := cdktf.NewApp(appConfig)
+	dir := *app.Outdir()
+	before, err := report.ReadRollouts(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read the previous synth in %s: %w", dir, err)
+	}
+	stacks, err := regions.Build(app, cfg)
+	if err != nil {
+		return nil, err
+	}
+	app.Synth()
+	written, err := writeReviewFiles(dir, stacks, cfg)
+	if err != nil {
+		return nil, err
+	}
+	after := map[string]report.Rollout{}
+	for name, script := range stacks.BootScripts() {
+		if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
+			after[name] = report.Rollout{Teleport: v, AMIGeneration: g}
+		}
+	}
+	return &Result{Stacks: stacks, Outdir: dir, Written: written,
+		Plan: report.RolloutPlan(before, after, *stacks.Auth.Stack.Node().Id())}, nil
+}
+
+// writeReviewFiles writes the boot scripts and agent config under outdir.
+func writeReviewFiles(outdir string, stacks *regions.Stacks, cfg *config.Cluster) ([]string, error) {
+	files, err := stacks.ReviewFiles(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		path := filepath.Join(outdir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(files[rel]), 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
