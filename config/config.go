@@ -421,6 +421,9 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 		routes = append(routes, LatencyRoute{Region: p.Region, ProxyRegion: p.Region})
 	}
 	for _, r := range c.ResourceRegions {
+		if p, ok := c.ProxyRegion(r.Region); ok && !p.Retired {
+			continue // served by its own proxies (see Notes)
+		}
 		route := LatencyRoute{Region: r.Region}
 		if r.ProxyRegion != "" {
 			route.ProxyRegion, route.Override = r.ProxyRegion, true

@@ -112,7 +112,6 @@ func TestValidationRules(t *testing.T) {
 		{"wrong type list", "proxy_regions:", "proxy_regions: us-west-1\nx:", "proxy_regions", "expected a list"},
 		{"wrong type bool", "", "acme_staging: maybe\n", "acme_staging", "expected true or false"},
 		{"resource region unknown", "", "resource_regions: [mars-1]\n", "resource_regions[0].region", "not a commercial AWS region"},
-		{"resource region is proxy", "", "resource_regions: [us-west-1]\n", "resource_regions[0].region", "is a proxy region"},
 		{"resource region duplicate", "", "resource_regions: [us-east-1, us-east-1]\n", "resource_regions[1].region", "already listed"},
 		{"resource override unknown", "", "resource_regions: [{region: us-east-1, proxy_region: ap-south-1}]\n", "resource_regions[0].proxy_region", "not one of proxy_regions"},
 		{"peering mode", "", "peering: {mode: tunnel}\n", "peering.mode", "not a peering mode"},
@@ -142,7 +141,7 @@ func TestValidationRules(t *testing.T) {
 				t.Fatalf("accepted; want an error at %s", tc.path)
 			}
 			for _, line := range strings.Split(err.Error(), "\n") {
-				if strings.Contains(line, "- "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
+				if strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
 					return
 				}
 			}
@@ -320,7 +319,7 @@ func TestVersionSkew(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), "- "+c.path+": ") || !strings.Contains(err.Error(), c.want) {
+		if err == nil || !strings.Contains(err.Error(), ": "+c.path+": ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("auth %s, proxies %s: got %v; want %s: ...%s", c.auth, c.proxy, err, c.path, c.want)
 		}
 	}
@@ -328,5 +327,85 @@ func TestVersionSkew(t *testing.T) {
 	cfg, err := Parse([]byte(valid), "t")
 	if err != nil || cfg.Auth.TeleportVersion != "17.4.8" {
 		t.Errorf("default auth version: %v %v", cfg, err)
+	}
+}
+
+// Every problem carries the file, line and column of its value; problems of
+// structure (duplicate or unknown keys, wrong types) do not hide the others.
+func TestProblemsCarryPositions(t *testing.T) {
+	doc := strings.Replace(valid, "    vpc_cidr: 10.1.0.0/16", "    vpc_cidr: 10.1.0.0/33", 1) +
+		"domain: other.example.com\n" + "agent_connection_count: 0\n" + "colour: blue\n" + "auth_x: 1\n"
+	_, err := Parse([]byte(doc), "cluster.yaml")
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"cluster.yaml:13:15: proxy_regions[0].vpc_cidr: \"10.1.0.0/33\" is not an IPv4 CIDR",
+		"cluster.yaml:16:1: domain: set twice",
+		"cluster.yaml:17:25: agent_connection_count: is 0, which is never valid here",
+		"cluster.yaml:18:1: colour: unknown key",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	// A missing required key is reported at the mapping that lacks it.
+	_, err = Parse([]byte(strings.Replace(valid, "    vpc_cidr: 10.2.0.0/16\n", "", 1)), "c.yaml")
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:14:5: proxy_regions[1].vpc_cidr: is required") {
+		t.Errorf("missing key: %v", err)
+	}
+}
+
+// An explicit 0 is an error, never silently the default.
+func TestExplicitZero(t *testing.T) {
+	for _, set := range []string{"agent_connection_count: 0\n", "auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16, az_count: 0}\n",
+		"flow_logs: {retention_days: 0}\n"} {
+		doc := valid
+		if strings.HasPrefix(set, "auth:") {
+			doc = strings.Replace(doc, "auth:\n  region: us-west-2\n  vpc_cidr: 10.0.0.0/16\n", set, 1)
+		} else {
+			doc += set
+		}
+		if _, err := Parse([]byte(doc), "t"); err == nil || !strings.Contains(err.Error(), "is 0, which is never valid here") {
+			t.Errorf("%q: %v", set, err)
+		}
+	}
+	c, err := Parse([]byte(valid), "t")
+	if err != nil || c.AgentConnectionCount != 2 {
+		t.Errorf("defaults: %v", err)
+	}
+}
+
+// Empty and comment-only files say so and show a minimal config.
+func TestEmptyFileShowsMinimalConfig(t *testing.T) {
+	for _, doc := range []string{"", "  \n", "# just a comment\n# and another\n", "---\n"} {
+		_, err := Parse([]byte(doc), "e.yaml")
+		if err == nil || !strings.Contains(err.Error(), "is empty") || !strings.Contains(err.Error(), "cluster_name: example") {
+			t.Errorf("%q: %v", doc, err)
+		}
+	}
+	if _, err := Parse([]byte(minimalConfig), "minimal"); err != nil {
+		t.Errorf("the minimal config shown is invalid: %v", err)
+	}
+}
+
+// A region listed both as a proxy region and a resource region is accepted:
+// its own proxies serve it, and a note says so once.
+func TestProxyRegionAlsoResourceRegion(t *testing.T) {
+	c, err := Parse([]byte(valid+"resource_regions: [us-west-1, us-east-1]\n"), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notes()) != 1 || !strings.Contains(c.Notes()[0], "us-west-1 is also a proxy region") {
+		t.Errorf("notes: %q", c.Notes())
+	}
+	n := 0
+	for _, r := range c.LatencyRoutes() {
+		if r.Region == "us-west-1" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d routes for us-west-1; want its own only", n)
 	}
 }

@@ -39,72 +39,139 @@ func Load(path string) (*Cluster, error) {
 }
 
 // Parse parses, defaults and validates a config document. source names the
-// document in error messages.
+// document in error messages. Every problem is reported at once, each with
+// the line and column of the value it is about (or of the mapping missing a
+// required key): unknown keys, duplicate keys and wrong types are set aside
+// so that the rest of the file is still validated.
 func Parse(data []byte, source string) (*Cluster, error) {
-	c, err := decode(data)
+	c, structural, pos, err := decode(data)
 	if err != nil {
-		var verr *ValidationError
-		if errors.As(err, &verr) {
-			verr.Source = source
-			return nil, verr
-		}
 		return nil, fmt.Errorf("config file %s: %w", source, err)
 	}
 	c.applyDefaults()
-	if err := c.Validate(); err != nil {
-		var verr *ValidationError
-		if errors.As(err, &verr) {
-			verr.Source = source
+	problems := structural
+	if verr, ok := c.Validate().(*ValidationError); ok {
+		for _, p := range verr.Problems {
+			if !under(p.Path, structural) {
+				p.Line, p.Column = pos.of(p.Path)
+				problems = append(problems, p)
+			}
 		}
-		return nil, err
 	}
-	return c, nil
+	if len(problems) == 0 {
+		return c, nil
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i], problems[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return nil, &ValidationError{Source: source, Problems: problems}
 }
 
+// under reports whether path is, or is inside, a path with a structural
+// problem (its value was set aside, so "is required" there is noise).
+func under(path string, structural []FieldError) bool {
+	for _, s := range structural {
+		if path == s.Path || strings.HasPrefix(path, s.Path+".") || strings.HasPrefix(path, s.Path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// positions maps field paths to the line and column of their values.
+type positions map[string][2]int
+
+// of returns the position of path, or of its nearest ancestor in the file
+// (a missing key is reported at the mapping that lacks it).
+func (p positions) of(path string) (int, int) {
+	for {
+		if lc, ok := p[path]; ok {
+			return lc[0], lc[1]
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			lc := p[""]
+			return lc[0], lc[1]
+		}
+		path = path[:i]
+	}
+}
+
+// minimalConfig is shown for an empty file.
+const minimalConfig = `cluster_name: example
+domain: teleport.example.com
+hosted_zone: example.com
+teleport_version: "17.4.8"
+license_ssm_parameter: /teleport/example/license
+acme_email: admin@example.com
+auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16}
+proxy_regions:
+  - {region: us-west-1, vpc_cidr: 10.1.0.0/16}`
+
 // decode turns YAML into a Cluster. It first walks the YAML tree against the
-// Go types so that unknown keys and wrong types are reported with their field
-// path (proxy_regions[1].vpc_cidr) rather than a line number alone.
-func decode(data []byte) (*Cluster, error) {
+// Go types, reporting unknown keys, duplicate keys, wrong types and explicit
+// zeros with their field path and position, and sets those values aside so
+// that the rest decodes and validates.
+func decode(data []byte) (*Cluster, []FieldError, positions, error) {
+	empty := fmt.Errorf("the file is empty (or only comments); a minimal config is:\n\n%s\n\n(see examples/cluster.yaml and README.md for every key)", minimalConfig)
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, errors.New("the file is empty; start from examples/cluster.yaml")
+		return nil, nil, nil, empty
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	if err := dec.Decode(&doc); err == io.EOF {
+		return nil, nil, nil, empty
+	} else if err != nil {
+		return nil, nil, nil, fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, errors.New("holds more than one YAML document; keep one cluster per file")
+		return nil, nil, nil, errors.New("holds more than one YAML document; keep one cluster per file")
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if root.Kind == yaml.DocumentNode || isNull(root) {
+		return nil, nil, nil, empty
+	}
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("line %d: the top level must be a mapping of keys (cluster_name: ..., domain: ...), not a %s", root.Line, kindName(root))
+		return nil, nil, nil, fmt.Errorf("line %d: the top level must be a mapping of keys (cluster_name: ..., domain: ...), not a %s", root.Line, kindName(root))
 	}
 	var problems []FieldError
-	checkNode(root, reflect.TypeOf(Cluster{}), "", &problems)
-	if len(problems) > 0 {
-		return nil, &ValidationError{Problems: problems}
-	}
+	pos := positions{"": {root.Line, root.Column}}
+	checkNode(root, reflect.TypeOf(Cluster{}), "", &problems, pos)
 	var c Cluster
 	if err := root.Decode(&c); err != nil {
-		return nil, fmt.Errorf("cannot decode: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, nil, nil, fmt.Errorf("cannot decode: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	return &c, nil
+	return &c, problems, pos, nil
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 
-// checkNode reports keys that t does not know and values of the wrong kind.
-func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError) {
+// setAside replaces a value of the wrong type with null, so that decoding
+// the rest of the file goes on (the value's problem is already reported).
+func setAside(n *yaml.Node) {
+	*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+}
+
+// checkNode reports keys that t does not know, keys set twice, values of
+// the wrong kind and explicit zeros, records the position of every value in
+// pos, and sets the offending entries aside.
+func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError, pos positions) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if path != "" {
+		pos[path] = [2]int{n.Line, n.Column}
 	}
 	if isNull(n) {
 		return // an empty value means "use the default"; Validate catches required ones
@@ -113,9 +180,12 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 	if where == "" {
 		where = "(top level)"
 	}
+	add := func(at *yaml.Node, path, msg string) {
+		*problems = append(*problems, FieldError{Path: path, Msg: msg, Line: at.Line, Column: at.Column})
+	}
 	bad := func(want string) {
-		*problems = append(*problems, FieldError{Path: where,
-			Msg: fmt.Sprintf("line %d: expected %s, found %s", n.Line, want, describe(n))})
+		add(n, where, fmt.Sprintf("expected %s, found %s", want, describe(n)))
+		setAside(n)
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) && t == reflect.TypeOf(ResourceRegion{}) {
 		if n.Kind == yaml.ScalarNode {
@@ -133,42 +203,55 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		}
 		fields := yamlFields(t)
 		seen := map[string]bool{}
+		var kept []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
 			child := joinPath(path, key.Value)
 			if seen[key.Value] {
-				*problems = append(*problems, FieldError{Path: child, Msg: fmt.Sprintf("line %d: set twice; keep one", key.Line)})
+				add(key, child, "set twice; keep one (the first is used meanwhile)")
 				continue
 			}
 			seen[key.Value] = true
 			f, ok := fields[key.Value]
 			if !ok {
-				*problems = append(*problems, FieldError{Path: child, Msg: unknownKeyMsg(key, fields)})
+				add(key, child, unknownKeyMsg(key, fields))
 				continue
 			}
-			checkNode(val, f, child, problems)
+			kept = append(kept, key, val)
+			checkNode(val, f, child, problems, pos)
 		}
+		n.Content = kept
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			bad("a list")
 			return
 		}
 		for i, item := range n.Content {
-			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems)
+			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems, pos)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			bad("a mapping")
 			return
 		}
+		seen := map[string]bool{}
+		var kept []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
 			if key.Kind != yaml.ScalarNode {
-				*problems = append(*problems, FieldError{Path: where, Msg: fmt.Sprintf("line %d: keys must be plain strings", key.Line)})
+				add(key, where, "keys must be plain strings")
 				continue
 			}
-			checkNode(val, t.Elem(), joinPath(path, key.Value), problems)
+			child := joinPath(path, key.Value)
+			if seen[key.Value] {
+				add(key, child, "set twice; keep one (the first is used meanwhile)")
+				continue
+			}
+			seen[key.Value] = true
+			kept = append(kept, key, val)
+			checkNode(val, t.Elem(), child, problems, pos)
 		}
+		n.Content = kept
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			bad("a string")
@@ -176,6 +259,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			bad("a whole number")
+		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err == nil && v == 0 {
+			// 0 would silently mean "the default": say so instead.
+			add(n, where, "is 0, which is never valid here; leave the key out to use the default, or set the number you want")
+			setAside(n)
 		}
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
@@ -211,9 +298,9 @@ func unknownKeyMsg(key *yaml.Node, fields map[string]reflect.Type) string {
 		}
 	}
 	if bestDist <= 2 || (bestDist <= 3 && len(key.Value) > 8) {
-		return fmt.Sprintf("line %d: unknown key; did you mean %q?", key.Line, best)
+		return fmt.Sprintf("unknown key; did you mean %q?", best)
 	}
-	return fmt.Sprintf("line %d: unknown key; known keys here: %s", key.Line, strings.Join(known, ", "))
+	return fmt.Sprintf("unknown key; known keys here: %s", strings.Join(known, ", "))
 }
 
 func editDistance(a, b string) int {

@@ -35,6 +35,9 @@ type FieldError struct {
 	Path string
 	// Msg says what is wrong and how to fix it.
 	Msg string
+	// Line and Column locate the value in the file (0 when the config did
+	// not come from a file).
+	Line, Column int
 }
 
 func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
@@ -55,7 +58,12 @@ func (e *ValidationError) Error() string {
 	}
 	fmt.Fprintf(&b, "%s: %d problem(s):", src, len(e.Problems))
 	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
+		b.WriteString("\n  ")
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "%s:%d:%d: ", src, p.Line, p.Column)
+		} else {
+			b.WriteString("- ")
+		}
 		b.WriteString(p.Error())
 	}
 	return b.String()
@@ -77,6 +85,7 @@ var (
 // Validate checks a defaulted config and returns a *ValidationError listing
 // every problem, or nil.
 func (c *Cluster) Validate() error {
+	c.notes = nil
 	v := &validator{}
 	v.clusterName(c.ClusterName)
 	v.domain(c)
@@ -275,7 +284,9 @@ func (v *validator) regions(c *Cluster) {
 		path := fmt.Sprintf("resource_regions[%d]", i)
 		if v.region(path+".region", r.Region) {
 			if first, ok := seen[r.Region]; ok {
-				v.add(path+".region", "%q is a proxy region (%s), which already gets its own latency records; remove it here", r.Region, first)
+				if !c.IsRetired(r.Region) {
+					c.notes = append(c.notes, fmt.Sprintf("%s.region: %s is also a proxy region (%s): its clients are served by its own proxies, so this entry adds nothing", path, r.Region, first))
+				}
 			} else if first, dup := seenRes[r.Region]; dup {
 				v.add(path+".region", "%q is already listed at %s; list each resource region once", r.Region, first)
 			}
