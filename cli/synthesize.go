@@ -55,6 +55,17 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := report.ReadOutput(dir)
+	if err != nil {
+		return nil, err
+	}
+	if os.Getenv("SYNTH_HCL_OUTPUT") != "true" { // the report reads the JSON rendering
+		path := filepath.Join(dir, ReviewFile)
+		if err := os.WriteFile(path, []byte(report.Review(out)), 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, path)
+	}
 	after := map[string]report.Rollout{}
 	for name, script := range stacks.BootScripts() {
 		if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
