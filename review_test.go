@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/example/teleport-multi-region/cli"
+	"github.com/example/teleport-multi-region/report"
 )
 
 // review.md is written by every synth and agrees with the config it came
@@ -53,5 +59,49 @@ func TestReviewReport(t *testing.T) {
 	// the report, reading only the JSON, says so.
 	if !strings.Contains(string(synths["public-four-regions"].files["review.md"]), "| us-west-2 | us-east-1 (proxy-us-east-1) | 3516 km | nearest proxy region |") {
 		t.Error("the us-west-2 route is missing")
+	}
+}
+
+// writeSynth writes a synth's files to a new directory.
+func writeSynth(t *testing.T, synth string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, data := range synths[synth].files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// go run . diff OLD NEW on real outputs: adding a region, and nothing.
+func TestDiffCommand(t *testing.T) {
+	base, more := writeSynth(t, "example"), writeSynth(t, "example-plus-region")
+	var out, errOut bytes.Buffer
+	env := cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
+	if code := cli.Main([]string{"diff", base, more}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	d := out.String()
+	for _, want := range []string{
+		"### Stack proxy-ap-southeast-2: added (",
+		"### Stack proxy-eu-central-1\n",
+		"- **added** `aws_vpc_peering_connection.peering-ap-southeast-2_",
+		"- **changed** `aws_ec2_managed_prefix_list.proxy_peers_",
+	} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff lacks %q", want)
+		}
+	}
+	if strings.Contains(d, "### Stack auth-us-west-2") {
+		t.Error("adding a region must not change the auth stack")
+	}
+	out.Reset()
+	if code := cli.Main([]string{"diff", base, writeSynth(t, "example-again")}, env); code != 0 || out.String() != report.NoChanges+"\n" {
+		t.Errorf("identical synths: exit %d, %q", code, out.String())
 	}
 }

@@ -1,10 +1,19 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/example/teleport-multi-region/report"
+)
 
 func diff(env Env, old, new string) int {
-	fmt.Fprintln(env.Stderr, "error: diff is not implemented yet")
-	return 1
+	out, err := report.Diff(old, new)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
+	fmt.Fprint(env.Stdout, out)
+	return 0
 }
 
 func schema(env Env) int {
