@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot lint bench cdktf-synth clean scan determinism
+.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,12 @@ unit: ## tests that do not start jsii (config, rendering): seconds
 
 snapshot: ## rewrite testdata/golden after an intended change; review the diff
 	$(GO) test -count=1 -run 'TestGolden' -update .
+
+schema: ## rewrite config/cluster.schema.json from the config's Go types and doc comments
+	$(GO) run ./tools/schemagen
+
+validate: ## check $${CLUSTER_CONFIG:-cluster.yaml or the example} without synthesizing
+	$(GO) run . validate
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

@@ -31,7 +31,7 @@ func TestBadConfigFilesEndToEnd(t *testing.T) {
 		{"directory", dir, "config file"},
 		{"empty file", write("empty.yaml", ""), "is empty"},
 		{"bad yaml", write("bad.yaml", "cluster_name: \"unterminated\n"), "not valid YAML"},
-		{"wrong types", write("types.yaml", strings.Replace(string(example), "agent_connection_count: 2", "agent_connection_count: [2]", 1)), "types.yaml:9:25: agent_connection_count: expected a whole number"},
+		{"wrong types", write("types.yaml", strings.Replace(string(example), "agent_connection_count: 2", "agent_connection_count: [2]", 1)), "types.yaml:10:25: agent_connection_count: expected a whole number"},
 		{"unknown key", write("unknown.yaml", string(example)+"proxy_peering: true\n"), ": proxy_peering: unknown key"},
 		{"huge file", write("huge.yaml", string(example)+"# "+strings.Repeat("x", 1<<20)), "larger than"},
 		{"invalid values", write("invalid.yaml", strings.Replace(string(example), "10.2.0.0/16", "10.1.0.0/16", 1)), "proxy_regions[1].vpc_cidr"},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -407,5 +408,39 @@ func TestProxyRegionAlsoResourceRegion(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d routes for us-west-1; want its own only", n)
+	}
+}
+
+// The committed schema is what the Go types and their doc comments give:
+// run make schema after changing them.
+func TestSchemaUpToDate(t *testing.T) {
+	docs, err := FieldDocs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := SchemaFor(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(SchemaFile) {
+		t.Error("config/cluster.schema.json is out of date with the Go types: run make schema")
+	}
+	var schema struct {
+		Properties map[string]struct {
+			Description string `json:"description"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(SchemaFile, &schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"cluster_name", "proxy_regions", "connectivity", "alerts"} {
+		if schema.Properties[key].Description == "" {
+			t.Errorf("%s has no description", key)
+		}
+	}
+	// The example starts with the line that lets editors use the schema.
+	example, _ := os.ReadFile(filepath.Join("..", "examples", "cluster.yaml"))
+	if !strings.HasPrefix(string(example), "# yaml-language-server: $schema=../config/cluster.schema.json\n") {
+		t.Error("examples/cluster.yaml does not name the schema")
 	}
 }

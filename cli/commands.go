@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/report"
 )
 
@@ -17,6 +18,9 @@ func diff(env Env, old, new string) int {
 }
 
 func schema(env Env) int {
-	fmt.Fprintln(env.Stderr, "error: schema is not implemented yet")
-	return 1
+	_, err := env.Stdout.Write(config.SchemaFile)
+	if err != nil {
+		return 1
+	}
+	return 0
 }
