@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/internal/sample"
 )
@@ -21,17 +19,7 @@ func regionsConfig(n int) (*config.Cluster, error) { return sample.Cluster(n, sa
 func BenchmarkSynthRegions(b *testing.B) {
 	for _, n := range []int{9, 21, len(config.RegionNames())} {
 		b.Run(fmt.Sprintf("regions=%d", n), func(b *testing.B) {
-			cfg, err := regionsConfig(n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 0; i < b.N; i++ {
-				dir := b.TempDir()
-				if _, err := cli.Synthesize(cfg, dir); err != nil {
-					b.Fatal(err)
-				}
-				os.RemoveAll(dir)
-			}
+			benchSynth(b, func() (*config.Cluster, error) { return regionsConfig(n) })
 		})
 	}
 }
