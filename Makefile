@@ -76,7 +76,7 @@ scan: bin/tfsec bin/trivy ## tfsec and Trivy on every stack's HCL rendering; fai
 	$(GO) build -o .scan/app .
 	set -e; for cfg in $(SCAN_CONFIGS); do \
 	  name=$$(basename $$cfg .yaml); mkdir -p .scan/$$name; \
-	  (cd .scan/$$name && CLUSTER_CONFIG=$(CURDIR)/$$cfg SYNTH_HCL_OUTPUT=true ../app 2>/dev/null); \
+	  (cd .scan/$$name && CLUSTER_CONFIG=$(CURDIR)/$$cfg SYNTH_HCL_OUTPUT=true ../app 2>../synth.err) || { cat .scan/synth.err; exit 1; }; \
 	  for dir in .scan/$$name/cdktf.out/stacks/*/; do \
 	    stack=$$(basename $$dir); \
 	    if command -v terraform >/dev/null; then \

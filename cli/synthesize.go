@@ -55,11 +55,13 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := report.ReadOutput(dir)
-	if err != nil {
-		return nil, err
-	}
-	if os.Getenv("SYNTH_HCL_OUTPUT") != "true" { // the report reads the JSON rendering
+	// The report reads the JSON rendering; HCL (SYNTH_HCL_OUTPUT) is for
+	// scanners, which have their own reports.
+	if os.Getenv("SYNTH_HCL_OUTPUT") != "true" {
+		out, err := report.ReadOutput(dir)
+		if err != nil {
+			return nil, err
+		}
 		path := filepath.Join(dir, ReviewFile)
 		if err := os.WriteFile(path, []byte(report.Review(out)), 0o644); err != nil {
 			return nil, err
