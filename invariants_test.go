@@ -634,6 +634,11 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 		{"aws_launch_template", "name", 128, false},
 		{"aws_autoscaling_group", "name", 255, false},
 		{"aws_security_group", "name", 255, false},
+		{"aws_sns_topic", "name", 256, false},
+		{"aws_cloudwatch_metric_alarm", "alarm_name", 255, false},
+		{"aws_cloudwatch_log_group", "name", 512, false},
+		{"aws_ssm_parameter", "name", 1011, false},
+		{"aws_ec2_managed_prefix_list", "name", 255, false},
 	}
 	checked := 0
 	for _, synth := range sortedKeys(synths) {
@@ -657,7 +662,15 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 					if r.typ == "aws_iam_role_policy" || r.typ == "aws_dynamodb_table" || r.typ == "aws_security_group" {
 						continue // unique per role, in the auth region only, or per VPC
 					}
+					// A resource managed through an aliased provider lives in
+					// that provider's region.
 					scope := region
+					switch p, _ := res["provider"].(string); {
+					case p == "aws.auth":
+						scope = synths[synth].cfg.Auth.Region
+					case strings.HasPrefix(p, "aws."):
+						scope = strings.TrimPrefix(p, "aws.")
+					}
 					if r.global {
 						scope = "account"
 					}
