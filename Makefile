@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism
+.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ determinism: ## synthesize the example from two fresh clones of HEAD at differen
 	diff -r "$$tmp/one/cdktf.out" "$$tmp/second/checkout/cdktf.out"; \
 	if grep -rl "$$tmp" "$$tmp/one/cdktf.out" "$$tmp/second/checkout/cdktf.out"; then echo "checkout path written into the output"; exit 1; fi; \
 	echo "determinism: $$(find "$$tmp/one/cdktf.out" -type f | wc -l) files byte-identical from two checkouts"
+
+shellcheck: ## lint the rendered boot scripts of the snapshots (apt-get install shellcheck)
+	shellcheck -S warning testdata/golden/*/teleport/*.sh
 
 clean: ## remove synthesized output
 	rm -rf cdktf.out

@@ -1,6 +1,7 @@
 package teleportconfig
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -167,5 +168,28 @@ func TestCertificateBootstrapRetries(t *testing.T) {
 	}
 	if strings.Contains(proxy, "until /usr/local/bin/teleport-fetch-cert") {
 		t.Error("proxy boot waits for the certificate before starting Teleport: the group would replace it")
+	}
+}
+
+// Every rendered boot script parses as bash (make shellcheck lints them
+// further when shellcheck is installed).
+func TestBootScriptsParse(t *testing.T) {
+	cert := Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2", LocksTable: "l", Email: "e@example.com"}
+	auth, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: AuthConfig(AuthParams{ClusterName: "a.example.com", ProxyPeering: true}),
+		LicenseParameter: "/l", JoinToken: "t", ProxyRoleNamePattern: "x-proxy-*", CAPinParameter: "/p", RolloutParameter: "/r", AMIGeneration: "g", Cert: cert}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t", ProxyPeering: true}),
+		ProxyPeering: true, AuthRegion: "us-west-2", CAPinParameter: "/p", RolloutParameter: "/r", AMIGeneration: "g", LaunchHook: "h", GroupName: "g", Cert: cert}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, script := range map[string]string{"auth": auth, "proxy": proxy} {
+		cmd := exec.Command("bash", "-n")
+		cmd.Stdin = strings.NewReader(script)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s boot script does not parse: %v\n%s", name, err, out)
+		}
 	}
 }

@@ -27,11 +27,19 @@ install -d -m 0700 /var/lib/teleport
 AUTH_SERVER=$(imds meta-data/tags/instance/TeleportAuthServer)
 PEER_HOST=$(imds meta-data/local-ipv4)
 
+# The instance waits in its launch lifecycle hook until it starts Teleport
+# (see the launch gate below); every wait loop keeps the hook alive.
+launch_heartbeat() {
+  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name umbrella-proxy \
+    --lifecycle-hook-name umbrella-proxy-wait-for-auth --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+}
+
 # The cluster CA pin, published by the auth instances (SSM, auth region).
 until CA_PIN=$(aws ssm get-parameter --region us-east-1 --name /teleport/umbrella/ca-pin \
   --with-decryption --query Parameter.Value --output text) && [[ "${CA_PIN}" == sha256:* ]]; do
   echo "waiting for the auth instances to publish the CA pin in /teleport/umbrella/ca-pin"
-  sleep 15
+  launch_heartbeat
+  sleep 30
 done
 
 # --- TLS certificate: fetched from the certs bucket ------------------------
@@ -155,8 +163,7 @@ PY
 }
 until auth_admits_me; do
   echo "waiting for every auth server to run Teleport 17.4.8 and AMI generation 587d237a21bc"
-  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name umbrella-proxy \
-    --lifecycle-hook-name umbrella-proxy-wait-for-auth --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+  launch_heartbeat
   sleep 60
 done
 systemctl enable teleport
