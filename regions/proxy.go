@@ -58,13 +58,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
 	// One aliased provider per other region, shared by everything this
 	// stack manages there (peerings, the health check alarm).
-	providers := map[string]cdktf.TerraformProvider{}
-	regional := func(r string) cdktf.TerraformProvider {
-		if providers[r] == nil {
-			providers[r] = newProvider(stack, "aws-"+r, cfg, r, r)
-		}
-		return providers[r]
-	}
+	providers := regionalProviders(stack, cfg, region)
 
 	net := network.New(stack, "network", &network.Props{
 		Name:  names.Prefix("proxy-" + region),
@@ -119,7 +113,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
 			}
 			p, _ := cfg.ProxyRegion(peer.Region)
-			peerProvider := regional(peer.Region)
+			peerProvider := providers[peer.Region]
 			name := names.Prefix(region + "-to-" + peer.Region)
 			if cfg.TransitGateways() {
 				// Proxy gateways are peered directly, each pair once, like
@@ -140,15 +134,6 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 				Accepter: peering.Side{Provider: peerProvider, Region: peer.Region, VPCID: peer.Network.VPCID,
 					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.InstanceRouteTableIDs},
 			})
-		}
-	}
-
-	// A retired region this stack owned a peering with: the peering goes,
-	// but its provider stays while the peering's resources are in state
-	// (the retired entry is deleted from the config after this deploy).
-	for _, p := range cfg.ProxyRegions {
-		if p.Retired && cfg.ProxyPeering() && !public && OwnsPeering(region, p.Region) {
-			regional(p.Region)
 		}
 	}
 
@@ -240,10 +225,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
 	// Route 53 health check metrics exist only in us-east-1.
-	var hcProvider cdktf.TerraformProvider
-	if region != HealthCheckRegion {
-		hcProvider = regional(HealthCheckRegion)
-	}
+	hcProvider := providers[HealthCheckRegion] // nil (the default) in us-east-1
 	alarms.New(stack, "alarm-health-check", &alarms.Props{
 		Name: names.Alarm("proxy-" + region + "-health-check"),
 		Description: alarms.Describe("Route 53's HTTPS health check of the proxies of "+region+" fails: latency records no longer send clients there",

@@ -1,9 +1,6 @@
 package regions
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/example/teleport-multi-region/config"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -24,20 +21,8 @@ import (
 func NewRetiredStack(stack cdktf.TerraformStack, cfg *config.Cluster, region string, active []*ProxyStack) cdktf.TerraformStack {
 	setUpStack(stack, cfg, region)
 	newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
-	aliases := map[string]bool{}
-	if region != HealthCheckRegion {
-		aliases[HealthCheckRegion] = true
-	}
-	peered := cfg.ProxyPeering() && !cfg.PublicPeering()
-	for _, p := range cfg.ProxyRegions {
-		if peered && OwnsPeering(region, p.Region) {
-			aliases[p.Region] = true
-		}
-	}
-	for _, r := range slices.Sorted(maps.Keys(aliases)) {
-		newProvider(stack, "aws-"+r, cfg, r, r)
-	}
-	if peered {
+	regionalProviders(stack, cfg, region)
+	if cfg.ProxyPeering() && !cfg.PublicPeering() {
 		for _, p := range active {
 			if OwnsPeering(p.Region, region) {
 				stack.AddDependency(p.Stack)

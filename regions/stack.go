@@ -4,6 +4,8 @@
 package regions
 
 import (
+	"slices"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
@@ -97,4 +99,31 @@ func certificate(cfg *config.Cluster) teleportconfig.Certificate {
 		Email:        cfg.ACMEEmail,
 		Staging:      cfg.ACMEStaging,
 	}
+}
+
+// regionalProviders creates the aliased providers a proxy stack of region
+// manages resources with in other regions, keyed by region: every proxy
+// region whose peering it owns in vpc peering mode (retired ones included:
+// the peering's resources may still be in its state, and Terraform needs
+// their provider to destroy them) and us-east-1, where its Route 53 health
+// check alarm lives. Active and retired stacks share it, so a retired stack
+// keeps exactly the providers its resources were managed with.
+func regionalProviders(stack cdktf.TerraformStack, cfg *config.Cluster, region string) map[string]cdktf.TerraformProvider {
+	out := map[string]cdktf.TerraformProvider{}
+	add := func(r string) {
+		if out[r] == nil {
+			out[r] = newProvider(stack, "aws-"+r, cfg, r, r)
+		}
+	}
+	if cfg.ProxyPeering() && !cfg.PublicPeering() {
+		for _, r := range slices.Sorted(slices.Values(cfg.ProxyRegionNames())) {
+			if OwnsPeering(region, r) {
+				add(r)
+			}
+		}
+	}
+	if region != HealthCheckRegion {
+		add(HealthCheckRegion)
+	}
+	return out
 }

@@ -55,31 +55,32 @@ func ARN(region, accountID, name string) string {
 // key. The pin is not secret (a hash of the CA's public key) but it is kept
 // like the rest of the cluster's state.
 func NewCAPin(scope constructs.Construct, id string, props *Props) *Parameter {
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	ssmparameter.NewSsmParameter(c, jsii.String("parameter"), &ssmparameter.SsmParameterConfig{
-		Name:        jsii.String(props.Name),
+	return newParameter(scope, id, props.Name, &ssmparameter.SsmParameterConfig{
 		Description: jsii.String("Teleport cluster CA pin(s), published by the auth instances; proxies set teleport.ca_pin from it"),
 		Type:        jsii.String("SecureString"),
 		KeyId:       props.KeyARN,
-		Tier:        jsii.String("Standard"),
 		Value:       jsii.String(Pending),
-		Lifecycle:   &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("value")}},
 	})
-	return &Parameter{Construct: c, Name: props.Name}
 }
 
 // NewRollout creates the rollout state parameter, a String: it holds
 // release numbers and hashes of the AMI settings, nothing secret, and
 // proxies of every region read it at boot.
 func NewRollout(scope constructs.Construct, id, name string) *Parameter {
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	ssmparameter.NewSsmParameter(c, jsii.String("parameter"), &ssmparameter.SsmParameterConfig{
-		Name:        jsii.String(name),
+	return newParameter(scope, id, name, &ssmparameter.SsmParameterConfig{
 		Description: jsii.String("Teleport auth servers' rollout state (oldest release, AMI generations), published by the auth instances; new proxies wait on it"),
 		Type:        jsii.String("String"),
-		Tier:        jsii.String("Standard"),
 		Value:       jsii.String(NoRollout),
-		Lifecycle:   &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("value")}},
 	})
+}
+
+// newParameter creates a standard-tier parameter whose value Terraform sets
+// once (the placeholder in cfg) and then leaves to the auth instances.
+func newParameter(scope constructs.Construct, id, name string, cfg *ssmparameter.SsmParameterConfig) *Parameter {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	cfg.Name = jsii.String(name)
+	cfg.Tier = jsii.String("Standard")
+	cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("value")}}
+	ssmparameter.NewSsmParameter(c, jsii.String("parameter"), cfg)
 	return &Parameter{Construct: c, Name: name}
 }
