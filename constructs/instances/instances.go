@@ -73,7 +73,9 @@ type LaunchHook struct {
 	// Name names the hook; the boot script completes it by name.
 	Name string
 	// HeartbeatTimeoutSeconds is how long the instance may wait without a
-	// heartbeat; the whole wait is limited to 100 times that, at most 48 h.
+	// heartbeat; the whole wait is limited to 100 times that, at most 48 h
+	// ("Amazon EC2 Auto Scaling lifecycle hooks", Auto Scaling user guide:
+	// RecordLifecycleActionHeartbeat, CompleteLifecycleAction).
 	HeartbeatTimeoutSeconds int
 }
 

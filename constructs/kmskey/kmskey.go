@@ -178,7 +178,9 @@ func Statements(props *Props) []policy.Statement {
 	}
 	if len(props.AlarmTopicARNs) > 0 {
 		// CloudWatch publishes alarms to encrypted topics as its service
-		// principal; SNS names the topic in the encryption context.
+		// principal; SNS names the topic in the encryption context
+		// kms:EncryptionContext:aws:sns:topicArn (SNS developer guide,
+		// "Encryption at rest" key policies for AWS service publishers).
 		out = append(out, policy.Statement{
 			Sid: "CloudWatchPublishesAlarms", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resources: everything,
 			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("cloudwatch.amazonaws.com")}}},
