@@ -43,6 +43,8 @@ func invariants() []invariant {
 		{"every VPC has a flow log into an encrypted log group with the configured retention", vpcsHaveFlowLogs},
 		{"no subnet zone comes from a live zone list", zonesAreFixed},
 		{"OSS never runs proxy peering", ossNeverPeers},
+		{"no Auto Scaling group replaces on /readyz", noGroupReplacesOnReadyz},
+		{"every instance reachable through Session Manager only", sessionManagerOnly},
 	}
 }
 
@@ -218,6 +220,33 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			lt := first(s, "aws_launch_template")
 			raw, _ := base64.StdEncoding.DecodeString(lt["user_data"].(string))
 			lt["user_data"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "17.4.8 enterprise", "17.4.8 oss", 1)))
+		}},
+		{"no Auto Scaling group replaces on /readyz", proxy, func(s stackJSON) {
+			first(s, "aws_autoscaling_group")["health_check_type"] = "ELB"
+		}},
+		{"no Auto Scaling group replaces on /readyz", auth, func(s stackJSON) {
+			for _, st := range doc(s, "auth_instances_permissions")["statement"].([]any) {
+				if m := st.(map[string]any); m["sid"] == "ReportOwnHealth" {
+					m["resources"] = []any{"*"}
+				}
+			}
+		}},
+		{"every instance reachable through Session Manager only", auth, func(s stackJSON) {
+			first(s, "aws_launch_template")["key_name"] = "admin"
+		}},
+		{"every instance reachable through Session Manager only", proxy, func(s stackJSON) {
+			for _, st := range doc(s, "proxy_instances_permissions")["statement"].([]any) {
+				if m := st.(map[string]any); m["sid"] == "SessionManagerAgent" {
+					m["actions"] = append(m["actions"].([]any), "ssm:GetParameters")
+				}
+			}
+		}},
+		{"every instance reachable through Session Manager only", auth, func(s stackJSON) {
+			for id, r := range s.resources("aws_vpc_security_group_egress_rule") {
+				if r["from_port"] == 443.0 && !strings.Contains(id, "targets") {
+					r["cidr_ipv4"] = "10.0.0.0/16"
+				}
+			}
 		}},
 	}
 	byName := map[string]invariant{}
@@ -870,4 +899,114 @@ func ossNeverPeers(cfg *config.Cluster, s stackJSON) (int, []string) {
 		}
 	}
 	return len(lts), bad
+}
+
+// groupRoleStatements returns the statements of the inline policy of the
+// role the Auto Scaling group's instances run with (group -> launch template
+// -> instance profile -> role -> role policy), and the launch template.
+func groupRoleStatements(s stackJSON, group map[string]any) (statements []any, lt map[string]any) {
+	ref := func(v any, typ, attr string) string {
+		return strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(v), "${"+typ+"."), "."+attr+"}")
+	}
+	lt = s.resources("aws_launch_template")[ref(get(group, "launch_template", "id"), "aws_launch_template", "id")]
+	profile := s.resources("aws_iam_instance_profile")[ref(get(lt, "iam_instance_profile", "arn"), "aws_iam_instance_profile", "arn")]
+	role := ref(get(profile, "role"), "aws_iam_role", "name")
+	for _, rp := range s.resources("aws_iam_role_policy") {
+		if ref(rp["role"], "aws_iam_role", "id") == role {
+			statements, _ = statementsOf(s, rp["policy"])
+		}
+	}
+	return statements, lt
+}
+
+// noGroupReplacesOnReadyz: every group uses EC2 health checks (Teleport's
+// /readyz fails on any auth hiccup: the NLBs use it to route, never the
+// groups to replace), and every group's instances may mark themselves
+// unhealthy (their /healthz watchdog) in their own group only.
+func noGroupReplacesOnReadyz(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	groups := s.resources("aws_autoscaling_group")
+	for _, id := range sortedKeys(groups) {
+		g := groups[id]
+		if g["health_check_type"] != "EC2" {
+			bad = append(bad, fmt.Sprintf("%s: health_check_type %v replaces instances when a load balancer health check (/readyz) fails", id, g["health_check_type"]))
+		}
+		own := fmt.Sprintf(":autoScalingGroup:*:autoScalingGroupName/%v", g["name"])
+		statements, _ := groupRoleStatements(s, g)
+		watchdog := false
+		for _, st := range statements {
+			actions := fmt.Sprint(get(st, "actions"))
+			if !strings.Contains(actions, "autoscaling:SetInstanceHealth") {
+				continue
+			}
+			resources, _ := get(st, "resources").([]any)
+			if len(resources) != 1 || !strings.HasSuffix(fmt.Sprint(resources[0]), own) {
+				bad = append(bad, fmt.Sprintf("%s: SetInstanceHealth on %v, not on the group itself", id, resources))
+				continue
+			}
+			watchdog = true
+		}
+		if !watchdog {
+			bad = append(bad, id+": its instances cannot report their own health (the /healthz watchdog)")
+		}
+	}
+	return len(groups), bad
+}
+
+// sessionManagerOnly: no key pair, exactly the Session Manager agent's
+// Systems Manager actions on every instance role (never the managed policy,
+// which reads every parameter), HTTPS out to the regional endpoints, and no
+// inbound rule beyond those of the load balancers and peers (checked by
+// instancesOnlyThroughTheirNLB).
+func sessionManagerOnly(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	want := "[ssm:UpdateInstanceInformation ssmmessages:CreateControlChannel ssmmessages:CreateDataChannel ssmmessages:OpenControlChannel ssmmessages:OpenDataChannel]"
+	groups := s.resources("aws_autoscaling_group")
+	egress := s.resources("aws_vpc_security_group_egress_rule")
+	for _, id := range sortedKeys(groups) {
+		statements, lt := groupRoleStatements(s, groups[id])
+		if lt == nil {
+			bad = append(bad, id+": launch template not found")
+			continue
+		}
+		if lt["key_name"] != nil {
+			bad = append(bad, fmt.Sprintf("%s: key pair %v", id, lt["key_name"]))
+		}
+		agent := 0
+		for _, st := range statements {
+			for _, a := range get(st, "actions").([]any) {
+				action := fmt.Sprint(a)
+				if (strings.HasPrefix(action, "ssmmessages:") || strings.HasPrefix(action, "ec2messages:") || action == "ssm:UpdateInstanceInformation") &&
+					(get(st, "sid") != "SessionManagerAgent" || fmt.Sprint(get(st, "actions")) != want) {
+					bad = append(bad, fmt.Sprintf("%s: %s granted by %v beside the Session Manager agent's statement", id, action, get(st, "sid")))
+				}
+			}
+			if get(st, "sid") == "SessionManagerAgent" {
+				agent++
+				if fmt.Sprint(get(st, "actions")) != want {
+					bad = append(bad, fmt.Sprintf("%s: Session Manager actions %v; want exactly %s", id, get(st, "actions"), want))
+				}
+			}
+		}
+		if agent != 1 {
+			bad = append(bad, fmt.Sprintf("%s: %d Session Manager statements; want 1", id, agent))
+		}
+		out := false
+		for _, g := range get(lt, "network_interfaces", 0, "security_groups").([]any) {
+			for _, r := range egress {
+				if r["security_group_id"] == g && r["from_port"] == 443.0 && r["cidr_ipv4"] == "0.0.0.0/0" {
+					out = true
+				}
+			}
+		}
+		if !out {
+			bad = append(bad, id+": its instances cannot reach the Systems Manager endpoints on 443")
+		}
+	}
+	for id, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+		if p, _ := r["from_port"].(float64); p == 22 || p == 3389 {
+			bad = append(bad, fmt.Sprintf("%s admits port %v", id, p))
+		}
+	}
+	return len(groups), bad
 }

@@ -26,9 +26,9 @@ func TestUpgradeOrder(t *testing.T) {
 		if gate < 0 || start < gate || done < start {
 			t.Errorf("%s: the proxy must wait for the auth servers, then start Teleport, then complete its launch", region)
 		}
-		if c := conditions(statement(t, s, "CompleteOwnLaunch")); len(c) != 0 ||
-			!strings.HasSuffix(statementResources(t, s, "CompleteOwnLaunch"), ":autoScalingGroup:*:autoScalingGroupName/example-proxy]") {
-			t.Errorf("%s: lifecycle rights %v", region, statementResources(t, s, "CompleteOwnLaunch"))
+		if c := conditions(statement(t, s, "CompleteOwnLifecycleActions")); len(c) != 0 ||
+			!strings.HasSuffix(statementResources(t, s, "CompleteOwnLifecycleActions"), ":autoScalingGroup:*:autoScalingGroupName/example-proxy]") {
+			t.Errorf("%s: lifecycle rights %v", region, statementResources(t, s, "CompleteOwnLifecycleActions"))
 		}
 	}
 	auth := stackOf(t, "example", "auth-us-west-2")

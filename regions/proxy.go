@@ -172,6 +172,8 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
 		Name:               names.Prefix("proxy"),
 		RoleName:           names.ProxyRole(region),
+		Region:             region,
+		AccountID:          account,
 		LoadBalancerName:   names.ProxyLoadBalancer(),
 		Network:            net,
 		Instances:          pr.Instances,
@@ -186,12 +188,10 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		PeerAnywhere:       cfg.PublicPeering(),
 		// 15 minutes between heartbeats (the boot script sends one a
 		// minute); the whole wait is limited to 100 times that.
-		LaunchHook: &instances.LaunchHook{Name: names.ProxyLaunchHook(), HeartbeatTimeoutSeconds: 900},
+		LaunchHook: &instances.Hook{Name: names.ProxyLaunchHook(), HeartbeatTimeoutSeconds: 900},
 		ExtraPolicy: []policy.Statement{
 			{Sid: "ReadRolloutState", Actions: []string{"ssm:GetParameter"},
 				Resources: []*string{jsii.String(authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter()))}},
-			{Sid: "CompleteOwnLaunch", Actions: []string{"autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"},
-				Resources: []*string{jsii.String("arn:aws:autoscaling:" + region + ":" + *account + ":autoScalingGroup:*:autoScalingGroupName/" + names.Prefix("proxy"))}},
 		},
 		CAPinParameterARN:  authstate.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),

@@ -82,7 +82,7 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 	}
 	if b, ok := before[authStack]; ok {
 		if change := describe(b, after[authStack]); change != "" {
-			lines = append(lines, fmt.Sprintf("1. %s: %s; the auth group rolls first, one instance at a time (instance refresh, 100%% healthy)", authStack, change))
+			lines = append(lines, fmt.Sprintf("1. %s: %s; the auth group rolls first, one instance at a time, never more than its count (instance refresh: terminate one, then launch its replacement)", authStack, change))
 		}
 	}
 	var proxies []string

@@ -92,8 +92,15 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 	})
 
 	group := instances.New(c, "instances", &instances.Props{
-		Name:             props.Name,
-		RoleName:         props.RoleName,
+		Name:      props.Name,
+		RoleName:  props.RoleName,
+		Region:    props.Region,
+		AccountID: props.AccountID,
+		// DynamoDB Streams serves at most two readers per shard and every
+		// auth server reads the cluster state's stream (gravitational/
+		// teleport#25170, #25171; the teleport-cluster Helm chart keeps
+		// maxSurge 0 for the same reason): a refresh never runs a third.
+		NoSurge:          true,
 		InstanceType:     props.Instances.Type,
 		Count:            props.Instances.Count,
 		VolumeSizeGiB:    props.Instances.VolumeSizeGiB,

@@ -4,6 +4,21 @@
 // script) and the group itself,
 // spread over the given subnets and registered with load balancer target
 // groups.
+//
+// Every group uses EC2 health checks: the load balancers' /readyz checks
+// only route traffic. Teleport's /readyz turns 503 as soon as one heartbeat
+// to the Auth Service fails and stays so for about a minute after it
+// recovers (Teleport "Health Monitoring" guide; lib/service/state.go), so
+// ELB health checks would replace every proxy of every region during any
+// auth or DynamoDB hiccup longer than the target group's ~30 s; Teleport's
+// own examples/aws/terraform/ha-autoscale-cluster uses EC2 checks too. An
+// instance whose Teleport is really dead is replaced by its own watchdog
+// (/healthz failing for minutes, see package teleportconfig), which marks
+// it Unhealthy with autoscaling:SetInstanceHealth on its own group only.
+//
+// Every role may run the Session Manager agent and nothing more of Systems
+// Manager: operators reach instances with aws ssm start-session, with no
+// key pair and no inbound rule (README: Day 0).
 package instances
 
 import (
@@ -28,11 +43,22 @@ type Props struct {
 	Name string
 	// RoleName names the IAM role and instance profile (IAM names are global).
 	RoleName string
+	// Region and AccountID locate the group's ARN, to which the role's Auto
+	// Scaling actions (its own health, its own lifecycle actions) are
+	// limited.
+	Region    string
+	AccountID *string
 	// InstanceType, Count and VolumeSizeGiB size the group. The group keeps
-	// Count instances and may grow to twice that during instance refreshes.
+	// Count instances and may grow to twice that during instance refreshes
+	// and replacements, unless NoSurge is set.
 	InstanceType  string
 	Count         int
 	VolumeSizeGiB int
+	// NoSurge keeps the group at Count instances or fewer at every moment:
+	// its maximum size is Count, and instance refreshes and replacements
+	// terminate an instance before launching the next, one at a time (see
+	// RefreshPercentages).
+	NoSurge bool
 	// AMIID pins the image; when empty the image is read from AMISSMParameter.
 	AMIID           string
 	AMISSMParameter string
@@ -65,12 +91,19 @@ type Props struct {
 	// (or the hook times out and the instance is abandoned). Waiting there,
 	// an instance is not yet subject to health checks, so the group does
 	// not replace it, and an instance refresh waits for it.
-	LaunchHook *LaunchHook
+	LaunchHook *Hook
+	// TerminationHook, when set, is a termination lifecycle hook that holds
+	// every instance being terminated (scale-in, instance refresh,
+	// replacement) in Terminating:Wait until the instance completes the
+	// action, or the heartbeat timeout passes; either way the termination
+	// then continues (DefaultResult CONTINUE: a termination hook cannot
+	// keep an instance, only delay it).
+	TerminationHook *Hook
 }
 
-// LaunchHook is a launch lifecycle hook.
-type LaunchHook struct {
-	// Name names the hook; the boot script completes it by name.
+// Hook is a lifecycle hook created with the group.
+type Hook struct {
+	// Name names the hook; the instance completes it by name.
 	Name string
 	// HeartbeatTimeoutSeconds is how long the instance may wait without a
 	// heartbeat; the whole wait is limited to 100 times that, at most 48 h
@@ -103,7 +136,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		Name:             jsii.String(props.RoleName),
 		AssumeRolePolicy: assume.Json(),
 	})
-	perms := policy.Document(c, "permissions", props.Policy...)
+	perms := policy.Document(c, "permissions", append(ownStatements(props), props.Policy...)...)
 	iamrolepolicy.NewIamRolePolicy(c, jsii.String("role-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String(props.RoleName),
 		Role:   role.Id(),
@@ -162,50 +195,135 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		},
 	})
 
-	var hooks interface{} // absent unless there is a hook
+	// Initial hooks exist before the first instance launches (a separate
+	// hook resource would miss the group's first instances).
+	var hooks []autoscalinggroup.AutoscalingGroupInitialLifecycleHook
 	waitForCapacity := (*string)(nil)
 	if h := props.LaunchHook; h != nil {
-		// An initial hook exists before the first instance launches (a
-		// separate hook resource would miss the group's first instances).
-		hooks = []autoscalinggroup.AutoscalingGroupInitialLifecycleHook{{
+		hooks = append(hooks, autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
 			Name:                jsii.String(h.Name),
 			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
 			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
 			DefaultResult:       jsii.String("ABANDON"),
-		}}
+		})
 		// Instances may wait on the hook for longer than Terraform's
 		// default 10 minutes: do not block the apply on them.
 		waitForCapacity = jsii.String("0")
 	}
+	if h := props.TerminationHook; h != nil {
+		hooks = append(hooks, autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
+			Name:                jsii.String(h.Name),
+			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
+			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
+			DefaultResult:       jsii.String("CONTINUE"),
+		})
+	}
+	var initialHooks interface{} // absent unless there is a hook
+	if len(hooks) > 0 {
+		initialHooks = hooks
+	}
+	maxSize := 2 * props.Count
+	if props.NoSurge {
+		maxSize = props.Count
+	}
+	minHealthy, maxHealthy := RefreshPercentages(props.Count, props.NoSurge)
 	asg := autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
-		InitialLifecycleHook:   hooks,
+		InitialLifecycleHook:   initialHooks,
 		WaitForCapacityTimeout: waitForCapacity,
 		Name:                   jsii.String(props.Name),
 		MinSize:                jsii.Number(float64(props.Count)),
-		MaxSize:                jsii.Number(float64(2 * props.Count)),
+		MaxSize:                jsii.Number(float64(maxSize)),
 		DesiredCapacity:        jsii.Number(float64(props.Count)),
 		VpcZoneIdentifier:      &props.SubnetIDs,
 		TargetGroupArns:        &props.TargetGroupARNs,
-		HealthCheckType:        jsii.String("ELB"),
+		// EC2, never ELB: see the package comment.
+		HealthCheckType:        jsii.String("EC2"),
 		HealthCheckGracePeriod: jsii.Number(600),
 		ServiceLinkedRoleArn:   props.AutoScalingRoleARN,
 		LaunchTemplate: &autoscalinggroup.AutoscalingGroupLaunchTemplate{
 			Id:      lt.Id(),
 			Version: cdktf.Token_AsString(lt.LatestVersion(), nil),
 		},
+		// Replacements of unhealthy instances keep the same bounds as
+		// refreshes.
+		InstanceMaintenancePolicy: &autoscalinggroup.AutoscalingGroupInstanceMaintenancePolicy{
+			MinHealthyPercentage: jsii.Number(float64(minHealthy)),
+			MaxHealthyPercentage: jsii.Number(float64(maxHealthy)),
+		},
 		// A new launch template version (new Teleport release, new boot
-		// script) rolls the group one instance at a time, keeping capacity.
+		// script) rolls the group.
 		InstanceRefresh: &autoscalinggroup.AutoscalingGroupInstanceRefresh{
 			Strategy: jsii.String("Rolling"),
 			Preferences: &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferences{
-				MinHealthyPercentage: jsii.Number(100),
-				MaxHealthyPercentage: jsii.Number(200),
+				MinHealthyPercentage: jsii.Number(float64(minHealthy)),
+				MaxHealthyPercentage: jsii.Number(float64(maxHealthy)),
 				InstanceWarmup:       jsii.String("300"),
 			},
 		},
 		Tag: sortedTags(map[string]string{"Name": props.Name}),
 	})
 	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name(), Resource: asg}
+}
+
+// RefreshPercentages are the minimum and maximum healthy percentages of a
+// group's instance refreshes and replacements ("Instance maintenance
+// policies" and "How an instance refresh works", Auto Scaling user guide:
+// both are percentages of the desired capacity; the group stays between
+// them while it replaces instances; the maximum is 100 to 200 and at most
+// 100 above the minimum).
+//
+// With surge (the default), 100/200: every replacement launches first and the group keeps
+// its capacity (up to twice Count for a moment). With noSurge, the maximum
+// is 100 (never more than Count instances) and the minimum leaves room for
+// exactly one instance out of service: with Count 2, 50/100 terminates one,
+// launches its replacement, waits for it, then does the other; with Count
+// 1, 0/100.
+func RefreshPercentages(count int, noSurge bool) (minHealthy, maxHealthy int) {
+	if !noSurge {
+		return 100, 200
+	}
+	return 100 * (count - 1) / count, 100
+}
+
+// GroupARN is the ARN pattern of the Auto Scaling group name in region and
+// account (the group's id is generated: "arn:aws:autoscaling:region:account:
+// autoScalingGroup:<uuid>:autoScalingGroupName/<name>", Service Authorization
+// Reference, Amazon EC2 Auto Scaling, resource type autoScalingGroup).
+func GroupARN(region, account, name string) string {
+	return "arn:aws:autoscaling:" + region + ":" + account + ":autoScalingGroup:*:autoScalingGroupName/" + name
+}
+
+// SessionManagerActions are the only Systems Manager actions an instance
+// role gets: what the SSM agent needs for Session Manager sessions ("Create
+// a custom IAM role for Session Manager", Systems Manager user guide:
+// ssm:UpdateInstanceInformation and the four ssmmessages channel actions;
+// ec2messages serves Run Command, not sessions). These actions have no
+// resource-level permissions that name the instance in advance, so the
+// guide grants them on "*"; AmazonSSMManagedInstanceCore is not used: it
+// also grants ssm:GetParameter(s) on every parameter, the license included.
+var SessionManagerActions = []string{
+	"ssm:UpdateInstanceInformation",
+	"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+	"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+}
+
+// ownStatements are what every instance needs of the group it belongs to:
+// the Session Manager agent, its own health (the watchdog), and its own
+// lifecycle actions when the group has hooks. The Auto Scaling actions
+// support the autoScalingGroup resource type, so they are limited to this
+// group's ARN.
+func ownStatements(p *Props) []policy.Statement {
+	group := jsii.String(GroupARN(p.Region, *p.AccountID, p.Name))
+	out := []policy.Statement{
+		{Sid: "SessionManagerAgent", Actions: SessionManagerActions, Resources: []*string{jsii.String("*")}},
+		{Sid: "ReportOwnHealth", Actions: []string{"autoscaling:SetInstanceHealth"}, Resources: []*string{group}},
+	}
+	if p.LaunchHook != nil || p.TerminationHook != nil {
+		out = append(out, policy.Statement{Sid: "CompleteOwnLifecycleActions",
+			Actions:   []string{"autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"},
+			Resources: []*string{group}})
+	}
+	return out
 }
 
 func sortedTags(m map[string]string) []autoscalinggroup.AutoscalingGroupTag {

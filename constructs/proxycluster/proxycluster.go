@@ -27,6 +27,10 @@ type Props struct {
 	RoleName string
 	// LoadBalancerName names the public NLB and its target group.
 	LoadBalancerName string
+	// Region and AccountID locate the group (its role may report its own
+	// health and complete its own lifecycle actions).
+	Region    string
+	AccountID *string
 	// Network is this region's proxy VPC.
 	Network *network.Network
 	// Instances sizes the group; AMIID or AMISSMParameter picks the image.
@@ -68,8 +72,8 @@ type Props struct {
 	// ExtraPolicy adds statements to the role.
 	ExtraPolicy []policy.Statement
 	// LaunchHook holds new instances until their boot script admits them
-	// (see instances.LaunchHook). Optional.
-	LaunchHook *instances.LaunchHook
+	// (see instances.Props.LaunchHook). Optional.
+	LaunchHook *instances.Hook
 }
 
 // ProxyCluster exposes what DNS needs.
@@ -150,6 +154,8 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	group := instances.New(c, "instances", &instances.Props{
 		Name:               props.Name,
 		RoleName:           props.RoleName,
+		Region:             props.Region,
+		AccountID:          props.AccountID,
 		InstanceType:       props.Instances.Type,
 		Count:              props.Instances.Count,
 		VolumeSizeGiB:      props.Instances.VolumeSizeGiB,
