@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/nodeopts"
 	"github.com/example/teleport-multi-region/internal/sample"
 	"go.yaml.in/yaml/v3"
 )
@@ -48,7 +49,29 @@ var goldenConfigs = map[string]string{
 func TestMain(m *testing.M) {
 	flag.Parse()
 	os.Exit(func() int {
+		// The tests load the provider as the app does (lazily, unless
+		// SYNTH_LAZY_PROVIDERS=false); TestLazyProvidersSameOutput
+		// compares both ways.
+		lazy, err := nodeopts.Setup(os.LookupEnv, os.Setenv)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 		defer jsii.Close()
+		if os.Getenv(goldenOnlyVar) != "" {
+			fmt.Printf("%s: %v\n", nodeopts.SwitchVar, lazy)
+			for name, path := range goldenConfigs {
+				cfg, err := config.Load(path)
+				if err == nil {
+					synths[name], err = synthOnce(cfg)
+				}
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "synth %s: %v\n", name, err)
+					return 1
+				}
+			}
+			return m.Run()
+		}
 		variants := map[string]func() (*config.Cluster, error){
 			"example-again": func() (*config.Cluster, error) { return config.Load("examples/cluster.yaml") },
 			"example-plus-region": func() (*config.Cluster, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/nodeopts"
 	"github.com/example/teleport-multi-region/regions"
 )
 
@@ -51,6 +52,10 @@ Environment:
   JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION
                       silences jsii's end-of-life banner for that Node.js major version (the Makefile sets 20)
   JSII_NODE           the Node.js binary jsii runs (default: node on PATH)
+  SYNTH_LAZY_PROVIDERS
+                      false loads every namespace of the AWS provider when Node.js starts, as jsii does by
+                      itself (slower, more memory); by default they load on first use, output identical
+  NODE_OPTIONS        kept; the app adds a Node.js preload (--import=data:...) for the lazy loading
 `
 
 // Main runs the command in args and returns the process exit status.
@@ -138,6 +143,11 @@ func progressWriter(env Env) io.Writer {
 }
 
 func synth(env Env) int {
+	// A bad switch is an error before anything is read or written.
+	if _, err := nodeopts.Enabled(env.Getenv(nodeopts.SwitchVar)); err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
 	log := progressWriter(env)
 	start := time.Now()
 	step := func(format string, args ...any) {
@@ -166,7 +176,16 @@ func synth(env Env) int {
 		step("latency route: clients in %-15s -> proxies in %s (%s)", r.Region, r.ProxyRegion, how)
 	}
 
-	step("starting jsii (Node.js loads the AWS provider schema; this takes a few seconds)")
+	lazy, err := nodeopts.Setup(os.LookupEnv, os.Setenv)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "error: %v\n", err)
+		return 1
+	}
+	how := "lazily"
+	if !lazy {
+		how = "eagerly, " + nodeopts.SwitchVar + "=false"
+	}
+	step("starting jsii (Node.js loads the AWS provider, %s; this takes a few seconds)", how)
 	defer jsii.Close()
 	res, err := Synthesize(cfg, "")
 	if err != nil {

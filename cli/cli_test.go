@@ -48,12 +48,19 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+func TestBadLazySwitch(t *testing.T) {
+	e, out, errOut := env(map[string]string{"SYNTH_LAZY_PROVIDERS": "off", "CLUSTER_CONFIG": "../examples/cluster.yaml"})
+	if code := Main(nil, e); code != 1 || out.Len() != 0 || !strings.Contains(errOut.String(), `SYNTH_LAZY_PROVIDERS="off": want true or false`) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 func TestHelpAndUsage(t *testing.T) {
 	e, out, _ := env(nil)
 	if Main([]string{"--help"}, e) != 0 {
 		t.Fatal("--help failed")
 	}
-	for _, want := range []string{"validate [FILE]", "diff OLD NEW", "schema", "CLUSTER_CONFIG", "CDKTF_CONTEXT_JSON", "SYNTH_HCL_OUTPUT", "JSII_NODE"} {
+	for _, want := range []string{"validate [FILE]", "diff OLD NEW", "schema", "CLUSTER_CONFIG", "CDKTF_CONTEXT_JSON", "SYNTH_HCL_OUTPUT", "JSII_NODE", "SYNTH_LAZY_PROVIDERS", "NODE_OPTIONS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}
