@@ -150,7 +150,7 @@ func TestOSSSingleRegion(t *testing.T) {
 	proxy := stackOf(t, "oss-single-region", "proxy-eu-west-2")
 	script, pcfg := userData(t, proxy.one(t, "aws_launch_template"))
 	if get(pcfg, "proxy_service", "peer_listen_addr") != nil || get(pcfg, "proxy_service", "peer_public_addr") != nil ||
-		strings.Contains(script, "PEER_HOST") || !strings.Contains(script, "bash -s 17.4.8 oss") {
+		strings.Contains(script, "PEER_HOST") || !strings.Contains(script, "bash -s 17.7.16 oss") {
 		t.Error("OSS proxy has peering settings or the wrong edition")
 	}
 	if n := len(proxy.resources("aws_vpc_peering_connection")); n != 1 {

@@ -219,7 +219,7 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		{"OSS never runs proxy peering", proxy, func(s stackJSON) {
 			lt := first(s, "aws_launch_template")
 			raw, _ := base64.StdEncoding.DecodeString(lt["user_data"].(string))
-			lt["user_data"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "17.4.8 enterprise", "17.4.8 oss", 1)))
+			lt["user_data"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "17.7.16 enterprise", "17.7.16 oss", 1)))
 		}},
 		{"no Auto Scaling group replaces on /readyz", proxy, func(s stackJSON) {
 			first(s, "aws_autoscaling_group")["health_check_type"] = "ELB"

@@ -36,7 +36,7 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Error("the auth group must not wait for anything")
 	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "teleport-publish-rollout.timer") || !strings.Contains(script, `\"Teleport\":{\"S\":\"17.4.8\"}`) {
+	if !strings.Contains(script, "teleport-publish-rollout.timer") || !strings.Contains(script, `\"Teleport\":{\"S\":\"17.7.16\"}`) {
 		t.Error("auth servers do not publish their release")
 	}
 
@@ -52,7 +52,7 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	ahead := *base
-	ahead.Auth.TeleportVersion = "17.5.0"
+	ahead.Auth.TeleportVersion = "18.2.3"
 	if err := ahead.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -61,21 +61,21 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	stacks, plan := res.Stacks, res.Plan
-	if !strings.Contains(stacks.Auth.BootScript, "bash -s 17.5.0 enterprise") || !strings.Contains(stacks.Proxies[0].BootScript, "bash -s 17.4.8 enterprise") {
+	if !strings.Contains(stacks.Auth.BootScript, "bash -s 18.2.3 enterprise") || !strings.Contains(stacks.Proxies[0].BootScript, "bash -s 17.7.16 enterprise") {
 		t.Error("auth.teleport_version must install on the auth servers only")
 	}
-	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.4.8 -> 17.5.0; the auth group rolls first") {
+	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.7.16 -> 18.2.3; the auth group rolls first") {
 		t.Errorf("plan for the auth step: %q", plan)
 	}
 	both := ahead
-	both.TeleportVersion = "17.5.0"
+	both.TeleportVersion = "18.2.3"
 	both.AMI.IDs = map[string]string{"eu-central-1": "ami-0123456789abcdef0"}
 	if res, err = cli.Synthesize(&both, dir); err != nil {
 		t.Fatal(err)
 	}
 	plan = res.Plan
-	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.4.8 -> 17.5.0, AMI settings") ||
-		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 17.5.0") {
+	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.7.16 -> 18.2.3, AMI settings") ||
+		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 18.2.3") {
 		t.Errorf("plan for the proxy step: %q", plan)
 	}
 }

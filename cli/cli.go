@@ -129,6 +129,9 @@ func validate(env Env, args []string) int {
 	for _, note := range cfg.Notes() {
 		fmt.Fprintf(env.Stdout, "note: %s\n", note)
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+	}
 	return 0
 }
 
@@ -161,6 +164,9 @@ func synth(env Env) int {
 	step("config %s: %s", source, cfg)
 	for _, note := range cfg.Notes() {
 		step("note: %s", note)
+	}
+	for _, w := range cfg.Warnings() {
+		step("warning: %s", w)
 	}
 	for _, r := range cfg.LatencyRoutes() {
 		how := "its own proxies"

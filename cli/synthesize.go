@@ -63,7 +63,7 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 			return nil, err
 		}
 		path := filepath.Join(dir, ReviewFile)
-		if err := os.WriteFile(path, []byte(report.Review(out)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(report.Review(out, cfg.Warnings())), 0o644); err != nil {
 			return nil, err
 		}
 		written = append(written, path)

@@ -66,8 +66,8 @@ const (
 
 // Cluster is the whole configuration file.
 type Cluster struct {
-	// notes are set by Validate (see Notes).
-	notes []string
+	// notes and warnings are set by Validate (see Notes and Warnings).
+	notes, warnings []string
 	// ClusterName is DNS-safe and prefixes every AWS resource name.
 	ClusterName string `yaml:"cluster_name"`
 	// Domain is the public address of the cluster; *.Domain serves apps.
@@ -78,7 +78,7 @@ type Cluster struct {
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
 	// TeleportVersion is the exact Teleport release the proxies install
 	// (and the auth servers, unless Auth.TeleportVersion is set), e.g.
-	// "17.4.8".
+	// "17.7.16".
 	TeleportVersion string `yaml:"teleport_version"`
 	// Edition is "enterprise" (default) or "oss". Proxy Peering is an
 	// Enterprise feature, so "oss" is accepted only with exactly one proxy
@@ -499,3 +499,8 @@ func (c *Cluster) AMIGeneration() string {
 
 // Notes are remarks about a valid config worth printing once.
 func (c *Cluster) Notes() []string { return c.notes }
+
+// Warnings are what a valid config risks and its owner should fix: a
+// Teleport release with a known advisory (see Advisories), alarms that
+// notify nobody. The config is still synthesized.
+func (c *Cluster) Warnings() []string { return c.warnings }

@@ -14,7 +14,7 @@ const valid = `
 cluster_name: example
 domain: teleport.example.com
 hosted_zone: example.com
-teleport_version: "17.4.8"
+teleport_version: "17.7.16"
 license_ssm_parameter: /teleport/license
 acme_email: admin@example.com
 auth:
@@ -62,7 +62,7 @@ func TestValidationRules(t *testing.T) {
 		{"missing cluster name", "cluster_name: example\n", "", "cluster_name", "is required"},
 		{"missing domain", "domain: teleport.example.com\n", "", "domain", "is required"},
 		{"missing hosted zone", "hosted_zone: example.com\n", "", "hosted_zone", "is required"},
-		{"missing version", "teleport_version: \"17.4.8\"\n", "", "teleport_version", "is required"},
+		{"missing version", "teleport_version: \"17.7.16\"\n", "", "teleport_version", "is required"},
 		{"missing email", "acme_email: admin@example.com\n", "", "acme_email", "is required"},
 		{"bad email", "admin@example.com", "admin", "acme_email", "not an e-mail"},
 		{"missing auth region", "  region: us-west-2\n", "", "auth.region", "is required"},
@@ -87,8 +87,8 @@ func TestValidationRules(t *testing.T) {
 		{"cluster name trailing hyphen", "cluster_name: example", "cluster_name: example-", "cluster_name", "lowercase letters"},
 		{"cluster name with -proxy-", "cluster_name: example", "cluster_name: example-proxy-eu", "cluster_name", "<cluster_name>-proxy-*"},
 		{"cluster name ending in -proxy", "cluster_name: example", "cluster_name: acme-proxy", "cluster_name", "choose another name"},
-		{"version not exact", `"17.4.8"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
-		{"version too old", `"17.4.8"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
+		{"version not exact", `"17.7.16"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
+		{"version too old", `"17.7.16"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
 		{"edition", "", "edition: premium\n", "edition", "not an edition"},
 		{"enterprise needs license", "license_ssm_parameter: /teleport/license\n", "edition: enterprise\n", "license_ssm_parameter", "is required with edition: enterprise"},
 		{"license without enterprise", "", "edition: oss\n", "license_ssm_parameter", "only used with edition: enterprise"},
@@ -309,7 +309,7 @@ func TestVersionSkew(t *testing.T) {
 		{"14.3.0", "14.3.0", "teleport_version", "older than Teleport 15"},
 	}
 	for _, c := range cases {
-		doc := strings.Replace(valid, `teleport_version: "17.4.8"`, `teleport_version: "`+c.proxy+`"`, 1)
+		doc := strings.Replace(valid, `teleport_version: "17.7.16"`, `teleport_version: "`+c.proxy+`"`, 1)
 		doc = strings.Replace(doc, "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  teleport_version: \""+c.auth+"\"\n", 1)
 		cfg, err := Parse([]byte(doc), "t")
 		if c.want == "" {
@@ -326,7 +326,7 @@ func TestVersionSkew(t *testing.T) {
 	}
 	// Without auth.teleport_version both run teleport_version.
 	cfg, err := Parse([]byte(valid), "t")
-	if err != nil || cfg.Auth.TeleportVersion != "17.4.8" {
+	if err != nil || cfg.Auth.TeleportVersion != "17.7.16" {
 		t.Errorf("default auth version: %v %v", cfg, err)
 	}
 }

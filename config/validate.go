@@ -85,7 +85,7 @@ var (
 // Validate checks a defaulted config and returns a *ValidationError listing
 // every problem, or nil.
 func (c *Cluster) Validate() error {
-	c.notes = nil
+	c.notes, c.warnings = nil, nil
 	v := &validator{}
 	v.clusterName(c.ClusterName)
 	v.domain(c)
@@ -100,6 +100,9 @@ func (c *Cluster) Validate() error {
 	}
 	if c.Alerts.Email != "" && !emailRe.MatchString(c.Alerts.Email) {
 		v.add("alerts.email", "%q is not an e-mail address", c.Alerts.Email)
+	}
+	if c.Alerts.Email == "" {
+		c.warnings = append(c.warnings, "alerts.email: not set, so the alarm topics (<cluster_name>-*-alerts) have no subscriber and every alarm notifies nobody; set alerts.email, or subscribe your own endpoint to the topics")
 	}
 	v.regions(c)
 	v.peering(c)
@@ -195,6 +198,12 @@ func (v *validator) teleport(c *Cluster) {
 			v.add("teleport_version", "%s", msg)
 		}
 	}
+	if proxyOK {
+		c.warnings = append(c.warnings, advisoryWarnings("teleport_version", proxy, c.ProxyPeering())...)
+	}
+	if authOK && auth != proxy {
+		c.warnings = append(c.warnings, advisoryWarnings("auth.teleport_version", auth, c.ProxyPeering())...)
+	}
 	switch c.Edition {
 	case EditionOSS:
 		if c.LicenseSSMParameter != "" {
@@ -224,9 +233,9 @@ func (v *validator) teleport(c *Cluster) {
 func (v *validator) version(path, s string) (Version, bool) {
 	switch ver, err := ParseVersion(s); {
 	case s == "":
-		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.4.8\"")
+		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.7.16\"")
 	case err != nil:
-		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.4.8\"", s)
+		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.7.16\"", s)
 	case ver.Major < MinTeleportMajor:
 		v.add(path, "%q is older than Teleport %d, the oldest release this app configures", s, MinTeleportMajor)
 	default:

@@ -15,10 +15,18 @@ import (
 // latency records send clients; the latency routes; per stack the ports open
 // to whom, the IAM actions of each role and who may use each KMS key; the
 // deploy order; and the tunnel arithmetic of proxy peering. Everything comes
-// from the synthesized JSON, so it shows what will be deployed.
-func Review(o *Output) string {
+// from the synthesized JSON, so it shows what will be deployed, except the
+// config's warnings (config.Cluster.Warnings), listed first.
+func Review(o *Output, warnings []string) string {
 	var b strings.Builder
 	b.WriteString("# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `cdktf deploy` would create.\n\n")
+	if len(warnings) > 0 {
+		b.WriteString("## Warnings\n\n")
+		for _, w := range warnings {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+		b.WriteString("\n")
+	}
 	routes := latencyRoutes(o)
 	diagram(&b, o, routes)
 	routeTable(&b, routes)
