@@ -74,7 +74,8 @@ type Cluster struct {
 	Domain string `yaml:"domain"`
 	// HostedZone is the existing public Route 53 zone holding Domain's records.
 	HostedZone string `yaml:"hosted_zone"`
-	// HostedZoneID, when set, skips the look-up of HostedZone by name.
+	// HostedZoneID is the id of HostedZone; when set, the zone is not
+	// looked up by name.
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
 	// TeleportVersion is the exact Teleport release the proxies install
 	// (and the auth servers, unless Auth.TeleportVersion is set), e.g.
@@ -82,7 +83,7 @@ type Cluster struct {
 	TeleportVersion string `yaml:"teleport_version"`
 	// Edition is "enterprise" (default) or "oss". Proxy Peering is an
 	// Enterprise feature, so "oss" is accepted only with exactly one proxy
-	// region (see Validate).
+	// region.
 	Edition string `yaml:"edition,omitempty"`
 	// LicenseSSMParameter names the SecureString SSM parameter (in the auth
 	// region) holding the Enterprise license (license.pem); required for
@@ -177,7 +178,7 @@ type ProxyRegion struct {
 	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
 	// or the length of Zones).
 	AZCount int `yaml:"az_count,omitempty"`
-	// Zones overrides the region's default zones, as for AuthRegion.
+	// Zones overrides the region's default zones, as for the auth region.
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
@@ -248,7 +249,7 @@ type S3Backend struct {
 	Region string `yaml:"region"`
 	// KeyPrefix prefixes every state key (default: the cluster name).
 	KeyPrefix string `yaml:"key_prefix,omitempty"`
-	// DynamoDBTable, when set, is the lock table (hash key LockID).
+	// DynamoDBTable is the lock table (hash key LockID); optional.
 	DynamoDBTable string `yaml:"dynamodb_table,omitempty"`
 	// UseLockfile turns on S3-native state locking (Terraform 1.10+).
 	UseLockfile bool `yaml:"use_lockfile,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -125,7 +126,7 @@ func TestValidationRules(t *testing.T) {
 		{"s3 backend no lock", "", "backend: {type: s3, s3: {bucket: my-state, region: us-west-2}}\n", "backend.s3", "no state locking"},
 		{"s3 backend bad bucket", "", "backend: {type: s3, s3: {bucket: My_State, region: us-west-2, use_lockfile: true}}\n", "backend.s3.bucket", "not a valid S3 bucket name"},
 		{"s3 with local", "", "backend: {s3: {bucket: my-state, region: us-west-2}}\n", "backend.s3", "only used with backend.type: s3"},
-		{"reserved tag", "", "tags: {\"aws:owner\": me}\n", "tags.aws:owner", "reserved by AWS"},
+		{"reserved tag", "", "tags: {\"aws:owner\": me}\n", `tags."aws:owner"`, "reserved by AWS"},
 		{"duplicate key", "", "cluster_name: other\n", "cluster_name", "set twice"},
 	}
 	for _, tc := range cases {
@@ -413,6 +414,57 @@ func TestProxyRegionAlsoResourceRegion(t *testing.T) {
 
 // The committed schema is what the Go types and their doc comments give:
 // run make schema after changing them.
+// A schema override or required list naming a path that is no field of
+// the config fails the generation (a renamed field must keep its bounds).
+func TestSchemaOverridesNameFields(t *testing.T) {
+	extras := schemaExtras()
+	extras["proxy_regions[].instance_count"] = map[string]any{"minimum": 1}
+	if _, err := schemaFor(nil, extras); err == nil || !strings.Contains(err.Error(), `"proxy_regions[].instance_count", which is no field`) {
+		t.Errorf("bogus override accepted: %v", err)
+	}
+	if _, err := schemaFor(nil, schemaExtras()); err != nil {
+		t.Error(err)
+	}
+}
+
+// The schema's bounds and enumerations are the validator's: a value just
+// outside each bound is rejected by both.
+func TestSchemaAndValidatorAgree(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(SchemaFile, &schema); err != nil {
+		t.Fatal(err)
+	}
+	at := func(path ...string) map[string]any {
+		var v any = schema
+		for _, p := range path {
+			v = v.(map[string]any)[p]
+		}
+		return v.(map[string]any)
+	}
+	vol := at("properties", "auth", "properties", "instances", "properties", "volume_size_gib")
+	if vol["minimum"] != float64(MinVolumeSizeGiB) || vol["maximum"] != float64(MaxVolumeSizeGiB) {
+		t.Errorf("volume bounds in the schema: %v", vol)
+	}
+	if m := at("properties", "agent_connection_count")["minimum"]; m != float64(MinAgentConnectionCount) {
+		t.Errorf("agent_connection_count minimum %v", m)
+	}
+	if e := fmt.Sprint(at("properties", "flow_logs", "properties", "traffic_type")["enum"]); e != fmt.Sprint(FlowLogTrafficTypes) {
+		t.Errorf("traffic types %s", e)
+	}
+	for _, c := range []struct{ set, path string }{
+		{fmt.Sprintf("agent_connection_count: %d\n", MinAgentConnectionCount-1), "agent_connection_count"},
+		{fmt.Sprintf("flow_logs: {traffic_type: %s}\n", "ACCEPT"), "flow_logs.traffic_type"},
+	} {
+		if _, err := Parse([]byte(valid+c.set), "t"); err == nil || !strings.Contains(err.Error(), c.path+": ") {
+			t.Errorf("%q: %v", c.set, err)
+		}
+	}
+	doc := strings.Replace(valid, "  vpc_cidr: 10.0.0.0/16\n", fmt.Sprintf("  vpc_cidr: 10.0.0.0/16\n  instances: {volume_size_gib: %d}\n", MaxVolumeSizeGiB+1), 1)
+	if _, err := Parse([]byte(doc), "t"); err == nil || !strings.Contains(err.Error(), "auth.instances.volume_size_gib: ") {
+		t.Errorf("volume above the bound: %v", err)
+	}
+}
+
 func TestSchemaUpToDate(t *testing.T) {
 	docs, err := FieldDocs(".")
 	if err != nil {
@@ -436,6 +488,29 @@ func TestSchemaUpToDate(t *testing.T) {
 	for _, key := range []string{"cluster_name", "proxy_regions", "connectivity", "alerts"} {
 		if schema.Properties[key].Description == "" {
 			t.Errorf("%s has no description", key)
+		}
+	}
+	// Descriptions name fields by their YAML keys: no compound Go field
+	// name (TeleportVersion, SSMParameter) appears in any of them.
+	var compound []string
+	for goName, key := range goFieldKeys() {
+		if upper := strings.Count(strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return 'A'
+			}
+			return -1
+		}, goName), "A"); upper >= 2 && strings.ToUpper(goName) != goName && goName != key {
+			compound = append(compound, goName)
+		}
+	}
+	if len(compound) < 10 {
+		t.Fatalf("only %d compound Go names: %v", len(compound), compound)
+	}
+	for _, d := range regexp.MustCompile(`"description": "([^"\\]|\\.)*"`).FindAll(SchemaFile, -1) {
+		for _, name := range compound {
+			if regexp.MustCompile(`\b` + name + `\b`).Match(d) {
+				t.Errorf("the Go name %s in %s", name, d)
+			}
 		}
 	}
 	// The example starts with the line that lets editors use the schema.

@@ -45,18 +45,25 @@ func Load(path string) (*Cluster, error) {
 // so that the rest of the file is still validated.
 func Parse(data []byte, source string) (*Cluster, error) {
 	c, structural, pos, err := decode(data)
+	if serr, ok := err.(*SyntaxError); ok {
+		serr.Source = source
+		return nil, serr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", source, err)
 	}
 	c.applyDefaults()
 	problems := structural
-	if verr, ok := c.Validate().(*ValidationError); ok {
+	var hints []string
+	setAside := func(path string) bool { return under(path, structural) }
+	if verr, ok := c.validate(setAside).(*ValidationError); ok {
 		for _, p := range verr.Problems {
 			if !under(p.Path, structural) {
 				p.Line, p.Column = pos.of(p.Path)
 				problems = append(problems, p)
 			}
 		}
+		hints = verr.Hints
 	}
 	if len(problems) == 0 {
 		return c, nil
@@ -68,7 +75,7 @@ func Parse(data []byte, source string) (*Cluster, error) {
 		}
 		return a.Column < b.Column
 	})
-	return nil, &ValidationError{Source: source, Problems: problems}
+	return nil, &ValidationError{Source: source, Problems: problems, Hints: hints}
 }
 
 // under reports whether path is, or is inside, a path with a structural
@@ -126,7 +133,7 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 	if err := dec.Decode(&doc); err == io.EOF {
 		return nil, nil, nil, empty
 	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, nil, nil, locateSyntaxError(data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
@@ -140,7 +147,7 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 		return nil, nil, nil, empty
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, nil, nil, fmt.Errorf("line %d: the top level must be a mapping of keys (cluster_name: ..., domain: ...), not a %s", root.Line, kindName(root))
+		return nil, nil, nil, &SyntaxError{Line: root.Line, Column: root.Column, Msg: fmt.Sprintf("the top level must be a mapping of keys (cluster_name: ..., domain: ...), not a %s", kindName(root))}
 	}
 	var problems []FieldError
 	pos := positions{"": {root.Line, root.Column}}
@@ -153,6 +160,11 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+
+// yaml11Bools are the plain scalars YAML 1.1 reads as booleans; YAML 1.2
+// (and this loader) reads them as strings, so a name such as "yes" or "on"
+// is ambiguous unless quoted.
+var yaml11Bools = map[string]bool{"y": true, "yes": true, "n": true, "no": true, "on": true, "off": true}
 
 // setAside replaces a value of the wrong type with null, so that decoding
 // the rest of the file goes on (the value's problem is already reported).
@@ -173,15 +185,22 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 	if path != "" {
 		pos[path] = [2]int{n.Line, n.Column}
 	}
-	if isNull(n) {
-		return // an empty value means "use the default"; Validate catches required ones
-	}
 	where := path
 	if where == "" {
 		where = "(top level)"
 	}
 	add := func(at *yaml.Node, path, msg string) {
 		*problems = append(*problems, FieldError{Path: path, Msg: msg, Line: at.Line, Column: at.Column})
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		// !Ref, !Sub, !GetAtt...: CloudFormation's, which YAML would
+		// otherwise decode as the plain value, silently.
+		add(n, where, fmt.Sprintf("has the YAML tag %s, which this config does not use (it is not CloudFormation); write the value itself", shorten(n.Tag)))
+		setAside(n)
+		return
+	}
+	if isNull(n) {
+		return // an empty value means "use the default"; Validate catches required ones
 	}
 	bad := func(want string) {
 		add(n, where, fmt.Sprintf("expected %s, found %s", want, describe(n)))
@@ -207,6 +226,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
 			child := joinPath(path, key.Value)
+			if key.Tag == "!!merge" {
+				add(key, where, "uses a YAML merge key (<<), which this config does not support: write the keys out (anchors and aliases of whole values work)")
+				continue
+			}
 			if seen[key.Value] {
 				add(key, child, "set twice; keep one (the first is used meanwhile)")
 				continue
@@ -227,7 +250,24 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 			return
 		}
 		for i, item := range n.Content {
-			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems, pos)
+			child := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(item) {
+				// A bare "-" (an entry whose body was commented out) would
+				// otherwise be an entry with every field empty. It stays in
+				// the list so that the indexes of the others are the
+				// file's; its "is required" problems are set aside.
+				pos[child] = [2]int{item.Line, item.Column}
+				add(item, child, "is an empty list item (a bare - or null); remove the line, or comment out the whole entry including its -")
+				// The YAML library drops a null item from a list of
+				// structs: give it an empty value of the item's kind.
+				empty := yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: item.Line, Column: item.Column}
+				if e := t.Elem(); e.Kind() == reflect.Struct || (e.Kind() == reflect.Pointer && e.Elem().Kind() == reflect.Struct) {
+					empty.Kind, empty.Tag = yaml.MappingNode, "!!map"
+				}
+				*item = empty
+				continue
+			}
+			checkNode(item, t.Elem(), child, problems, pos)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -243,6 +283,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 				continue
 			}
 			child := joinPath(path, key.Value)
+			if key.Tag == "!!merge" {
+				add(key, where, "uses a YAML merge key (<<), which this config does not support: write the keys out (anchors and aliases of whole values work)")
+				continue
+			}
 			if seen[key.Value] {
 				add(key, child, "set twice; keep one (the first is used meanwhile)")
 				continue
@@ -253,8 +297,18 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		}
 		n.Content = kept
 	case reflect.String:
-		if n.Kind != yaml.ScalarNode {
+		switch {
+		case n.Kind != yaml.ScalarNode:
 			bad("a string")
+		case n.Tag != "!!str":
+			// cluster_name: yes, tags: {cost-center: 0123}: YAML reads a
+			// boolean or a number, whose text another tool (or YAML 1.1)
+			// reads differently.
+			add(n, where, fmt.Sprintf("is the YAML %s %s, not a string; quote it (%q) if that is the value you mean", strings.TrimPrefix(n.Tag, "!!"), shorten(n.Value), n.Value))
+			setAside(n)
+		case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && yaml11Bools[strings.ToLower(n.Value)]:
+			add(n, where, fmt.Sprintf("is %s, which YAML 1.1 tools (and many editors) read as a boolean; quote it (%q) if it is the value you mean", n.Value, n.Value))
+			setAside(n)
 		}
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
@@ -326,6 +380,9 @@ func editDistance(a, b string) int {
 // joinPath appends key to a field path, quoting keys that are not plain
 // identifiers so that a message never carries a stray newline or colon.
 func joinPath(path, key string) string {
+	if len(key) > 40 {
+		key = key[:40] + "..."
+	}
 	if !plainKey.MatchString(key) {
 		key = strconv.Quote(key)
 	}

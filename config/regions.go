@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -43,7 +44,6 @@ func (r Region) AZs() int { return len(r.ZoneIDs) }
 var regionTable = []Region{
 	{"af-south-1", "Cape Town", -33.92, 18.42, []string{"afs1-az1", "afs1-az2", "afs1-az3"}},
 	{"ap-east-1", "Hong Kong", 22.32, 114.17, []string{"ape1-az1", "ape1-az2", "ape1-az3"}},
-	{"ap-east-2", "Taipei", 25.03, 121.56, []string{"ape2-az1", "ape2-az2", "ape2-az3"}},
 	{"ap-northeast-1", "Tokyo", 35.68, 139.69, []string{"apne1-az1", "apne1-az2", "apne1-az4"}},
 	{"ap-northeast-2", "Seoul", 37.57, 126.98, []string{"apne2-az1", "apne2-az2", "apne2-az3"}},
 	{"ap-northeast-3", "Osaka", 34.69, 135.50, []string{"apne3-az1", "apne3-az2", "apne3-az3"}},
@@ -75,6 +75,53 @@ var regionTable = []Region{
 	// us-west-1 has two zones open to new accounts: usw1-az1 and usw1-az3.
 	{"us-west-1", "N. California", 37.35, -121.96, []string{"usw1-az1", "usw1-az3"}},
 	{"us-west-2", "Oregon", 45.84, -119.70, []string{"usw2-az1", "usw2-az2", "usw2-az3"}},
+}
+
+// regionsAfterProvider are commercial regions that opened after the pinned
+// AWS provider (hashicorp/aws 5.88.0, 2025-02-20) was built: its region
+// check (aws-sdk-go-base validation.SupportedRegion, v2.0.0-beta.62, the
+// last release before 5.88.0, whose endpoints list ends at mx-central-1)
+// refuses them with "invalid AWS Region", so no stack can use them. They
+// come back into regionTable with a provider upgrade.
+var regionsAfterProvider = map[string]string{
+	"ap-east-2":      "Asia Pacific (Taipei), which the pinned AWS provider (hashicorp/aws 5.88.0) does not know yet: it fails with \"invalid AWS Region\"; choose another region until the provider is upgraded",
+	"ap-southeast-6": "Asia Pacific (New Zealand), which the pinned AWS provider (hashicorp/aws 5.88.0) does not know yet: it fails with \"invalid AWS Region\"; choose another region until the provider is upgraded",
+}
+
+// otherZoneIDs are AZ IDs that exist in a region besides its default
+// zones: closed to new accounts or new instance types, or a fourth zone
+// and more (AWS's "AWS Availability Zones" page, global-infrastructure
+// guide; EFS One Zone's list of AZ IDs). zones: may name them.
+var otherZoneIDs = map[string][]string{
+	"ap-northeast-1": {"apne1-az3"},
+	"ap-northeast-2": {"apne2-az4"},
+	"us-east-1":      {"use1-az3", "use1-az5", "use1-az6"},
+	"us-west-1":      {"usw1-az2"},
+	"us-west-2":      {"usw2-az4"},
+}
+
+// zoneLetters are the letters of a region's zone names where they are not
+// the first AZs() letters (one per zone: a, b, c).
+var zoneLetters = map[string]string{
+	"ap-northeast-1": "abcd",
+	"ap-northeast-2": "abcd",
+	"ca-central-1":   "abd",
+	"us-east-1":      "abcdef",
+	"us-west-1":      "abc",
+	"us-west-2":      "abcd",
+}
+
+// hasZoneID reports whether id is an AZ ID of r.
+func (r Region) hasZoneID(id string) bool {
+	return slices.Contains(r.ZoneIDs, id) || slices.Contains(otherZoneIDs[r.Name], id)
+}
+
+// zoneNameLetters are the letters of r's zone names.
+func (r Region) zoneNameLetters() string {
+	if l, ok := zoneLetters[r.Name]; ok {
+		return l
+	}
+	return "abcdefghijklmnopqrstuvwxyz"[:r.AZs()]
 }
 
 // LookupRegion returns the region named name and whether it is known.
@@ -162,9 +209,15 @@ func parseZone(region Region, s string) (Zone, string) {
 		if m[1] != region.zoneIDPrefix() {
 			return Zone{}, fmt.Sprintf("%q is an AZ ID of another region; %s's AZ IDs start with %s-", s, region.Name, region.zoneIDPrefix())
 		}
+		if !region.hasZoneID(s) {
+			return Zone{}, fmt.Sprintf("%q is not an AZ ID of %s, whose zones are %s", s, region.Name, strings.Join(append(slices.Clone(region.ZoneIDs), otherZoneIDs[region.Name]...), ", "))
+		}
 		return Zone{ID: s}, ""
 	}
 	if len(s) == len(region.Name)+1 && strings.HasPrefix(s, region.Name) && s[len(s)-1] >= 'a' && s[len(s)-1] <= 'z' {
+		if letters := region.zoneNameLetters(); !strings.Contains(letters, s[len(s)-1:]) {
+			return Zone{}, fmt.Sprintf("%q is not a zone of %s, whose zone names end in one of %s", s, region.Name, strings.Join(strings.Split(letters, ""), ", "))
+		}
 		return Zone{Name: s}, ""
 	}
 	return Zone{}, fmt.Sprintf("%q is neither an AZ ID of %s (such as %s) nor one of its zone names (such as %sa)", s, region.Name, region.ZoneIDs[0], region.Name)

@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"reflect"
+	"regexp"
 	"strings"
 )
 
@@ -67,11 +68,81 @@ func describeField(name, doc string) string {
 			words = words[1:]
 		}
 	}
-	d := strings.Join(words, " ")
+	d := yamlNames(strings.Join(words, " "))
 	if d != "" {
 		d = strings.ToUpper(d[:1]) + d[1:]
 	}
 	return d
+}
+
+// goNameRe matches a Go field reference in a doc comment: Zones,
+// Auth.TeleportVersion.
+var goNameRe = regexp.MustCompile(`\b[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)*\b`)
+
+// yamlNames rewrites the Go field names in a doc comment as the config's
+// YAML keys (Auth.TeleportVersion becomes auth.teleport_version): config
+// authors never see the Go names. Acronyms written in capitals (AMI, S3)
+// are words, not references, and stay.
+func yamlNames(doc string) string {
+	keys := goFieldKeys()
+	capital := func(b byte) bool { return b >= 'A' && b <= 'Z' }
+	return replaceAllIndex(goNameRe, doc, func(start, end int) string {
+		ref := doc[start:end]
+		// A capitalised word next to another ("Auth Service", "Proxy
+		// Peering") is a name, not a field reference.
+		if (end+1 < len(doc) && doc[end] == ' ' && capital(doc[end+1])) ||
+			(start >= 2 && doc[start-1] == ' ' && strings.LastIndexByte(doc[:start-1], ' ') < start-2 && capital(doc[strings.LastIndexByte(doc[:start-1], ' ')+1])) {
+			return ref
+		}
+		parts := strings.Split(ref, ".")
+		for i, p := range parts {
+			k, ok := keys[p]
+			if !ok || strings.ToUpper(p) == p {
+				return ref
+			}
+			parts[i] = k
+		}
+		return strings.Join(parts, ".")
+	})
+}
+
+// replaceAllIndex is regexp's ReplaceAllStringFunc with the match's
+// position, so that repl can look at its neighbours.
+func replaceAllIndex(re *regexp.Regexp, s string, repl func(start, end int) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		b.WriteString(s[last:m[0]])
+		b.WriteString(repl(m[0], m[1]))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// goFieldKeys maps every Go field name of the config's types to its YAML key.
+func goFieldKeys() map[string]string {
+	out := map[string]string{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if name := strings.Split(f.Tag.Get("yaml"), ",")[0]; name != "" && name != "-" {
+				if _, seen := out[f.Name]; !seen {
+					out[f.Name] = name
+					walk(f.Type)
+				}
+			}
+		}
+	}
+	walk(reflect.TypeOf(Cluster{}))
+	return out
 }
 
 // schemaExtras are what the types alone do not say: defaults, enums,
@@ -88,23 +159,23 @@ func schemaExtras() map[string]map[string]any {
 			prefix + ".zones[]":                   {"pattern": zone},
 			prefix + ".instances.type":            {"default": DefaultInstanceType, "pattern": instanceTypeRe.String()},
 			prefix + ".instances.count":           {"minimum": 1, "maximum": MaxInstanceCount, "default": DefaultInstanceCount},
-			prefix + ".instances.volume_size_gib": {"minimum": 8, "maximum": 16384, "default": DefaultVolumeSizeGiB},
+			prefix + ".instances.volume_size_gib": {"minimum": MinVolumeSizeGiB, "maximum": MaxVolumeSizeGiB, "default": DefaultVolumeSizeGiB},
 		}
 	}
 	out := map[string]map[string]any{
 		"cluster_name":                    {"pattern": clusterNameRe.String(), "maxLength": MaxClusterNameLen},
 		"teleport_version":                {"pattern": versionRe.String()},
 		"auth.teleport_version":           {"pattern": versionRe.String()},
-		"edition":                         {"enum": []string{EditionEnterprise, EditionOSS}, "default": DefaultEdition},
-		"agent_connection_count":          {"minimum": 2, "default": DefaultAgentConnectionCount},
+		"edition":                         {"enum": Editions, "default": DefaultEdition},
+		"agent_connection_count":          {"minimum": MinAgentConnectionCount, "maximum": MaxInstanceCount * len(regionTable), "default": DefaultAgentConnectionCount},
 		"hosted_zone_id":                  {"pattern": zoneIDRe.String()},
 		"acme_email":                      {"format": "email"},
 		"alerts.email":                    {"format": "email"},
-		"peering.mode":                    {"enum": []string{PeeringVPC, PeeringPublic}, "default": DefaultPeeringMode},
-		"connectivity.mode":               {"enum": []string{ConnectivityVPCPeering, ConnectivityTransitGateway}, "default": ConnectivityVPCPeering},
-		"backend.type":                    {"enum": []string{BackendLocal, BackendS3}, "default": DefaultBackendType},
-		"flow_logs.traffic_type":          {"enum": []string{"REJECT", "ALL"}, "default": DefaultFlowLogTrafficType},
-		"flow_logs.retention_days":        {"enum": flowLogRetentions, "default": DefaultFlowLogRetentionDays},
+		"peering.mode":                    {"enum": PeeringModes, "default": DefaultPeeringMode},
+		"connectivity.mode":               {"enum": ConnectivityModes, "default": ConnectivityVPCPeering},
+		"backend.type":                    {"enum": BackendTypes, "default": DefaultBackendType},
+		"flow_logs.traffic_type":          {"enum": FlowLogTrafficTypes, "default": DefaultFlowLogTrafficType},
+		"flow_logs.retention_days":        {"enum": FlowLogRetentions, "default": DefaultFlowLogRetentionDays},
 		"ami.ssm_parameter":               {"default": DefaultAMISSMParameter},
 		"ami.ids.*":                       {"pattern": amiIDRe.String()},
 		"quotas.elastic_ips.*":            {"minimum": DefaultElasticIPQuota},
@@ -131,9 +202,42 @@ var requiredKeys = map[string][]string{
 
 // SchemaFor renders the JSON Schema (draft-07, which editors' YAML language
 // servers read) of the config from the Go types, with docs as descriptions.
-func SchemaFor(docs map[string]string) ([]byte, error) {
-	extras := schemaExtras()
+func SchemaFor(docs map[string]string) ([]byte, error) { return schemaFor(docs, schemaExtras()) }
+
+// schemaFor renders the schema with extras, refusing an extra whose path
+// names no field: a renamed field must not lose its bounds silently.
+func schemaFor(docs map[string]string, extras map[string]map[string]any) ([]byte, error) {
 	root := schemaOf(reflect.TypeOf(Cluster{}), "", docs, extras)
+	used := map[string]bool{}
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		used[path] = true
+		switch t.Kind() {
+		case reflect.Pointer:
+			walk(t.Elem(), path)
+		case reflect.Slice:
+			walk(t.Elem(), path+"[]")
+		case reflect.Map:
+			walk(t.Elem(), path+".*")
+		case reflect.Struct:
+			for i := 0; i < t.NumField(); i++ {
+				if name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; name != "" && name != "-" {
+					walk(t.Field(i).Type, strings.TrimPrefix(path+"."+name, "."))
+				}
+			}
+		}
+	}
+	walk(reflect.TypeOf(Cluster{}), "")
+	for _, p := range sortedKeys(extras) {
+		if !used[p] {
+			return nil, fmt.Errorf("schema: an override names %q, which is no field of the config", p)
+		}
+	}
+	for _, p := range sortedKeys(requiredKeys) {
+		if !used[p] {
+			return nil, fmt.Errorf("schema: required keys are listed for %q, which is no field of the config", p)
+		}
+	}
 	root["$schema"] = "http://json-schema.org/draft-07/schema#"
 	root["title"] = "Teleport multi-region proxy deployment (teleport-multi-region cluster config)"
 	var b bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits that keep every generated AWS name inside its service's rules.
@@ -27,6 +28,63 @@ const (
 	// MinTeleportMajor is the oldest Teleport release whose configuration
 	// (v3 files, proxy peering, https_keypairs reload) this app renders.
 	MinTeleportMajor = 15
+	// MinVolumeSizeGiB and MaxVolumeSizeGiB bound a root volume: 8 GiB
+	// holds Amazon Linux 2023 and Teleport; 16 TiB is EBS's limit for gp3.
+	MinVolumeSizeGiB = 8
+	MaxVolumeSizeGiB = 16384
+	// MinAgentConnectionCount is the fewest proxies an agent must reach
+	// under proxy peering for one proxy to go away without an outage.
+	MinAgentConnectionCount = 2
+	// MaxDomainLen keeps _acme-challenge.<domain> (the DNS-01 record, 16
+	// characters more) within DNS's 253 characters (RFC 1035 section 2.3.4).
+	MaxDomainLen = 253 - len(acmeChallengeLabel) - 1
+	// MaxUserTags is how many tags the config may add: AWS allows 50 user
+	// tags per resource (its "Tagging AWS resources" guide: tag naming
+	// limits; aws: tags do not count), and the app sets three of its own
+	// (appTagKeys and Name; TestMaxUserTags keeps the count right).
+	MaxUserTags = 50 - 3
+	// MaxTagKeyLen and MaxTagValueLen are AWS's tag limits, in characters.
+	MaxTagKeyLen   = 128
+	MaxTagValueLen = 256
+	// MaxSSMNameLen and MaxSSMLevels are Parameter Store's limits on a
+	// parameter name ("Requirements and constraints for parameter names",
+	// AWS Systems Manager User Guide: 1011 characters, 15 levels).
+	MaxSSMNameLen = 1011
+	MaxSSMLevels  = 15
+	// MaxVersionPart bounds each number of a Teleport release, so that a
+	// typo of many digits is an error rather than an overflow.
+	MaxVersionPart = 9999
+	// maxProblemsShown is how many problems an error prints before
+	// "and N more".
+	maxProblemsShown = 20
+	// maxValueShown is how much of a value a message quotes.
+	maxValueShown = 60
+)
+
+// acmeChallengeLabel is the label of the DNS-01 challenge record.
+const acmeChallengeLabel = "_acme-challenge"
+
+// appTagKeys are the tags the app sets on every resource (AllTags); the
+// config must not override them: they identify what the app manages.
+var appTagKeys = []string{"managed-by", "teleport-cluster"}
+
+// Enumerations that the validator and the JSON Schema both state.
+var (
+	// Editions are the Teleport editions.
+	Editions = []string{EditionEnterprise, EditionOSS}
+	// PeeringModes are the peering.mode values.
+	PeeringModes = []string{PeeringVPC, PeeringPublic}
+	// ConnectivityModes are the connectivity.mode values.
+	ConnectivityModes = []string{ConnectivityVPCPeering, ConnectivityTransitGateway}
+	// BackendTypes are the backend.type values.
+	BackendTypes = []string{BackendLocal, BackendS3}
+	// FlowLogTrafficTypes are the flow_logs.traffic_type values this app
+	// offers (of AWS's ACCEPT, REJECT and ALL: accepted traffic alone tells
+	// nothing about an attack).
+	FlowLogTrafficTypes = []string{"REJECT", "ALL"}
+	// FlowLogRetentions are the retention periods CloudWatch Logs accepts
+	// (PutRetentionPolicy), in days.
+	FlowLogRetentions = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 
 // FieldError is one problem with one field of the config.
@@ -48,8 +106,13 @@ type ValidationError struct {
 	Source string
 	// Problems are in file order.
 	Problems []FieldError
+	// Hints are printed once after the problems, such as the list of
+	// regions that several problems refer to.
+	Hints []string
 }
 
+// Error prints at most maxProblemsShown problems, one per line, then how
+// many more there are, then the hints.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	src := e.Source
@@ -57,7 +120,11 @@ func (e *ValidationError) Error() string {
 		src = "config"
 	}
 	fmt.Fprintf(&b, "%s: %d problem(s):", src, len(e.Problems))
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
+		if i == maxProblemsShown {
+			fmt.Fprintf(&b, "\n  ... and %d more (fix these first)", len(e.Problems)-i)
+			break
+		}
 		b.WriteString("\n  ")
 		if p.Line > 0 {
 			fmt.Fprintf(&b, "%s:%d:%d: ", src, p.Line, p.Column)
@@ -66,33 +133,43 @@ func (e *ValidationError) Error() string {
 		}
 		b.WriteString(p.Error())
 	}
+	for _, h := range e.Hints {
+		b.WriteString("\n" + h)
+	}
 	return b.String()
 }
 
 var (
 	clusterNameRe  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	dnsLabelRe     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	versionRe      = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)$`)
+	versionRe      = regexp.MustCompile(`^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$`)
 	zoneIDRe       = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	emailRe        = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
 	instanceTypeRe = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	amiIDRe        = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
 	ssmNameRe      = regexp.MustCompile(`^[A-Za-z0-9_.\-/]+$`)
+	tagCharsRe     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	bucketRe       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	tableRe        = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 )
 
 // Validate checks a defaulted config and returns a *ValidationError listing
 // every problem, or nil.
-func (c *Cluster) Validate() error {
+func (c *Cluster) Validate() error { return c.validate(nil) }
+
+// validate checks c, skipping the checks that read a field in unknown: a
+// value the file gave with the wrong type, already reported, whose default
+// would only cause derived, misleading problems.
+func (c *Cluster) validate(unknown func(path string) bool) error {
 	c.notes, c.warnings = nil, nil
-	v := &validator{}
+	if unknown == nil {
+		unknown = func(string) bool { return false }
+	}
+	v := &validator{unknown: unknown}
 	v.clusterName(c.ClusterName)
 	v.domain(c)
 	v.teleport(c)
-	if c.AgentConnectionCount < 2 {
-		v.add("agent_connection_count", "is %d; proxy peering needs at least 2 so that an agent stays reachable when one proxy goes away", c.AgentConnectionCount)
-	}
+	v.agentConnections(c)
 	if c.ACMEEmail == "" {
 		v.add("acme_email", "is required: the e-mail address of the Let's Encrypt account that issues the cluster's certificate")
 	} else if !emailRe.MatchString(c.ACMEEmail) {
@@ -115,13 +192,83 @@ func (c *Cluster) Validate() error {
 	if len(v.problems) == 0 {
 		return nil
 	}
-	return &ValidationError{Problems: v.problems}
+	var hints []string
+	if v.listRegions {
+		hints = append(hints, "Regions this app deploys to (the pinned AWS provider knows them): "+strings.Join(RegionNames(), ", "))
+	}
+	return &ValidationError{Problems: v.problems, Hints: hints}
 }
 
-type validator struct{ problems []FieldError }
+type validator struct {
+	problems []FieldError
+	// unknown reports paths whose value was set aside (see validate).
+	unknown func(path string) bool
+	// listRegions asks for the region list once, after the problems.
+	listRegions bool
+}
 
+// add records a problem at path. Values quoted with %q are shortened: a
+// message quotes at most maxValueShown characters of what the file holds.
 func (v *validator) add(path, format string, args ...any) {
+	for i, verb := range verbs(format) {
+		if i >= len(args) {
+			break
+		}
+		if s, ok := args[i].(string); ok && verb == 'q' {
+			args[i] = shorten(s)
+		}
+	}
 	v.problems = append(v.problems, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// verbs lists the verbs of a format string, one per argument.
+func verbs(format string) []rune {
+	var out []rune
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0 {
+			i++
+		}
+		if i < len(format) && format[i] != '%' {
+			out = append(out, rune(format[i]))
+		}
+	}
+	return out
+}
+
+// shorten cuts s to maxValueShown characters, saying how long it was.
+func shorten(s string) string {
+	r := []rune(s)
+	if len(r) <= maxValueShown {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d characters)", string(r[:maxValueShown]), len(r))
+}
+
+// agentConnections checks agent_connection_count against what a cluster
+// can have: at least MinAgentConnectionCount, at most every proxy of the
+// largest cluster the validator admits. A count above this cluster's
+// proxies is allowed (agents then connect to every proxy) with a note.
+func (v *validator) agentConnections(c *Cluster) {
+	n := c.AgentConnectionCount
+	most := MaxInstanceCount * len(regionTable)
+	switch {
+	case n < MinAgentConnectionCount:
+		v.add("agent_connection_count", "is %d; proxy peering needs at least %d so that an agent stays reachable when one proxy goes away", n, MinAgentConnectionCount)
+	case n > most:
+		v.add("agent_connection_count", "is %d, more proxies than any cluster can have (%d regions of at most %d proxies); use %d (the default) to %d", n, len(regionTable), MaxInstanceCount, DefaultAgentConnectionCount, most)
+	default:
+		proxies := 0
+		for _, p := range c.ActiveProxyRegions() {
+			proxies += p.Instances.Count
+		}
+		if c.ProxyPeering() && proxies > 0 && n > proxies {
+			c.notes = append(c.notes, fmt.Sprintf("agent_connection_count: %d is more than the cluster's %d proxies: each agent connects to all of them", n, proxies))
+		}
+	}
 }
 
 func (v *validator) clusterName(name string) {
@@ -142,8 +289,11 @@ func (v *validator) clusterName(name string) {
 
 // dnsName returns why name is not a valid lowercase DNS name, or "".
 func dnsName(name string) string {
-	if len(name) > 251 {
-		return "is longer than 251 characters (the wildcard record *.<domain> must fit in 253)"
+	if strings.HasSuffix(name, ".") && len(name) > 1 {
+		return "ends with a dot; remove it (write names without the root dot)"
+	}
+	if len(name) > MaxDomainLen {
+		return fmt.Sprintf("is %d characters; use at most %d so that the certificate's DNS-01 record %s.<domain> fits in DNS's 253", len(name), MaxDomainLen, acmeChallengeLabel)
 	}
 	labels := strings.Split(name, ".")
 	if len(labels) < 2 {
@@ -171,7 +321,7 @@ func (v *validator) domain(c *Cluster) {
 	}
 	if c.HostedZone == "" {
 		v.add("hosted_zone", "is required: the existing public Route 53 zone that will hold the records, such as example.com")
-	} else if why := dnsName(strings.TrimSuffix(c.HostedZone, ".")); why != "" {
+	} else if why := dnsName(strings.TrimSuffix(c.HostedZone, ".")); why != "" && len(c.HostedZone) > 1 {
 		v.add("hosted_zone", "%q %s", c.HostedZone, why)
 	} else {
 		zoneOK = true
@@ -204,6 +354,9 @@ func (v *validator) teleport(c *Cluster) {
 	if authOK && auth != proxy {
 		c.warnings = append(c.warnings, advisoryWarnings("auth.teleport_version", auth, c.ProxyPeering())...)
 	}
+	if v.unknown("edition") {
+		return
+	}
 	switch c.Edition {
 	case EditionOSS:
 		if c.LicenseSSMParameter != "" {
@@ -221,11 +374,37 @@ func (v *validator) teleport(c *Cluster) {
 	case EditionEnterprise:
 		if c.LicenseSSMParameter == "" {
 			v.add("license_ssm_parameter", "is required with edition: enterprise: the name of the SecureString SSM parameter, in the auth region, that holds license.pem")
-		} else if !ssmNameRe.MatchString(c.LicenseSSMParameter) {
-			v.add("license_ssm_parameter", "%q is not an SSM parameter name", c.LicenseSSMParameter)
+		} else {
+			v.ssmName("license_ssm_parameter", c.LicenseSSMParameter, true)
 		}
 	default:
 		v.add("edition", "%q is not an edition; use %q or %q", c.Edition, EditionOSS, EditionEnterprise)
+	}
+}
+
+// ssmName checks a Parameter Store name against AWS's rules
+// ("Requirements and constraints for parameter names", AWS Systems Manager
+// User Guide; PutParameter's Name): letters, digits, _ . - and / between
+// levels, at most MaxSSMLevels levels and MaxSSMNameLen characters, a
+// leading / when it has levels, and no aws or ssm prefix (reserved; own
+// is false for a public parameter the app only reads, such as
+// /aws/service/...).
+func (v *validator) ssmName(path, name string, own bool) {
+	levels := strings.Split(strings.TrimPrefix(name, "/"), "/")
+	first := strings.ToLower(levels[0])
+	switch {
+	case !ssmNameRe.MatchString(name):
+		v.add(path, "%q is not an SSM parameter name: use letters, digits, _ . - and / between levels, such as /teleport/acme/license", name)
+	case len(name) > MaxSSMNameLen:
+		v.add(path, "is %d characters; Parameter Store names have at most %d", len(name), MaxSSMNameLen)
+	case strings.Contains(name, "/") && !strings.HasPrefix(name, "/"):
+		v.add(path, "%q has levels but no leading /; Parameter Store needs the full path: %q", name, "/"+name)
+	case strings.HasSuffix(name, "/") || strings.Contains(name, "//"):
+		v.add(path, "%q has an empty level; remove the extra /", name)
+	case len(levels) > MaxSSMLevels:
+		v.add(path, "%q has %d levels; Parameter Store allows %d", name, len(levels), MaxSSMLevels)
+	case own && (strings.HasPrefix(first, "aws") || strings.HasPrefix(first, "ssm")):
+		v.add(path, "%q starts with %q, which Parameter Store reserves (names cannot begin with aws or ssm); choose another name such as /teleport/...", name, levels[0][:3])
 	}
 }
 
@@ -235,7 +414,7 @@ func (v *validator) version(path, s string) (Version, bool) {
 	case s == "":
 		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.7.16\"")
 	case err != nil:
-		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH, quoted, such as \"17.7.16\"", s)
+		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH without leading zeros, each number at most %d, quoted, such as \"17.7.16\"", s, MaxVersionPart)
 	case ver.Major < MinTeleportMajor:
 		v.add(path, "%q is older than Teleport %d, the oldest release this app configures", s, MinTeleportMajor)
 	default:
@@ -392,21 +571,51 @@ func (v *validator) elasticIPs(c *Cluster) {
 	}
 }
 
-// region reports an unknown or missing region and returns whether it is valid.
+// region reports an unknown or missing region and returns whether it is
+// valid: with a "did you mean" for a typo, the region of a zone name, and
+// the list of regions once after all problems.
 func (v *validator) region(path, name string) bool {
 	if name == "" {
 		v.add(path, "is required: an AWS region code such as us-west-2")
 		return false
 	}
-	if _, ok := LookupRegion(name); !ok {
-		hint := ""
-		if name != strings.ToLower(name) {
-			hint = fmt.Sprintf(" (region codes are lowercase: %q)", strings.ToLower(name))
-		}
-		v.add(path, "%q is not a commercial AWS region%s; known regions: %s", name, hint, strings.Join(RegionNames(), ", "))
+	if _, ok := LookupRegion(name); ok {
+		return true
+	}
+	lower := strings.ToLower(name)
+	if _, ok := LookupRegion(lower); ok {
+		v.add(path, "%q: region codes are lowercase: %q", name, lower)
 		return false
 	}
-	return true
+	if r, ok := LookupRegion(strings.TrimRight(lower, "abcdefghijklmnopqrstuvwxyz")); ok && len(lower) == len(r.Name)+1 {
+		v.add(path, "%q is an availability zone of %s, not a region; use %q (zones go under zones:)", name, r.Name, r.Name)
+		return false
+	}
+	if why, ok := regionsAfterProvider[lower]; ok {
+		v.add(path, "%q is %s", name, why)
+		return false
+	}
+	if best := nearestName(lower, RegionNames()); best != "" {
+		v.add(path, "%q is not a commercial AWS region; did you mean %q?", name, best)
+		return false
+	}
+	v.listRegions = true
+	v.add(path, "%q is not a commercial AWS region (the regions are listed below)", name)
+	return false
+}
+
+// nearestName returns the candidate within a small edit distance of s, or "".
+func nearestName(s string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if bestDist <= 2 || (bestDist <= 3 && len(s) > 8) {
+		return best
+	}
+	return ""
 }
 
 func (v *validator) cidr(path, cidr string) (netip.Prefix, bool) {
@@ -441,30 +650,26 @@ func (v *validator) instances(path string, g InstanceGroup) {
 	if g.Count < 1 || g.Count > MaxInstanceCount {
 		v.add(path+".count", "is %d; use 1 to %d (2 or more for high availability)", g.Count, MaxInstanceCount)
 	}
-	if g.VolumeSizeGiB < 8 || g.VolumeSizeGiB > 16384 {
-		v.add(path+".volume_size_gib", "is %d; use 8 to 16384", g.VolumeSizeGiB)
+	if g.VolumeSizeGiB < MinVolumeSizeGiB || g.VolumeSizeGiB > MaxVolumeSizeGiB {
+		v.add(path+".volume_size_gib", "is %d; use %d to %d", g.VolumeSizeGiB, MinVolumeSizeGiB, MaxVolumeSizeGiB)
 	}
 }
 
 func (v *validator) peering(c *Cluster) {
-	if c.Peering.Mode != PeeringVPC && c.Peering.Mode != PeeringPublic {
+	if !slices.Contains(PeeringModes, c.Peering.Mode) {
 		v.add("peering.mode", "%q is not a peering mode; use %q (proxies peer over private addresses, the default) or %q (proxies peer over the internet)", c.Peering.Mode, PeeringVPC, PeeringPublic)
 	}
-	if m := c.Connectivity.Mode; m != ConnectivityVPCPeering && m != ConnectivityTransitGateway {
+	if m := c.Connectivity.Mode; !slices.Contains(ConnectivityModes, m) {
 		v.add("connectivity.mode", "%q is not a connectivity mode; use %q (VPCs peered directly, the default) or %q (a transit gateway per region, peered)", m, ConnectivityVPCPeering, ConnectivityTransitGateway)
 	}
 }
 
-// flowLogRetentions are the retention periods CloudWatch Logs accepts
-// (PutRetentionPolicy), in days.
-var flowLogRetentions = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
 func (v *validator) flowLogs(c *Cluster) {
-	if t := c.FlowLogs.TrafficType; t != "REJECT" && t != "ALL" {
-		v.add("flow_logs.traffic_type", "%q is not a traffic type; use REJECT (rejected connections, the default) or ALL", t)
+	if t := c.FlowLogs.TrafficType; !slices.Contains(FlowLogTrafficTypes, t) {
+		v.add("flow_logs.traffic_type", "%q is not a traffic type; use %s (rejected connections, the default) or %s", t, FlowLogTrafficTypes[0], FlowLogTrafficTypes[1])
 	}
-	if !slices.Contains(flowLogRetentions, c.FlowLogs.RetentionDays) {
-		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(flowLogRetentions), "[]"), " ", ", "))
+	if !slices.Contains(FlowLogRetentions, c.FlowLogs.RetentionDays) {
+		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(FlowLogRetentions), "[]"), " ", ", "))
 	}
 }
 
@@ -481,8 +686,10 @@ func (v *validator) quotas(c *Cluster) {
 }
 
 func (v *validator) ami(c *Cluster) {
-	if !strings.HasPrefix(c.AMI.SSMParameter, "/") || !ssmNameRe.MatchString(c.AMI.SSMParameter) {
+	if !strings.HasPrefix(c.AMI.SSMParameter, "/") {
 		v.add("ami.ssm_parameter", "%q is not an SSM parameter path such as %s", c.AMI.SSMParameter, DefaultAMISSMParameter)
+	} else {
+		v.ssmName("ami.ssm_parameter", c.AMI.SSMParameter, false)
 	}
 	used := map[string]bool{c.Auth.Region: true}
 	for _, p := range c.ProxyRegions {
@@ -519,6 +726,10 @@ func (v *validator) backend(c *Cluster) {
 		v.region("backend.s3.region", s3.Region)
 		if strings.HasPrefix(s3.KeyPrefix, "/") || strings.HasSuffix(s3.KeyPrefix, "/") || strings.Contains(s3.KeyPrefix, "//") {
 			v.add("backend.s3.key_prefix", "%q must not start or end with / or contain //", s3.KeyPrefix)
+		} else if slices.Contains(strings.Split(s3.KeyPrefix, "/"), "..") || slices.Contains(strings.Split(s3.KeyPrefix, "/"), ".") {
+			// S3 keys are not paths: "a/../b" is a key of its own, not b,
+			// and tools that normalise paths would read another state file.
+			v.add("backend.s3.key_prefix", "%q has a . or .. level; S3 keys are not file paths, so use plain names such as teams/acme", s3.KeyPrefix)
 		}
 		if s3.DynamoDBTable != "" && !tableRe.MatchString(s3.DynamoDBTable) {
 			v.add("backend.s3.dynamodb_table", "%q is not a DynamoDB table name", s3.DynamoDBTable)
@@ -531,16 +742,34 @@ func (v *validator) backend(c *Cluster) {
 	}
 }
 
+// tags checks the user's tags against AWS's rules ("Tagging AWS
+// resources" guide, tag naming limits and requirements): at most 50 user
+// tags per resource (MaxUserTags leaves room for the app's own and Name),
+// keys of 1 to 128 and values of at most 256 characters, letters, digits,
+// spaces and _ . : / = + - @ only, no aws: prefix; and the app's own keys
+// stay the app's.
 func (v *validator) tags(tags map[string]string) {
+	if len(tags) > MaxUserTags {
+		v.add("tags", "has %d tags; AWS allows 50 per resource and the app sets %d of them (%s and Name), so use at most %d", len(tags), len(appTagKeys)+1, strings.Join(appTagKeys, ", "), MaxUserTags)
+	}
 	for _, k := range sortedKeys(tags) {
-		path := "tags." + k
+		path := joinPath("tags", k)
+		val := tags[k]
 		switch {
-		case k == "" || len(k) > 128:
-			v.add("tags", "key %q must be 1 to 128 characters", k)
+		case k == "" || utf8.RuneCountInString(k) > MaxTagKeyLen:
+			v.add(path, "key is %d characters; AWS allows 1 to %d", utf8.RuneCountInString(k), MaxTagKeyLen)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			v.add(path, "keys starting with aws: are reserved by AWS; rename it")
-		case len(tags[k]) > 256:
-			v.add(path, "value is %d characters; AWS allows 256", len(tags[k]))
+		case slices.Contains(appTagKeys, k) || k == "Name":
+			v.add(path, "is a tag the app sets itself (%s and Name identify what it manages); choose another key", strings.Join(appTagKeys, ", "))
+		case !tagCharsRe.MatchString(k):
+			v.add(path, "key %q has characters AWS tags do not allow; use letters, digits, spaces and _ . : / = + - @", k)
+		case utf8.RuneCountInString(val) > MaxTagValueLen:
+			v.add(path, "value is %d characters; AWS allows %d", utf8.RuneCountInString(val), MaxTagValueLen)
+		case !tagCharsRe.MatchString(val):
+			v.add(path, "value %q has characters AWS tags do not allow; use letters, digits, spaces and _ . : / = + - @", val)
+		case strings.HasPrefix(strings.ToLower(val), "aws:"):
+			v.add(path, "values starting with aws: are reserved by AWS; change it")
 		}
 	}
 }

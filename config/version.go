@@ -14,6 +14,8 @@ func ParseVersion(s string) (Version, error) {
 	if m == nil {
 		return Version{}, fmt.Errorf("%q is not MAJOR.MINOR.PATCH", s)
 	}
+	// versionRe admits no leading zeros and at most MaxVersionPart per
+	// number, so these conversions cannot fail or overflow.
 	var v Version
 	v.Major, _ = strconv.Atoi(m[1])
 	v.Minor, _ = strconv.Atoi(m[2])

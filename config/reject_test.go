@@ -1,0 +1,138 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Configs that can never deploy are rejected before any synth, each with
+// the field and the fix (issue 19.6). Each case changes the valid config
+// in one place and names the problem's path and a part of its message.
+func TestRejectUndeployable(t *testing.T) {
+	manyTags := "tags:\n"
+	for i := 0; i <= MaxUserTags; i++ {
+		manyTags += fmt.Sprintf("  t%d: v\n", i)
+	}
+	cases := []struct {
+		name        string
+		from, to    string // replace from with to in valid; from "" appends to
+		path, inMsg string
+	}{
+		{"bare dash list item", "  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n", "  -\n", "proxy_regions[1]", "empty list item (a bare - or null); remove the line, or comment out the whole entry including its -"},
+		{"null list item", "  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n", "  - null\n", "proxy_regions[1]", "empty list item"},
+		{"null resource region", "", "resource_regions: [us-east-1, ~]\n", "resource_regions[1]", "empty list item"},
+		{"CloudFormation tag", "domain: teleport.example.com", "domain: !Ref Domain", "domain", "YAML tag !Ref, which this config does not use"},
+		{"tag on a mapping", "auth:\n", "auth: !GetAtt\n", "auth", "YAML tag !GetAtt"},
+		{"boolean as a name", "cluster_name: example", "cluster_name: yes", "cluster_name", `YAML 1.1 tools (and many editors) read as a boolean; quote it ("yes")`},
+		{"true as a name", "cluster_name: example", "cluster_name: true", "cluster_name", `is the YAML bool true, not a string; quote it ("true")`},
+		{"number as a name", "cluster_name: example", "cluster_name: 1234", "cluster_name", "is the YAML int 1234, not a string"},
+		{"float as a version", `"17.7.16"`, `17.4`, "teleport_version", "is the YAML float 17.4, not a string"},
+		{"number as a tag value", "", "tags: {cost-center: 0123}\n", "tags.cost-center", "not a string; quote it"},
+		{"too many tags", "", manyTags, "tags", fmt.Sprintf("has %d tags; AWS allows 50 per resource and the app sets 3 of them", MaxUserTags+1)},
+		{"tag key characters", "", "tags: {\"cost#center\": x}\n", `tags."cost#center"`, "characters AWS tags do not allow"},
+		{"tag value characters", "", "tags: {team: \"a;b\"}\n", "tags.team", "value \"a;b\" has characters AWS tags do not allow"},
+		{"tag key too long", "", "tags: {" + strings.Repeat("k", 129) + ": v}\n", "tags." + strings.Repeat("k", 40) + "...", "key is 129 characters; AWS allows 1 to 128"},
+		{"tag value too long", "", "tags: {team: " + strings.Repeat("v", 257) + "}\n", "tags.team", "value is 257 characters; AWS allows 256"},
+		{"tag overrides the app's", "", "tags: {managed-by: terraform}\n", "tags.managed-by", "is a tag the app sets itself"},
+		{"tag overrides Name", "", "tags: {Name: x}\n", "tags.Name", "is a tag the app sets itself"},
+		{"aws tag value", "", "tags: {team: \"aws:x\"}\n", "tags.team", "values starting with aws: are reserved"},
+		{"ssm name with spaces", "/teleport/license", "/teleport/my license", "license_ssm_parameter", "is not an SSM parameter name"},
+		{"ssm name reserved", "/teleport/license", "/aws/teleport/license", "license_ssm_parameter", "which Parameter Store reserves (names cannot begin with aws or ssm)"},
+		{"ssm name reserved no slash", "/teleport/license", "ssm-license", "license_ssm_parameter", "Parameter Store reserves"},
+		{"ssm name without leading slash", "/teleport/license", "teleport/license", "license_ssm_parameter", `has levels but no leading /; Parameter Store needs the full path: "/teleport/license"`},
+		{"ssm name too deep", "/teleport/license", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p", "license_ssm_parameter", "has 16 levels; Parameter Store allows 15"},
+		{"ssm name too long", "/teleport/license", "/" + strings.Repeat("a", MaxSSMNameLen), "license_ssm_parameter", "Parameter Store names have at most 1011"},
+		{"ami ssm empty level", "", "ami: {ssm_parameter: /aws//service}\n", "ami.ssm_parameter", "has an empty level"},
+		{"region after the provider", "region: eu-central-1", "region: ap-east-2", "proxy_regions[1].region", "pinned AWS provider (hashicorp/aws 5.88.0) does not know yet"},
+		{"resource region after the provider", "", "resource_regions: [ap-southeast-6]\n", "resource_regions[0].region", "does not know yet"},
+		{"zone id not in the region", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  zones: [usw2-az1, usw2-az9]", "auth.zones[1]", `"usw2-az9" is not an AZ ID of us-west-2, whose zones are usw2-az1, usw2-az2, usw2-az3, usw2-az4`},
+		{"zone name not in the region", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  zones: [us-west-2a, us-west-2e]", "auth.zones[1]", "is not a zone of us-west-2, whose zone names end in one of a, b, c, d"},
+		{"ca-central-1 has no c", "region: eu-central-1", "region: ca-central-1\n    zones: [ca-central-1a, ca-central-1c]", "proxy_regions[1].zones[1]", "end in one of a, b, d"},
+		{"release with leading zeros", `"17.7.16"`, `"17.04.8"`, "teleport_version", "without leading zeros"},
+		{"release overflows", `"17.7.16"`, `"17.4.99999999999999999999"`, "teleport_version", "each number at most 9999"},
+		{"agent connections no cluster can use", "", "agent_connection_count: 100000\n", "agent_connection_count", "more proxies than any cluster can have"},
+		{"domain too long for the challenge record", "domain: teleport.example.com", "domain: " + strings.Repeat(strings.Repeat("a", 60)+".", 3) + strings.Repeat("b", 46) + ".example.com", "domain", "_acme-challenge.<domain> fits in DNS's 253"},
+		{"domain with a trailing dot", "domain: teleport.example.com", "domain: teleport.example.com.", "domain", "ends with a dot; remove it"},
+		{"backend key with ..", "", "backend: {type: s3, s3: {bucket: my-state, region: us-west-2, use_lockfile: true, key_prefix: a/../b}}\n", "backend.s3.key_prefix", "has a . or .. level"},
+		{"merge key", "", "defaults: &d {type: m6i.large}\n", "defaults", "unknown key"},
+		{"merge key in a mapping", "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  instances:\n    <<: {type: m6i.large}\n", "auth.instances", "YAML merge key (<<), which this config does not support"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := valid + tc.to
+			if tc.from != "" {
+				if !strings.Contains(valid, tc.from) {
+					t.Fatalf("test setup: %q not in the valid config", tc.from)
+				}
+				doc = strings.Replace(valid, tc.from, tc.to, 1)
+			}
+			_, err := Parse([]byte(doc), "test.yaml")
+			if err == nil {
+				t.Fatalf("accepted; want an error at %s", tc.path)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
+					return
+				}
+			}
+			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
+		})
+	}
+}
+
+// The app's own tags and Name leave MaxUserTags for the config.
+func TestMaxUserTags(t *testing.T) {
+	c := &Cluster{ClusterName: "x"}
+	if got := len(c.AllTags()) + 1; got != 50-MaxUserTags {
+		t.Errorf("the app sets %d tags (with Name); MaxUserTags assumes %d", got, 50-MaxUserTags)
+	}
+}
+
+// Messages a person can read (issue 19.7).
+func TestReadableMessages(t *testing.T) {
+	parse := func(doc string) string {
+		_, err := Parse([]byte(doc), "c.yaml")
+		if err == nil {
+			t.Fatalf("accepted:\n%s", doc)
+		}
+		return err.Error()
+	}
+	// A typo gets "did you mean"; a zone name given as a region says so.
+	if e := parse(strings.Replace(valid, "region: eu-central-1", "region: eu-centrl-1", 1)); !strings.Contains(e, `c.yaml:14:13: proxy_regions[1].region: "eu-centrl-1" is not a commercial AWS region; did you mean "eu-central-1"?`) {
+		t.Errorf("typo: %s", e)
+	}
+	if e := parse(strings.Replace(valid, "region: us-west-2", "region: us-west-2a", 1)); !strings.Contains(e, `auth.region: "us-west-2a" is an availability zone of us-west-2, not a region; use "us-west-2"`) {
+		t.Errorf("zone as region: %s", e)
+	}
+	// The list of regions appears once, after every problem.
+	e := parse(strings.Replace(strings.Replace(valid, "region: eu-central-1", "region: mars-north-1", 1), "region: us-west-1", "region: venus-1", 1))
+	if n := strings.Count(e, "af-south-1"); n != 1 || !strings.HasSuffix(e, "us-west-2") || !strings.Contains(e, "(the regions are listed below)") {
+		t.Errorf("region list shown %d times:\n%s", n, e)
+	}
+	// A long value is shortened.
+	e = parse(strings.Replace(valid, "admin@example.com", strings.Repeat("x", 10000), 1))
+	if len(e) > 400 || !strings.Contains(e, "... (10000 characters)") {
+		t.Errorf("long value: %d characters: %.300s", len(e), e)
+	}
+	// At most 20 problems, then how many more.
+	doc := valid
+	for i := 0; i < 30; i++ {
+		doc += fmt.Sprintf("unknown_%d: x\n", i)
+	}
+	e = parse(doc)
+	if strings.Count(e, "\n  c.yaml:") != maxProblemsShown || !strings.Contains(e, "... and 10 more") || !strings.HasPrefix(e, "c.yaml: 30 problem(s):") {
+		t.Errorf("many problems:\n%s", e)
+	}
+	// A wrong type gives one problem, not a second one derived from the
+	// default that replaced it.
+	for _, bad := range []string{"edition: [oss]\n", "agent_connection_count: many\n", "peering: public\n", "auth: us-west-2\n"} {
+		d := valid + bad
+		if strings.HasPrefix(bad, "auth:") {
+			d = strings.Replace(valid, "auth:\n  region: us-west-2\n  vpc_cidr: 10.0.0.0/16\n", bad, 1)
+		}
+		if e := parse(d); !strings.HasPrefix(e, "c.yaml: 1 problem(s):") {
+			t.Errorf("%q gives more than one problem:\n%s", bad, e)
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// SyntaxError is a YAML syntax error, at the line and column of the
+// offending character, formatted like a validation problem
+// (FILE:LINE:COL: message) so that editors and CI annotate the right line.
+type SyntaxError struct {
+	// Source names the file.
+	Source string
+	// Line and Column locate the offending character (1-based).
+	Line, Column int
+	// Msg says what is wrong and how to fix it.
+	Msg string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Source, e.Line, e.Column, e.Msg)
+}
+
+// yamlLineRe reads the line out of the YAML library's messages
+// ("yaml: line 3: did not find expected key").
+var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// locateSyntaxError turns the YAML library's error into a SyntaxError at
+// the offending character. The library reports the line where the
+// enclosing block starts (its context mark), not the line at fault, and no
+// column; so the document is scanned for the two mistakes people make by
+// hand, a tab in the indentation and an indentation that matches no
+// enclosing block, and those are reported where they are. Anything else
+// keeps the library's line, at its first non-blank character.
+func locateSyntaxError(data []byte, err error) *SyntaxError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	// The fault is at or after the start of the block the library names.
+	if p := scanIndentation(lines); p != nil && p.Line >= line {
+		return p
+	}
+	if strings.Contains(msg, "did not find expected ',' or") {
+		// The library names the enclosing block; the bracket left open is
+		// on the first line from there that opens more than it closes.
+		for i := max(line-1, 0); i < len(lines); i++ {
+			if _, value, ok := splitKey(stripComment(strings.TrimSpace(lines[i]))); ok && unclosed(value) {
+				b := strings.IndexAny(lines[i], "[{")
+				return &SyntaxError{Line: i + 1, Column: b + 1, Msg: "not valid YAML: " + msg + " (this bracket is not closed)"}
+			}
+		}
+	}
+	col := 1
+	if line >= 1 && line <= len(lines) {
+		col += len(lines[line-1]) - len(strings.TrimLeft(lines[line-1], " \t"))
+	}
+	hint := ""
+	switch {
+	case strings.Contains(msg, "did not find expected ',' or"), strings.Contains(msg, "unexpected end of stream"):
+		hint = " (a bracket or quote opened here is not closed)"
+	case strings.Contains(msg, "mapping values are not allowed"):
+		hint = " (a value holds \": \": quote it, or a key is indented under a key that has a value)"
+	}
+	return &SyntaxError{Line: line, Column: col, Msg: "not valid YAML: " + msg + hint}
+}
+
+// scanIndentation finds the first line of a block-style document whose
+// indentation is wrong: a tab in it, or a width that matches no enclosing
+// block. It understands what cluster configs use (mappings, lists, flow
+// collections on one line, comments, block scalars); on anything it does
+// not follow (a quoted scalar or flow collection over several lines, an
+// explicit "? " key) it gives up and returns nil rather than guess.
+func scanIndentation(lines []string) *SyntaxError {
+	var levels []int // indentation of the open blocks, innermost last
+	opens := false   // the previous line ends with "key:" or "-": a nested block may follow
+	hasValue := ""   // the previous line's "key: value", for the hint
+	blockScalar := -1
+	for i, raw := range lines {
+		n := i + 1
+		text := strings.TrimRight(raw, " \t\r")
+		trimmed := strings.TrimLeft(text, " \t")
+		indent := len(text) - len(trimmed)
+		if blockScalar >= 0 {
+			if trimmed == "" || indent > blockScalar {
+				continue
+			}
+			blockScalar = -1
+		}
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if t := strings.IndexByte(text[:indent], '\t'); t >= 0 {
+			return &SyntaxError{Line: n, Column: t + 1, Msg: "not valid YAML: tabs cannot indent YAML; indent this line with spaces"}
+		}
+		if indent == 0 && (trimmed == "---" || trimmed == "...") {
+			levels, opens, hasValue = nil, false, ""
+			continue
+		}
+		if strings.HasPrefix(trimmed, "? ") || strings.HasPrefix(trimmed, "%") {
+			return nil
+		}
+		top := -1
+		if len(levels) > 0 {
+			top = levels[len(levels)-1]
+		}
+		switch {
+		case indent > top:
+			if !opens && top >= 0 {
+				if hasValue != "" && !isKeyLine(trimmed) && !strings.HasPrefix(trimmed, "- ") && trimmed != "-" {
+					continue // a plain scalar continued on the next line
+				}
+				return &SyntaxError{Line: n, Column: indent + 1, Msg: fmt.Sprintf(
+					"not valid YAML: this line is indented under %q, which already has a value; align it with that key (%d spaces), or remove the value to nest it", hasValue, top)}
+			}
+			levels = append(levels, indent)
+		default:
+			for len(levels) > 0 && levels[len(levels)-1] > indent {
+				levels = levels[:len(levels)-1]
+			}
+			if len(levels) == 0 || levels[len(levels)-1] != indent {
+				var at []string
+				for _, l := range append(levels, top) {
+					at = append(at, strconv.Itoa(l))
+				}
+				return &SyntaxError{Line: n, Column: indent + 1, Msg: fmt.Sprintf(
+					"not valid YAML: an indentation of %d spaces matches no enclosing block (the blocks above are indented %s spaces); align this line with the key it belongs to", indent, strings.Join(dedupe(at), " or "))}
+			}
+		}
+		// List items open a block for their content ("- key: v" puts key
+		// two columns right of the dash).
+		content, col := trimmed, indent
+		for content == "-" || strings.HasPrefix(content, "- ") {
+			if content == "-" {
+				content = ""
+				break
+			}
+			rest := strings.TrimLeft(content[1:], " ")
+			col += len(content) - len(rest)
+			content = rest
+			if content != "" && !strings.HasPrefix(content, "#") {
+				levels = append(levels, col)
+			}
+		}
+		content = stripComment(content)
+		opens, hasValue = false, ""
+		switch key, value, isKey := splitKey(content); {
+		case content == "":
+			opens = true
+		case !isKey:
+			if unclosed(content) {
+				return nil
+			}
+		case value == "":
+			opens = true
+		case strings.HasPrefix(value, "|") || strings.HasPrefix(value, ">"):
+			blockScalar = col
+		case strings.HasPrefix(value, "&") && !strings.Contains(value, " "):
+			opens = true // an anchored block: "key: &name" then the block
+		default:
+			if unclosed(value) {
+				return nil
+			}
+			hasValue = key + ": " + value
+		}
+	}
+	return nil
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// isKeyLine reports whether a line's content is "key:" or "key: value".
+func isKeyLine(s string) bool {
+	_, _, ok := splitKey(stripComment(s))
+	return ok
+}
+
+// splitKey splits "key: value" (or "key:") outside quotes and brackets.
+func splitKey(s string) (key, value string, ok bool) {
+	depth, quote := 0, byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			if i == 0 {
+				quote = c
+			}
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ':' && depth == 0 && (i+1 == len(s) || s[i+1] == ' '):
+			return s[:i], strings.TrimSpace(s[i+1:]), true
+		}
+	}
+	return "", "", false
+}
+
+// stripComment removes a trailing " # comment" outside quotes.
+func stripComment(s string) string {
+	quote := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && (i == 0 || s[i-1] == ' '):
+			quote = c
+		case c == '#' && (i == 0 || s[i-1] == ' '):
+			return strings.TrimRight(s[:i], " ")
+		}
+	}
+	return s
+}
+
+// unclosed reports whether a value opens a quote or flow collection that
+// continues on the next line.
+func unclosed(v string) bool {
+	if v == "" {
+		return false
+	}
+	if q := v[0]; q == '"' || q == '\'' {
+		return len(v) < 2 || v[len(v)-1] != q
+	}
+	if v[0] != '[' && v[0] != '{' {
+		return false
+	}
+	depth := 0
+	for _, c := range v {
+		switch c {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		}
+	}
+	return depth > 0
+}
