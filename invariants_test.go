@@ -674,7 +674,7 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 		seen := map[string]string{} // scope/type/name -> stack
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
-			region := strings.SplitN(stack, "-", 2)[1]
+			region := fmt.Sprint(get(s, "provider", "aws", 0, "region"))
 			for _, r := range rules {
 				for id, res := range s.resources(r.typ) {
 					name, ok := res[r.field].(string)
@@ -796,7 +796,10 @@ func proxyRanges(cfg *config.Cluster) []string {
 
 func peerPortBetweenAllProxies(cfg *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
-	proxyStack := len(s.resources("aws_route53_record")) > 0
+	proxyStack := false
+	for _, lb := range s.resources("aws_lb") {
+		proxyStack = proxyStack || lb["internal"] == false
+	}
 	want := []string(nil)
 	if proxyStack {
 		want = proxyRanges(cfg)

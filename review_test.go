@@ -28,9 +28,6 @@ func TestReviewReport(t *testing.T) {
 			}
 		}
 		for _, r := range cfg.LatencyRoutes() {
-			if r.Retiring {
-				continue
-			}
 			row := fmt.Sprintf("| %s | %s (proxy-%s) |", r.Region, r.ProxyRegion, r.ProxyRegion)
 			if !strings.Contains(review, row) {
 				t.Errorf("%s: review lacks the route %q", synth, row)

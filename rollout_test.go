@@ -7,6 +7,7 @@ import (
 
 	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/instances"
 )
 
 // Upgrades run in Teleport's order: the auth group first, proxies held in
@@ -18,7 +19,7 @@ func TestUpgradeOrder(t *testing.T) {
 		asg := s.one(t, "aws_autoscaling_group")
 		hook := get(asg, "initial_lifecycle_hook", 0)
 		if get(hook, "lifecycle_transition") != "autoscaling:EC2_INSTANCE_LAUNCHING" || get(hook, "default_result") != "ABANDON" ||
-			get(hook, "name") != "example-proxy-wait-for-auth" || asg["wait_for_capacity_timeout"] != "0" {
+			get(hook, "name") != "example-proxy-wait-for-auth" || asg["wait_for_capacity_timeout"] != instances.CreateWaitTimeout {
 			t.Errorf("%s: launch hook %v, wait_for_capacity_timeout %v", region, hook, asg["wait_for_capacity_timeout"])
 		}
 		script, _ := userData(t, s.one(t, "aws_launch_template"))

@@ -33,8 +33,8 @@ func TestSynthEveryRegion(t *testing.T) {
 	out := synths["every-region"]
 	n := len(config.RegionNames())
 	stacks := stackNames(t, "every-region")
-	if len(stacks) != n+1 {
-		t.Fatalf("%d stacks; want %d", len(stacks), n+1)
+	if len(stacks) != n+2 { // the auth and DNS stacks
+		t.Fatalf("%d stacks; want %d", len(stacks), n+2)
 	}
 	pairs := peeringPairs(t, "every-region")
 	if want := n + n*(n-1)/2; len(pairs) != want {

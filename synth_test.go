@@ -77,6 +77,10 @@ func TestMain(m *testing.M) {
 			"example-plus-region": func() (*config.Cluster, error) {
 				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-2", VPCCIDR: "10.3.0.0/16"})
 			},
+			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
+			"example-takeover": func() (*config.Cluster, error) {
+				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
+			},
 			"transit-gateway-plus-region": func() (*config.Cluster, error) {
 				return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
 			},

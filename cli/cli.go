@@ -171,9 +171,6 @@ func synth(env Env) int {
 	for _, r := range cfg.LatencyRoutes() {
 		how := "its own proxies"
 		switch {
-		case r.Retiring:
-			step("latency route: clients in %-15s -> no record while %s is retired: Route 53 answers with the lowest-latency remaining region; the record returns in the next nearest region's stack once the entry is deleted", r.Region, r.ProxyRegion)
-			continue
 		case r.Override:
 			how = fmt.Sprintf("set in config, %.0f km", r.DistanceKm)
 		case r.Region != r.ProxyRegion:

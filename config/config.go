@@ -182,9 +182,10 @@ type ProxyRegion struct {
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
-	// Retired empties the region's stack: the next deploy destroys its
-	// resources (DNS records first) and the other stacks drop their
-	// peerings with it. Delete the entry after that deploy (README: Retiring
+	// Retired empties the region's stack: the next deploy first moves its
+	// clients' records to the nearest running region (DNS stack), then
+	// destroys its resources, and the other stacks drop their peerings
+	// with it. Delete the entry after that deploy (README: Retiring
 	// a proxy region).
 	Retired bool `yaml:"retired,omitempty"`
 }
@@ -399,27 +400,23 @@ type LatencyRoute struct {
 	DistanceKm float64
 	// Override is true when the config chose ProxyRegion explicitly.
 	Override bool
-	// Retiring is true when ProxyRegion is retired: no record is created
-	// until the retired entry is deleted (Route 53 then sends these clients
-	// to the lowest-latency remaining region; see LatencyRoutes).
-	Retiring bool
 }
 
 // LatencyRoutes returns one route per active proxy region (to itself)
-// followed by one per resource region (to its nearest proxy region unless
-// overridden), in config order. Call it on a validated config.
+// followed by one per resource region (to its nearest active proxy region
+// unless overridden), in config order. Call it on a validated config.
 //
-// A resource region whose nearest proxy region is retired is marked
-// Retiring and gets no record while the retired entry is in the config: the
-// record it had lives in the retired stack, which destroys it in the same
-// deploy, and creating the same record (name and set identifier) in another
-// stack of that deploy could race with that destruction. Meanwhile Route 53
-// answers those clients with the lowest-latency remaining record; once the
-// entry is deleted, the record reappears in the next nearest region's stack.
+// Retired proxy regions serve nobody: their resource regions go to the next
+// nearest running region at once. All records live in the DNS stack,
+// addressed by client region, so moving a client region to another proxy
+// region is an in-place update of the same record, never a second CREATE
+// (package regions, NewDNSStack).
 func (c *Cluster) LatencyRoutes() []LatencyRoute {
 	var routes []LatencyRoute
+	var active []string
 	for _, p := range c.ActiveProxyRegions() {
 		routes = append(routes, LatencyRoute{Region: p.Region, ProxyRegion: p.Region})
+		active = append(active, p.Region)
 	}
 	for _, r := range c.ResourceRegions {
 		if p, ok := c.ProxyRegion(r.Region); ok && !p.Retired {
@@ -432,10 +429,7 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 			b, _ := LookupRegion(r.ProxyRegion)
 			route.DistanceKm = DistanceKm(a, b)
 		} else {
-			route.ProxyRegion, route.DistanceKm, _ = NearestRegion(r.Region, c.ProxyRegionNames())
-			if p, _ := c.ProxyRegion(route.ProxyRegion); p.Retired {
-				route.Retiring = true
-			}
+			route.ProxyRegion, route.DistanceKm, _ = NearestRegion(r.Region, active)
 		}
 		routes = append(routes, route)
 	}
@@ -446,7 +440,7 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 func (c *Cluster) RoutesTo(proxyRegion string) []LatencyRoute {
 	var out []LatencyRoute
 	for _, r := range c.LatencyRoutes() {
-		if r.ProxyRegion == proxyRegion && !r.Retiring {
+		if r.ProxyRegion == proxyRegion {
 			out = append(out, r)
 		}
 	}

@@ -17,6 +17,8 @@ type Stacks struct {
 	// Proxies are in region-name order (the order they are built in, so that
 	// each can own its peerings with the ones before it).
 	Proxies []*ProxyStack
+	// DNS holds every latency record and health check.
+	DNS *DNSStack
 	// Retired are the stacks of retired proxy regions, empty, by region
 	// name.
 	Retired []cdktf.TerraformStack
@@ -37,10 +39,15 @@ type Stacks struct {
 // consumers are prepared, and every walk is short: synth time grows
 // linearly (see BenchmarkSynthRegions). The synthesized output does not
 // depend on this order.
+//
+// So the DNS stack, which reads every proxy stack and the auth stack, is
+// created first; retired stacks depend on it explicitly, which is a short
+// walk too, since Build adds that dependency before any stack is prepared.
 func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 	names := cfg.Names()
 	regions := append([]config.ProxyRegion(nil), cfg.ProxyRegions...)
 	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
+	dnsStack := cdktf.NewTerraformStack(app, jsii.String(DNSStackName))
 	proxyStacks := map[string]cdktf.TerraformStack{}
 	for i := len(regions) - 1; i >= 0; i-- {
 		name := names.ProxyStack(regions[i].Region)
@@ -67,20 +74,23 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 		}
 		s.Proxies = append(s.Proxies, p)
 	}
+	s.DNS = NewDNSStack(dnsStack, cfg, auth, s.Proxies)
 	for _, pr := range regions {
 		if pr.Retired {
-			s.Retired = append(s.Retired, NewRetiredStack(proxyStacks[pr.Region], cfg, pr.Region, s.Proxies))
+			s.Retired = append(s.Retired, NewRetiredStack(proxyStacks[pr.Region], cfg, pr.Region, s.Proxies, dnsStack))
 		}
 	}
 	return s, nil
 }
 
-// Names returns the stack names, auth first, then proxies by region name.
+// Names returns the stack names, auth first, then proxies by region name,
+// then the DNS stack, then retired stacks.
 func (s *Stacks) Names() []string {
 	names := []string{*s.Auth.Stack.Node().Id()}
 	for _, p := range s.Proxies {
 		names = append(names, *p.Stack.Node().Id())
 	}
+	names = append(names, *s.DNS.Stack.Node().Id())
 	for _, r := range s.Retired {
 		names = append(names, *r.Node().Id())
 	}

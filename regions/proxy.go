@@ -9,7 +9,6 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authstate"
-	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/instances"
@@ -57,7 +56,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
 	// One aliased provider per other region, shared by everything this
-	// stack manages there (peerings, the health check alarm).
+	// stack manages there (peerings).
 	providers := regionalProviders(stack, cfg, region)
 
 	net := network.New(stack, "network", &network.Props{
@@ -189,6 +188,9 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		// 15 minutes between heartbeats (the boot script sends one a
 		// minute); the whole wait is limited to 100 times that.
 		LaunchHook: &instances.Hook{Name: names.ProxyLaunchHook(), HeartbeatTimeoutSeconds: 900},
+		// The DNS stack publishes a new region's records after this
+		// stack's apply: the apply waits for healthy proxies.
+		WaitForHealthyOnCreate: true,
 		ExtraPolicy: []policy.Statement{
 			{Sid: "ReadRolloutState", Actions: []string{"ssm:GetParameter"},
 				Resources: []*string{jsii.String(authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter()))}},
@@ -201,39 +203,12 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
 	})
 
-	// Latency records live with the load balancer they point at, so adding
-	// a region touches only its own stack.
-	var latencyRegions []string
-	for _, r := range cfg.RoutesTo(region) {
-		latencyRegions = append(latencyRegions, r.Region)
-	}
-	records := dns.New(stack, "dns", &dns.Props{
-		ZoneID:              hostedZoneID(stack, cfg),
-		Domain:              cfg.Domain,
-		LatencyRegions:      latencyRegions,
-		LoadBalancerDNSName: proxy.LoadBalancer.DNSName,
-		HealthCheckName:     names.Prefix("proxy-" + region),
-		// Created after the proxies, destroyed before them (when the
-		// region is retired): see NewRetiredStack.
-		DependsOn: []cdktf.ITerraformDependable{proxy.Group.Resource},
-	})
-
 	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
 		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
 	})
 	nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count,
 		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
-	// Route 53 health check metrics exist only in us-east-1.
-	hcProvider := providers[HealthCheckRegion] // nil (the default) in us-east-1
-	alarms.New(stack, "alarm-health-check", &alarms.Props{
-		Name: names.Alarm("proxy-" + region + "-health-check"),
-		Description: alarms.Describe("Route 53's HTTPS health check of the proxies of "+region+" fails: latency records no longer send clients there",
-			"check the region's NLB and proxies; clients are served by the other regions meanwhile"),
-		Metric: alarms.Metric{Namespace: "AWS/Route53", Name: "HealthCheckStatus", Statistic: "Minimum", PeriodSeconds: 60,
-			Dimensions: map[string]*string{"HealthCheckId": records.HealthCheckID}},
-		Below: true, Threshold: 1, Periods: 3, MissingIsBreaching: true, Topic: auth.HealthCheckTopic, Provider: hcProvider,
-	})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)

@@ -105,9 +105,12 @@ func certificate(cfg *config.Cluster) teleportconfig.Certificate {
 // manages resources with in other regions, keyed by region: every proxy
 // region whose peering it owns in vpc peering mode (retired ones included:
 // the peering's resources may still be in its state, and Terraform needs
-// their provider to destroy them) and us-east-1, where its Route 53 health
-// check alarm lives. Active and retired stacks share it, so a retired stack
-// keeps exactly the providers its resources were managed with.
+// their provider to destroy them) and us-east-1, where proxy stacks kept
+// their Route 53 health check alarm before the DNS stack held it: a stack
+// deployed by an earlier release still has that alarm in its state, and
+// Terraform needs its provider to destroy it (README: Moving records to the
+// DNS stack). Active and retired stacks share it, so a retired stack keeps
+// exactly the providers its resources were managed with.
 func regionalProviders(stack cdktf.TerraformStack, cfg *config.Cluster, region string) map[string]cdktf.TerraformProvider {
 	out := map[string]cdktf.TerraformProvider{}
 	add := func(r string) {

@@ -54,13 +54,27 @@ type route struct {
 	why                   string
 }
 
-// latencyRoutes reads every latency record of the domain (not the wildcard).
+// latencyRoutes reads every latency record of the domain (not the wildcard):
+// the DNS stack holds them, each naming the proxy stack whose load balancer
+// it points at (a cross-stack reference).
 func latencyRoutes(o *Output) []route {
 	var out []route
-	proxyRegions := map[string]string{} // region -> stack
+	type record struct {
+		client, target string
+	}
+	var records []record
+	proxyRegions := map[string]bool{}
 	for _, name := range o.Names() {
-		if len(o.Stacks[name].Resources("aws_route53_record")) > 0 {
-			proxyRegions[o.Stacks[name].Region()] = name
+		for _, rec := range o.Stacks[name].Resources("aws_route53_record") {
+			if strings.HasPrefix(fmt.Sprint(rec["name"]), "*.") {
+				continue
+			}
+			target := referencedStack(rec["records"])
+			if target == "" {
+				target = name // a record beside its load balancer
+			}
+			records = append(records, record{fmt.Sprint(path(rec, "latency_routing_policy", "region")), target})
+			proxyRegions[o.Stacks[target].Region()] = true
 		}
 	}
 	var candidates []string
@@ -68,28 +82,21 @@ func latencyRoutes(o *Output) []route {
 		candidates = append(candidates, r)
 	}
 	sort.Strings(candidates)
-	for _, name := range o.Names() {
-		s := o.Stacks[name]
-		for _, rec := range s.Resources("aws_route53_record") {
-			if strings.HasPrefix(fmt.Sprint(rec["name"]), "*.") {
-				continue
-			}
-			client := fmt.Sprint(path(rec, "latency_routing_policy", "region"))
-			r := route{client: client, stack: name, region: s.Region()}
-			a, _ := config.LookupRegion(client)
-			p, _ := config.LookupRegion(r.region)
-			r.km = config.DistanceKm(a, p)
-			nearest, _, _ := config.NearestRegion(client, candidates)
-			switch {
-			case client == r.region:
-				r.why = "its own proxies"
-			case nearest == r.region:
-				r.why = "nearest proxy region"
-			default:
-				r.why = "chosen in the config (proxy_region)"
-			}
-			out = append(out, r)
+	for _, rec := range records {
+		r := route{client: rec.client, stack: rec.target, region: o.Stacks[rec.target].Region()}
+		a, _ := config.LookupRegion(rec.client)
+		p, _ := config.LookupRegion(r.region)
+		r.km = config.DistanceKm(a, p)
+		nearest, _, _ := config.NearestRegion(rec.client, candidates)
+		switch {
+		case rec.client == r.region:
+			r.why = "its own proxies"
+		case nearest == r.region:
+			r.why = "nearest proxy region"
+		default:
+			r.why = "chosen in the config (proxy_region)"
 		}
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].client < out[j].client })
 	return out
@@ -184,7 +191,7 @@ func tunnels(b *strings.Builder, o *Output) {
 				}
 			}
 		}
-		if len(s.Resources("aws_route53_record")) > 0 {
+		if publicLoadBalancer(s) {
 			for _, g := range s.Resources("aws_autoscaling_group") {
 				proxies += num(g["desired_capacity"])
 			}
@@ -201,6 +208,17 @@ func tunnels(b *strings.Builder, o *Output) {
 		fmt.Fprintf(b, "| %d | %d | %.0f |\n", agents, agents*count, float64(agents)*proxies)
 	}
 	b.WriteString("\n")
+}
+
+// publicLoadBalancer reports whether s has an internet-facing load
+// balancer: a proxy stack.
+func publicLoadBalancer(s Stack) bool {
+	for _, lb := range s.Resources("aws_lb") {
+		if lb["internal"] == false {
+			return true
+		}
+	}
+	return false
 }
 
 func num(v any) float64 {

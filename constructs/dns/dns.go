@@ -1,7 +1,15 @@
-// Package dns provides the Route 53 latency records of one proxy region: a
-// health check on the region's proxy load balancer and, for every latency
-// region routed to it, a CNAME for the cluster domain and one for its
-// wildcard, both guarded by that health check.
+// Package dns provides the cluster's Route 53 latency routing: a health check
+// per proxy region (HTTPS on the region's public load balancer) and, per
+// client region, a CNAME for the cluster domain and one for its wildcard,
+// latency-routed in that region to one proxy region and guarded by that
+// region's health check.
+//
+// Records are addressed by client region, not by the proxy region they point
+// at: moving a client region to another proxy region changes the record's
+// target and health check in place. Route 53 holds one latency record per
+// name, type and region, and aws_route53_record issues CREATE (it fails when
+// the record exists) unless allow_overwrite is set, so a record that changed
+// resource address would be created while its old address still holds it.
 package dns
 
 import (
@@ -9,40 +17,30 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53healthcheck"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 )
 
 // RecordTTL is short so that a failed-over region stops receiving traffic
 // quickly once Route 53 marks it unhealthy.
 const RecordTTL = 60
 
-// Props configures LatencyRecords.
-type Props struct {
-	// ZoneID is the public hosted zone holding the records.
-	ZoneID *string
-	// Domain is the cluster's public name; "*." + Domain is added too.
-	Domain string
-	// LatencyRegions are the AWS regions whose clients this proxy region
-	// serves: its own region and any resource regions routed to it.
-	LatencyRegions []string
-	// LoadBalancerDNSName is the proxy NLB the records point at.
+// HealthCheckProps configures a HealthCheck.
+type HealthCheckProps struct {
+	// Name tags the health check.
+	Name string
+	// LoadBalancerDNSName is the proxy NLB probed.
 	LoadBalancerDNSName *string
-	// HealthCheckName tags the health check.
-	HealthCheckName string
-	// DependsOn are resources the records are created after and destroyed
-	// before (the proxies that serve them). Optional.
-	DependsOn []cdktf.ITerraformDependable
 }
 
-// LatencyRecords are the records and health check of one proxy region.
-type LatencyRecords struct {
+// HealthCheck is Route 53's check of one proxy region.
+type HealthCheck struct {
 	constructs.Construct
-	// HealthCheckID is the Route 53 health check on the proxy NLB.
-	HealthCheckID *string
+	// ID is the health check id, which records and alarms name.
+	ID *string
 }
 
-// New creates the health check and records.
-func New(scope constructs.Construct, id string, props *Props) *LatencyRecords {
+// NewHealthCheck creates the health check.
+func NewHealthCheck(scope constructs.Construct, id string, props *HealthCheckProps) *HealthCheck {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	// HTTPS on /webapi/ping succeeds only when a proxy behind the NLB
 	// completes TLS and answers Teleport's own ping endpoint: a TCP check
@@ -57,34 +55,53 @@ func New(scope constructs.Construct, id string, props *Props) *LatencyRecords {
 		RequestInterval:  jsii.Number(30),
 		FailureThreshold: jsii.Number(3),
 		MeasureLatency:   jsii.Bool(false),
-		Tags:             &map[string]*string{"Name": jsii.String(props.HealthCheckName)},
+		Tags:             &map[string]*string{"Name": jsii.String(props.Name)},
 	})
-	for _, region := range props.LatencyRegions {
-		for _, rec := range []struct{ id, name string }{
-			{"root", props.Domain},
-			{"wildcard", "*." + props.Domain},
-		} {
-			route53record.NewRoute53Record(c, jsii.String(rec.id+"-"+region), &route53record.Route53RecordConfig{
-				ZoneId:               props.ZoneID,
-				Name:                 jsii.String(rec.name),
-				Type:                 jsii.String("CNAME"),
-				Ttl:                  jsii.Number(RecordTTL),
-				Records:              &[]*string{props.LoadBalancerDNSName},
-				SetIdentifier:        jsii.String(SetIdentifier(region)),
-				LatencyRoutingPolicy: &route53record.Route53RecordLatencyRoutingPolicy{Region: jsii.String(region)},
-				HealthCheckId:        hc.Id(),
-				DependsOn:            dependsOn(props.DependsOn),
-			})
-		}
-	}
-	return &LatencyRecords{Construct: c, HealthCheckID: hc.Id()}
+	return &HealthCheck{Construct: c, ID: hc.Id()}
 }
 
-func dependsOn(deps []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
-	if len(deps) == 0 {
-		return nil
+// MetricStatus is the check's HealthCheckStatus (1 healthy, 0 not), worst
+// of each minute. Route 53 publishes it in us-east-1 only ("Monitoring
+// health checks using CloudWatch", Route 53 developer guide): alarms on it
+// must live there.
+func (h *HealthCheck) MetricStatus() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/Route53", Name: "HealthCheckStatus", Statistic: "Minimum", PeriodSeconds: 60,
+		Dimensions: map[string]*string{"HealthCheckId": h.ID}}
+}
+
+// RecordsProps configures LatencyRecords.
+type RecordsProps struct {
+	// ZoneID is the public hosted zone holding the records.
+	ZoneID *string
+	// Domain is the cluster's public name; "*." + Domain is added too.
+	Domain string
+	// ClientRegion is the AWS region whose clients the records answer.
+	ClientRegion string
+	// Target is the DNS name of the proxy NLB serving them.
+	Target *string
+	// HealthCheckID is the health check of that NLB's region.
+	HealthCheckID *string
+}
+
+// NewLatencyRecords creates the root and wildcard records of one client
+// region.
+func NewLatencyRecords(scope constructs.Construct, id string, props *RecordsProps) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	for _, rec := range []struct{ id, name string }{
+		{"root", props.Domain},
+		{"wildcard", "*." + props.Domain},
+	} {
+		route53record.NewRoute53Record(c, jsii.String(rec.id), &route53record.Route53RecordConfig{
+			ZoneId:               props.ZoneID,
+			Name:                 jsii.String(rec.name),
+			Type:                 jsii.String("CNAME"),
+			Ttl:                  jsii.Number(RecordTTL),
+			Records:              &[]*string{props.Target},
+			SetIdentifier:        jsii.String(SetIdentifier(props.ClientRegion)),
+			LatencyRoutingPolicy: &route53record.Route53RecordLatencyRoutingPolicy{Region: jsii.String(props.ClientRegion)},
+			HealthCheckId:        props.HealthCheckID,
+		})
 	}
-	return &deps
 }
 
 // SetIdentifier is the unique set identifier of a latency record: one record

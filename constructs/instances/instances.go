@@ -99,7 +99,22 @@ type Props struct {
 	// then continues (DefaultResult CONTINUE: a termination hook cannot
 	// keep an instance, only delay it).
 	TerminationHook *Hook
+	// WaitForHealthyOnCreate makes the apply that creates the group wait,
+	// up to CreateWaitTimeout, until Count instances are InService and
+	// healthy in every target group (min_elb_capacity), so that whatever
+	// deploys after this stack (the DNS stack's records) finds serving
+	// instances. Later applies never wait for load balancer health, and
+	// wait for Count InService instances only when the count changes.
+	WaitForHealthyOnCreate bool
 }
+
+// CreateWaitTimeout bounds the wait of WaitForHealthyOnCreate: a new proxy
+// boots, installs Teleport, waits in its launch hook for the auth servers'
+// CA pin (on a new cluster: their boot and first certificate) and passes 3
+// health checks 10 s apart. A timeout fails the apply and taints the group
+// (terraform untaint it once the proxies are healthy; README: Deploy
+// order).
+const CreateWaitTimeout = "30m"
 
 // Hook is a lifecycle hook created with the group.
 type Hook struct {
@@ -199,6 +214,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 	// hook resource would miss the group's first instances).
 	var hooks []autoscalinggroup.AutoscalingGroupInitialLifecycleHook
 	waitForCapacity := (*string)(nil)
+	minELBCapacity := (*float64)(nil)
 	if h := props.LaunchHook; h != nil {
 		hooks = append(hooks, autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
 			Name:                jsii.String(h.Name),
@@ -227,9 +243,24 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		maxSize = props.Count
 	}
 	minHealthy, maxHealthy := RefreshPercentages(props.Count, props.NoSurge)
+	if props.WaitForHealthyOnCreate {
+		// AWS provider 5.88, internal/service/autoscaling/group.go: on
+		// create it waits (if wait_for_capacity_timeout > 0) for
+		// desired_capacity InService healthy instances and
+		// min_elb_capacity of them healthy in every target group; on
+		// update it waits only when desired_capacity or min_size change,
+		// and then for load balancer health only with
+		// wait_for_elb_capacity, which is left unset. So routine applies
+		// (a new launch template version rolls by instance refresh, which
+		// the provider starts and does not wait for) never block on
+		// instances held in the launch hook.
+		waitForCapacity = jsii.String(CreateWaitTimeout)
+		minELBCapacity = jsii.Number(float64(props.Count))
+	}
 	asg := autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
 		InitialLifecycleHook:   initialHooks,
 		WaitForCapacityTimeout: waitForCapacity,
+		MinElbCapacity:         minELBCapacity,
 		Name:                   jsii.String(props.Name),
 		MinSize:                jsii.Number(float64(props.Count)),
 		MaxSize:                jsii.Number(float64(maxSize)),

@@ -74,6 +74,8 @@ type Props struct {
 	// LaunchHook holds new instances until their boot script admits them
 	// (see instances.Props.LaunchHook). Optional.
 	LaunchHook *instances.Hook
+	// WaitForHealthyOnCreate: see instances.Props.
+	WaitForHealthyOnCreate bool
 }
 
 // ProxyCluster exposes what DNS needs.
@@ -152,25 +154,26 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 			}},
 	}
 	group := instances.New(c, "instances", &instances.Props{
-		Name:               props.Name,
-		RoleName:           props.RoleName,
-		Region:             props.Region,
-		AccountID:          props.AccountID,
-		InstanceType:       props.Instances.Type,
-		Count:              props.Instances.Count,
-		VolumeSizeGiB:      props.Instances.VolumeSizeGiB,
-		AMIID:              props.AMIID,
-		AMISSMParameter:    props.AMISSMParameter,
-		SubnetIDs:          subnets,
-		SecurityGroupIDs:   []*string{sg},
-		UserDataBase64:     teleportconfig.Base64(props.BootScript),
-		TargetGroupARNs:    []*string{nlb.TargetGroupARN},
-		PublicIP:           props.PublicAddresses,
-		InstanceTags:       map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
-		Policy:             append(statements, props.ExtraPolicy...),
-		LaunchHook:         props.LaunchHook,
-		VolumeKeyARN:       props.VolumeKeyARN,
-		AutoScalingRoleARN: props.AutoScalingRoleARN,
+		Name:                   props.Name,
+		RoleName:               props.RoleName,
+		Region:                 props.Region,
+		AccountID:              props.AccountID,
+		InstanceType:           props.Instances.Type,
+		Count:                  props.Instances.Count,
+		VolumeSizeGiB:          props.Instances.VolumeSizeGiB,
+		AMIID:                  props.AMIID,
+		AMISSMParameter:        props.AMISSMParameter,
+		SubnetIDs:              subnets,
+		SecurityGroupIDs:       []*string{sg},
+		UserDataBase64:         teleportconfig.Base64(props.BootScript),
+		TargetGroupARNs:        []*string{nlb.TargetGroupARN},
+		PublicIP:               props.PublicAddresses,
+		InstanceTags:           map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
+		Policy:                 append(statements, props.ExtraPolicy...),
+		LaunchHook:             props.LaunchHook,
+		WaitForHealthyOnCreate: props.WaitForHealthyOnCreate,
+		VolumeKeyARN:           props.VolumeKeyARN,
+		AutoScalingRoleARN:     props.AutoScalingRoleARN,
 	})
 	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg, Group: group}
 }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/teleport-multi-region/regions"
+)
+
+// recordHolders maps every latency record of a synth, by what Route 53 keys
+// it on (name, type, set identifier), to the stack and resource address that
+// hold it; two addresses holding one record fail the test.
+func recordHolders(t *testing.T, synth string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, stack := range stackNames(t, synth) {
+		for addr, r := range stackOf(t, synth, stack).resources("aws_route53_record") {
+			key := fmt.Sprintf("%v %v %v", r["name"], r["type"], r["set_identifier"])
+			where := stack + ": aws_route53_record." + addr
+			if prev, ok := out[key]; ok {
+				t.Errorf("%s: record %s held twice: %s and %s", synth, key, prev, where)
+			}
+			out[key] = where
+		}
+	}
+	return out
+}
+
+// Day-2 changes never create a record twice: a record that keeps its name,
+// type and set identifier keeps its resource address (else the new address
+// CREATEs it while the old one still holds it, and the deploy fails), a
+// retired region's clients move at once, and retired stacks deploy after the
+// DNS stack, so records point elsewhere before a load balancer goes.
+func TestRecordsNeverCreatedTwice(t *testing.T) {
+	pairs := []struct{ before, after, change string }{
+		{"example", "example-takeover", "adding ap-southeast-1, which takes over ap-south-1"},
+		{"example", "example-plus-region", "adding ap-southeast-2"},
+		{"example", "example-retired", "retiring eu-central-1"},
+		{"example-retired", "example-deleted", "deleting the retired eu-central-1"},
+		{"public-four-regions", "public-retired", "retiring sa-east-1 (public peering)"},
+		{"public-retired", "public-minus-region", "deleting the retired sa-east-1"},
+		{"transit-gateway", "transit-gateway-plus-region", "adding eu-central-1 (transit gateways)"},
+	}
+	for _, p := range pairs {
+		before, after := recordHolders(t, p.before), recordHolders(t, p.after)
+		for key, addr := range after {
+			if prev, ok := before[key]; ok && prev != addr {
+				t.Errorf("%s: record %s moves from %s to %s: created while the old address still holds it", p.change, key, prev, addr)
+			}
+		}
+		deps := manifest(t, p.after)
+		for _, pr := range synths[p.after].cfg.ProxyRegions {
+			if pr.Retired && !slices.Contains(deps["proxy-"+pr.Region], regions.DNSStackName) {
+				t.Errorf("%s: retired stack proxy-%s deploys before the DNS stack (%v)", p.change, pr.Region, deps["proxy-"+pr.Region])
+			}
+		}
+	}
+	// The take-over is an in-place update: same address, new target.
+	target := func(synth string) string {
+		for _, r := range stackOf(t, synth, regions.DNSStackName).resources("aws_route53_record") {
+			if get(r, "latency_routing_policy", "region") == "ap-south-1" && r["name"] == synths[synth].cfg.Domain {
+				return fmt.Sprint(r["records"])
+			}
+		}
+		return ""
+	}
+	if b, a := target("example"), target("example-takeover"); !strings.Contains(b, "input-proxy-eu-central-1.") || !strings.Contains(a, "input-proxy-ap-southeast-1.") {
+		t.Errorf("ap-south-1 record: before %s, after %s; want eu-central-1's NLB, then ap-southeast-1's", b, a)
+	}
+	// Retiring eu-central-1 sends ap-south-1 to the next nearest running
+	// region at once, and drops eu-central-1's own record.
+	if got := fmt.Sprint(latencyRegions(t, "example-retired")); got != "[ap-south-1 us-east-1 us-west-1]" {
+		t.Errorf("records while eu-central-1 retires: %s", got)
+	}
+}
+
+// Every latency record and health check lives in the DNS stack (us-east-1,
+// where health check metrics and their alarms are), pointing at the NLB of
+// the proxy stack its route names, guarded by that region's health check;
+// the DNS stack deploys after every active proxy stack, whose first apply
+// waits until its proxies are healthy behind the NLB.
+func TestDNSStack(t *testing.T) {
+	for synth := range goldenConfigs {
+		cfg := synths[synth].cfg
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			if stack != regions.DNSStackName && (len(s.resources("aws_route53_record")) > 0 || len(s.resources("aws_route53_health_check")) > 0) {
+				t.Errorf("%s: %s holds latency records or health checks", synth, stack)
+			}
+		}
+		dnsStack := stackOf(t, synth, regions.DNSStackName)
+		if got := fmt.Sprint(get(dnsStack, "provider", "aws", 0, "region")); got != regions.HealthCheckRegion {
+			t.Errorf("%s: DNS stack's provider is in %s", synth, got)
+		}
+		records := dnsStack.resources("aws_route53_record")
+		routes := cfg.LatencyRoutes()
+		if len(records) != 2*len(routes) {
+			t.Errorf("%s: %d records for %d routes", synth, len(records), len(routes))
+		}
+		checks := map[string]string{} // health check address -> proxy region
+		for addr, hc := range dnsStack.resources("aws_route53_health_check") {
+			checks[addr] = strings.TrimPrefix(strings.Split(fmt.Sprint(get(hc, "//", "metadata", "path")), "/")[1], "health-check-")
+			if !strings.Contains(fmt.Sprint(hc["fqdn"]), "cross-stack-reference-input-proxy-"+checks[addr]+".") {
+				t.Errorf("%s: health check of %s probes %v", synth, checks[addr], hc["fqdn"])
+			}
+		}
+		for _, r := range routes {
+			for _, rec := range records {
+				if get(rec, "latency_routing_policy", "region") != r.Region {
+					continue
+				}
+				if want := "records-" + r.Region + "/"; !strings.Contains(fmt.Sprint(get(rec, "//", "metadata", "path")), want) {
+					t.Errorf("%s: record of %s at %v; want it addressed by client region", synth, r.Region, get(rec, "//", "metadata", "path"))
+				}
+				if !strings.Contains(fmt.Sprint(rec["records"]), "cross-stack-reference-input-proxy-"+r.ProxyRegion+".") {
+					t.Errorf("%s: record of %s points at %v; want proxy-%s", synth, r.Region, rec["records"], r.ProxyRegion)
+				}
+				hc := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(rec["health_check_id"]), "${aws_route53_health_check."), ".id}")
+				if checks[hc] != r.ProxyRegion {
+					t.Errorf("%s: record of %s guarded by %s's health check; want %s's", synth, r.Region, checks[hc], r.ProxyRegion)
+				}
+			}
+		}
+		if n := len(dnsStack.resources("aws_cloudwatch_metric_alarm")); n != len(cfg.ActiveProxyRegions()) {
+			t.Errorf("%s: %d health check alarms for %d proxy regions", synth, n, len(cfg.ActiveProxyRegions()))
+		}
+		deps := manifest(t, synth)[regions.DNSStackName]
+		for _, p := range cfg.ActiveProxyRegions() {
+			if !slices.Contains(deps, "proxy-"+p.Region) {
+				t.Errorf("%s: DNS stack does not deploy after proxy-%s: %v", synth, p.Region, deps)
+			}
+			g := stackOf(t, synth, "proxy-"+p.Region).one(t, "aws_autoscaling_group")
+			if g["min_elb_capacity"] != g["desired_capacity"] || g["wait_for_capacity_timeout"] != "30m" {
+				t.Errorf("%s: proxy-%s's first apply does not wait for healthy proxies: min_elb_capacity %v, timeout %v",
+					synth, p.Region, g["min_elb_capacity"], g["wait_for_capacity_timeout"])
+			}
+		}
+	}
+}
