@@ -45,6 +45,7 @@ func invariants() []invariant {
 		{"OSS never runs proxy peering", ossNeverPeers},
 		{"no Auto Scaling group replaces on /readyz", noGroupReplacesOnReadyz},
 		{"every instance reachable through Session Manager only", sessionManagerOnly},
+		{"a given VPC gets no network resources, and every given id is checked at plan time", givenVPCsAreChecked},
 	}
 }
 
@@ -249,21 +250,46 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			}
 		}},
 	}
+	// Cases on the config with given VPCs.
+	givenCases := []struct {
+		invariant string
+		stack     string
+		breakIt   func(s stackJSON)
+	}{
+		{"every VPC has a flow log into an encrypted log group with the configured retention", "auth-us-east-1", func(s stackJSON) {
+			delete(s["resource"].(map[string]any), "aws_flow_log")
+		}},
+		{"a given VPC gets no network resources, and every given id is checked at plan time", "auth-us-east-1", func(s stackJSON) {
+			delete(s["data"].(map[string]any)["aws_subnet"].(map[string]any), sortedKeys(s.section("data", "aws_subnet"))[0])
+		}},
+		{"a given VPC gets no network resources, and every given id is checked at plan time", "proxy-eu-west-1", func(s stackJSON) {
+			for _, v := range s.section("data", "aws_route_table") {
+				v["lifecycle"] = map[string]any{}
+			}
+		}},
+		{"a given VPC gets no network resources, and every given id is checked at plan time", "proxy-eu-west-1", func(s stackJSON) {
+			s["resource"].(map[string]any)["aws_nat_gateway"] = map[string]any{"nat": map[string]any{"subnet_id": "subnet-0b00000000000b101"}}
+		}},
+	}
 	byName := map[string]invariant{}
 	for _, inv := range invariants() {
 		byName[inv.name] = inv
 	}
-	for i, c := range cases {
+	for i, c := range append(cases, givenCases...) {
 		inv, ok := byName[c.invariant]
 		if !ok {
 			t.Fatalf("case %d names no invariant: %q", i, c.invariant)
 		}
-		s := copyStack(t, stackOf(t, "example", c.stack))
-		if _, v := inv.check(synths["example"].cfg, s); len(v) != 0 {
+		synth := "example"
+		if i >= len(cases) {
+			synth = "existing-vpc"
+		}
+		s := copyStack(t, stackOf(t, synth, c.stack))
+		if _, v := inv.check(synths[synth].cfg, s); len(v) != 0 {
 			t.Fatalf("case %d: %s already fails before the change: %v", i, c.invariant, v)
 		}
 		c.breakIt(s)
-		if _, v := inv.check(synths["example"].cfg, s); len(v) == 0 {
+		if _, v := inv.check(synths[synth].cfg, s); len(v) == 0 {
 			t.Errorf("case %d: %q did not notice the change", i, c.invariant)
 		}
 	}
@@ -788,7 +814,7 @@ func proxyRanges(cfg *config.Cluster) []string {
 	}
 	var out []string
 	for _, p := range cfg.ActiveProxyRegions() {
-		out = append(out, network.InstanceRange(p.VPCCIDR, true))
+		out = append(out, network.InstanceRange(p.VPCCIDR, true, p.ExistingVPC != nil))
 	}
 	slices.Sort(out)
 	return out
@@ -847,8 +873,25 @@ func vpcsHaveFlowLogs(cfg *config.Cluster, s stackJSON) (int, []string) {
 		logs[fmt.Sprint(f["vpc_id"])] = f
 	}
 	groups := s.resources("aws_cloudwatch_log_group")
+	refs := map[string]string{}
 	for _, id := range sortedKeys(vpcs) {
-		f := logs["${aws_vpc."+id+".id}"]
+		refs[id] = "${aws_vpc." + id + ".id}"
+	}
+	// A given VPC has a flow log unless its existing_vpc turns it off.
+	given := givenVPCs(cfg)
+	for id, v := range s.section("data", "aws_vpc") {
+		e := given[fmt.Sprint(v["id"])]
+		switch {
+		case e == nil:
+			bad = append(bad, "data source "+id+" reads a VPC the config does not give")
+		case e.FlowLogsOn():
+			refs[id] = e.VPCID
+		case logs[e.VPCID] != nil:
+			bad = append(bad, e.VPCID+" has a flow log although its existing_vpc says flow_logs: false")
+		}
+	}
+	for _, id := range sortedKeys(refs) {
+		f := logs[refs[id]]
 		if f == nil {
 			bad = append(bad, "VPC "+id+" has no flow log")
 			continue
@@ -862,7 +905,102 @@ func vpcsHaveFlowLogs(cfg *config.Cluster, s stackJSON) (int, []string) {
 			bad = append(bad, fmt.Sprintf("flow log of %s goes to %s, not to an encrypted log group kept %d days", id, dest, cfg.FlowLogs.RetentionDays))
 		}
 	}
-	return len(vpcs), bad
+	return len(refs), bad
+}
+
+// givenVPCs are the config's existing VPCs by id.
+func givenVPCs(cfg *config.Cluster) map[string]*config.ExistingVPC {
+	out := map[string]*config.ExistingVPC{}
+	if e := cfg.Auth.ExistingVPC; e != nil {
+		out[e.VPCID] = e
+	}
+	for _, p := range cfg.ProxyRegions {
+		if e := p.ExistingVPC; e != nil {
+			out[e.VPCID] = e
+		}
+	}
+	return out
+}
+
+// givenVPCsAreChecked: a stack whose VPC is given creates no VPC, subnet,
+// gateway, NAT, address or route table, and each subnet and route table id
+// it uses in its own region has a data source whose postcondition checks
+// that it is in the VPC (and the VPC one checking its range and DNS).
+func givenVPCsAreChecked(cfg *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	vpcs := s.section("data", "aws_vpc")
+	if len(vpcs) == 0 {
+		return 0, nil
+	}
+	for _, typ := range []string{"aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route_table", "aws_route_table_association"} {
+		if len(s.resources(typ)) != 0 {
+			bad = append(bad, "a stack with a given VPC creates "+typ)
+		}
+	}
+	conditions := func(v map[string]any) string {
+		var out []string
+		for _, c := range asList(get(v, "lifecycle", "postcondition")) {
+			out = append(out, fmt.Sprint(get(c, "condition")))
+		}
+		return strings.Join(out, "\n")
+	}
+	checked := map[string]bool{}
+	n := 0
+	for _, id := range sortedKeys(vpcs) {
+		vpc := fmt.Sprint(vpcs[id]["id"])
+		c := conditions(vpcs[id])
+		if !strings.Contains(c, "self.cidr_block ==") || !strings.Contains(c, "self.enable_dns_support && self.enable_dns_hostnames") {
+			bad = append(bad, "data source "+id+" does not check the VPC's range and DNS")
+		}
+		for _, typ := range []string{"aws_subnet", "aws_route_table"} {
+			for sid, d := range s.section("data", typ) {
+				n++
+				if !strings.Contains(conditions(d), `self.vpc_id == "`+vpc+`"`) {
+					bad = append(bad, fmt.Sprintf("data source %s does not check that it is in %s", sid, vpc))
+					continue
+				}
+				for _, k := range []string{"id", "route_table_id"} {
+					if id, ok := d[k].(string); ok {
+						checked[id] = true
+					}
+				}
+			}
+		}
+	}
+	var used []string
+	for _, asg := range s.resources("aws_autoscaling_group") {
+		for _, sub := range asList(asg["vpc_zone_identifier"]) {
+			used = append(used, fmt.Sprint(sub))
+		}
+	}
+	for _, lb := range s.resources("aws_lb") {
+		for _, sub := range asList(lb["subnets"]) {
+			used = append(used, fmt.Sprint(sub))
+		}
+	}
+	for _, a := range s.resources("aws_ec2_transit_gateway_vpc_attachment") {
+		for _, sub := range asList(a["subnet_ids"]) {
+			used = append(used, fmt.Sprint(sub))
+		}
+	}
+	for _, r := range s.resources("aws_route") {
+		if r["provider"] == nil {
+			used = append(used, fmt.Sprint(r["route_table_id"]))
+		}
+	}
+	slices.Sort(used)
+	for _, id := range slices.Compact(used) {
+		n++
+		if !strings.Contains(id, "${") && !checked[id] {
+			bad = append(bad, id+" is used but not checked by a data source")
+		}
+	}
+	return n, bad
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 func zonesAreFixed(_ *config.Cluster, s stackJSON) (int, []string) {

@@ -44,6 +44,8 @@ var goldenConfigs = map[string]string{
 	"public-four-regions": "testdata/configs/public-four-regions.yaml",
 	"oss-single-region":   "testdata/configs/oss-single-region.yaml",
 	"transit-gateway":     "testdata/configs/transit-gateway.yaml",
+	"existing-vpc":        "testdata/configs/existing-vpc.yaml",
+	"existing-vpc-tgw":    "testdata/configs/existing-vpc-tgw.yaml",
 }
 
 func TestMain(m *testing.M) {

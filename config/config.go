@@ -167,6 +167,11 @@ type AuthRegion struct {
 	// an upgrade (Teleport upgrades the Auth Service first). Default: the
 	// top-level teleport_version.
 	TeleportVersion string `yaml:"teleport_version,omitempty"`
+	// ExistingVPC, when set, puts the auth region into a VPC that already
+	// exists instead of creating one (private subnets and route tables;
+	// see ExistingVPC). vpc_cidr must still be the VPC's range; az_count
+	// and zones do not apply (the subnets fix the zones).
+	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
 }
 
 // ProxyRegion is one region of the Proxy Service.
@@ -182,6 +187,10 @@ type ProxyRegion struct {
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
+	// ExistingVPC, when set, puts this region's proxies into a VPC that
+	// already exists instead of creating one (see ExistingVPC). vpc_cidr
+	// must still be the VPC's range; az_count and zones do not apply.
+	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
 	// Retired empties the region's stack: the next deploy first moves its
 	// clients' records to the nearest running region (DNS stack), then
 	// destroys its resources, and the other stacks drop their peerings
@@ -264,14 +273,18 @@ func (c *Cluster) applyDefaults() {
 	if c.AgentConnectionCount == 0 {
 		c.AgentConnectionCount = DefaultAgentConnectionCount
 	}
-	c.Auth.AZCount = defaultAZCount(c.Auth.AZCount, c.Auth.Zones)
+	if c.Auth.ExistingVPC == nil {
+		c.Auth.AZCount = defaultAZCount(c.Auth.AZCount, c.Auth.Zones)
+	}
 	if c.Auth.TeleportVersion == "" {
 		c.Auth.TeleportVersion = c.TeleportVersion
 	}
 	c.Auth.Instances.applyDefaults()
 	for i := range c.ProxyRegions {
 		p := &c.ProxyRegions[i]
-		p.AZCount = defaultAZCount(p.AZCount, p.Zones)
+		if p.ExistingVPC == nil {
+			p.AZCount = defaultAZCount(p.AZCount, p.Zones)
+		}
 		p.Instances.applyDefaults()
 	}
 	if c.FlowLogs.TrafficType == "" {

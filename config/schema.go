@@ -153,13 +153,19 @@ func schemaExtras() map[string]map[string]any {
 	zone := `^([a-z]+[0-9]+-az[0-9]+|[a-z]{2}-[a-z]+-[0-9][a-z])$`
 	vpc := func(prefix string) map[string]map[string]any {
 		return map[string]map[string]any{
-			prefix + ".region":                    {"enum": regions},
-			prefix + ".vpc_cidr":                  {"pattern": `^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|2[0-4])$`},
-			prefix + ".az_count":                  {"minimum": 2, "maximum": MaxAZCount, "default": DefaultAZCount},
-			prefix + ".zones[]":                   {"pattern": zone},
-			prefix + ".instances.type":            {"default": DefaultInstanceType, "pattern": instanceTypeRe.String()},
-			prefix + ".instances.count":           {"minimum": 1, "maximum": MaxInstanceCount, "default": DefaultInstanceCount},
-			prefix + ".instances.volume_size_gib": {"minimum": MinVolumeSizeGiB, "maximum": MaxVolumeSizeGiB, "default": DefaultVolumeSizeGiB},
+			prefix + ".region":                                 {"enum": regions},
+			prefix + ".vpc_cidr":                               {"pattern": `^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|2[0-4])$`},
+			prefix + ".az_count":                               {"minimum": 2, "maximum": MaxAZCount, "default": DefaultAZCount},
+			prefix + ".zones[]":                                {"pattern": zone},
+			prefix + ".instances.type":                         {"default": DefaultInstanceType, "pattern": instanceTypeRe.String()},
+			prefix + ".instances.count":                        {"minimum": 1, "maximum": MaxInstanceCount, "default": DefaultInstanceCount},
+			prefix + ".instances.volume_size_gib":              {"minimum": MinVolumeSizeGiB, "maximum": MaxVolumeSizeGiB, "default": DefaultVolumeSizeGiB},
+			prefix + ".existing_vpc.vpc_id":                    {"pattern": vpcIDRe.String()},
+			prefix + ".existing_vpc.private_subnet_ids[]":      {"pattern": subnetIDRe.String()},
+			prefix + ".existing_vpc.public_subnet_ids[]":       {"pattern": subnetIDRe.String()},
+			prefix + ".existing_vpc.private_route_table_ids[]": {"pattern": routeTableIDRe.String()},
+			prefix + ".existing_vpc.public_route_table_ids[]":  {"pattern": routeTableIDRe.String()},
+			prefix + ".existing_vpc.flow_logs":                 {"default": true},
 		}
 	}
 	out := map[string]map[string]any{

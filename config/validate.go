@@ -429,14 +429,18 @@ func (v *validator) regions(c *Cluster) {
 		prefix netip.Prefix
 	}
 	var vpcs []vpc
-	checkVPC := func(path, region, cidr string, azCount int, zones []string) {
+	checkVPC := func(path, region, cidr string, azCount int, zones []string, existing *ExistingVPC, proxy bool) {
 		if p, ok := v.cidr(path+".vpc_cidr", cidr); ok {
 			vpcs = append(vpcs, vpc{path + ".vpc_cidr", p})
+		}
+		if existing != nil {
+			v.existingVPC(path, existing, proxy, proxy && c.PublicPeering(), azCount, zones)
+			return
 		}
 		v.zones(path, region, azCount, zones)
 	}
 	v.region("auth.region", c.Auth.Region)
-	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount, c.Auth.Zones)
+	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount, c.Auth.Zones, c.Auth.ExistingVPC, false)
 	v.instances("auth.instances", c.Auth.Instances)
 
 	if len(c.ProxyRegions) == 0 {
@@ -453,7 +457,7 @@ func (v *validator) regions(c *Cluster) {
 			}
 			seen[p.Region] = path
 		}
-		checkVPC(path, p.Region, p.VPCCIDR, p.AZCount, p.Zones)
+		checkVPC(path, p.Region, p.VPCCIDR, p.AZCount, p.Zones, p.ExistingVPC, true)
 		v.instances(path+".instances", p.Instances)
 	}
 
@@ -549,10 +553,15 @@ func (v *validator) elasticIPs(c *Cluster) {
 		n    int
 	}
 	need := map[string][]user{}
-	need[c.Auth.Region] = append(need[c.Auth.Region], user{"auth", c.Auth.AZCount})
+	// Existing VPCs bring their own egress: no NAT gateway is created.
+	if c.Auth.ExistingVPC == nil {
+		need[c.Auth.Region] = append(need[c.Auth.Region], user{"auth", c.Auth.AZCount})
+	}
 	if !c.PublicPeering() {
 		for i, p := range c.ProxyRegions {
-			need[p.Region] = append(need[p.Region], user{fmt.Sprintf("proxy_regions[%d]", i), p.AZCount})
+			if p.ExistingVPC == nil {
+				need[p.Region] = append(need[p.Region], user{fmt.Sprintf("proxy_regions[%d]", i), p.AZCount})
+			}
 		}
 	}
 	for _, region := range sortedKeys(need) {

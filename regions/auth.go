@@ -58,6 +58,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		CIDR:           cfg.Auth.VPCCIDR,
 		Zones:          cfg.Auth.ZoneList(),
 		PrivateSubnets: true,
+		Given:          givenNetwork(cfg.Auth.ExistingVPC, false),
 	})
 	// IAM is global: the auth stack creates the cluster's Auto Scaling
 	// role once and every proxy stack reads it.
@@ -66,7 +67,6 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	pinARN := authstate.ARN(region, *account.AccountId(), names.CAPinParameter())
 	pinContext := &kmskey.Context{Key: "PARAMETER_ARN", Value: pinARN}
 	ssmVia := []string{kmskey.ViaService("ssm", region)}
-	logGroupARN := flowlogs.LogGroupARN(region, *account.AccountId(), names.FlowLogGroup("auth"))
 	key := kmskey.New(stack, "key", &kmskey.Props{
 		Description: "Teleport cluster state, audit log, session recordings, TLS certificate, CA pin, auth volumes and flow logs",
 		Alias:       names.KeyAlias(),
@@ -95,10 +95,12 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		},
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
-		LogGroupARNs:       []string{logGroupARN},
+		LogGroupARNs:       flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
 		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
 	})
-	flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
+	if cfg.Auth.ExistingVPC.FlowLogsOn() {
+		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
+	}
 	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
 	rollout := authstate.NewRollout(stack, "rollout", names.RolloutParameter())
 	store := storage.New(stack, "storage", &storage.Props{
@@ -219,6 +221,30 @@ func certificatePolicy(store *storage.Storage, zoneID *string, domain string) []
 // wildcard (RFC 8555 section 8.4: the wildcard's challenge is on the base
 // name).
 func AcmeChallengeRecord(domain string) string { return "_acme-challenge." + domain }
+
+// flowLogGroupARNs is the flow log group the stack's key admits
+// CloudWatch Logs for: none when the VPC has no flow log.
+func flowLogGroupARNs(existing *config.ExistingVPC, region, account, group string) []string {
+	if !existing.FlowLogsOn() {
+		return nil
+	}
+	return []string{flowlogs.LogGroupARN(region, account, group)}
+}
+
+// givenNetwork describes an existing VPC to the network construct, or is
+// nil when the stack creates its VPC. publicInstances is true when the
+// instances live in the public subnets (proxies with public peering).
+func givenNetwork(e *config.ExistingVPC, publicInstances bool) *network.Given {
+	if e == nil {
+		return nil
+	}
+	return &network.Given{
+		VPCID:                 e.VPCID,
+		PrivateSubnetIDs:      e.PrivateSubnetIDs,
+		PublicSubnetIDs:       e.PublicSubnetIDs,
+		InstanceRouteTableIDs: e.InstanceRouteTableIDs(publicInstances),
+	}
+}
 
 // flowLogs adds the flow logs of a stack's VPC, encrypted with the stack's key.
 func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Network, vpc, roleName, region string, account, keyARN *string) {

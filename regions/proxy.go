@@ -10,7 +10,6 @@ import (
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/firewall"
-	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
@@ -67,6 +66,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		// internet through NAT; in public mode they need their own
 		// public addresses for peering, so public subnets suffice.
 		PrivateSubnets: !public,
+		Given:          givenNetwork(pr.ExistingVPC, public),
 	})
 
 	// Proxies reach the internal auth NLB over a peering with the auth VPC,
@@ -102,7 +102,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	// The auth NLB admits this region's proxies on 3025, and only them.
 	// The rule lives here so that adding a region never changes the auth stack.
 	firewall.AllowIn(stack, "auth-ingress", auth.Auth.LoadBalancerSecurityGroupID, firewall.Rule{
-		Port: teleportconfig.AuthPort, CIDR: network.InstanceRange(pr.VPCCIDR, !public), Provider: authProvider,
+		Port: teleportconfig.AuthPort, CIDR: network.InstanceRange(pr.VPCCIDR, !public, pr.ExistingVPC != nil), Provider: authProvider,
 		Description: "Teleport proxies of " + region,
 	})
 
@@ -164,10 +164,12 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AccountID:          account,
 		Region:             region,
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
-		LogGroupARNs:       []string{flowlogs.LogGroupARN(region, *account, names.FlowLogGroup("proxy"))},
+		LogGroupARNs:       flowLogGroupARNs(pr.ExistingVPC, region, *account, names.FlowLogGroup("proxy")),
 		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account, names.AlertsTopic("proxy"))},
 	})
-	flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
+	if pr.ExistingVPC.FlowLogsOn() {
+		flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
+	}
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
 		Name:               names.Prefix("proxy"),
 		RoleName:           names.ProxyRole(region),
@@ -180,7 +182,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AMISSMParameter:    cfg.AMI.SSMParameter,
 		BootScript:         boot,
 		AuthServer:         auth.Auth.LoadBalancerDNSName,
-		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true),
+		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true, cfg.Auth.ExistingVPC != nil),
 		PublicAddresses:    public,
 		PeerRanges:         peerRanges(cfg),
 		PeerPrefixListName: names.Prefix("proxy-peers"),
@@ -245,7 +247,7 @@ func peerRanges(cfg *config.Cluster) []firewall.Range {
 	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
 	var out []firewall.Range
 	for _, p := range regions {
-		out = append(out, firewall.Range{CIDR: network.InstanceRange(p.VPCCIDR, true), Description: "Teleport proxies of " + p.Region})
+		out = append(out, firewall.Range{CIDR: network.InstanceRange(p.VPCCIDR, true, p.ExistingVPC != nil), Description: "Teleport proxies of " + p.Region})
 	}
 	return out
 }

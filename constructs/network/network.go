@@ -1,6 +1,9 @@
 // Package network provides the VPC construct shared by the auth and proxy
 // regions: a VPC over several availability zones with public subnets behind an
-// internet gateway and, optionally, private subnets with a NAT gateway per zone.
+// internet gateway and, optionally, private subnets with a NAT gateway per zone
+// ("created"), or a VPC that already exists, its subnets and route tables
+// ("given"), checked at plan time. Either way the construct's result is the
+// same: the VPC, subnet and route table ids the rest of the stack uses.
 package network
 
 import (
@@ -43,6 +46,24 @@ type Props struct {
 	// PrivateSubnets adds a private subnet per zone whose egress goes through
 	// a NAT gateway in the same zone. Default false: public subnets only.
 	PrivateSubnets bool
+	// Given, when set, is an existing VPC to use instead of creating one:
+	// nothing is created, Zones is ignored, and the ids are checked at plan
+	// time (see Given). CIDR must be the VPC's range.
+	Given *Given
+}
+
+// Given is an existing VPC, its subnets and the route tables of the subnets
+// the instances live in.
+type Given struct {
+	// VPCID is the VPC.
+	VPCID string
+	// PrivateSubnetIDs and PublicSubnetIDs are subnets of the VPC, each kind
+	// in distinct zones; either may be empty when the stack does not use
+	// that kind.
+	PrivateSubnetIDs, PublicSubnetIDs []string
+	// InstanceRouteTableIDs are the route tables of the instances' subnets
+	// (the private ones when PrivateSubnets is set, else the public ones).
+	InstanceRouteTableIDs []string
 }
 
 // Network is a VPC and its subnets. Its fields are what other constructs and
@@ -64,6 +85,8 @@ type Network struct {
 	// talks to another VPC, and every route is one fewer against the quota
 	// of routes per route table.
 	InstanceRouteTableIDs []*string
+	// Given is true when the VPC was given, not created.
+	Given bool
 }
 
 // New creates the VPC, its subnets, gateways and route tables.
@@ -75,6 +98,10 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		panic(fmt.Sprintf("network %s: invalid CIDR %q reached the construct: %v", id, props.CIDR, err))
 	}
 	n := &Network{Construct: c, CIDR: props.CIDR}
+	if props.Given != nil {
+		n.given(prefix, props)
+		return n
+	}
 	name := func(suffix string) *map[string]*string {
 		return &map[string]*string{"Name": jsii.String(props.Name + "-" + suffix)}
 	}
@@ -170,11 +197,15 @@ func optional(s string) *string {
 
 // InstanceRange is the part of a VPC range where its instances live: the
 // upper half (the private subnets, blocks 4-7) when the VPC has private
-// subnets, else the lower half (the public subnets, blocks 0-3). Firewall
-// rules between VPCs name it instead of the whole VPC, and it is computed
-// from the config, so a stack needs no output of another to write them.
-func InstanceRange(vpcCIDR string, privateSubnets bool) string {
+// subnets, else the lower half (the public subnets, blocks 0-3); the whole
+// range of a given VPC, whose subnets may sit anywhere in it. Firewall rules
+// between VPCs name it instead of the whole VPC, and it is computed from the
+// config, so a stack needs no output of another to write them.
+func InstanceRange(vpcCIDR string, privateSubnets, given bool) string {
 	p := netip.MustParsePrefix(vpcCIDR).Masked()
+	if given {
+		return p.String()
+	}
 	half := netip.PrefixFrom(p.Addr(), p.Bits()+1)
 	if privateSubnets {
 		// Block 4 starts the upper half.

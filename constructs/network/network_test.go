@@ -19,7 +19,7 @@ func TestInstanceRange(t *testing.T) {
 		{"172.16.16.0/20", true, "172.16.24.0/21"},
 	}
 	for _, c := range cases {
-		got := InstanceRange(c.cidr, c.private)
+		got := InstanceRange(c.cidr, c.private, false)
 		if got != c.want {
 			t.Errorf("InstanceRange(%s, %v) = %s; want %s", c.cidr, c.private, got, c.want)
 		}
@@ -31,6 +31,15 @@ func TestInstanceRange(t *testing.T) {
 			if wantInside := (i >= privateBlockOffset) == c.private; inside != wantInside {
 				t.Errorf("%s: block %d (%s) inside %s = %v", c.cidr, i, sub, got, inside)
 			}
+		}
+	}
+}
+
+// A given VPC's subnets may sit anywhere in its range: the whole range.
+func TestInstanceRangeOfGivenVPC(t *testing.T) {
+	for _, private := range []bool{true, false} {
+		if got := InstanceRange("10.30.0.0/16", private, true); got != "10.30.0.0/16" {
+			t.Errorf("InstanceRange(10.30.0.0/16, %v, given) = %s; want the whole range", private, got)
 		}
 	}
 }
