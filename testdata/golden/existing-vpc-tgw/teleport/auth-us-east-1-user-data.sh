@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot script of a Teleport Auth Service instance, rendered by this repository's
 # constructs/teleportconfig package. Output goes to /var/log/teleport-boot.log.
-# rollout: teleport=17.4.8 ami-generation=587d237a21bc
+# rollout: teleport=17.7.16 ami-generation=587d237a21bc
 set -euo pipefail
 exec >>/var/log/teleport-boot.log 2>&1
 echo "teleport boot: start $(date -u +%FT%TZ)"
@@ -18,7 +18,7 @@ export AWS_DEFAULT_REGION="${REGION}"
 
 # Install the pinned Teleport release from Teleport's package repository.
 for attempt in 1 2 3 4 5; do
-  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.4.8 enterprise; then break; fi
+  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.7.16 enterprise; then break; fi
   [ "${attempt}" = 5 ] && { echo "teleport install failed"; exit 1; }
   sleep $((attempt * 10))
 done
@@ -154,7 +154,7 @@ PARAM=/teleport/estate-tgw/auth-rollout
 now=$(date +%s)
 if tctl status >/dev/null 2>&1; then
   aws dynamodb put-item --table-name "${TABLE}" --item \
-    "{\"Lock\":{\"S\":\"auth-server/${INSTANCE_ID}\"},\"Teleport\":{\"S\":\"17.4.8\"},\"Generation\":{\"S\":\"587d237a21bc\"},\"Expires\":{\"N\":\"$((now + 300))\"}}"
+    "{\"Lock\":{\"S\":\"auth-server/${INSTANCE_ID}\"},\"Teleport\":{\"S\":\"17.7.16\"},\"Generation\":{\"S\":\"587d237a21bc\"},\"Expires\":{\"N\":\"$((now + 300))\"}}"
 fi
 aws dynamodb scan --table-name "${TABLE}" --output json \
   --filter-expression "begins_with(#lock, :prefix) AND #expires > :now" \

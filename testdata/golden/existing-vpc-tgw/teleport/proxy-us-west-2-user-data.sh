@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot script of a Teleport Proxy Service instance, rendered by this repository's
 # constructs/teleportconfig package. Output goes to /var/log/teleport-boot.log.
-# rollout: teleport=17.4.8 ami-generation=587d237a21bc
+# rollout: teleport=17.7.16 ami-generation=587d237a21bc
 set -euo pipefail
 exec >>/var/log/teleport-boot.log 2>&1
 echo "teleport boot: start $(date -u +%FT%TZ)"
@@ -18,7 +18,7 @@ export AWS_DEFAULT_REGION="${REGION}"
 
 # Install the pinned Teleport release from Teleport's package repository.
 for attempt in 1 2 3 4 5; do
-  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.4.8 enterprise; then break; fi
+  if curl -fsSL https://cdn.teleport.dev/install.sh | bash -s 17.7.16 enterprise; then break; fi
   [ "${attempt}" = 5 ] && { echo "teleport install failed"; exit 1; }
   sleep $((attempt * 10))
 done
@@ -144,14 +144,14 @@ chmod 0600 /etc/teleport.yaml
 # --- Launch gate: never newer than the auth servers ------------------------
 # The instance waits in its launch lifecycle hook (not yet in service, so not
 # health-checked or replaced) until every live auth server runs at least
-# Teleport 17.4.8 and this AMI generation (587d237a21bc), as the
+# Teleport 17.7.16 and this AMI generation (587d237a21bc), as the
 # auth instances publish in /teleport/estate-tgw/auth-rollout. A version bump or an AMI
 # change deployed to every stack at once thus rolls the auth group first.
 auth_admits_me() {
   local state
   state=$(aws ssm get-parameter --region us-east-1 --name /teleport/estate-tgw/auth-rollout \
     --query Parameter.Value --output text 2>/dev/null) || return 1
-  python3 - "${state}" 17.4.8 587d237a21bc <<'PY'
+  python3 - "${state}" 17.7.16 587d237a21bc <<'PY'
 import json, sys, time
 state, want, generation = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 version = lambda v: tuple(int(x) for x in v.split("."))
@@ -162,7 +162,7 @@ sys.exit(0 if ok else 1)
 PY
 }
 until auth_admits_me; do
-  echo "waiting for every auth server to run Teleport 17.4.8 and AMI generation 587d237a21bc"
+  echo "waiting for every auth server to run Teleport 17.7.16 and AMI generation 587d237a21bc"
   launch_heartbeat
   sleep 60
 done
