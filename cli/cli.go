@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -40,9 +42,12 @@ Usage:
   go run . validate [FILE]     check a config without synthesizing (exit 0 or 1; well under a second)
   go run . diff OLD NEW        what changes between two synthesized output directories, as Markdown
   go run . schema              print the JSON schema of the config (config/cluster.schema.json)
+  go run . version             the app's version and the pinned cdktf, provider and jsii versions
   go run . help                this text
 
-The config is FILE, else $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded example.
+The config is FILE, else $CLUSTER_CONFIG, else ./cluster.yaml (or ./cluster.yml), else the embedded
+example; a config under another name here (cluster-prod.yaml, or any YAML file with cluster_name:)
+is an error naming it, never silently replaced by the example.
 
 Environment:
   CLUSTER_CONFIG      the config file to synthesize or validate
@@ -82,9 +87,14 @@ func Main(args []string, env Env) int {
 		return diff(env, args[0], args[1])
 	case "schema":
 		return schema(env)
+	case "version", "-version", "--version":
+		return version(env)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0
+	}
+	if best := config.Suggest(cmd, commands()); best != "" {
+		return usageError(env, fmt.Sprintf("unknown command %q; did you mean %q?", cmd, best))
 	}
 	return usageError(env, fmt.Sprintf("unknown command %q", cmd))
 }
@@ -94,8 +104,14 @@ func usageError(env Env, msg string) int {
 	return 2
 }
 
+// AltConfigFile is read when DefaultConfigFile does not exist.
+const AltConfigFile = "cluster.yml"
+
 // loadConfig finds, reads and validates the cluster config: file, else
-// $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded example.
+// $CLUSTER_CONFIG, else ./cluster.yaml or ./cluster.yml, else the embedded
+// example. A config under another name in the working directory
+// (Cluster.yaml, cluster-prod.yaml) is named in an error, never silently
+// replaced by the example.
 func loadConfig(env Env, file string) (*config.Cluster, string, error) {
 	if file == "" {
 		file = env.Getenv("CLUSTER_CONFIG")
@@ -104,16 +120,57 @@ func loadConfig(env Env, file string) (*config.Cluster, string, error) {
 		cfg, err := config.Load(file)
 		return cfg, file, err
 	}
-	if _, err := os.Stat(DefaultConfigFile); err == nil {
-		cfg, err := config.Load(DefaultConfigFile)
-		return cfg, DefaultConfigFile, err
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, "", fmt.Errorf("config file %s: %w", DefaultConfigFile, err)
+	var found []string
+	for _, name := range []string{DefaultConfigFile, AltConfigFile} {
+		if _, err := os.Stat(name); err == nil {
+			found = append(found, name)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, "", fmt.Errorf("config file %s: %w", name, err)
+		}
+	}
+	switch len(found) {
+	case 1:
+		cfg, err := config.Load(found[0])
+		return cfg, found[0], err
+	case 2:
+		return nil, "", fmt.Errorf("both %s and %s exist; keep one, or name it with CLUSTER_CONFIG", DefaultConfigFile, AltConfigFile)
+	}
+	if others := lookalikeConfigs("."); len(others) > 0 {
+		return nil, "", fmt.Errorf("no %s here, but %s looks like a cluster config; rename it to %s or set CLUSTER_CONFIG=%s (the embedded example is used only where no config is found)",
+			DefaultConfigFile, strings.Join(others, ", "), DefaultConfigFile, others[0])
 	}
 	const source = "examples/cluster.yaml (embedded; set CLUSTER_CONFIG or create cluster.yaml to use your own)"
 	cfg, err := config.Parse(env.Example, "embedded example")
 	return cfg, source, err
 }
+
+// lookalikeConfigs lists the files of dir that are probably a cluster
+// config under another name: cluster*.yaml / .yml in any case, or any
+// YAML file holding a cluster_name key.
+func lookalikeConfigs(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		lower := strings.ToLower(name)
+		if e.IsDir() || !(strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml")) {
+			continue
+		}
+		if strings.HasPrefix(lower, "cluster") {
+			out = append(out, name)
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, name)); err == nil && len(data) <= config.MaxFileBytes && clusterKeyRe.Match(data) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var clusterKeyRe = regexp.MustCompile(`(?m)^cluster_name:`)
 
 func validate(env Env, args []string) int {
 	file := ""

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +82,90 @@ func TestProgressWriter(t *testing.T) {
 	e, _, errOut := env(nil)
 	if progressWriter(e) != errOut {
 		t.Error("progress does not go to stderr")
+	}
+}
+
+// version prints the app's version and the pinned modules, from the
+// binary's build information. A test binary carries no dependency list,
+// so the test builds one from go.mod: every module version prints names a
+// module go.mod requires.
+func TestVersion(t *testing.T) {
+	e, out, _ := env(nil)
+	if Main([]string{"version"}, e) != 0 || !strings.HasPrefix(out.String(), "teleport-multi-region ") {
+		t.Fatalf("version failed: %s", out)
+	}
+	mod, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &debug.BuildInfo{GoVersion: "go1.26", Main: debug.Module{Version: "v1.2.3"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && strings.Contains(f[0], ".") && strings.HasPrefix(f[1], "v") {
+			info.Deps = append(info.Deps, &debug.Module{Path: f[0], Version: f[1]})
+		}
+	}
+	got := versionText(info, true)
+	for _, want := range []string{"teleport-multi-region v1.2.3 revision 0123456789ab (modified) (go1.26)\n",
+		"cdktf                  v0.20.11", "cdktf-provider-aws-go  v19.54.0", "constructs             v10.4.2", "jsii-runtime-go        v1.", "hashicorp/aws          5.88.0"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("version lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "(not linked)") {
+		t.Errorf("a pinned module is not in go.mod:\n%s", got)
+	}
+}
+
+// A mistyped command gets "did you mean".
+func TestCommandSuggestion(t *testing.T) {
+	for typo, want := range map[string]string{"valdiate": "validate", "sytnh": "synth", "verison": "version", "shcema": "schema"} {
+		e, _, errOut := env(nil)
+		if Main([]string{typo}, e) != 2 || !strings.Contains(errOut.String(), `did you mean "`+want+`"?`) {
+			t.Errorf("%s: %s", typo, errOut)
+		}
+	}
+}
+
+// The config is found under cluster.yml too; a config under another name
+// is named in an error, never silently replaced by the embedded example.
+func TestConfigLookup(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		files  []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"none: the example", nil, 0, "ok: examples/cluster.yaml (embedded", ""},
+		{"cluster.yaml", []string{"cluster.yaml"}, 0, "ok: cluster.yaml:", ""},
+		{"cluster.yml", []string{"cluster.yml"}, 0, "ok: cluster.yml:", ""},
+		{"both", []string{"cluster.yaml", "cluster.yml"}, 1, "", "both cluster.yaml and cluster.yml exist"},
+		{"another name", []string{"Cluster-prod.yaml"}, 1, "", "no cluster.yaml here, but Cluster-prod.yaml looks like a cluster config; rename it to cluster.yaml or set CLUSTER_CONFIG=Cluster-prod.yaml"},
+		{"any YAML with cluster_name", []string{"prod.yml"}, 1, "", "but prod.yml looks like a cluster config"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range c.files {
+				if err := os.WriteFile(filepath.Join(dir, f), example, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, "other.yaml"), []byte("unrelated: true\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			e, out, errOut := env(nil)
+			e.Example = example
+			code := Main([]string{"validate"}, e)
+			if code != c.code || !strings.Contains(out.String(), c.stdout) || !strings.Contains(errOut.String(), c.stderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+		})
 	}
 }

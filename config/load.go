@@ -345,13 +345,7 @@ func unknownKeyMsg(key *yaml.Node, fields map[string]reflect.Type) string {
 		known = append(known, k)
 	}
 	sort.Strings(known)
-	best, bestDist := "", 1<<30
-	for _, k := range known {
-		if d := editDistance(key.Value, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if bestDist <= 2 || (bestDist <= 3 && len(key.Value) > 8) {
+	if best := Suggest(key.Value, known); best != "" {
 		return fmt.Sprintf("unknown key; did you mean %q?", best)
 	}
 	return fmt.Sprintf("unknown key; known keys here: %s", strings.Join(known, ", "))

@@ -77,6 +77,12 @@ var regionTable = []Region{
 	{"us-west-2", "Oregon", 45.84, -119.70, []string{"usw2-az1", "usw2-az2", "usw2-az3"}},
 }
 
+// PinnedAWSProvider is the hashicorp/aws release the pinned
+// cdktf-provider-aws-go (v19.54.0) binds: what `terraform init` installs,
+// and whose rules validation follows (a test checks it against the
+// synthesized required_providers).
+const PinnedAWSProvider = "5.88.0"
+
 // regionsAfterProvider are commercial regions that opened after the pinned
 // AWS provider (hashicorp/aws 5.88.0, 2025-02-20) was built: its region
 // check (aws-sdk-go-base validation.SupportedRegion, v2.0.0-beta.62, the

@@ -604,7 +604,7 @@ func (v *validator) region(path, name string) bool {
 		v.add(path, "%q is %s", name, why)
 		return false
 	}
-	if best := nearestName(lower, RegionNames()); best != "" {
+	if best := Suggest(lower, RegionNames()); best != "" {
 		v.add(path, "%q is not a commercial AWS region; did you mean %q?", name, best)
 		return false
 	}
@@ -613,8 +613,10 @@ func (v *validator) region(path, name string) bool {
 	return false
 }
 
-// nearestName returns the candidate within a small edit distance of s, or "".
-func nearestName(s string, candidates []string) string {
+// Suggest returns the candidate within a small edit distance of s (a
+// likely typo of it), or "": the "did you mean" of keys, regions and
+// commands.
+func Suggest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
 		if d := editDistance(s, c); d < bestDist {
