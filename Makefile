@@ -56,8 +56,15 @@ determinism: ## synthesize the example from two fresh clones of HEAD at differen
 	if grep -rl "$$tmp" "$$tmp/one/cdktf.out" "$$tmp/second/checkout/cdktf.out"; then echo "checkout path written into the output"; exit 1; fi; \
 	echo "determinism: $$(find "$$tmp/one/cdktf.out" -type f | wc -l) files byte-identical from two checkouts"
 
-shellcheck: ## lint the rendered boot scripts of the snapshots (apt-get install shellcheck)
-	shellcheck -S warning testdata/golden/*/teleport/*.sh
+BOOT_SCRIPTS := constructs/teleportconfig/scripts
+
+shellcheck: ## lint the boot scripts, and every user data of the snapshots with the files it writes (apt-get install shellcheck)
+	shellcheck -S warning -s bash -x -P SCRIPTDIR $(BOOT_SCRIPTS)/lib.sh $(BOOT_SCRIPTS)/teleport-*
+	shellcheck -S warning -s bash testdata/golden/*/teleport/*-user-data.sh
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	files=$$($(GO) run ./tools/bootfiles -out "$$tmp" testdata/golden/*/teleport/*-user-data.sh); \
+	shellcheck -S warning -s bash -x -P SCRIPTDIR $$files; \
+	echo "shellcheck: $$(echo "$$files" | wc -l) files written by $$(ls testdata/golden/*/teleport/*-user-data.sh | wc -l) user data, and $(BOOT_SCRIPTS)"
 
 clean: ## remove synthesized output
 	rm -rf cdktf.out

@@ -80,7 +80,7 @@ func TestAlarms(t *testing.T) {
 	}
 	// The renewal job reports the metric the certificate alarm watches.
 	script, _ := userData(t, stackOf(t, "example", "auth-us-west-2").one(t, "aws_launch_template"))
-	if !strings.Contains(script, "put-metric-data --namespace Teleport --metric-name CertificateDaysRemaining") {
+	if env := bootEnv(t, script); env["METRIC_NAMESPACE"] != "Teleport" || env["CERTIFICATE_DAYS_METRIC"] != "CertificateDaysRemaining" {
 		t.Error("the renewal job does not publish the certificate's remaining days")
 	}
 }

@@ -72,7 +72,9 @@ func TestProxiesPinTheClusterCA(t *testing.T) {
 		t.Errorf("auth role writes %v", st["resources"])
 	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "put-parameter --name "+name) || !strings.Contains(script, `$1 == "CA" && $2 == "pin"`) {
+	// What the job does with it is tested on the script
+	// (constructs/teleportconfig TestPublishCAPin).
+	if env := bootEnv(t, script); env["CA_PIN_PARAMETER"] != name || !strings.Contains(script, "/usr/local/bin/teleport-publish-ca-pin") {
 		t.Error("auth boot script does not publish the CA pin from tctl status")
 	}
 	for _, region := range []string{"eu-central-1", "us-west-1"} {
@@ -86,8 +88,8 @@ func TestProxiesPinTheClusterCA(t *testing.T) {
 			t.Errorf("%s: CA pin decryption: %v", region, c)
 		}
 		script, cfg := userData(t, s.one(t, "aws_launch_template"))
-		if fmt.Sprint(get(cfg, "teleport", "ca_pin")) != "[__CA_PIN__]" || !strings.Contains(script, `sed -i "s|__CA_PIN__|${CA_PIN}|g"`) ||
-			!strings.Contains(script, "get-parameter --region us-west-2 --name "+name) {
+		env := bootEnv(t, script)
+		if fmt.Sprint(get(cfg, "teleport", "ca_pin")) != "[__CA_PIN__]" || env["CA_PIN_PARAMETER"] != name || env["AUTH_REGION"] != "us-west-2" {
 			t.Errorf("%s: teleport.ca_pin is not set from the published pin", region)
 		}
 	}
@@ -150,7 +152,7 @@ func TestOSSSingleRegion(t *testing.T) {
 	proxy := stackOf(t, "oss-single-region", "proxy-eu-west-2")
 	script, pcfg := userData(t, proxy.one(t, "aws_launch_template"))
 	if get(pcfg, "proxy_service", "peer_listen_addr") != nil || get(pcfg, "proxy_service", "peer_public_addr") != nil ||
-		strings.Contains(script, "PEER_HOST") || !strings.Contains(script, "bash -s 17.7.16 oss") {
+		bootEnv(t, script)["PEER_ADDRESS_PATH"] != "" || bootEnv(t, script)["TELEPORT_EDITION"] != "oss" || bootEnv(t, script)["TELEPORT_VERSION"] != "17.7.16" {
 		t.Error("OSS proxy has peering settings or the wrong edition")
 	}
 	if n := len(proxy.resources("aws_vpc_peering_connection")); n != 1 {

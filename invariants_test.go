@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/network"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 )
 
 // The reference design's invariants, checked on every stack of every config
@@ -219,8 +219,8 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		}},
 		{"OSS never runs proxy peering", proxy, func(s stackJSON) {
 			lt := first(s, "aws_launch_template")
-			raw, _ := base64.StdEncoding.DecodeString(lt["user_data"].(string))
-			lt["user_data"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "17.7.16 enterprise", "17.7.16 oss", 1)))
+			script, _ := teleportconfig.DecodeUserData(lt["user_data"].(string))
+			lt["user_data"] = teleportconfig.UserDataBase64(strings.Replace(script, "TELEPORT_EDITION='enterprise'", "TELEPORT_EDITION='oss'", 1))
 		}},
 		{"no Auto Scaling group replaces on /readyz", proxy, func(s stackJSON) {
 			first(s, "aws_autoscaling_group")["health_check_type"] = "ELB"
@@ -1022,12 +1022,17 @@ func ossNeverPeers(cfg *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
 	lts := s.resources("aws_launch_template")
 	for _, id := range sortedKeys(lts) {
-		raw, _ := base64.StdEncoding.DecodeString(fmt.Sprint(lts[id]["user_data"]))
-		script := string(raw)
-		edition := "enterprise"
-		if strings.Contains(script, " oss\n") || strings.Contains(script, "bash -s "+cfg.TeleportVersion+" oss") {
-			edition = "oss"
+		script, err := teleportconfig.DecodeUserData(fmt.Sprint(lts[id]["user_data"]))
+		if err != nil {
+			bad = append(bad, id+": "+err.Error())
+			continue
 		}
+		env, err := teleportconfig.BootEnv(script)
+		if err != nil {
+			bad = append(bad, id+": "+err.Error())
+			continue
+		}
+		edition := env["TELEPORT_EDITION"]
 		peering := strings.Contains(script, "proxy_peering") || strings.Contains(script, "peer_listen_addr") || strings.Contains(script, "peer_public_addr")
 		if edition != cfg.Edition {
 			bad = append(bad, fmt.Sprintf("%s installs Teleport %s; the config says %s", id, edition, cfg.Edition))

@@ -23,8 +23,10 @@ func TestUpgradeOrder(t *testing.T) {
 			t.Errorf("%s: launch hook %v, wait_for_capacity_timeout %v", region, hook, asg["wait_for_capacity_timeout"])
 		}
 		script, _ := userData(t, s.one(t, "aws_launch_template"))
-		gate, start, done := strings.Index(script, "until auth_admits_me"), strings.Index(script, "systemctl restart teleport"), strings.Index(script, "complete-lifecycle-action")
-		if gate < 0 || start < gate || done < start {
+		// The order (gate, start, complete) is tested on the script
+		// (constructs/teleportconfig TestProxyBootWaitsForAuthRelease).
+		if env := bootEnv(t, script); env["LAUNCH_HOOK"] != "example-proxy-wait-for-auth" || env["GROUP_NAME"] != "example-proxy" ||
+			env["ROLLOUT_PARAMETER"] != "/teleport/example/auth-rollout" {
 			t.Errorf("%s: the proxy must wait for the auth servers, then start Teleport, then complete its launch", region)
 		}
 		if c := conditions(statement(t, s, "CompleteOwnLifecycleActions")); len(c) != 0 ||
@@ -37,7 +39,7 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Error("the auth group must not wait for anything")
 	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "teleport-publish-rollout.timer") || !strings.Contains(script, `\"Teleport\":{\"S\":\"17.7.16\"}`) {
+	if !strings.Contains(script, "teleport-publish-rollout.timer") || bootEnv(t, script)["TELEPORT_VERSION"] != "17.7.16" {
 		t.Error("auth servers do not publish their release")
 	}
 
@@ -62,7 +64,7 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	stacks, plan := res.Stacks, res.Plan
-	if !strings.Contains(stacks.Auth.BootScript, "bash -s 18.2.3 enterprise") || !strings.Contains(stacks.Proxies[0].BootScript, "bash -s 17.7.16 enterprise") {
+	if bootEnv(t, stacks.Auth.BootScript)["TELEPORT_VERSION"] != "18.2.3" || bootEnv(t, stacks.Proxies[0].BootScript)["TELEPORT_VERSION"] != "17.7.16" {
 		t.Error("auth.teleport_version must install on the auth servers only")
 	}
 	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.7.16 -> 18.2.3; the auth group rolls first") {

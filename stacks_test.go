@@ -64,7 +64,7 @@ func TestAuthStack(t *testing.T) {
 	// boot script as an instance tag.
 	key := get(lt, "tag_specifications", 0, "tags", "TeleportSessionsKey")
 	if !strings.HasSuffix(get(cfg, "teleport", "storage", "audit_sessions_uri").(string), "&sse_kms_key=__SESSIONS_KMS_KEY__") ||
-		!strings.Contains(script, `sed -i "s|__SESSIONS_KMS_KEY__|${SESSIONS_KEY}|g"`) ||
+		bootEnv(t, script)["SESSIONS_KEY_TAG"] != "TeleportSessionsKey" ||
 		key != get(lt, "block_device_mappings", 0, "ebs", "kms_key_id") || !strings.HasPrefix(fmt.Sprint(key), "${aws_kms_key.") {
 		t.Errorf("audit_sessions_uri must name the cluster key: %v, tag %v", get(cfg, "teleport", "storage", "audit_sessions_uri"), key)
 	}
@@ -117,11 +117,11 @@ func TestProxyStacks(t *testing.T) {
 			if peer != "__PEER_HOST__:3021" || strings.Contains(script, "elb.amazonaws.com") {
 				t.Errorf("%s: peer_public_addr must be the instance's own address, got %q", region, peer)
 			}
-			wantIMDS := "meta-data/local-ipv4"
+			wantIMDS := "local-ipv4"
 			if synths[synth].cfg.Peering.Mode == "public" {
-				wantIMDS = "meta-data/public-ipv4"
+				wantIMDS = "public-ipv4"
 			}
-			if !strings.Contains(script, "PEER_HOST=$(imds "+wantIMDS+")") {
+			if bootEnv(t, script)["PEER_ADDRESS_PATH"] != wantIMDS {
 				t.Errorf("%s: peer host not read from %s", region, wantIMDS)
 			}
 			if get(cfg, "proxy_service", "peer_listen_addr") != "0.0.0.0:3021" || get(cfg, "proxy_service", "proxy_protocol") != "on" ||
@@ -314,7 +314,8 @@ func TestLatencyRecords(t *testing.T) {
 func TestCertificateRenewalIsScoped(t *testing.T) {
 	s := stackOf(t, "example", "auth-us-west-2")
 	script, _ := userData(t, s.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "--dns-route53") || !strings.Contains(script, `-d "*.${DOMAIN}"`) || strings.Contains(script, "--staging") {
+	if env := bootEnv(t, script); env["CERT_DOMAIN"] != synths["example"].cfg.Domain || env["ACME_STAGING"] != "false" ||
+		!strings.Contains(script, "--dns-route53") || !strings.Contains(script, `-d "*.${CERT_DOMAIN}"`) {
 		t.Error("auth boot script must renew a production DNS-01 certificate for the domain and its wildcard")
 	}
 	for _, d := range s.section("data", "aws_iam_policy_document") {
@@ -329,7 +330,7 @@ func TestCertificateRenewalIsScoped(t *testing.T) {
 	}
 	public := stackOf(t, "public-four-regions", "auth-us-east-1")
 	script, _ = userData(t, public.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "--staging") || !strings.Contains(script, "license.pem") {
+	if env := bootEnv(t, script); env["ACME_STAGING"] != "true" || env["LICENSE_PARAMETER"] == "" {
 		t.Error("acme_staging and the enterprise license must reach the auth boot script")
 	}
 	if !strings.Contains(string(synths["public-four-regions"].files["stacks/auth-us-east-1/cdk.tf.json"]), "hostedzone/Z0123456789ABCDEFGHIJ") {

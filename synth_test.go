@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/internal/nodeopts"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/internal/sample"
 	"go.yaml.in/yaml/v3"
 )
@@ -408,22 +408,30 @@ func get(v any, path ...any) any {
 	return v
 }
 
-// userData decodes a launch template's boot script and the teleport.yaml in it.
+// userData decodes a launch template's user data and the teleport.yaml template in it.
 func userData(t *testing.T, lt map[string]any) (string, map[string]any) {
 	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))
+	script, err := teleportconfig.DecodeUserData(lt["user_data"].(string))
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := string(raw)
-	start := strings.Index(script, "<<'TELEPORT_YAML'\n")
-	end := strings.Index(script, "TELEPORT_YAML\nsed")
-	if start < 0 || end < 0 {
-		t.Fatalf("no teleport.yaml in the boot script:\n%s", script)
+	files, err := teleportconfig.BootFiles(script)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var cfg map[string]any
-	if err := yaml.Unmarshal([]byte(script[start+len("<<'TELEPORT_YAML'\n"):end]), &cfg); err != nil {
+	if err := yaml.Unmarshal([]byte(files[teleportconfig.ConfigTemplatePath]), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	return script, cfg
+}
+
+// bootEnv returns the role settings a rendered user data writes.
+func bootEnv(t *testing.T, script string) map[string]string {
+	t.Helper()
+	env, err := teleportconfig.BootEnv(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }

@@ -124,6 +124,9 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 			AgentConnectionCount: cfg.AgentConnectionCount,
 			Enterprise:           cfg.Edition == config.EditionEnterprise,
 		}),
+		// The group is named like the cluster's other auth resources
+		// (authcluster.Props.Name below).
+		GroupName:            names.Prefix("auth"),
 		LicenseParameter:     cfg.LicenseSSMParameter,
 		JoinToken:            names.ProxyJoinToken(),
 		CAPinParameter:       pin.Name,

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 )
 
 // Output is a synthesized output directory: the manifest's stacks and
@@ -133,13 +134,14 @@ func (s Stack) Statements(ref any) []any {
 	return statements
 }
 
-// UserData decodes the boot script of a launch template.
+// UserData decodes the user data of a launch template (gzip-compressed
+// since the boot scripts became files, plain before).
 func UserData(lt map[string]any) string {
-	raw, err := base64.StdEncoding.DecodeString(fmt.Sprint(lt["user_data"]))
+	script, err := teleportconfig.DecodeUserData(fmt.Sprint(lt["user_data"]))
 	if err != nil {
 		return ""
 	}
-	return string(raw)
+	return script
 }
 
 // path walks maps and lists: string keys index maps, ints index lists.

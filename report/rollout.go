@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,11 +47,11 @@ func ReadRollouts(outdir string) (map[string]Rollout, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for _, lt := range stack.Resource.LaunchTemplates {
-			script, err := base64.StdEncoding.DecodeString(lt.UserData)
+			script, err := teleportconfig.DecodeUserData(lt.UserData)
 			if err != nil {
 				continue
 			}
-			if v, g, ok := teleportconfig.ParseRolloutMarker(string(script)); ok {
+			if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
 				out[filepath.Base(filepath.Dir(path))] = Rollout{Teleport: v, AMIGeneration: g}
 			}
 		}

@@ -108,7 +108,7 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		AMISSMParameter:  props.AMISSMParameter,
 		SubnetIDs:        props.Network.PrivateSubnetIDs,
 		SecurityGroupIDs: []*string{sg},
-		UserDataBase64:   teleportconfig.Base64(props.BootScript),
+		UserDataBase64:   teleportconfig.UserDataBase64(props.BootScript),
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
 		// The recordings key reaches teleport.yaml through the metadata
 		// service: its ARN is unknown when the boot script is rendered.

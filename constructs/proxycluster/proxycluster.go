@@ -165,7 +165,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		AMISSMParameter:        props.AMISSMParameter,
 		SubnetIDs:              subnets,
 		SecurityGroupIDs:       []*string{sg},
-		UserDataBase64:         teleportconfig.Base64(props.BootScript),
+		UserDataBase64:         teleportconfig.UserDataBase64(props.BootScript),
 		TargetGroupARNs:        []*string{nlb.TargetGroupARN},
 		PublicIP:               props.PublicAddresses,
 		InstanceTags:           map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},

@@ -1,7 +1,8 @@
 // Package teleportconfig renders what runs on the instances: teleport.yaml
-// (from Go structs, never by string concatenation) and the boot scripts that
-// install Teleport and write that file. It is plain Go with no jsii, so its
-// output can be tested in milliseconds.
+// (from Go structs, never by string concatenation), one environment file per
+// role (typed values), and the user data that installs them with the static
+// boot scripts of scripts/. It is plain Go with no jsii, so its output, and
+// the scripts' behaviour, can be tested in seconds.
 //
 // Values that only exist at boot (the instance's own address, the AWS account
 // id, the auth load balancer's DNS name) appear in the rendered YAML as
@@ -46,11 +47,43 @@ const (
 	PlaceholderCAPin = "__CA_PIN__"
 )
 
-// The metric the certificate renewal job publishes on every run: how many
-// days the published certificate stays valid (0 when there is none).
+// Metrics the instances publish, all in MetricNamespace.
 const (
-	MetricNamespace       = "Teleport"
+	// MetricNamespace holds every metric of the instances.
+	MetricNamespace = "Teleport"
+	// CertificateDaysMetric is published by the auth instances' renewal
+	// job on every run: how many days the certificate published in the
+	// certs bucket stays valid (0 when there is none). Dimension Domain.
 	CertificateDaysMetric = "CertificateDaysRemaining"
+	// ServedCertificateDaysMetric is published by the proxies: how many
+	// days the certificate they serve (the installed file) stays valid, 0
+	// while they serve the boot-time placeholder. Dimension
+	// AutoScalingGroupName.
+	ServedCertificateDaysMetric = "ServedCertificateDaysRemaining"
+	// BootWaitMetric is the number of seconds an instance has waited so
+	// far at a boot gate (license, CA pin, auth release, certificate),
+	// published each minute while it waits. Dimension AutoScalingGroupName.
+	BootWaitMetric = "BootWaitSeconds"
+	// BootFailuresMetric is 1 each time a boot gives up or a first-boot
+	// step fails for good. Dimension AutoScalingGroupName.
+	BootFailuresMetric = "BootFailures"
+)
+
+// What the instances do about their own health and termination; the
+// infrastructure (health check type, lifecycle hooks, IAM) is built to match.
+const (
+	// DrainHookName is the termination lifecycle hook of the proxy groups.
+	// A proxy that sees its pending termination asks Teleport to shut down
+	// gracefully and completes this hook when Teleport has exited.
+	DrainHookName = "teleport-drain"
+	// DrainTimeoutSeconds is the most a proxy waits for its sessions to
+	// end after SIGQUIT before it completes the drain hook; the hook's
+	// heartbeat timeout must be larger.
+	DrainTimeoutSeconds = 300
+	// WatchdogFailureSeconds is how long Teleport's /healthz must fail
+	// continuously (after Teleport first started) before the instance
+	// marks itself Unhealthy in its Auto Scaling group.
+	WatchdogFailureSeconds = 300
 )
 
 // Paths on the instances.

@@ -66,22 +66,6 @@ func TestJoinTokenQuotesAccount(t *testing.T) {
 	}
 }
 
-func TestBootScriptsSubstituteEveryPlaceholder(t *testing.T) {
-	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t", ProxyPeering: true}),
-		ProxyPeering: true, Cert: Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2"}}.Render()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{PlaceholderPeerHost, PlaceholderAuthServer, PlaceholderNodeName, PlaceholderCAPin} {
-		if !strings.Contains(proxy, `sed -i "s|`+p+`|`) {
-			t.Errorf("proxy boot script does not substitute %s", p)
-		}
-	}
-	if !strings.Contains(proxy, "bash -s 17.4.8 enterprise") || !strings.Contains(proxy, "teleport-fetch-cert") {
-		t.Error("proxy boot script must install the pinned release and fetch the certificate")
-	}
-}
-
 // Without proxy peering (OSS, one proxy region) nothing peering-related is
 // rendered: Teleport's agent mesh, no peer_* keys, no peer address look-up.
 func TestNoPeeringRendersAgentMesh(t *testing.T) {
@@ -101,10 +85,13 @@ func TestNoPeeringRendersAgentMesh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"peer_", "3021", "PEER_HOST"} {
-		if strings.Contains(script, bad) {
-			t.Errorf("proxy boot script without peering mentions %q", bad)
-		}
+	files, err := BootFiles(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(files[bootEtc+"/env"], "PEER_ADDRESS_PATH=''") || strings.Contains(files[bootEtc+"/teleport.yaml"], "peer_") ||
+		strings.Contains(files[bootEtc+"/teleport.yaml"], "3021") {
+		t.Errorf("proxy user data without peering configures peering:\n%s", script)
 	}
 }
 
@@ -130,66 +117,25 @@ func TestCAPinSubstitutionIsValidYAML(t *testing.T) {
 	}
 }
 
-// The certificate bootstrap cannot stall: certbot is pinned and installed
-// with retries from a 15-minute timer, not once at boot; proxies start with
-// a placeholder certificate and poll for the real one every 5 minutes.
-func TestCertificateBootstrapRetries(t *testing.T) {
-	cert := Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2", LocksTable: "l", Email: "e@example.com"}
-	auth, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: AuthConfig(AuthParams{ClusterName: "a.example.com"}),
-		JoinToken: "t", ProxyRoleNamePattern: "x-proxy-*", CAPinParameter: "/teleport/x/ca-pin", Cert: cert}.Render()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		`"certbot==${CERTBOT_VERSION}" "certbot-dns-route53==${CERTBOT_VERSION}" "acme==${CERTBOT_VERSION}"`,
-		"CERTBOT_VERSION=" + CertbotVersion,
-		"sleep $((attempt * attempt * 10))",
-		"OnUnitActiveSec=15min",
-		"systemctl enable --now teleport-renew-cert.timer",
-		"systemctl enable --now teleport-publish-ca-pin.timer",
-		"put-parameter --name /teleport/x/ca-pin --overwrite",
-	} {
-		if !strings.Contains(auth, want) {
-			t.Errorf("auth boot script lacks %q", want)
-		}
-	}
-	if strings.Contains(auth, "pip install --quiet certbot ") || strings.Contains(auth, "--upgrade pip") {
-		t.Error("auth boot script installs unpinned packages")
-	}
-	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
-		AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin", Cert: cert}.Render()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"openssl req -x509", "OnUnitActiveSec=5min", "--region us-west-2 --name /teleport/x/ca-pin"} {
-		if !strings.Contains(proxy, want) {
-			t.Errorf("proxy boot script lacks %q", want)
-		}
-	}
-	if strings.Contains(proxy, "until /usr/local/bin/teleport-fetch-cert") {
-		t.Error("proxy boot waits for the certificate before starting Teleport: the group would replace it")
-	}
-}
-
-// Every rendered boot script parses as bash (make shellcheck lints them
-// further when shellcheck is installed).
+// Every file the user data installs as a script parses as bash (make
+// shellcheck lints them further).
 func TestBootScriptsParse(t *testing.T) {
-	cert := Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2", LocksTable: "l", Email: "e@example.com"}
-	auth, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: AuthConfig(AuthParams{ClusterName: "a.example.com", ProxyPeering: true}),
-		LicenseParameter: "/l", JoinToken: "t", ProxyRoleNamePattern: "x-proxy-*", CAPinParameter: "/p", RolloutParameter: "/r", AMIGeneration: "g", Cert: cert}.Render()
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t", ProxyPeering: true}),
-		ProxyPeering: true, AuthRegion: "us-west-2", CAPinParameter: "/p", RolloutParameter: "/r", AMIGeneration: "g", LaunchHook: "h", GroupName: "g", Cert: cert}.Render()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, script := range map[string]string{"auth": auth, "proxy": proxy} {
+	for role, ud := range map[string]string{"auth": testAuthUserData(t, "/l"), "proxy": testProxyUserData(t, true)} {
+		files, err := BootFiles(ud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range append(scriptsOf(files), bootEtc+"/env") {
+			cmd := exec.Command("bash", "-n")
+			cmd.Stdin = strings.NewReader(files[p])
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s %s does not parse: %v\n%s", role, p, err, out)
+			}
+		}
 		cmd := exec.Command("bash", "-n")
-		cmd.Stdin = strings.NewReader(script)
+		cmd.Stdin = strings.NewReader(ud)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("%s boot script does not parse: %v\n%s", name, err, out)
+			t.Errorf("%s user data does not parse: %v\n%s", role, err, out)
 		}
 	}
 }

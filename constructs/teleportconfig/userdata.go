@@ -1,41 +1,11 @@
 package teleportconfig
 
 import (
-	"bytes"
-	"embed"
-	"encoding/base64"
 	"fmt"
 	"strings"
-	"text/template"
 
 	"go.yaml.in/yaml/v3"
 )
-
-//go:embed scripts/*.tmpl
-var scriptFS embed.FS
-
-// scripts is parsed once per call: templates are tiny and this keeps the
-// package free of globals initialised at import time.
-func scripts() (*template.Template, error) {
-	return template.New("scripts").Funcs(template.FuncMap{"dict": dict}).ParseFS(scriptFS, "scripts/*.tmpl")
-}
-
-// dict builds a map from key, value pairs, for templates that take several
-// arguments.
-func dict(kv ...any) (map[string]any, error) {
-	if len(kv)%2 != 0 {
-		return nil, fmt.Errorf("dict: odd number of arguments")
-	}
-	m := map[string]any{}
-	for i := 0; i < len(kv); i += 2 {
-		k, ok := kv[i].(string)
-		if !ok {
-			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-		}
-		m[k] = kv[i+1]
-	}
-	return m, nil
-}
 
 // CertbotVersion is the exact certbot (and certbot-dns-route53, acme)
 // release the auth instances install. certbot 5 requires Python 3.10;
@@ -60,8 +30,6 @@ const SessionsKeyTag = "TeleportSessionsKey"
 
 const accountPlaceholder = "__ACCOUNT_ID__"
 
-type substitution struct{ From, Var string }
-
 // Install says which Teleport release to install.
 type Install struct {
 	// Version is the exact release, e.g. "17.4.8".
@@ -70,11 +38,14 @@ type Install struct {
 	Edition string
 }
 
-// AuthUserData holds what the auth boot script needs besides teleport.yaml.
+// AuthUserData holds what the auth instances need besides teleport.yaml.
 type AuthUserData struct {
 	Install
 	// Config is the rendered Auth Service configuration.
 	Config *File
+	// GroupName is the auth Auto Scaling group: the dimension of the
+	// instances' metrics.
+	GroupName string
 	// LicenseParameter is the SSM parameter with the Enterprise license.
 	LicenseParameter string
 	// JoinToken is the name of the IAM join token for proxies.
@@ -107,13 +78,9 @@ type Certificate struct {
 	Email string
 	// Staging uses Let's Encrypt's staging directory.
 	Staging bool
-	// TLSDir is where proxies keep the certificate (set by Render).
-	TLSDir string
-	// CertbotVersion is the certbot release (set by Render).
-	CertbotVersion string
 }
 
-// ProxyUserData holds what the proxy boot script needs besides teleport.yaml.
+// ProxyUserData holds what the proxy instances need besides teleport.yaml.
 type ProxyUserData struct {
 	Install
 	// Config is the rendered Proxy Service configuration.
@@ -127,7 +94,7 @@ type ProxyUserData struct {
 	AuthRegion, CAPinParameter string
 	// RolloutParameter holds the auth servers' rollout state; the instance
 	// waits in the lifecycle hook LaunchHook of the group GroupName until
-	// every auth server runs at least Version and AMIGeneration.
+	// the auth servers admit it (teleport-launch-gate).
 	RolloutParameter, AMIGeneration, LaunchHook, GroupName string
 	// Cert locates the certificate to fetch.
 	Cert Certificate
@@ -179,7 +146,18 @@ func JoinTokenYAML(name, roleNamePattern string) (string, error) {
 	return string(out), nil
 }
 
-// Render returns the auth boot script.
+func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert Certificate) commonEnv {
+	return commonEnv{
+		Role: role, TeleportVersion: i.Version, TeleportEdition: i.Edition, AMIGeneration: amiGeneration,
+		GroupName: group, ConfigPath: ConfigPath, DataDir: DataDir,
+		MetricNamespace: MetricNamespace, BootWaitMetric: BootWaitMetric, BootFailuresMetric: BootFailuresMetric,
+		CAPinParameter: caPin, RolloutParameter: rollout,
+		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion,
+	}
+}
+
+// Render returns the auth instances' user data (uncompressed; see
+// UserDataBase64).
 func (u AuthUserData) Render() (string, error) {
 	cfg, err := u.Config.Marshal()
 	if err != nil {
@@ -189,38 +167,25 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cert := u.Cert
-	cert.CertbotVersion = CertbotVersion
-	return execute("auth.sh.tmpl", map[string]any{
-		"Role": "Auth Service", "Version": u.Version, "Edition": u.Edition,
-		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
-		"DataDir":       DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
-		"Substitutions": []substitution{
-			{PlaceholderNodeName, "INSTANCE_ID"},
-			{PlaceholderSessionsKey, "SESSIONS_KEY"},
-		},
-		"SessionsKeyTag":   SessionsKeyTag,
-		"LicenseParameter": u.LicenseParameter, "LicensePath": LicensePath,
-		"JoinTokenYAML": tok, "AccountPlaceholder": accountPlaceholder,
-		"CAPinParameter":   u.CAPinParameter,
-		"RolloutParameter": u.RolloutParameter, "AMIGeneration": u.AMIGeneration,
-		"MetricNamespace": MetricNamespace, "CertificateDaysMetric": CertificateDaysMetric,
-		"Cert": cert,
+	env, err := renderEnv(authEnv{
+		commonEnv:        u.Install.common("auth", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
+		SessionsKeyTag:   SessionsKeyTag,
+		LicenseParameter: u.LicenseParameter, LicensePath: LicensePath,
+		LocksTable: u.Cert.LocksTable, ACMEEmail: u.Cert.Email, ACMEStaging: u.Cert.Staging,
+		CertbotVersion: CertbotVersion, CertificateDaysMetric: CertificateDaysMetric,
 	})
+	if err != nil {
+		return "", fmt.Errorf("auth user data: %w", err)
+	}
+	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg, bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok})
 }
 
-// Render returns the proxy boot script.
+// Render returns the proxy instances' user data (uncompressed; see
+// UserDataBase64).
 func (u ProxyUserData) Render() (string, error) {
 	cfg, err := u.Config.Marshal()
 	if err != nil {
 		return "", err
-	}
-	cert := u.Cert
-	cert.TLSDir = TLSDir
-	subs := []substitution{
-		{PlaceholderNodeName, "INSTANCE_ID"},
-		{PlaceholderAuthServer, "AUTH_SERVER"},
-		{PlaceholderCAPin, "CA_PIN"},
 	}
 	peer := ""
 	if u.ProxyPeering {
@@ -228,39 +193,17 @@ func (u ProxyUserData) Render() (string, error) {
 		if u.PublicPeering {
 			peer = "public-ipv4"
 		}
-		subs = append(subs, substitution{PlaceholderPeerHost, "PEER_HOST"})
 	}
-	return execute("proxy.sh.tmpl", map[string]any{
-		"Role": "Proxy Service", "Version": u.Version, "Edition": u.Edition,
-		"RolloutMarker": RolloutMarker(u.Version, u.AMIGeneration),
-		"DataDir":       DataDir, "ConfigPath": ConfigPath, "TeleportYAML": cfg,
-		"Substitutions": subs,
-		"AuthServerTag": AuthServerTag, "PeerAddressPath": peer,
-		"AuthRegion": u.AuthRegion, "CAPinParameter": u.CAPinParameter,
-		"RolloutParameter": u.RolloutParameter, "AMIGeneration": u.AMIGeneration,
-		"LaunchHook": u.LaunchHook, "GroupName": u.GroupName,
-		"CertReloadInterval": CertReloadInterval,
-		"Cert":               cert,
+	env, err := renderEnv(proxyEnv{
+		commonEnv:     u.Install.common("proxy", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
+		AuthRegion:    u.AuthRegion,
+		AuthServerTag: AuthServerTag, PeerAddressPath: peer,
+		LaunchHook: u.LaunchHook, TLSDir: TLSDir,
 	})
-}
-
-func execute(name string, data map[string]any) (string, error) {
-	t, err := scripts()
 	if err != nil {
-		return "", fmt.Errorf("parse boot script templates: %w", err)
+		return "", fmt.Errorf("proxy user data: %w", err)
 	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, name, data); err != nil {
-		return "", fmt.Errorf("render %s: %w", name, err)
-	}
-	return b.String(), nil
-}
-
-// Base64 encodes a boot script for a launch template's user_data. Encoding
-// in Go keeps the script out of Terraform functions, whose HCL rendering
-// mangles backslashes and quotes.
-func Base64(script string) string {
-	return base64.StdEncoding.EncodeToString([]byte(script))
+	return bootstrap(roleProxy, u.Version, u.AMIGeneration, env, cfg)
 }
 
 // RolloutMarker is the comment line every boot script carries, from which

@@ -1,0 +1,99 @@
+# shellcheck shell=bash disable=SC2034 # variables here are for the scripts that source this file
+# Shared by every boot script: paths, logging, instance metadata, metrics and
+# retries. Sourced, never run. The role's settings come from the environment
+# file that user data writes (rendered from typed Go values: env.go).
+#
+# TELEPORT_BOOT_ROOT prefixes every path, so that the behaviour tests run the
+# scripts in a temporary directory with stand-in commands first on PATH.
+
+ROOT="${TELEPORT_BOOT_ROOT:-}"
+BOOT_ETC="${ROOT}/etc/teleport-boot"
+BOOT_BIN="${ROOT}/usr/local/bin"
+BOOT_STATE="${ROOT}/var/lib/teleport-boot"
+IMDS="${TELEPORT_BOOT_IMDS:-http://169.254.169.254}"
+
+# shellcheck source=/dev/null
+. "${BOOT_ETC}/env"
+
+JOB="$(basename "$0")"
+
+# Markers written by the boot, read by the timer jobs.
+STARTED_MARKER="${BOOT_STATE}/teleport-started"
+DRAINING_MARKER="${BOOT_STATE}/draining"
+
+log() { echo "$(date -u +%FT%TZ) ${JOB}: $*"; }
+
+# imds PATH reads instance metadata with a session token (IMDSv2: the launch
+# templates require tokens). It retries: the metadata service can be briefly
+# unavailable at boot.
+imds() {
+  local token attempt
+  for attempt in 1 2 3 4 5; do
+    if token=$(curl -fsS --max-time 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "${IMDS}/latest/api/token") &&
+      curl -fsS --max-time 5 -H "X-aws-ec2-metadata-token: ${token}" "${IMDS}/latest/$1"; then
+      return 0
+    fi
+    sleep "${attempt}"
+  done
+  return 1
+}
+
+# instance_facts sets INSTANCE_ID and REGION, and AWS_DEFAULT_REGION for the
+# AWS CLI.
+instance_facts() {
+  INSTANCE_ID=$(imds meta-data/instance-id)
+  REGION=$(imds meta-data/placement/region)
+  export AWS_DEFAULT_REGION="${REGION}"
+}
+
+# put_metric NAME VALUE [UNIT] publishes one value for this instance's group.
+# A failure is logged, never fatal: metrics must not stop a boot.
+put_metric() {
+  aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "$1" \
+    --dimensions "AutoScalingGroupName=${GROUP_NAME}" --unit "${3:-Count}" --value "$2" >/dev/null ||
+    log "could not publish metric $1=$2"
+}
+
+# boot_failed STEP MESSAGE says, in the log and as the BootFailures metric
+# (an alarm watches it), that a boot step gave up for good.
+boot_failed() {
+  log "FAILED: $1: $2"
+  put_metric "${BOOT_FAILURES_METRIC}" 1
+}
+
+# retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS
+# times, sleeping 10, 20, 30... seconds in between.
+retry() {
+  local attempts=$1 attempt
+  shift
+  for ((attempt = 1; ; attempt++)); do
+    if "$@"; then return 0; fi
+    if ((attempt >= attempts)); then return 1; fi
+    sleep $((attempt * 10))
+  done
+}
+
+# wait_for WHAT INTERVAL COMMAND... runs COMMAND until it succeeds, forever.
+# Each minute of waiting it logs, publishes BootWaitSeconds (the seconds
+# waited so far, so that an alarm sees an instance stuck at a gate) and calls
+# the function named by WAIT_HOOK if set (proxies keep their launch lifecycle
+# hook alive with it).
+wait_for() {
+  local what=$1 interval=$2 start now last=0
+  shift 2
+  start=$(date +%s)
+  until "$@"; do
+    now=$(date +%s)
+    if ((now - last >= 60)); then
+      log "waiting for ${what} ($((now - start)) s so far)"
+      put_metric "${BOOT_WAIT_METRIC}" "$((now - start))" Seconds
+      if [ -n "${WAIT_HOOK:-}" ]; then "${WAIT_HOOK}"; fi
+      last=${now}
+    fi
+    sleep "${interval}"
+  done
+}
+
+# teleport_installed lets timer jobs that fire before the boot installed
+# Teleport skip their run.
+teleport_installed() { command -v tctl >/dev/null; }

@@ -1,0 +1,303 @@
+package teleportconfig
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Behaviour tests of the boot scripts: each scenario runs the real scripts
+// of a rendered user data in a sandbox (sandbox_test.go) and asserts what
+// they did.
+
+func testCert() Certificate {
+	return Certificate{Domain: "a.example.com", Bucket: "certs-b", BucketRegion: "us-west-2", LocksTable: "x-locks", Email: "ops@example.com"}
+}
+
+func testAuthUserData(t *testing.T, license string) string {
+	t.Helper()
+	out, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise},
+		Config:    AuthConfig(AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", ProxyPeering: true, Enterprise: license != ""}),
+		GroupName: "x-auth", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
+		CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testProxyUserData(t *testing.T, peering bool) string {
+	t.Helper()
+	out, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise},
+		Config:       ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam", ProxyPeering: peering}),
+		ProxyPeering: peering, AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
+		RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
+		Cert: testCert()}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// rolloutState is the auth servers' published state as the gate reads it.
+func rolloutState(servers int, version, generation string, age time.Duration) string {
+	return fmt.Sprintf(`{"generations":["%s"],"servers":%d,"teleport":"%s","updated":%d}`,
+		generation, servers, version, time.Now().Add(-age).Unix())
+}
+
+// proxyAWS answers the proxy's AWS calls: the CA pin appears on the
+// pinAfter-th read, the rollout state is state.
+func proxyAWS(pinAfter int, state string) string {
+	return fmt.Sprintf(`case "$*" in
+*"get-parameter"*ca-pin*) [ "$(count ca-pin)" -ge %d ] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }; echo sha256:1111,sha256:2222 ;;
+*"get-parameter"*auth-rollout*) echo '%s' ;;
+*"s3 cp"*) echo "fatal error: An error occurred (404)" >&2; exit 1 ;;
+esac`, pinAfter, state)
+}
+
+func TestProxyBootWaitsForCAPinThenStarts(t *testing.T) {
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": proxyAWS(3, rolloutState(2, "17.4.8", "gen1", 0))})
+	out, code := s.run("/usr/local/bin/teleport-boot-proxy")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if n := s.count("aws ssm get-parameter", "ca-pin"); n != 3 {
+		t.Errorf("read the CA pin %d times; want 3 (absent twice, then published)", n)
+	}
+	s.mustCall("aws autoscaling record-lifecycle-action-heartbeat", "--lifecycle-hook-name x-proxy-wait-for-auth", "--instance-id i-0123456789abcdef0")
+	s.mustCall("aws cloudwatch put-metric-data", "--metric-name BootWaitSeconds", "AutoScalingGroupName=x-proxy")
+	cfg := s.read(ConfigPath)
+	for _, want := range []string{"nodename: i-0123456789abcdef0", "auth_server: auth.internal.example:3025",
+		"ca_pin: [sha256:1111,sha256:2222]", "peer_public_addr: 10.1.2.3:3021"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("teleport.yaml lacks %q:\n%s", want, cfg)
+		}
+	}
+	s.before([]string{"install.sh 17.4.8 enterprise"}, []string{"systemctl restart teleport"})
+	s.before([]string{"systemctl restart teleport"}, []string{"aws autoscaling complete-lifecycle-action", "--lifecycle-action-result CONTINUE"})
+	s.before([]string{"systemctl enable --now teleport-fetch-cert.timer"}, []string{"install.sh"})
+	// Nothing published yet: the proxy serves a self-signed placeholder.
+	if !strings.Contains(s.read(TLSDir+"/fullchain.pem"), "BEGIN CERTIFICATE") || !s.exists(TLSDir+"/privkey.pem") {
+		t.Error("no placeholder certificate")
+	}
+	if !s.exists("/var/lib/teleport-boot/teleport-started") {
+		t.Error("no started marker")
+	}
+}
+
+func TestProxyWithoutPeeringLooksUpNoPeerAddress(t *testing.T) {
+	s := newSandbox(t, testProxyUserData(t, false), map[string]string{"aws": proxyAWS(1, rolloutState(1, "17.4.8", "gen1", 0))})
+	if out, code := s.run("/usr/local/bin/teleport-boot-proxy"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustNotCall("curl", "local-ipv4")
+	if strings.Contains(s.read(ConfigPath), "peer_") {
+		t.Error("peer keys without peering")
+	}
+}
+
+// The launch gate admits a proxy only on a fresh state of live auth servers
+// that run at least its release.
+func TestLaunchGate(t *testing.T) {
+	for _, tc := range []struct {
+		name, state string
+		admit       bool
+	}{
+		{"missing", "", false},
+		{"no servers", rolloutState(0, "17.4.8", "gen1", 0), false},
+		{"stale", rolloutState(2, "17.4.8", "gen1", 20*time.Minute), false},
+		{"older release", rolloutState(2, "17.4.7", "gen1", 0), false},
+		{"current", rolloutState(2, "17.4.8", "gen1", 0), true},
+		{"newer release", rolloutState(2, "17.5.2", "gen1", 0), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			answer := `echo '` + tc.state + `'`
+			if tc.state == "" {
+				answer = `echo "An error occurred (ParameterNotFound)" >&2; exit 254`
+			}
+			s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": answer})
+			out, code := s.run("/usr/local/bin/teleport-launch-gate")
+			if (code == 0) != tc.admit {
+				t.Errorf("exit %d, want admit=%v:\n%s", code, tc.admit, out)
+			}
+			s.mustCall("aws ssm get-parameter", "--region us-west-2", "--name /teleport/x/auth-rollout")
+		})
+	}
+}
+
+// A proxy of a release newer than the auth servers' waits in its launch
+// hook, keeping it alive, until auth runs the release.
+func TestProxyBootWaitsForAuthRelease(t *testing.T) {
+	aws := fmt.Sprintf(`case "$*" in
+*ca-pin*) echo sha256:1111 ;;
+*auth-rollout*) if [ "$(count auth-rollout)" -lt 4 ]; then echo '%s'; else echo '%s'; fi ;;
+*"s3 cp"*) exit 1 ;;
+esac`, rolloutState(2, "17.4.7", "gen1", 0), rolloutState(2, "17.4.8", "gen1", 0))
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": aws})
+	if out, code := s.run("/usr/local/bin/teleport-boot-proxy"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.before([]string{"auth-rollout"}, []string{"systemctl restart teleport"})
+	if n := s.count("record-lifecycle-action-heartbeat"); n < 3 {
+		t.Errorf("%d heartbeats while waiting 3 minutes for auth; want one a minute", n)
+	}
+	last := 0
+	for i, c := range s.calls() {
+		if strings.Contains(c, "auth-rollout") {
+			last = i
+		}
+	}
+	if s.called("systemctl restart teleport") < last {
+		t.Error("Teleport started before the gate opened")
+	}
+}
+
+// The certificate job installs what the auth instances publish.
+func TestFetchCertInstallsPublishedCertificate(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "90", "-subj", "/CN=a.example.com",
+		"-keyout", dir+"/privkey.pem", "-out", dir+"/fullchain.pem").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	aws := fmt.Sprintf(`case "$*" in
+*"s3 cp"*privkey.pem*) cp %[1]s/privkey.pem "${@: -1}" ;;
+*"s3 cp"*fullchain.pem*) cp %[1]s/fullchain.pem "${@: -1}" ;;
+esac`, dir)
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": aws})
+	if out, code := s.run("/usr/local/bin/teleport-fetch-cert"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustCall("aws s3 cp", "s3://certs-b/live/a.example.com/fullchain.pem", "--region us-west-2")
+	want, _ := exec.Command("cat", dir+"/fullchain.pem").Output()
+	if got := s.read(TLSDir + "/fullchain.pem"); got != string(want) {
+		t.Error("published certificate not installed")
+	}
+}
+
+// tctl failing at first boot: the join token job retries, then says the
+// step failed (log and BootFailures) and leaves the rest to its timer.
+func TestJoinTokenRetriesTctl(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failures int
+		ok       bool
+	}{{"transient", 3, true}, {"for good", 100, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tctl := fmt.Sprintf(`case "$1" in
+status) [ "$(count 'tctl status')" -gt %d ] || { echo "ERROR: connection refused" >&2; exit 1; } ;;
+esac`, tc.failures)
+			s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl})
+			s.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
+			out, code := s.run("/usr/local/bin/teleport-join-token")
+			if (code == 0) != tc.ok {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			created := s.called("tctl create -f")
+			failed := s.called("put-metric-data", "--metric-name BootFailures", "AutoScalingGroupName=x-auth")
+			if tc.ok && (created < 0 || failed >= 0) {
+				t.Errorf("want the token created, no failure metric:\n%s", strings.Join(s.calls(), "\n"))
+			}
+			if !tc.ok && (created >= 0 || failed < 0 || !strings.Contains(out, "FAILED: join-token")) {
+				t.Errorf("want no token, a failure metric and log line:\n%s\n%s", out, strings.Join(s.calls(), "\n"))
+			}
+		})
+	}
+}
+
+// The renewal lock held by another auth server: no certbot run.
+func TestRenewalSkipsWhenLockHeld(t *testing.T) {
+	aws := `case "$*" in
+*"s3 cp"*) exit 1 ;;
+*"put-item"*) echo "An error occurred (ConditionalCheckFailedException)" >&2; exit 254 ;;
+esac`
+	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"aws": aws})
+	s.write("/opt/certbot/bin/certbot", stubPrelude+`[ "$1" = --version ] && echo "certbot 4.1.1"`+"\n", 0o755)
+	out, code := s.run("/usr/local/bin/teleport-renew-cert")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustCall("aws dynamodb put-item", "--table-name x-locks", "attribute_not_exists")
+	s.mustNotCall("certbot certonly")
+	s.mustNotCall("certbot renew")
+}
+
+// The user data itself: run as cloud-init would, it writes every file and
+// runs the role's boot, whose output goes to the boot log.
+func TestAuthUserDataBootsInOrder(t *testing.T) {
+	ud := testAuthUserData(t, "/teleport/x/license")
+	aws := `case "$*" in
+*"get-parameter"*license*)
+  case "$(count license)" in
+  1) echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: Parameter /teleport/x/license not found." >&2; exit 254 ;;
+  2|3) echo "An error occurred (AccessDeniedException) when calling the GetParameter operation: User is not authorized to perform kms:Decrypt (Service: AWSKMS)" >&2; exit 254 ;;
+  esac
+  echo LICENSE-PEM ;;
+esac`
+	s := newSandbox(t, ud, map[string]string{"aws": aws})
+	s.write("/userdata", ud, 0o755)
+	if out, code := s.run("/userdata"); code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, s.read(bootLog))
+	}
+	for p, body := range s.files {
+		if got := s.read(p); got != body {
+			t.Errorf("user data wrote %s differently", p)
+		}
+	}
+	log := s.read(bootLog)
+	for _, want := range []string{"license parameter /teleport/x/license does not exist", "cannot read or decrypt the license parameter /teleport/x/license",
+		"set license_kms_key_arn", "teleport-boot-auth: done"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("boot log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Count(log, "cannot read or decrypt") != 1 {
+		t.Errorf("the same license error is logged once, not at every retry:\n%s", log)
+	}
+	if s.read(LicensePath) != "LICENSE-PEM\n" {
+		t.Errorf("license = %q", s.read(LicensePath))
+	}
+	s.mustCall("put-metric-data", "--metric-name BootWaitSeconds", "AutoScalingGroupName=x-auth")
+	// Timers first: what the boot cannot finish, they retry.
+	for _, timer := range []string{"teleport-publish-ca-pin", "teleport-join-token", "teleport-publish-rollout", "teleport-renew-cert"} {
+		s.before([]string{"systemctl enable --now " + timer + ".timer"}, []string{"install.sh 17.4.8 enterprise"})
+		s.before([]string{"systemctl restart teleport"}, []string{"systemctl start --no-block " + timer + ".service"})
+	}
+	cfg := s.read(ConfigPath)
+	if !strings.Contains(cfg, "nodename: i-0123456789abcdef0") || !strings.Contains(cfg, "sse_kms_key=arn:aws:kms:us-west-2:123456789012:key/k") {
+		t.Errorf("teleport.yaml placeholders not filled:\n%s", cfg)
+	}
+}
+
+// teleport-configure never writes a file with a placeholder left.
+func TestConfigureRefusesLeftPlaceholders(t *testing.T) {
+	s := newSandbox(t, testProxyUserData(t, true), nil)
+	out, code := s.run("/usr/local/bin/teleport-configure", "__NODENAME__=i-1", "__AUTH_SERVER__=a")
+	if code == 0 || !strings.Contains(out, "__CA_PIN__") || !strings.Contains(out, "__PEER_HOST__") || s.exists(ConfigPath) {
+		t.Errorf("exit %d, wrote %v:\n%s", code, s.exists(ConfigPath), out)
+	}
+}
+
+// The CA pin job publishes what tctl status shows, only when it changed.
+func TestPublishCAPin(t *testing.T) {
+	for _, tc := range []struct {
+		name, current string
+		put           bool
+	}{{"first", "", true}, {"changed", "sha256:0000", true}, {"unchanged", "sha256:1111,sha256:2222", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tctl := `[ "$1" = status ] && printf 'Cluster  a.example.com\nVersion  17.4.8\nCA pin   sha256:1111\nCA pin   sha256:2222\n'`
+			aws := `case "$*" in *get-parameter*) echo '` + tc.current + `' ;; esac`
+			s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl, "aws": aws})
+			s.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
+			if out, code := s.run("/usr/local/bin/teleport-publish-ca-pin"); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			put := s.called("aws ssm put-parameter", "--name /teleport/x/ca-pin", "--type SecureString",
+				"--key-id arn:aws:kms:us-west-2:123456789012:key/k", "--value sha256:1111,sha256:2222")
+			if (put >= 0) != tc.put {
+				t.Errorf("put = %v, want %v:\n%s", put >= 0, tc.put, strings.Join(s.calls(), "\n"))
+			}
+		})
+	}
+}
