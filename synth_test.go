@@ -16,8 +16,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
-	"github.com/example/teleport-multi-region/internal/nodeopts"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/example/teleport-multi-region/internal/nodeopts"
 	"github.com/example/teleport-multi-region/internal/sample"
 	"go.yaml.in/yaml/v3"
 )
