@@ -86,6 +86,14 @@ func TestMain(m *testing.M) {
 			"transit-gateway-plus-region": func() (*config.Cluster, error) {
 				return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
 			},
+			"example-unprotected": func() (*config.Cluster, error) {
+				cfg, err := config.Load("examples/cluster.yaml")
+				if err == nil {
+					off := false
+					cfg.DeletionProtection = &off
+				}
+				return cfg, err
+			},
 			"example-retired": func() (*config.Cluster, error) {
 				return withRetired("examples/cluster.yaml", "eu-central-1")
 			},

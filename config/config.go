@@ -122,7 +122,18 @@ type Cluster struct {
 	Quotas Quotas `yaml:"quotas,omitempty"`
 	// Tags are added to every taggable resource.
 	Tags map[string]string `yaml:"tags,omitempty"`
+	// DeletionProtection guards the cluster's state (DynamoDB tables, S3
+	// buckets and every resource guarding them, KMS keys, the backup
+	// vault) with Terraform's prevent_destroy and the tables' own deletion
+	// protection (default true): a plan that would destroy or replace one
+	// fails before anything is changed. Set false, deploy, then destroy, to
+	// tear the cluster down on purpose (README: Tearing a cluster down).
+	DeletionProtection *bool `yaml:"deletion_protection,omitempty"`
 }
+
+// Protected reports whether the cluster's state is deletion-protected
+// (deletion_protection, default true).
+func (c *Cluster) Protected() bool { return c.DeletionProtection == nil || *c.DeletionProtection }
 
 // Alerts configures alarm notifications.
 type Alerts struct {

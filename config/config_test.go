@@ -113,6 +113,7 @@ func TestValidationRules(t *testing.T) {
 		{"wrong type int", "", "agent_connection_count: two\n", "agent_connection_count", "expected a whole number"},
 		{"wrong type list", "proxy_regions:", "proxy_regions: us-west-1\nx:", "proxy_regions", "expected a list"},
 		{"wrong type bool", "", "acme_staging: maybe\n", "acme_staging", "expected true or false"},
+		{"deletion protection not a bool", "", "deletion_protection: \"off\"\n", "deletion_protection", "expected true or false"},
 		{"resource region unknown", "", "resource_regions: [mars-1]\n", "resource_regions[0].region", "not a commercial AWS region"},
 		{"resource region duplicate", "", "resource_regions: [us-east-1, us-east-1]\n", "resource_regions[1].region", "already listed"},
 		{"resource override unknown", "", "resource_regions: [{region: us-east-1, proxy_region: ap-south-1}]\n", "resource_regions[0].proxy_region", "not one of proxy_regions"},

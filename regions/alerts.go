@@ -43,6 +43,7 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 			Region:         HealthCheckRegion,
 			AlarmTopicARNs: []string{alarms.TopicARN(HealthCheckRegion, *account, name)},
 			Provider:       p,
+			Protect:        cfg.Protected(),
 		})
 		healthChecks = alarms.NewTopic(stack, "health-check-alerts", &alarms.TopicProps{
 			Name: name, Region: HealthCheckRegion, AccountID: account, KeyARN: hcKey.ARN, Email: cfg.Alerts.Email, Provider: p,

@@ -97,6 +97,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		DynamoDB:           true,
 		LogGroupARNs:       flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
 		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
+		Protect:            cfg.Protected(),
 	})
 	if cfg.Auth.ExistingVPC.FlowLogsOn() {
 		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
@@ -110,6 +111,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		RecordingsBucket: names.RecordingsBucket(),
 		CertsBucket:      names.CertsBucket(),
 		KeyARN:           key.ARN,
+		Protect:          cfg.Protected(),
 	})
 
 	boot, err := teleportconfig.AuthUserData{

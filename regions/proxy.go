@@ -166,6 +166,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
 		LogGroupARNs:       flowLogGroupARNs(pr.ExistingVPC, region, *account, names.FlowLogGroup("proxy")),
 		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account, names.AlertsTopic("proxy"))},
+		Protect:            cfg.Protected(),
 	})
 	if pr.ExistingVPC.FlowLogsOn() {
 		flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)

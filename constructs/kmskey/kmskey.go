@@ -21,6 +21,7 @@
 package kmskey
 
 import (
+	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -79,6 +80,9 @@ type Props struct {
 	AlarmTopicARNs []string
 	// Provider creates the key in another region; nil is the default.
 	Provider cdktf.TerraformProvider
+	// Protect sets Terraform's prevent_destroy on the key (see package
+	// lifecycle): data encrypted with a deleted key is lost.
+	Protect bool
 }
 
 // User is a role, or the account's principals, allowed to use the key.
@@ -123,6 +127,7 @@ func New(scope constructs.Construct, id string, props *Props) *Key {
 		EnableKeyRotation:    jsii.Bool(true),
 		DeletionWindowInDays: jsii.Number(30),
 		Policy:               policy.Document(c, "key-policy", Statements(props)...).Json(),
+		Lifecycle:            lifecycle.PreventDestroy(props.Protect),
 	})
 	kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,

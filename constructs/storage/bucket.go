@@ -10,6 +10,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -23,6 +24,13 @@ type BucketProps struct {
 	// NoncurrentVersionDays, when above 0, deletes object versions that
 	// many days after a newer version replaced them. Default 0: keep.
 	NoncurrentVersionDays int
+	// Protect sets prevent_destroy on the bucket and on every resource
+	// guarding it (versioning, encryption, public-access block, ownership
+	// controls, policy, lifecycle rules): destroying the versioning
+	// resource alone suspends versioning, and destroying the others
+	// removes the bucket's protections before the bucket itself stops at
+	// BucketNotEmpty.
+	Protect bool
 }
 
 // IncompleteUploadDays is when unfinished multipart uploads (an instance
@@ -43,12 +51,15 @@ type Bucket struct {
 // NewBucket creates the bucket and its protections.
 func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucket {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	lc := lifecycle.PreventDestroy(props.Protect)
 	b := s3bucket.NewS3Bucket(c, jsii.String("bucket"), &s3bucket.S3BucketConfig{
-		Bucket: jsii.String(props.Name),
+		Bucket:    jsii.String(props.Name),
+		Lifecycle: lc,
 	})
 	versioning := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket:                  b.Id(),
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+		Lifecycle:               lc,
 	})
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Bucket: b.Id(),
@@ -60,6 +71,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			// Bucket keys cut KMS requests (and cost) by orders of magnitude.
 			BucketKeyEnabled: jsii.Bool(true),
 		}},
+		Lifecycle: lc,
 	})
 	block := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, jsii.String("public-access-block"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
 		Bucket:                b.Id(),
@@ -67,10 +79,12 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		BlockPublicPolicy:     jsii.Bool(true),
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
+		Lifecycle:             lc,
 	})
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: b.Id(),
-		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+		Bucket:    b.Id(),
+		Rule:      &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+		Lifecycle: lc,
 	})
 	doc := policy.Document(c, "tls-only", policy.Statement{
 		Sid:        "DenyInsecureTransport",
@@ -86,6 +100,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		// S3 rejects a bucket policy while the public access block is
 		// being changed; order them.
 		DependsOn: &[]cdktf.ITerraformDependable{block},
+		Lifecycle: lc,
 	})
 	rule := s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
 		Id:     jsii.String("abort-incomplete-uploads"),
@@ -115,6 +130,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		Rule:   &rules,
 		// Lifecycle rules that expire versions need versioning first.
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+		Lifecycle: lc,
 	})
 	return &Bucket{Construct: c, Name: props.Name, ARN: b.Arn()}
 }

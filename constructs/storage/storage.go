@@ -8,6 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/example/teleport-multi-region/constructs/lifecycle"
 )
 
 // CertVersionDays is how long replaced certificate and key versions stay in
@@ -24,6 +25,10 @@ type Props struct {
 	// buckets; its policy must let the Auth Service use it through S3 and
 	// DynamoDB (see package kmskey).
 	KeyARN *string
+	// Protect sets Terraform's prevent_destroy on the tables, the buckets
+	// and every resource guarding the buckets, and the tables' own
+	// deletion protection: a plan that would destroy or replace one fails.
+	Protect bool
 }
 
 // Storage exposes the names and ARNs that IAM policies and teleport.yaml need.
@@ -60,7 +65,8 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 		Ttl:                       ttl,
 		ServerSideEncryption:      encrypted,
 		PointInTimeRecovery:       pitr,
-		DeletionProtectionEnabled: jsii.Bool(true),
+		DeletionProtectionEnabled: jsii.Bool(props.Protect),
+		Lifecycle:                 lifecycle.PreventDestroy(props.Protect),
 	})
 	s.StateTableARN = state.Arn()
 
@@ -85,7 +91,8 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 		Ttl:                       ttl,
 		ServerSideEncryption:      encrypted,
 		PointInTimeRecovery:       pitr,
-		DeletionProtectionEnabled: jsii.Bool(true),
+		DeletionProtectionEnabled: jsii.Bool(props.Protect),
+		Lifecycle:                 lifecycle.PreventDestroy(props.Protect),
 	})
 	s.EventsTableARN = events.Arn()
 
@@ -96,15 +103,17 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 		Attribute: []dynamodbtable.DynamodbTableAttribute{
 			{Name: jsii.String("Lock"), Type: jsii.String("S")},
 		},
-		Ttl:                  ttl,
-		ServerSideEncryption: encrypted,
-		PointInTimeRecovery:  pitr,
+		Ttl:                       ttl,
+		ServerSideEncryption:      encrypted,
+		PointInTimeRecovery:       pitr,
+		DeletionProtectionEnabled: jsii.Bool(props.Protect),
+		Lifecycle:                 lifecycle.PreventDestroy(props.Protect),
 	})
 	s.LocksTableARN = locks.Arn()
 
-	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: props.KeyARN})
+	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: props.KeyARN, Protect: props.Protect})
 	// Every renewal writes a new private key; replaced versions are kept
 	// a week (to roll back a bad certificate), then deleted.
-	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays})
+	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
 	return s
 }
