@@ -46,6 +46,7 @@ func invariants() []invariant {
 		{"no Auto Scaling group replaces on /readyz", noGroupReplacesOnReadyz},
 		{"every instance reachable through Session Manager only", sessionManagerOnly},
 		{"a given VPC gets no network resources, and every given id is checked at plan time", givenVPCsAreChecked},
+		{"at most two auth servers on DynamoDB, never more during a refresh", atMostTwoAuthServers},
 	}
 }
 
@@ -248,6 +249,15 @@ func TestInvariantsCatchViolations(t *testing.T) {
 					r["cidr_ipv4"] = "10.0.0.0/16"
 				}
 			}
+		}},
+		{"at most two auth servers on DynamoDB, never more during a refresh", auth, func(s stackJSON) {
+			first(s, "aws_autoscaling_group")["max_size"] = 4.0
+		}},
+		{"at most two auth servers on DynamoDB, never more during a refresh", auth, func(s stackJSON) {
+			get(first(s, "aws_autoscaling_group"), "instance_refresh", "preferences").(map[string]any)["max_healthy_percentage"] = 200.0
+		}},
+		{"at most two auth servers on DynamoDB, never more during a refresh", auth, func(s stackJSON) {
+			delete(first(s, "aws_autoscaling_group"), "instance_maintenance_policy")
 		}},
 	}
 	// Cases on the config with given VPCs.
@@ -1153,6 +1163,42 @@ func sessionManagerOnly(_ *config.Cluster, s stackJSON) (int, []string) {
 		if p, _ := r["from_port"].(float64); p == 22 || p == 3389 {
 			bad = append(bad, fmt.Sprintf("%s admits port %v", id, p))
 		}
+	}
+	return len(groups), bad
+}
+
+// atMostTwoAuthServers: in a stack with the cluster state table (a DynamoDB
+// table with a stream, which every auth server reads; DynamoDB Streams
+// serves two readers per shard), the group never holds more than two
+// instances, not even while replacing them (maximum size, and the instance
+// refresh and maintenance policy's maximum healthy percentage).
+func atMostTwoAuthServers(_ *config.Cluster, s stackJSON) (int, []string) {
+	streams := 0
+	for _, t := range s.resources("aws_dynamodb_table") {
+		if t["stream_enabled"] == true {
+			streams++
+		}
+	}
+	if streams == 0 {
+		return 0, nil
+	}
+	var bad []string
+	groups := s.resources("aws_autoscaling_group")
+	for _, id := range sortedKeys(groups) {
+		g := groups[id]
+		most := func(what string, pct any) {
+			p, ok := pct.(float64)
+			desired, _ := g["desired_capacity"].(float64)
+			// Auto Scaling rounds the maximum down.
+			if !ok || float64(int(desired*p/100)) > 2 {
+				bad = append(bad, fmt.Sprintf("%s: %s lets %v instances run at once", id, what, pct))
+			}
+		}
+		if max, _ := g["max_size"].(float64); max > 2 {
+			bad = append(bad, fmt.Sprintf("%s: max_size %v", id, g["max_size"]))
+		}
+		most("instance refresh max_healthy_percentage", get(g, "instance_refresh", "preferences", "max_healthy_percentage"))
+		most("instance maintenance policy max_healthy_percentage", get(g, "instance_maintenance_policy", "max_healthy_percentage"))
 	}
 	return len(groups), bad
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,6 +66,18 @@ func TestUpgradeOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new auth release exports the state under a new resource, before
+	// the launch template changes.
+	raw, err := os.ReadFile(filepath.Join(dir, "stacks", "auth-us-west-2", "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var aheadAuth stackJSON
+	if err := json.Unmarshal(raw, &aheadAuth); err != nil {
+		t.Fatal(err)
+	}
+	checkStateExport(t, aheadAuth, "18.2.3")
+	checkStateExport(t, stackOf(t, "example", "auth-us-west-2"), "17.7.16")
 	stacks, plan := res.Stacks, res.Plan
 	if bootEnv(t, stacks.Auth.BootScript)["TELEPORT_VERSION"] != "18.2.3" || bootEnv(t, stacks.Proxies[0].BootScript)["TELEPORT_VERSION"] != "17.7.16" {
 		t.Error("auth.teleport_version must install on the auth servers only")
@@ -80,6 +95,29 @@ func TestUpgradeOrder(t *testing.T) {
 	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.7.16 -> 18.2.3, AMI settings") ||
 		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 18.2.3") {
 		t.Errorf("plan for the proxy step: %q", plan)
+	}
+}
+
+// checkStateExport: the auth stack exports the state table once, for
+// release, KMS-encrypted into the backups bucket, and the auth launch
+// template waits for it.
+func checkStateExport(t *testing.T, s stackJSON, release string) {
+	t.Helper()
+	exports := s.resources("aws_dynamodb_table_export")
+	if len(exports) != 1 {
+		t.Fatalf("%d state exports; want 1", len(exports))
+	}
+	id := sortedKeys(exports)[0]
+	e := exports[id]
+	if !strings.Contains(id, strings.ReplaceAll(release, ".", "-")) || e["s3_prefix"] != "state/"+release+"/" ||
+		!strings.HasPrefix(fmt.Sprint(e["table_arn"]), "${aws_dynamodb_table.storage_state_") ||
+		!strings.HasPrefix(fmt.Sprint(e["s3_bucket"]), "example-backups-") ||
+		e["s3_sse_algorithm"] != "KMS" || !cmk(e["s3_sse_kms_key_id"]) {
+		t.Errorf("state export %s: %v", id, e)
+	}
+	lt := s.one(t, "aws_launch_template")
+	if fmt.Sprint(lt["depends_on"]) != "[aws_dynamodb_table_export."+id+"]" {
+		t.Errorf("the auth launch template depends on %v; want the export %s", lt["depends_on"], id)
 	}
 }
 

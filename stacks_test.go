@@ -54,8 +54,8 @@ func TestAuthStack(t *testing.T) {
 		get(events, "global_secondary_index", 0, "range_key") != "CreatedAt" {
 		t.Errorf("events table: %v", events)
 	}
-	if n := len(s.resources("aws_s3_bucket")); n != 2 {
-		t.Errorf("want the recordings and certs buckets, found %d", n)
+	if n := len(s.resources("aws_s3_bucket")); n != 3 {
+		t.Errorf("want the recordings, certs and backups buckets, found %d", n)
 	}
 
 	lt := s.one(t, "aws_launch_template")

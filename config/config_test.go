@@ -108,6 +108,7 @@ func TestValidationRules(t *testing.T) {
 		{"flow log retention", "", "flow_logs: {retention_days: 10}\n", "flow_logs.retention_days", "one of 1, 3, 5"},
 		{"flow log traffic type", "", "flow_logs: {traffic_type: ACCEPT}\n", "flow_logs.traffic_type", "not a traffic type"},
 		{"instance count", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {count: 100}", "auth.instances.count", "use 1 to 50"},
+		{"three auth servers on DynamoDB", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {count: 3}", "auth.instances.count", "is 3; at most 2 auth servers can run on DynamoDB: each one reads the cluster state's DynamoDB stream, and DynamoDB Streams serves at most two readers per shard"},
 		{"instance type", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {type: big}", "auth.instances.type", "not an EC2 instance type"},
 		{"volume size", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {volume_size_gib: 2}", "auth.instances.volume_size_gib", "use 8 to 16384"},
 		{"wrong type int", "", "agent_connection_count: two\n", "agent_connection_count", "expected a whole number"},

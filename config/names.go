@@ -44,6 +44,10 @@ func (n Names) LocksTable() string { return n.Prefix("locks") }
 // RecordingsBucket is the S3 bucket of session recordings.
 func (n Names) RecordingsBucket() string { return n.Prefix("recordings-" + n.suffix) }
 
+// BackupsBucket is the S3 bucket holding the exports of the cluster state
+// table taken before each Auth Service release.
+func (n Names) BackupsBucket() string { return n.Prefix("backups-" + n.suffix) }
+
 // CertsBucket is the S3 bucket holding the cluster's TLS certificate.
 func (n Names) CertsBucket() string { return n.Prefix("certs-" + n.suffix) }
 

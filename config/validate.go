@@ -25,6 +25,9 @@ const (
 	MaxAZCount = 3
 	// MaxInstanceCount bounds an Auto Scaling group's desired size.
 	MaxInstanceCount = 50
+	// MaxAuthServers bounds the auth group: two readers per DynamoDB
+	// Streams shard (see Validate).
+	MaxAuthServers = 2
 	// MinTeleportMajor is the oldest Teleport release whose configuration
 	// (v3 files, proxy peering, https_keypairs reload) this app renders.
 	MinTeleportMajor = 15
@@ -442,6 +445,13 @@ func (v *validator) regions(c *Cluster) {
 	v.region("auth.region", c.Auth.Region)
 	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount, c.Auth.Zones, c.Auth.ExistingVPC, false)
 	v.instances("auth.instances", c.Auth.Instances)
+	if n := c.Auth.Instances.Count; n > MaxAuthServers && n <= MaxInstanceCount {
+		// Every auth server reads the cluster state's DynamoDB stream, and
+		// DynamoDB Streams serves at most two readers per shard at once
+		// (gravitational/teleport#25170, #25171; the teleport-cluster Helm
+		// chart keeps maxSurge 0 for the same reason).
+		v.add("auth.instances.count", "is %d; at most %d auth servers can run on DynamoDB: each one reads the cluster state's DynamoDB stream, and DynamoDB Streams serves at most two readers per shard (gravitational/teleport#25170, #25171), so a third would miss or throttle cluster changes; use 1 or %d (refreshes replace one at a time and never run more)", n, MaxAuthServers, MaxAuthServers)
+	}
 
 	if len(c.ProxyRegions) == 0 {
 		v.add("proxy_regions", "needs at least one entry: {region: ..., vpc_cidr: ...}")

@@ -92,6 +92,13 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 			// KMS": the encryption context is the parameter's ARN).
 			{Sid: "DeployerManagesCAPinParameter", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
 				ViaServices: ssmVia, EncryptionContext: pinContext},
+			// ...and exports the state table to the backups bucket before
+			// each auth release: DynamoDB writes the export to S3 with the
+			// caller's rights, and S3 (bucket keys on) names the bucket in
+			// the encryption context.
+			{Sid: "DeployerExportsState", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
+				ViaServices:       []string{kmskey.ViaService("s3", region)},
+				EncryptionContext: &kmskey.Context{Key: "aws:s3:arn", Value: "arn:aws:s3:::" + names.BackupsBucket()}},
 		},
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
@@ -110,6 +117,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		LocksTable:       names.LocksTable(),
 		RecordingsBucket: names.RecordingsBucket(),
 		CertsBucket:      names.CertsBucket(),
+		BackupsBucket:    names.BackupsBucket(),
 		KeyARN:           key.ARN,
 		Protect:          cfg.Protected(),
 	})
@@ -164,6 +172,10 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 				Conditions: []policy.Condition{{Test: "StringEquals", Variable: "cloudwatch:namespace", Values: *jsii.Strings(teleportconfig.MetricNamespace)}}}),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
+		// The state is exported before the first auth server of a new
+		// release starts (Teleport's Backup and Restore guide: back up the
+		// cluster state backend; upgrades run auth servers first).
+		StartsAfter: []cdktf.ITerraformDependable{store.BackupStateBefore(cfg.Auth.TeleportVersion)},
 	})
 
 	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth)

@@ -15,6 +15,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Props configures an AuthCluster.
@@ -51,6 +52,10 @@ type Props struct {
 	// AutoScalingRoleARN is the service-linked role the group launches
 	// instances with; KeyARN encrypts their volumes and must grant it.
 	AutoScalingRoleARN *string
+	// StartsAfter are what a new launch template version waits for (the
+	// backup of the state before a new release, see
+	// storage.BackupStateBefore).
+	StartsAfter []cdktf.ITerraformDependable
 }
 
 // AuthCluster exposes what the proxy regions need.
@@ -112,10 +117,11 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
 		// The recordings key reaches teleport.yaml through the metadata
 		// service: its ARN is unknown when the boot script is rendered.
-		InstanceTags:       map[string]*string{teleportconfig.SessionsKeyTag: props.KeyARN},
-		Policy:             append(rolePolicy(props), props.ExtraPolicy...),
-		VolumeKeyARN:       props.KeyARN,
-		AutoScalingRoleARN: props.AutoScalingRoleARN,
+		InstanceTags:            map[string]*string{teleportconfig.SessionsKeyTag: props.KeyARN},
+		Policy:                  append(rolePolicy(props), props.ExtraPolicy...),
+		VolumeKeyARN:            props.KeyARN,
+		AutoScalingRoleARN:      props.AutoScalingRoleARN,
+		LaunchTemplateDependsOn: props.StartsAfter,
 	})
 	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerSecurityGroupID: nlb.SecurityGroupID,
 		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN, LoadBalancer: nlb}

@@ -92,6 +92,10 @@ type Props struct {
 	// an instance is not yet subject to health checks, so the group does
 	// not replace it, and an instance refresh waits for it.
 	LaunchHook *Hook
+	// LaunchTemplateDependsOn are resources a new launch template version
+	// (a new release, a new boot script) waits for, e.g. a backup that must
+	// exist before the first instance of a new release starts.
+	LaunchTemplateDependsOn []cdktf.ITerraformDependable
 	// TerminationHook, when set, is a termination lifecycle hook that holds
 	// every instance being terminated (scale-in, instance refresh,
 	// replacement) in Terminating:Wait until the instance completes the
@@ -173,7 +177,12 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 	for k, v := range props.InstanceTags {
 		tags[k] = v
 	}
+	var ltDeps *[]cdktf.ITerraformDependable
+	if len(props.LaunchTemplateDependsOn) > 0 {
+		ltDeps = &props.LaunchTemplateDependsOn
+	}
 	lt := launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
+		DependsOn:            ltDeps,
 		Name:                 jsii.String(props.Name),
 		ImageId:              image,
 		InstanceType:         jsii.String(props.InstanceType),

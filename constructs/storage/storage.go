@@ -1,14 +1,19 @@
 // Package storage provides the Auth Service's durable state, encrypted with a
 // customer managed KMS key: the DynamoDB tables for cluster state, audit
 // events and certificate-renewal locks, and the S3 buckets for session
-// recordings and the cluster's TLS certificate.
+// recordings and the cluster's TLS certificate, and a bucket for exports of
+// the cluster state taken before upgrades.
 package storage
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableexport"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // CertVersionDays is how long replaced certificate and key versions stay in
@@ -19,8 +24,8 @@ const CertVersionDays = 7
 type Props struct {
 	// StateTable, EventsTable and LocksTable are DynamoDB table names.
 	StateTable, EventsTable, LocksTable string
-	// RecordingsBucket and CertsBucket are S3 bucket names.
-	RecordingsBucket, CertsBucket string
+	// RecordingsBucket, CertsBucket and BackupsBucket are S3 bucket names.
+	RecordingsBucket, CertsBucket, BackupsBucket string
 	// KeyARN is the customer managed KMS key encrypting the tables and
 	// buckets; its policy must let the Auth Service use it through S3 and
 	// DynamoDB (see package kmskey).
@@ -36,14 +41,16 @@ type Storage struct {
 	constructs.Construct
 	// StateTableARN, EventsTableARN and LocksTableARN are the tables' ARNs.
 	StateTableARN, EventsTableARN, LocksTableARN *string
-	// Recordings and Certs are the buckets.
-	Recordings, Certs *Bucket
+	// Recordings, Certs and Backups are the buckets.
+	Recordings, Certs, Backups *Bucket
+
+	keyARN *string
 }
 
 // New creates the tables and buckets.
 func New(scope constructs.Construct, id string, props *Props) *Storage {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	s := &Storage{Construct: c}
+	s := &Storage{Construct: c, keyARN: props.KeyARN}
 
 	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: props.KeyARN}
 	pitr := &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)}
@@ -115,5 +122,32 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	// Every renewal writes a new private key; replaced versions are kept
 	// a week (to roll back a bad certificate), then deleted.
 	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
+	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: props.KeyARN, Protect: props.Protect})
 	return s
+}
+
+// BackupPrefix is where the export of the cluster state taken before
+// release is, in the backups bucket.
+func BackupPrefix(release string) string { return "state/" + release + "/" }
+
+// BackupStateBefore exports the cluster state table to the backups bucket
+// (DynamoDB export to S3, from point-in-time recovery; "Requesting a table
+// export", DynamoDB developer guide) under BackupPrefix(release), and
+// returns the export for depends_on: whatever starts release must wait for
+// it. The export is keyed on the release: a new release creates a new one,
+// which Terraform waits for (aws_dynamodb_table_export waits until the
+// export completes, 60 minutes at most), and the previous one leaves the
+// state without touching its files (its delete is a no-op in the provider,
+// internal/service/dynamodb/table_export.go). Restoring is an import from
+// S3 into a new table (DynamoDB "Import from Amazon S3"), or a
+// point-in-time restore (the table keeps 35 days).
+func (s *Storage) BackupStateBefore(release string) cdktf.ITerraformDependable {
+	return dynamodbtableexport.NewDynamodbTableExport(s.Construct, jsii.String("state-export-"+strings.ReplaceAll(release, ".", "-")), &dynamodbtableexport.DynamodbTableExportConfig{
+		TableArn:       s.StateTableARN,
+		S3Bucket:       jsii.String(s.Backups.Name),
+		S3Prefix:       jsii.String(BackupPrefix(release)),
+		S3SseAlgorithm: jsii.String("KMS"),
+		S3SseKmsKeyId:  s.keyARN,
+		ExportFormat:   jsii.String("DYNAMODB_JSON"),
+	})
 }
