@@ -165,11 +165,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		CAPinParameterARN: pinARN,
 		ExtraPolicy: append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
 			policy.Statement{Sid: "PublishRolloutState", Actions: []string{"ssm:PutParameter"},
-				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}},
-			// PutMetricData has no resource-level permission; the
-			// namespace condition is what limits it.
-			policy.Statement{Sid: "CertificateMetric", Actions: []string{"cloudwatch:PutMetricData"}, Resources: []*string{jsii.String("*")},
-				Conditions: []policy.Condition{{Test: "StringEquals", Variable: "cloudwatch:namespace", Values: *jsii.Strings(teleportconfig.MetricNamespace)}}}),
+				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}}),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 		// The state is exported before the first auth server of a new

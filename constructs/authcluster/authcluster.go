@@ -97,10 +97,11 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 	})
 
 	group := instances.New(c, "instances", &instances.Props{
-		Name:      props.Name,
-		RoleName:  props.RoleName,
-		Region:    props.Region,
-		AccountID: props.AccountID,
+		Name:            props.Name,
+		RoleName:        props.RoleName,
+		Region:          props.Region,
+		MetricNamespace: teleportconfig.MetricNamespace,
+		AccountID:       props.AccountID,
 		// DynamoDB Streams serves at most two readers per shard and every
 		// auth server reads the cluster state's stream (gravitational/
 		// teleport#25170, #25171; the teleport-cluster Helm chart keeps

@@ -48,6 +48,9 @@ type Props struct {
 	// limited.
 	Region    string
 	AccountID *string
+	// MetricNamespace is the only CloudWatch namespace the instances may
+	// publish metrics to.
+	MetricNamespace string
 	// InstanceType, Count and VolumeSizeGiB size the group. The group keeps
 	// Count instances and may grow to twice that during instance refreshes
 	// and replacements, unless NoSurge is set.
@@ -357,6 +360,12 @@ func ownStatements(p *Props) []policy.Statement {
 	out := []policy.Statement{
 		{Sid: "SessionManagerAgent", Actions: SessionManagerActions, Resources: []*string{jsii.String("*")}},
 		{Sid: "ReportOwnHealth", Actions: []string{"autoscaling:SetInstanceHealth"}, Resources: []*string{group}},
+		// Boot waits and failures, certificates: PutMetricData has no
+		// resource-level permission; the namespace condition is what
+		// limits it ("Using condition keys to limit access to CloudWatch
+		// namespaces", CloudWatch user guide).
+		{Sid: "PublishMetrics", Actions: []string{"cloudwatch:PutMetricData"}, Resources: []*string{jsii.String("*")},
+			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "cloudwatch:namespace", Values: []*string{jsii.String(p.MetricNamespace)}}}},
 	}
 	if p.LaunchHook != nil || p.TerminationHook != nil {
 		out = append(out, policy.Statement{Sid: "CompleteOwnLifecycleActions",

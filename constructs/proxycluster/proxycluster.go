@@ -157,6 +157,8 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		Name:                   props.Name,
 		RoleName:               props.RoleName,
 		Region:                 props.Region,
+		MetricNamespace:        teleportconfig.MetricNamespace,
+		TerminationHook:        DrainHook(),
 		AccountID:              props.AccountID,
 		InstanceType:           props.Instances.Type,
 		Count:                  props.Instances.Count,
@@ -176,6 +178,18 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		AutoScalingRoleARN:     props.AutoScalingRoleARN,
 	})
 	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg, Group: group}
+}
+
+// DrainHook is the termination lifecycle hook of every proxy group: a proxy
+// being terminated (scale-in, instance refresh, replacement) stays in
+// Terminating:Wait while its drain handler (package teleportconfig) sends
+// Teleport SIGQUIT, a graceful shutdown that lets sessions finish
+// (Teleport's signals reference), waits up to DrainTimeoutSeconds and
+// completes the hook. The heartbeat timeout is larger, so that the handler
+// always completes it first; if the handler dies, the termination continues
+// when the timeout passes (CONTINUE).
+func DrainHook() *instances.Hook {
+	return &instances.Hook{Name: teleportconfig.DrainHookName, HeartbeatTimeoutSeconds: 2 * teleportconfig.DrainTimeoutSeconds}
 }
 
 // CertObjectsARN is the ARN pattern of the certificate objects in bucket.
