@@ -94,6 +94,31 @@ func TestMain(m *testing.M) {
 				}
 				return cfg, err
 			},
+			"example-auth-volume": func() (*config.Cluster, error) {
+				cfg, err := config.Load("examples/cluster.yaml")
+				if err == nil {
+					cfg.Auth.Instances.VolumeSizeGiB = 80
+				}
+				return cfg, err
+			},
+			"example-cidr": func() (*config.Cluster, error) {
+				cfg, err := config.Load("examples/cluster.yaml")
+				if err == nil {
+					cfg.ProxyRegions[1].VPCCIDR = "10.9.0.0/16"
+					err = cfg.Validate()
+				}
+				return cfg, err
+			},
+			// cluster_name, domain and auth.region changed at once.
+			"example-identity": func() (*config.Cluster, error) {
+				cfg, err := config.Load("examples/cluster.yaml")
+				if err == nil {
+					cfg.ClusterName, cfg.Domain, cfg.Auth.Region = "renamed", "tp.example.com", "us-east-2"
+					cfg.LicenseSSMParameter = "/teleport/renamed/license"
+					err = cfg.Validate()
+				}
+				return cfg, err
+			},
 			"example-retired": func() (*config.Cluster, error) {
 				return withRetired("examples/cluster.yaml", "eu-central-1")
 			},

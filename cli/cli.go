@@ -40,7 +40,7 @@ Usage:
   go run .                     synthesize the cluster config into cdktf.out/ (what cdktf.json runs)
   go run . synth               the same
   go run . validate [FILE]     check a config without synthesizing (exit 0 or 1; well under a second)
-  go run . diff OLD NEW        what changes between two synthesized output directories, as Markdown
+  go run . diff OLD NEW        what Terraform would do between two synthesized outputs, as Markdown; exit 0 none, 2 changes, 3 dangerous
   go run . schema              print the JSON schema of the config (config/cluster.schema.json)
   go run . version             the app's version and the pinned cdktf, provider and jsii versions
   go run . help                this text
@@ -82,7 +82,8 @@ func Main(args []string, env Env) int {
 		return validate(env, args)
 	case "diff":
 		if len(args) != 2 {
-			return usageError(env, "diff takes two output directories: OLD NEW")
+			usageError(env, "diff takes two output directories: OLD NEW")
+			return 1 // 2 would read as "changes" in CI
 		}
 		return diff(env, args[0], args[1])
 	case "schema":

@@ -16,9 +16,13 @@ import (
 )
 
 // Rollout is what one stack's instances run: the Teleport release and the
-// AMI generation of its launch template.
+// AMI generation of its launch template, and the template itself.
 type Rollout struct {
 	Teleport, AMIGeneration string
+	// Template is the launch template's Terraform JSON: any change to it
+	// makes a new version, and the group launching from it rolls
+	// (instance refresh).
+	Template string
 }
 
 // ReadRollouts reads the rollout of every stack synthesized in outdir, by
@@ -38,21 +42,22 @@ func ReadRollouts(outdir string) (map[string]Rollout, error) {
 		}
 		var stack struct {
 			Resource struct {
-				LaunchTemplates map[string]struct {
-					UserData string `json:"user_data"`
-				} `json:"aws_launch_template"`
+				LaunchTemplates map[string]map[string]any `json:"aws_launch_template"`
 			} `json:"resource"`
 		}
 		if err := json.Unmarshal(data, &stack); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for _, lt := range stack.Resource.LaunchTemplates {
-			script, err := teleportconfig.DecodeUserData(lt.UserData)
+			data, _ := lt["user_data"].(string)
+			script, err := teleportconfig.DecodeUserData(data)
 			if err != nil {
 				continue
 			}
 			if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
-				out[filepath.Base(filepath.Dir(path))] = Rollout{Teleport: v, AMIGeneration: g}
+				delete(lt, "//")
+				template, _ := json.Marshal(lt)
+				out[filepath.Base(filepath.Dir(path))] = Rollout{Teleport: v, AMIGeneration: g, Template: string(template)}
 			}
 		}
 	}
@@ -76,6 +81,9 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 		}
 		if b.AMIGeneration != a.AMIGeneration {
 			parts = append(parts, fmt.Sprintf("AMI settings %s -> %s", b.AMIGeneration, a.AMIGeneration))
+		}
+		if len(parts) == 0 && b.Template != a.Template {
+			parts = append(parts, "launch template changed ("+strings.Join(templateChanges(b.Template, a.Template), ", ")+"): the group rolls (instance refresh)")
 		}
 		return strings.Join(parts, ", ")
 	}
@@ -103,7 +111,35 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 		}
 	}
 	if len(lines) == 0 {
-		return []string{"no Teleport release or AMI change: no instance rolls"}
+		return []string{"no launch template changes: no instance rolls"}
 	}
 	return lines
+}
+
+// templateChanges lists the attributes that differ between two launch
+// templates' JSON (user data as one attribute).
+func templateChanges(before, after string) []string {
+	var b, a map[string]any
+	_ = json.Unmarshal([]byte(before), &b)
+	_ = json.Unmarshal([]byte(after), &a)
+	o, n := map[string]string{}, map[string]string{}
+	flatten("aws_launch_template", "", b, o)
+	flatten("aws_launch_template", "", a, n)
+	seen := map[string]bool{}
+	for k := range o {
+		if o[k] != n[k] {
+			seen[attrPath(k)] = true
+		}
+	}
+	for k := range n {
+		if o[k] != n[k] {
+			seen[attrPath(k)] = true
+		}
+	}
+	var out []string
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

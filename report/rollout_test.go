@@ -11,18 +11,21 @@ import (
 )
 
 func TestRolloutPlan(t *testing.T) {
-	old := map[string]Rollout{"auth-x": {"17.4.8", "g1"}, "proxy-a": {"17.4.8", "g1"}, "proxy-b": {"17.4.8", "g1"}}
+	old := map[string]Rollout{"auth-x": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}}
 	cases := []struct {
 		name  string
 		after map[string]Rollout
 		want  []string
 	}{
-		{"nothing", old, []string{"no Teleport release or AMI change"}},
-		{"auth ahead", map[string]Rollout{"auth-x": {"17.5.0", "g1"}, "proxy-a": {"17.4.8", "g1"}, "proxy-b": {"17.4.8", "g1"}},
+		{"nothing", old, []string{"no launch template changes: no instance rolls"}},
+		{"volume size", map[string]Rollout{"auth-x": {Teleport: "17.4.8", AMIGeneration: "g1", Template: `{"block_device_mappings":[{"ebs":{"volume_size":80}}]}`},
+			"proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}},
+			[]string{"1. auth-x: launch template changed (block_device_mappings.ebs.volume_size): the group rolls (instance refresh)"}},
+		{"auth ahead", map[string]Rollout{"auth-x": {Teleport: "17.5.0", AMIGeneration: "g1"}, "proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}},
 			[]string{"1. auth-x: Teleport 17.4.8 -> 17.5.0; the auth group rolls first"}},
-		{"everything", map[string]Rollout{"auth-x": {"17.5.0", "g2"}, "proxy-a": {"17.5.0", "g2"}, "proxy-b": {"17.5.0", "g2"}},
+		{"everything", map[string]Rollout{"auth-x": {Teleport: "17.5.0", AMIGeneration: "g2"}, "proxy-a": {Teleport: "17.5.0", AMIGeneration: "g2"}, "proxy-b": {Teleport: "17.5.0", AMIGeneration: "g2"}},
 			[]string{"1. auth-x: Teleport 17.4.8 -> 17.5.0, AMI settings g1 -> g2", "2. proxy-a: Teleport 17.4.8 -> 17.5.0, AMI settings g1 -> g2; its new proxies wait", "2. proxy-b:"}},
-		{"new region", map[string]Rollout{"auth-x": {"17.4.8", "g1"}, "proxy-a": {"17.4.8", "g1"}, "proxy-b": {"17.4.8", "g1"}, "proxy-c": {"17.4.8", "g1"}},
+		{"new region", map[string]Rollout{"auth-x": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-c": {Teleport: "17.4.8", AMIGeneration: "g1"}},
 			[]string{"2. proxy-c: new stack at Teleport 17.4.8"}},
 	}
 	for _, c := range cases {
@@ -53,7 +56,7 @@ func TestReadRollouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ReadRollouts(dir)
-	if err != nil || got["proxy-a"] != (Rollout{"17.4.8", "abc"}) {
+	if err != nil || got["proxy-a"].Teleport != "17.4.8" || got["proxy-a"].AMIGeneration != "abc" || !strings.Contains(got["proxy-a"].Template, "user_data") {
 		t.Errorf("ReadRollouts = %v, %v", got, err)
 	}
 	if got, err := ReadRollouts(filepath.Join(dir, "absent")); err != nil || len(got) != 0 {
