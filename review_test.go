@@ -80,15 +80,15 @@ func TestDiffCommand(t *testing.T) {
 	base, more := writeSynth(t, "example"), writeSynth(t, "example-plus-region")
 	var out, errOut bytes.Buffer
 	env := cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
-	if code := cli.Main([]string{"diff", base, more}, env); code != 0 {
+	if code := cli.Main([]string{"diff", base, more}, env); code != report.ExitChanges {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	d := out.String()
 	for _, want := range []string{
 		"### Stack proxy-ap-southeast-2: added (",
-		"### Stack proxy-eu-central-1\n",
-		"- **added** `aws_vpc_peering_connection.peering-ap-southeast-2_",
-		"- **changed** `aws_ec2_managed_prefix_list.proxy_peers_",
+		"### Stack proxy-eu-central-1: ",
+		"- **add** `aws_vpc_peering_connection.peering-ap-southeast-2_",
+		"- **change** `aws_ec2_managed_prefix_list.proxy_peers_",
 	} {
 		if !strings.Contains(d, want) {
 			t.Errorf("diff lacks %q", want)

@@ -68,10 +68,17 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 		}
 		written = append(written, path)
 	}
-	after := map[string]report.Rollout{}
-	for name, script := range stacks.BootScripts() {
-		if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
-			after[name] = report.Rollout{Teleport: v, AMIGeneration: g}
+	// The new output's launch templates, as the next synth will read
+	// them; the HCL rendering has no JSON to read, so only the releases.
+	after, err := report.ReadRollouts(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(after) == 0 {
+		for name, script := range stacks.BootScripts() {
+			if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
+				after[name] = report.Rollout{Teleport: v, AMIGeneration: g}
+			}
 		}
 	}
 	return &Result{Stacks: stacks, Outdir: dir, Written: written,

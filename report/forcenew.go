@@ -33,6 +33,9 @@ var forceNew = map[string][]string{
 	"aws_cloudwatch_metric_alarm": {"alarm_name"},
 	"aws_dynamodb_table": {"name", "hash_key", "range_key", "local_secondary_index", "import_table",
 		"restore_date_time", "restore_source_name", "restore_source_table_arn", "restore_to_latest_time"},
+	// Every argument: an export is a one-off job.
+	"aws_dynamodb_table_export": {"table_arn", "s3_bucket", "s3_bucket_owner", "s3_prefix", "s3_sse_algorithm", "s3_sse_kms_key_id",
+		"export_format", "export_time", "export_type", "incremental_export_specification"},
 	"aws_ec2_managed_prefix_list":                         {"address_family"},
 	"aws_ec2_transit_gateway":                             {"multicast_support"},
 	"aws_ec2_transit_gateway_peering_attachment":          {"peer_account_id", "peer_region", "peer_transit_gateway_id", "transit_gateway_id", "options"},
