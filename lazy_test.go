@@ -1,24 +1,74 @@
 package main
 
 import (
+	"bytes"
+	"flag"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/example/teleport-multi-region/internal/nodeopts"
 )
 
-// goldenOnlyVar makes TestMain synthesize only the golden configs: set by
-// TestLazyProvidersSameOutput for the test binary it runs.
+// goldenOnlyVar makes TestMain synthesize only the golden configs: set for
+// the second test process of TestLazyProvidersSameOutput.
 const goldenOnlyVar = "SYNTH_TEST_GOLDEN_ONLY"
 
-// TestLazyProvidersSameOutput runs this test binary again with the
-// provider's namespaces loaded the other way (eagerly when this process
-// loads them lazily, the default, and the reverse); there TestGolden must
-// pass too, so both ways give the snapshots byte for byte. One Node.js
-// process serves a test binary, hence the second process; it synthesizes
-// only the golden configs.
+// otherWayRun is that second process: this test binary again, with the
+// provider's namespaces loaded the other way, running TestGolden.
+type otherWayRun struct {
+	cmd   *exec.Cmd
+	out   bytes.Buffer
+	lazy  bool // how the second process loads the provider
+	start error
+}
+
+// otherWay is started by TestMain before it synthesizes, so that its
+// Node.js start-up (the costly part, eager by default) overlaps this
+// process's synths; nil when TestLazyProvidersSameOutput will not run.
+var otherWay *otherWayRun
+
+// startOtherWay starts the second process unless it is not needed: in the
+// second process itself, while rewriting snapshots, or when -run excludes
+// the test.
+func startOtherWay(lazyHere bool) {
+	if *update || os.Getenv(goldenOnlyVar) != "" || !willRun("TestLazyProvidersSameOutput") {
+		return
+	}
+	r := &otherWayRun{lazy: !lazyHere}
+	r.cmd = exec.Command(os.Args[0], "-test.run=^TestGolden$", "-test.count=1", "-test.v")
+	r.cmd.Env = append(os.Environ(), nodeopts.SwitchVar+"="+strconv.FormatBool(r.lazy), goldenOnlyVar+"=1")
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	r.start = r.cmd.Start()
+	otherWay = r
+}
+
+// stopOtherWay reaps the second process if no test waited for it.
+func stopOtherWay() {
+	if otherWay != nil && otherWay.start == nil && otherWay.cmd.ProcessState == nil {
+		otherWay.cmd.Process.Kill()
+		otherWay.cmd.Wait()
+	}
+}
+
+// willRun reports whether -test.run selects the top-level test name.
+func willRun(name string) bool {
+	f := flag.Lookup("test.run")
+	if f == nil || f.Value.String() == "" {
+		return true
+	}
+	ok, err := regexp.MatchString(strings.Split(f.Value.String(), "/")[0], name)
+	return ok || err != nil
+}
+
+// TestLazyProvidersSameOutput checks that the provider's namespaces loaded
+// lazily (the default) and eagerly give the same output: the second
+// process (one Node.js process serves a test binary, so the other way
+// needs another) loads them the other way and runs TestGolden, which must
+// pass there too, so both ways give the snapshots byte for byte.
 func TestLazyProvidersSameOutput(t *testing.T) {
 	if *update {
 		t.Skip("the snapshots are being rewritten")
@@ -26,21 +76,23 @@ func TestLazyProvidersSameOutput(t *testing.T) {
 	if os.Getenv(goldenOnlyVar) != "" {
 		t.Skip("already the second process")
 	}
-	lazy, err := nodeopts.Enabled(os.Getenv(nodeopts.SwitchVar))
+	r := otherWay
+	if r == nil {
+		t.Fatal("TestMain did not start the second process")
+	}
+	if r.start != nil {
+		t.Fatalf("start the second process: %v", r.start)
+	}
+	err := r.cmd.Wait()
+	out := r.out.String()
+	how := nodeopts.SwitchVar + "=" + strconv.FormatBool(r.lazy)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("with %s: %v\n%s", how, err, out)
 	}
-	other := map[bool]string{true: "false", false: "true"}[lazy]
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGolden$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), nodeopts.SwitchVar+"="+other, goldenOnlyVar+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("with %s=%s: %v\n%s", nodeopts.SwitchVar, other, err, out)
+	if want := nodeopts.SwitchVar + ": " + strconv.FormatBool(r.lazy) + "\n"; !strings.Contains(out, want) {
+		t.Fatalf("the second process did not run with %s; its output:\n%s", how, out)
 	}
-	if want := nodeopts.SwitchVar + ": " + other + "\n"; !strings.Contains(string(out), want) {
-		t.Fatalf("the second process did not run with %s; its output:\n%s", strings.TrimSpace(want), out)
-	}
-	if !strings.Contains(string(out), "--- PASS: TestGolden (") {
+	if !strings.Contains(out, "--- PASS: TestGolden (") {
 		t.Fatalf("TestGolden did not run in the second process:\n%s", out)
 	}
 }

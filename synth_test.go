@@ -60,6 +60,8 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer jsii.Close()
+		startOtherWay(lazy)
+		defer stopOtherWay()
 		if os.Getenv(goldenOnlyVar) != "" {
 			fmt.Printf("%s: %v\n", nodeopts.SwitchVar, lazy)
 			for name, path := range goldenConfigs {
