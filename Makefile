@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck
+.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck mermaid
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -98,3 +98,30 @@ scan: bin/tfsec bin/trivy ## tfsec and Trivy on every stack's HCL rendering; fai
 	  done; \
 	done
 	$(GO) run ./tools/scancheck security/accepted-findings.yaml .scan/*.json
+
+# Mermaid renderer: @mermaid-js/mermaid-cli (pinned with its puppeteer in
+# tools/mermaid/package-lock.json) driving Debian's chromium, installed into
+# tools/mermaid/node_modules (git-ignored). mermaid-cli 12 needs Node.js 22;
+# 11.17 runs on 20 and applies Mermaid's default limit of 500 edges, as
+# GitHub does.
+MERMAID_DIR := tools/mermaid
+MMDC := $(MERMAID_DIR)/node_modules/.bin/mmdc
+
+$(MMDC): $(MERMAID_DIR)/package.json $(MERMAID_DIR)/package-lock.json
+	@command -v chromium >/dev/null || { echo "chromium is required: apt-get install chromium"; exit 1; }
+	cd $(MERMAID_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+mermaid: $(MMDC) ## render the diagram of every golden review.md and of an every-region synth with a real Mermaid renderer
+	rm -rf .mermaid && mkdir -p .mermaid
+	$(GO) build -o .mermaid/app .
+	$(GO) run ./tools/sampleconfig > .mermaid/every-region.yaml
+	cd .mermaid && CLUSTER_CONFIG=every-region.yaml CDKTF_OUTDIR=every-region ./app 2>synth.err || { cat synth.err; exit 1; }
+	set -e; for review in testdata/golden/*/review.md .mermaid/every-region/review.md; do \
+	  name=$$(basename $$(dirname $$review)); \
+	  awk '/^```mermaid$$/{f=1;next} /^```$$/{f=0} f' $$review > .mermaid/$$name.mmd; \
+	  test -s .mermaid/$$name.mmd || { echo "$$review: no Mermaid diagram"; exit 1; }; \
+	  $(MMDC) -q -p $(MERMAID_DIR)/puppeteer.json -i .mermaid/$$name.mmd -o .mermaid/$$name.svg \
+	    || { echo "$$review: Mermaid refused the diagram"; exit 1; }; \
+	  echo "mermaid: $$name: $$(grep -cE -- ' ---[|]| -->[|]' .mermaid/$$name.mmd) edges rendered"; \
+	done

@@ -102,3 +102,111 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("identical synths: exit %d, %q", code, out.String())
 	}
 }
+
+// Every review report opens with the summary, shows references only
+// Terraform resolves as placeholders, and draws a diagram of at most
+// report.MaxDiagramEdges edges, up to every region of the table in both
+// connectivity modes.
+func TestReviewSummaryAndScale(t *testing.T) {
+	for name, out := range synths {
+		review := string(out.files["review.md"])
+		if review == "" {
+			continue
+		}
+		if !strings.HasPrefix(review, "# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `cdktf deploy` would create.\n\n## Summary\n") {
+			t.Errorf("%s: the review does not open with the summary", name)
+		}
+		for _, want := range []string{"| Cluster | `" + out.cfg.ClusterName + "` at " + out.cfg.Domain, "| Teleport | " + out.cfg.TeleportVersion + " " + out.cfg.Edition, "| Advisories | ", "| State backend | ", "| **all** | | | **"} {
+			if !strings.Contains(review, want) {
+				t.Errorf("%s: summary lacks %q", name, want)
+			}
+		}
+		for _, stack := range stackNames(t, name) {
+			if !strings.Contains(review, "\n| "+stack+" | ") {
+				t.Errorf("%s: summary lacks the resource count of %s", name, stack)
+			}
+		}
+		if strings.Contains(review, "data.aws_caller_identity") || strings.Contains(review, "${") {
+			t.Errorf("%s: a half-resolved reference in the review", name)
+		}
+		start := strings.Index(review, "```mermaid\n")
+		chart := review[start : start+strings.Index(review[start:], "\n```\n")]
+		edges := strings.Count(chart, " ---|") + strings.Count(chart, " -->|")
+		if edges > report.MaxDiagramEdges {
+			t.Errorf("%s: the diagram has %d edges, more than %d", name, edges, report.MaxDiagramEdges)
+		}
+		if name == "every-region" || name == "every-region-tgw" {
+			t.Logf("%s (%d proxy regions): %d diagram edges", name, len(out.cfg.ProxyRegions), edges)
+		}
+	}
+	review := string(synths["example"].files["review.md"])
+	for _, want := range []string{
+		"| Cluster | `example` at teleport.example.com (Route 53 zone example.com) |",
+		"| Image | SSM parameter `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`, resolved at every apply",
+		"| State backend | local: `terraform.<stack>.tfstate` in the project root |",
+		"| proxy-us-west-1 | us-west-1 | 2 × m6i.large, 50 GiB | ",
+		"#### Role `example-auth`\n\n| Statement | Actions | Resources |",
+		"arn:aws:iam::<account-id>:root",
+	} {
+		if !strings.Contains(review, want) {
+			t.Errorf("example review lacks %q", want)
+		}
+	}
+	// An affected release names its advisory in the summary.
+	cfg := *synths["example"].cfg
+	cfg.TeleportVersion, cfg.Auth.TeleportVersion = "17.4.8", "17.4.8"
+	out, err := report.ReadOutput(writeSynth(t, "example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := report.Review(out, report.Context{Cluster: &cfg}); !strings.Contains(r, "| Advisories | **CVE-2025-49825 (GHSA-8cqv-pj7f-pwpc)** affects 17.4.8 (fixed in 17.5.2)") {
+		t.Errorf("no advisory in the summary:\n%.2000s", r)
+	}
+}
+
+// Nothing hidden: against the output a synth replaces, a client region
+// whose record moves, a new record and a removed one appear in the latency
+// route table with the reason; a retired proxy region's own clients, who
+// have no record, too.
+func TestReviewRouteChanges(t *testing.T) {
+	read := func(synth string) *report.Output {
+		out, err := report.ReadOutput(writeSynth(t, synth))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	base, plus := read("example"), read("example-plus-region")
+	added := report.Review(plus, report.Context{Cluster: synths["example-plus-region"].cfg, Previous: base})
+	if !strings.Contains(added, "| ap-southeast-2 | ap-southeast-2 (proxy-ap-southeast-2) | 0 km | its own proxies; **new record**: created when the dns stack applies, after proxy-ap-southeast-2's proxies are healthy") {
+		t.Errorf("new record not shown:\n%s", section(added, "## Latency routes"))
+	}
+	if strings.Contains(added, "**moves**") {
+		t.Errorf("a route moves, but no client region is nearer Sydney than before:\n%s", section(added, "## Latency routes"))
+	}
+	removed := report.Review(base, report.Context{Cluster: synths["example"].cfg, Previous: plus})
+	if !strings.Contains(removed, "| ap-southeast-2 | no record | | **record removed** (it sent these clients to ap-southeast-2); Route 53 answers these clients with the lowest-latency record that remains |") {
+		t.Errorf("removed record not shown:\n%s", section(removed, "## Latency routes"))
+	}
+	retired := string(synths["example-retired"].files["review.md"])
+	if !strings.Contains(retired, "| eu-central-1 | no record | | its proxy region is retired (proxy-eu-central-1 is emptied by this deploy)") {
+		t.Errorf("retired region's clients not shown:\n%s", section(retired, "## Latency routes"))
+	}
+	moved := report.Review(read("example-retired"), report.Context{Cluster: synths["example-retired"].cfg, Previous: base})
+	if !strings.Contains(moved, "| ap-south-1 | us-west-1 (proxy-us-west-1) | ") || !strings.Contains(moved, "**moves** from eu-central-1 (proxy-eu-central-1): an in-place update of the record when the dns stack applies |") {
+		t.Errorf("moved route not shown:\n%s", section(moved, "## Latency routes"))
+	}
+}
+
+// section returns the part of a report from heading to the next "## ".
+func section(report, heading string) string {
+	i := strings.Index(report, heading)
+	if i < 0 {
+		return ""
+	}
+	rest := report[i+len(heading):]
+	if j := strings.Index(rest, "\n## "); j >= 0 {
+		rest = rest[:j]
+	}
+	return heading + rest
+}

@@ -46,6 +46,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the previous synth in %s: %w", dir, err)
 	}
+	// The review shows latency routes that move against the output this
+	// synth replaces (none on a first synth, or after an HCL synth).
+	previous, _ := report.ReadOutput(dir)
 	stacks, err := regions.Build(app, cfg)
 	if err != nil {
 		return nil, err
@@ -63,7 +66,7 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 			return nil, err
 		}
 		path := filepath.Join(dir, ReviewFile)
-		if err := os.WriteFile(path, []byte(report.Review(out, cfg.Warnings())), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(report.Review(out, report.Context{Cluster: cfg, Previous: previous})), 0o644); err != nil {
 			return nil, err
 		}
 		written = append(written, path)

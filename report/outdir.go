@@ -178,17 +178,36 @@ func referencedStack(v any) string {
 	return ""
 }
 
-// short renders a Terraform reference readably: "${aws_lb.proxy_load-balancer_nlb_24FAB927.dns_name}"
-// becomes "aws_lb.proxy_load-balancer_nlb.dns_name"; cross-stack reads name
+// short renders a value with Terraform references readably: a reference
+// that only Terraform can resolve becomes a placeholder, so that an ARN
+// reads arn:aws:iam::<account-id>:role/x rather than a half-resolved
+// token; the account id and zone ids get their usual names; other
+// references keep their resource address without cdktf's hash suffix
+// ("<aws_lb.proxy_load-balancer_nlb.dns_name>"); cross-stack reads name
 // their stack.
 func short(v any) string {
 	s := fmt.Sprint(v)
-	if st := referencedStack(s); st != "" {
+	if st := referencedStack(s); st != "" && strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") && strings.Count(s, "${") == 1 {
 		return "(from " + st + ")"
 	}
-	s = hashSuffixRe.ReplaceAllString(s, "$1")
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "${", ""), "}", "")
-	return s
+	return refRe.ReplaceAllStringFunc(s, func(ref string) string {
+		expr := strings.TrimSuffix(strings.TrimPrefix(ref, "${"), "}")
+		if st := referencedStack(expr); st != "" {
+			return "<from " + st + ">"
+		}
+		switch {
+		case strings.HasSuffix(expr, ".account_id"):
+			return "<account-id>"
+		case strings.HasSuffix(expr, ".zone_id"):
+			return "<zone-id>"
+		case strings.HasSuffix(expr, ".partition"):
+			return "<partition>"
+		}
+		return "<" + hashSuffixRe.ReplaceAllString(expr, "$1") + ">"
+	})
 }
+
+// refRe matches a Terraform interpolation without nested braces.
+var refRe = regexp.MustCompile(`\$\{[^{}]*\}`)
 
 var hashSuffixRe = regexp.MustCompile(`_[0-9A-F]{8}(\.|$)`)

@@ -10,26 +10,43 @@ import (
 	"github.com/example/teleport-multi-region/config"
 )
 
-// Review renders the review report of a synthesized output: a diagram of
+// Context is what the review report shows besides the synthesized JSON.
+type Context struct {
+	// Cluster is the config synthesized: its identity (name, domain,
+	// release, edition) for the summary, and its warnings.
+	Cluster *config.Cluster
+	// Previous is the output this synth replaced, or nil: latency routes
+	// that move or disappear are shown against it.
+	Previous *Output
+}
+
+// Review renders the review report of a synthesized output: a summary of
+// the cluster (release and its advisories, regions, instances, image,
+// state backend, resources per stack); the config's warnings; a diagram of
 // the regions, their load balancers, the connections between VPCs and where
-// latency records send clients; the latency routes; per stack the ports open
-// to whom, the IAM actions of each role and who may use each KMS key; the
-// deploy order; and the tunnel arithmetic of proxy peering. Everything comes
-// from the synthesized JSON, so it shows what will be deployed, except the
-// config's warnings (config.Cluster.Warnings), listed first.
-func Review(o *Output, warnings []string) string {
+// latency records send clients; the latency routes, with the client
+// regions whose record moves or that have none; the deploy order; the
+// tunnel arithmetic of proxy peering; and per stack the ports open to whom,
+// the IAM actions of each role and who may use each KMS key. Everything
+// but the cluster's identity and warnings comes from the synthesized JSON,
+// so it shows what will be deployed. References only Terraform can resolve
+// appear as placeholders (<account-id>, <zone-id>).
+func Review(o *Output, ctx Context) string {
 	var b strings.Builder
 	b.WriteString("# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `cdktf deploy` would create.\n\n")
-	if len(warnings) > 0 {
+	summary(&b, o, ctx.Cluster)
+	if ctx.Cluster != nil && len(ctx.Cluster.Warnings()) > 0 {
 		b.WriteString("## Warnings\n\n")
-		for _, w := range warnings {
+		for _, w := range ctx.Cluster.Warnings() {
 			fmt.Fprintf(&b, "- %s\n", w)
 		}
 		b.WriteString("\n")
 	}
 	routes := latencyRoutes(o)
-	diagram(&b, o, routes)
-	routeTable(&b, routes)
+	b.WriteString("## Diagram\n\n```mermaid\n")
+	b.WriteString(topologyOf(o, routes).mermaid())
+	b.WriteString("```\n\n")
+	routeTable(&b, withChanges(o, ctx.Previous, routes))
 	deployOrder(&b, o)
 	tunnels(&b, o)
 	for _, name := range o.Names() {
@@ -102,63 +119,60 @@ func latencyRoutes(o *Output) []route {
 	return out
 }
 
-func diagram(b *strings.Builder, o *Output, routes []route) {
-	b.WriteString("## Diagram\n\n```mermaid\nflowchart LR\n")
-	for _, name := range o.Names() {
-		s := o.Stacks[name]
-		fmt.Fprintf(b, "  subgraph %s[\"%s (%s)\"]\n", mid(name), name, s.Region())
-		for id, lb := range s.Resources("aws_lb") {
-			kind := "public NLB"
-			if lb["internal"] == true {
-				kind = "internal NLB"
-			}
-			ports := ""
-			for _, l := range s.Resources("aws_lb_listener") {
-				if strings.Contains(fmt.Sprint(l["load_balancer_arn"]), "aws_lb."+id+".") {
-					ports += fmt.Sprintf(" :%v", l["port"])
-				}
-			}
-			instances := 0.0
-			for _, g := range s.Resources("aws_autoscaling_group") {
-				instances += num(g["desired_capacity"])
-			}
-			fmt.Fprintf(b, "    %s_nlb[\"%s%s<br/>%v instances\"]\n", mid(name), kind, ports, instances)
-		}
-		if len(s.Resources("aws_ec2_transit_gateway")) > 0 {
-			fmt.Fprintf(b, "    %s_tgw{{\"transit gateway\"}}\n", mid(name))
-		}
-		b.WriteString("  end\n")
-	}
-	var edges []string
-	for _, name := range o.Names() {
-		s := o.Stacks[name]
-		for _, c := range s.Resources("aws_vpc_peering_connection") {
-			if other := referencedStack(c["peer_vpc_id"]); other != "" {
-				edges = append(edges, fmt.Sprintf("  %s ---|VPC peering| %s\n", mid(name), mid(other)))
-			}
-		}
-		for _, a := range s.Resources("aws_ec2_transit_gateway_peering_attachment") {
-			if other := referencedStack(a["peer_transit_gateway_id"]); other != "" {
-				edges = append(edges, fmt.Sprintf("  %s_tgw ---|TGW peering| %s_tgw\n", mid(name), mid(other)))
-			}
-		}
-	}
-	sort.Strings(edges)
-	for _, e := range edges {
-		b.WriteString(e)
-	}
-	for _, r := range routes {
-		fmt.Fprintf(b, "  clients_%s((\"clients in %s\")) -->|latency| %s_nlb\n", mid(r.client), r.client, mid(r.stack))
-	}
-	b.WriteString("```\n\n")
-}
-
 func routeTable(b *strings.Builder, routes []route) {
 	b.WriteString("## Latency routes\n\n| Clients in | Sent to | Distance | Why |\n| --- | --- | --- | --- |\n")
 	for _, r := range routes {
+		if r.stack == "" {
+			fmt.Fprintf(b, "| %s | no record | | %s |\n", r.client, r.why)
+			continue
+		}
 		fmt.Fprintf(b, "| %s | %s (%s) | %.0f km | %s |\n", r.client, r.region, r.stack, r.km, r.why)
 	}
 	b.WriteString("\n")
+}
+
+// noRecordWhy is what Route 53 does for a client region without a record.
+const noRecordWhy = "Route 53 answers these clients with the lowest-latency record that remains"
+
+// withChanges adds to routes what a reviewer must not miss: client regions
+// whose record moves to another proxy region (against prev, the output
+// this synth replaced), records that are new or removed, and retired proxy
+// regions whose own clients have no record.
+func withChanges(o, prev *Output, routes []route) []route {
+	out := append([]route(nil), routes...)
+	has := map[string]bool{}
+	for _, r := range routes {
+		has[r.client] = true
+	}
+	if prev != nil {
+		before := map[string]route{}
+		for _, r := range latencyRoutes(prev) {
+			before[r.client] = r
+		}
+		for i, r := range out {
+			switch old, ok := before[r.client]; {
+			case !ok && len(before) > 0:
+				out[i].why += "; **new record**: created when the dns stack applies, after " + r.stack + "'s proxies are healthy; until then " + noRecordWhy
+			case ok && old.stack != r.stack:
+				out[i].why += fmt.Sprintf("; **moves** from %s (%s): an in-place update of the record when the dns stack applies", old.region, old.stack)
+			}
+		}
+		for _, client := range sortedIDs(before) {
+			if !has[client] {
+				has[client] = true
+				out = append(out, route{client: client, why: fmt.Sprintf("**record removed** (it sent these clients to %s); %s", before[client].region, noRecordWhy)})
+			}
+		}
+	}
+	for _, name := range o.Names() {
+		s := o.Stacks[name]
+		if strings.HasPrefix(name, "proxy-") && count(s, "resource") == 0 && !has[s.Region()] {
+			has[s.Region()] = true
+			out = append(out, route{client: s.Region(), why: fmt.Sprintf("its proxy region is retired (%s is emptied by this deploy); %s", name, noRecordWhy)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].client < out[j].client })
+	return out
 }
 
 func deployOrder(b *strings.Builder, o *Output) {
@@ -268,29 +282,22 @@ func stackSection(b *strings.Builder, name string, s Stack) {
 	for id, r := range s.Resources("aws_iam_role") {
 		roles["${aws_iam_role."+id+".id}"] = fmt.Sprint(r["name"])
 	}
-	rows = nil
+	byRole := map[string][]string{}
 	for _, p := range s.Resources("aws_iam_role_policy") {
 		role := roles[fmt.Sprint(p["role"])]
 		for _, st := range s.Statements(p["policy"]) {
-			rows = append(rows, fmt.Sprintf("| %s | %v | %s | %s |\n", role, path(st, "sid"), list(path(st, "actions")), list(path(st, "resources"))))
+			byRole["Role `"+role+"`"] = append(byRole["Role `"+role+"`"], fmt.Sprintf("| %v | %s | %s |\n", path(st, "sid"), items(path(st, "actions")), items(path(st, "resources"))))
 		}
 	}
-	if len(rows) > 0 {
-		sort.Strings(rows)
-		b.WriteString("### IAM actions\n\n| Role | Statement | Actions | Resources |\n| --- | --- | --- | --- |\n")
-		for _, r := range rows {
-			b.WriteString(r)
-		}
-		b.WriteString("\n")
-	}
+	grouped(b, "IAM actions", "| Statement | Actions | Resources |\n| --- | --- | --- |\n", byRole)
 
 	aliases := map[string]string{}
 	for _, a := range s.Resources("aws_kms_alias") {
 		aliases[strings.TrimSuffix(fmt.Sprint(a["target_key_id"]), ".key_id}")] = fmt.Sprint(a["name"])
 	}
-	rows = nil
+	byKey := map[string][]string{}
 	for id, k := range s.Resources("aws_kms_key") {
-		name := aliases["${aws_kms_key."+id] + " (" + fmt.Sprint(k["description"]) + ")"
+		name := "Key `" + aliases["${aws_kms_key."+id] + "` (" + fmt.Sprint(k["description"]) + ")"
 		for _, st := range s.Statements(k["policy"]) {
 			var conds []string
 			cs, _ := path(st, "condition").([]any)
@@ -298,22 +305,64 @@ func stackSection(b *strings.Builder, name string, s Stack) {
 				conds = append(conds, fmt.Sprintf("%v %v %s", path(c, "variable"), path(c, "test"), list(path(c, "values"))))
 			}
 			sort.Strings(conds)
-			rows = append(rows, fmt.Sprintf("| %s | %v | %s | %s | %s |\n", name, path(st, "sid"),
-				list(path(st, "principals", 0, "identifiers")), list(path(st, "actions")), strings.Join(conds, "; ")))
+			byKey[name] = append(byKey[name], fmt.Sprintf("| %v | %s | %s | %s |\n", path(st, "sid"),
+				items(path(st, "principals", 0, "identifiers")), items(path(st, "actions")), strings.Join(conds, "<br>")))
 		}
 	}
-	if len(rows) > 0 {
-		sort.Strings(rows)
-		b.WriteString("### KMS keys\n\n| Key | Statement | Principal | Actions | Conditions |\n| --- | --- | --- | --- | --- |\n")
-		for _, r := range rows {
+	grouped(b, "KMS keys", "| Statement | Principal | Actions | Conditions |\n| --- | --- | --- | --- |\n", byKey)
+	if count(s, "resource") == 0 {
+		b.WriteString("No resources: a retired region whose resources the next deploy destroys.\n\n")
+	}
+}
+
+// grouped writes one table per owner (role, key) under a heading, so that
+// no column repeats the owner on every row and the tables fit a page.
+func grouped(b *strings.Builder, title, header string, rows map[string][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s\n\n", title)
+	for _, o := range sortedIDs(rows) {
+		fmt.Fprintf(b, "#### %s\n\n%s", o, header)
+		sort.Strings(rows[o])
+		for _, r := range rows[o] {
 			b.WriteString(r)
 		}
 		b.WriteString("\n")
 	}
-	if len(s.Resources("aws_launch_template")) == 0 && len(s.Resources("aws_vpc")) == 0 {
-		b.WriteString("No resources: a retired region whose resources the next deploy destroys.\n\n")
-	}
 }
+
+// items renders a JSON list for a table cell, one item per line; actions
+// of one service are written once with their prefix ("`kms:` Decrypt,
+// Encrypt"), so that a long list wraps instead of widening the table.
+func items(v any) string {
+	list, _ := v.([]any)
+	var out []string
+	byService := map[string][]string{}
+	var services []string
+	for _, i := range list {
+		s := short(i)
+		if svc, action, ok := strings.Cut(s, ":"); ok && actionRe.MatchString(s) {
+			if byService[svc] == nil {
+				services = append(services, svc)
+			}
+			byService[svc] = append(byService[svc], action)
+			continue
+		}
+		out = append(out, "`"+s+"`")
+	}
+	for _, svc := range services {
+		if len(byService[svc]) == 1 {
+			out = append(out, "`"+svc+":"+byService[svc][0]+"`")
+			continue
+		}
+		out = append(out, "`"+svc+":` "+strings.Join(byService[svc], ", "))
+	}
+	return strings.Join(out, "<br>")
+}
+
+// actionRe matches an IAM action ("kms:Decrypt", "kms:GenerateDataKey*").
+var actionRe = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z*]+$`)
 
 func groupName(groups map[string]string, ref any) string {
 	if n, ok := groups[fmt.Sprint(ref)]; ok {
