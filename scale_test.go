@@ -13,7 +13,7 @@ import (
 // mode (package sample).
 func regionsConfig(n int) (*config.Cluster, error) { return sample.Cluster(n, sample.Options{}) }
 
-// BenchmarkSynthRegions synthesizes 9, 21 and every (33) proxy regions in
+// BenchmarkSynthRegions synthesizes 9, 21 and every (32) proxy regions in
 // vpc peering mode. Synth time must grow linearly with the number of
 // regions: compare ns/op across the sizes (make bench prints the ratio).
 func BenchmarkSynthRegions(b *testing.B) {
@@ -25,7 +25,7 @@ func BenchmarkSynthRegions(b *testing.B) {
 }
 
 // TestSynthEveryRegion synthesizes every region of the table as a proxy
-// region (vpc peering mode, 33 proxy stacks, 528 proxy-to-proxy peerings)
+// region (vpc peering mode, 32 proxy stacks, 496 proxy-to-proxy peerings)
 // in TestMain and checks the result: every stack present, every pair of
 // VPCs peered once. The time it took is logged, not asserted (see
 // BenchmarkSynthRegions).

@@ -203,7 +203,14 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		return // an empty value means "use the default"; Validate catches required ones
 	}
 	bad := func(want string) {
-		add(n, where, fmt.Sprintf("expected %s, found %s", want, describe(n)))
+		msg := fmt.Sprintf("expected %s, found %s", want, describe(n))
+		if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			var probe yaml.Node
+			if yaml.Unmarshal([]byte(n.Value), &probe) == nil && len(probe.Content) == 1 && probe.Content[0].Tag != "!!str" {
+				msg += "; it is quoted, so YAML reads a string: remove the quotes"
+			}
+		}
+		add(n, where, msg)
 		setAside(n)
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) && t == reflect.TypeOf(ResourceRegion{}) {

@@ -55,7 +55,10 @@ func TestRejectUndeployable(t *testing.T) {
 		{"domain too long for the challenge record", "domain: teleport.example.com", "domain: " + strings.Repeat(strings.Repeat("a", 60)+".", 3) + strings.Repeat("b", 46) + ".example.com", "domain", "_acme-challenge.<domain> fits in DNS's 253"},
 		{"domain with a trailing dot", "domain: teleport.example.com", "domain: teleport.example.com.", "domain", "ends with a dot; remove it"},
 		{"backend key with ..", "", "backend: {type: s3, s3: {bucket: my-state, region: us-west-2, use_lockfile: true, key_prefix: a/../b}}\n", "backend.s3.key_prefix", "has a . or .. level"},
-		{"merge key", "", "defaults: &d {type: m6i.large}\n", "defaults", "unknown key"},
+		{"release with a v", `"17.7.16"`, `"v17.7.16"`, "teleport_version", `write the release without the v: "17.7.16"`},
+		{"domain in capitals", "domain: teleport.example.com", "domain: Teleport.Example.com", "domain", `write DNS names in lowercase: "teleport.example.com"`},
+		{"quoted boolean", "", "acme_staging: \"true\"\n", "acme_staging", "it is quoted, so YAML reads a string: remove the quotes"},
+		{"quoted number", "", "agent_connection_count: \"3\"\n", "agent_connection_count", "remove the quotes"},
 		{"merge key in a mapping", "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  instances:\n    <<: {type: m6i.large}\n", "auth.instances", "YAML merge key (<<), which this config does not support"},
 	}
 	for _, tc := range cases {

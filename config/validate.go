@@ -317,6 +317,8 @@ func (v *validator) domain(c *Cluster) {
 	domainOK, zoneOK := false, false
 	if c.Domain == "" {
 		v.add("domain", "is required: the public name of the cluster, such as teleport.example.com")
+	} else if lower := strings.ToLower(c.Domain); lower != c.Domain && dnsName(lower) == "" {
+		v.add("domain", "%q: write DNS names in lowercase: %q", c.Domain, lower)
 	} else if why := dnsName(c.Domain); why != "" {
 		v.add("domain", "%q %s", c.Domain, why)
 	} else {
@@ -416,6 +418,8 @@ func (v *validator) version(path, s string) (Version, bool) {
 	switch ver, err := ParseVersion(s); {
 	case s == "":
 		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.7.16\"")
+	case err != nil && strings.HasPrefix(s, "v") && versionRe.MatchString(s[1:]):
+		v.add(path, "%q: write the release without the v: %q", s, s[1:])
 	case err != nil:
 		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH without leading zeros, each number at most %d, quoted, such as \"17.7.16\"", s, MaxVersionPart)
 	case ver.Major < MinTeleportMajor:

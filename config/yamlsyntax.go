@@ -46,6 +46,15 @@ func locateSyntaxError(data []byte, err error) *SyntaxError {
 	if p := scanIndentation(lines); p != nil && p.Line >= line {
 		return p
 	}
+	if strings.Contains(msg, "unexpected end of stream") {
+		// An unclosed quote runs to the end of the file: point at it.
+		for i := 0; i < len(lines); i++ {
+			if _, value, ok := splitKey(stripComment(strings.TrimSpace(lines[i]))); ok && value != "" && (value[0] == '"' || value[0] == '\'') && unclosed(value) {
+				q := strings.IndexAny(lines[i], `"'`)
+				return &SyntaxError{Line: i + 1, Column: q + 1, Msg: "not valid YAML: this quote is not closed (the file ends inside it)"}
+			}
+		}
+	}
 	if strings.Contains(msg, "did not find expected ',' or") {
 		// The library names the enclosing block; the bracket left open is
 		// on the first line from there that opens more than it closes.
@@ -120,16 +129,16 @@ func scanIndentation(lines []string) *SyntaxError {
 			}
 			levels = append(levels, indent)
 		default:
+			var at []string
+			for _, l := range levels {
+				at = append(at, strconv.Itoa(l))
+			}
 			for len(levels) > 0 && levels[len(levels)-1] > indent {
 				levels = levels[:len(levels)-1]
 			}
 			if len(levels) == 0 || levels[len(levels)-1] != indent {
-				var at []string
-				for _, l := range append(levels, top) {
-					at = append(at, strconv.Itoa(l))
-				}
 				return &SyntaxError{Line: n, Column: indent + 1, Msg: fmt.Sprintf(
-					"not valid YAML: an indentation of %d spaces matches no enclosing block (the blocks above are indented %s spaces); align this line with the key it belongs to", indent, strings.Join(dedupe(at), " or "))}
+					"not valid YAML: an indentation of %s matches no enclosing block (the blocks above are indented %s spaces); align this line with the key it belongs to", spaces(indent), strings.Join(dedupe(at), " or "))}
 			}
 		}
 		// List items open a block for their content ("- key: v" puts key
@@ -170,6 +179,13 @@ func scanIndentation(lines []string) *SyntaxError {
 		}
 	}
 	return nil
+}
+
+func spaces(n int) string {
+	if n == 1 {
+		return "1 space"
+	}
+	return fmt.Sprintf("%d spaces", n)
 }
 
 func dedupe(s []string) []string {

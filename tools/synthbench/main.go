@@ -8,7 +8,7 @@
 // smallest size (synth time must grow linearly with the proxy regions).
 //
 //	go build -o .bench/app . && go build -o .bench/floor ./tools/providerfloor
-//	go run ./tools/synthbench -app .bench/app -floor .bench/floor -sizes 9,21,33 -runs 3
+//	go run ./tools/synthbench -app .bench/app -floor .bench/floor -sizes 9,21,32 -runs 3
 package main
 
 import (
@@ -30,7 +30,7 @@ import (
 func main() {
 	app := flag.String("app", "./app", "the built app")
 	floor := flag.String("floor", "", "the built tools/providerfloor (optional)")
-	sizes := flag.String("sizes", "9,21,33", "numbers of proxy regions")
+	sizes := flag.String("sizes", "9,21,32", "numbers of proxy regions")
 	runs := flag.Int("runs", 3, "runs per case and loading mode; medians are reported")
 	modes := flag.String("connectivity", "vpc_peering", "connectivity modes, comma separated")
 	flag.Parse()
