@@ -47,6 +47,7 @@ func invariants() []invariant {
 		{"every instance reachable through Session Manager only", sessionManagerOnly},
 		{"a given VPC gets no network resources, and every given id is checked at plan time", givenVPCsAreChecked},
 		{"at most two auth servers on DynamoDB, never more during a refresh", atMostTwoAuthServers},
+		{"every launch template's image has its instance type's architecture", imagesMatchArchitecture},
 	}
 }
 
@@ -276,6 +277,12 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			for _, v := range s.section("data", "aws_route_table") {
 				v["lifecycle"] = map[string]any{}
 			}
+		}},
+		{"every launch template's image has its instance type's architecture", "proxy-eu-west-1", func(s stackJSON) {
+			first(s, "aws_launch_template")["instance_type"] = "m7g.large"
+		}},
+		{"every launch template's image has its instance type's architecture", "auth-us-east-1", func(s stackJSON) {
+			first(s, "aws_launch_template")["image_id"] = "${data.aws_ssm_parameter.auth_instances_ami_F4EE99A3.value}"
 		}},
 		{"a given VPC gets no network resources, and every given id is checked at plan time", "proxy-eu-west-1", func(s stackJSON) {
 			s["resource"].(map[string]any)["aws_nat_gateway"] = map[string]any{"nat": map[string]any{"subnet_id": "subnet-0b00000000000b101"}}
@@ -1006,6 +1013,40 @@ func givenVPCsAreChecked(cfg *config.Cluster, s stackJSON) (int, []string) {
 		}
 	}
 	return n, bad
+}
+
+// imagesMatchArchitecture: every launch template takes its image from an
+// aws_ami data source that either looks up Teleport's image of the
+// instance type's architecture or checks the architecture of the image it
+// reads back by id.
+func imagesMatchArchitecture(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	amis := s.section("data", "aws_ami")
+	lts := s.resources("aws_launch_template")
+	for _, id := range sortedKeys(lts) {
+		lt := lts[id]
+		arch := config.Architecture(fmt.Sprint(lt["instance_type"]))
+		ref := fmt.Sprint(lt["image_id"])
+		ami := amis[strings.TrimSuffix(strings.TrimPrefix(ref, "${data.aws_ami."), ".id}")]
+		if ami == nil {
+			bad = append(bad, fmt.Sprintf("%s takes its image from %s, not from an aws_ami data source", id, ref))
+			continue
+		}
+		filters := map[string]string{}
+		for _, f := range asList(ami["filter"]) {
+			filters[fmt.Sprint(get(f, "name"))] = fmt.Sprint(asList(get(f, "values"))...)
+		}
+		var conds []string
+		for _, c := range asList(get(ami, "lifecycle", "postcondition")) {
+			conds = append(conds, fmt.Sprint(get(c, "condition")))
+		}
+		teleport := slices.Equal(asList(ami["owners"]), []any{config.TeleportAMIOwner}) && filters["architecture"] == arch
+		checked := slices.Contains(conds, `${self.architecture == "`+arch+`"}`)
+		if !teleport && !checked {
+			bad = append(bad, fmt.Sprintf("%s (%v, %s) boots an image whose architecture is neither looked up nor checked", id, lt["instance_type"], arch))
+		}
+	}
+	return len(lts), bad
 }
 
 func asList(v any) []any {

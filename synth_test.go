@@ -46,6 +46,7 @@ var goldenConfigs = map[string]string{
 	"transit-gateway":     "testdata/configs/transit-gateway.yaml",
 	"existing-vpc":        "testdata/configs/existing-vpc.yaml",
 	"existing-vpc-tgw":    "testdata/configs/existing-vpc-tgw.yaml",
+	"teleport-images":     "testdata/configs/teleport-images.yaml",
 }
 
 func TestMain(m *testing.M) {

@@ -246,8 +246,14 @@ type Connectivity struct {
 
 // AMI chooses machine images.
 type AMI struct {
+	// Source is "ssm" (default: the image SSMParameter resolves to, or the
+	// pinned IDs; boot scripts download Teleport) or "teleport" (Teleport's
+	// published AMI of the exact release, edition and architecture in each
+	// region, with Teleport installed; see config/images.go).
+	Source string `yaml:"source,omitempty"`
 	// SSMParameter is the public SSM parameter resolving to the AMI id in each
-	// region (default: latest Amazon Linux 2023, x86_64).
+	// region (default: latest Amazon Linux 2023, x86_64, or its arm64 twin
+	// for Graviton instance types).
 	SSMParameter string `yaml:"ssm_parameter,omitempty"`
 	// IDs pins an AMI id per region, overriding SSMParameter there. Pin images
 	// in production so that a new AMI release does not roll the cluster.
@@ -309,6 +315,9 @@ func (c *Cluster) applyDefaults() {
 	}
 	if c.Connectivity.Mode == "" {
 		c.Connectivity.Mode = ConnectivityVPCPeering
+	}
+	if c.AMI.Source == "" {
+		c.AMI.Source = AMISourceSSM
 	}
 	if c.AMI.SSMParameter == "" {
 		c.AMI.SSMParameter = DefaultAMISSMParameter
@@ -409,11 +418,6 @@ func (c *Cluster) ProxyRegion(name string) (ProxyRegion, bool) {
 	return ProxyRegion{}, false
 }
 
-// AMIFor returns the pinned AMI id for region, or "" to use the SSM parameter.
-func (c *Cluster) AMIFor(region string) string {
-	return c.AMI.IDs[region]
-}
-
 // LatencyRoute says which proxy region serves the agents of one region.
 type LatencyRoute struct {
 	// Region is the latency region of the record (where agents run).
@@ -509,6 +513,10 @@ func (c *Cluster) String() string {
 // unchanged SSM parameter are not ordered: pin ami.ids for that.
 func (c *Cluster) AMIGeneration() string {
 	h := sha256.New()
+	if c.AMI.Source == AMISourceTeleport {
+		// Teleport's image follows the release, which is ordered anyway.
+		fmt.Fprintf(h, "source=%s\n", c.AMI.Source)
+	}
 	fmt.Fprintf(h, "ssm=%s\n", c.AMI.SSMParameter)
 	for _, r := range sortedKeys(c.AMI.IDs) {
 		fmt.Fprintf(h, "%s=%s\n", r, c.AMI.IDs[r])

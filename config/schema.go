@@ -184,6 +184,7 @@ func schemaExtras() map[string]map[string]any {
 		"flow_logs.retention_days":        {"enum": FlowLogRetentions, "default": DefaultFlowLogRetentionDays},
 		"ami.ssm_parameter":               {"default": DefaultAMISSMParameter},
 		"deletion_protection":             {"default": true},
+		"ami.source":                      {"enum": []string{AMISourceSSM, AMISourceTeleport}, "default": AMISourceSSM},
 		"ami.ids.*":                       {"pattern": amiIDRe.String()},
 		"quotas.elastic_ips.*":            {"minimum": DefaultElasticIPQuota},
 		"resource_regions[].region":       {"enum": regions},

@@ -190,6 +190,7 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 	v.flowLogs(c)
 	v.quotas(c)
 	v.ami(c)
+	v.imageSource(c)
 	v.backend(c)
 	v.tags(c.Tags)
 	if len(v.problems) == 0 {

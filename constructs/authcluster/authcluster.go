@@ -36,10 +36,9 @@ type Props struct {
 	// KeyARN is the customer managed key that encrypts Storage, the
 	// session recordings and the instances' volumes.
 	KeyARN *string
-	// Instances sizes the group; AMIID or AMISSMParameter picks the image.
-	Instances       config.InstanceGroup
-	AMIID           string
-	AMISSMParameter string
+	// Instances sizes the group; Image picks its AMI.
+	Instances config.InstanceGroup
+	Image     config.Image
 	// BootScript is the rendered auth boot script.
 	BootScript string
 	// LicenseParameter, when set, is the SSM parameter the role may read.
@@ -110,8 +109,7 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		InstanceType:     props.Instances.Type,
 		Count:            props.Instances.Count,
 		VolumeSizeGiB:    props.Instances.VolumeSizeGiB,
-		AMIID:            props.AMIID,
-		AMISSMParameter:  props.AMISSMParameter,
+		Image:            props.Image,
 		SubnetIDs:        props.Network.PrivateSubnetIDs,
 		SecurityGroupIDs: []*string{sg},
 		UserDataBase64:   teleportconfig.UserDataBase64(props.BootScript),

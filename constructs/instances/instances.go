@@ -28,11 +28,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinggroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsssmparameter"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iaminstanceprofile"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
+	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -62,9 +62,9 @@ type Props struct {
 	// terminate an instance before launching the next, one at a time (see
 	// RefreshPercentages).
 	NoSurge bool
-	// AMIID pins the image; when empty the image is read from AMISSMParameter.
-	AMIID           string
-	AMISSMParameter string
+	// Image says where the AMI comes from (a pinned id, an SSM parameter or
+	// Teleport's published image) and which architecture it must have.
+	Image config.Image
 	// SubnetIDs are the subnets to spread over, one per availability zone.
 	SubnetIDs []*string
 	// SecurityGroupIDs are attached to every instance.
@@ -169,12 +169,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		Role: role.Name(),
 	})
 
-	image := jsii.String(props.AMIID)
-	if props.AMIID == "" {
-		image = dataawsssmparameter.NewDataAwsSsmParameter(c, jsii.String("ami"), &dataawsssmparameter.DataAwsSsmParameterConfig{
-			Name: jsii.String(props.AMISSMParameter),
-		}).Value()
-	}
+	image := machineImage(c, props.Image, props.InstanceType)
 
 	tags := map[string]*string{"Name": jsii.String(props.Name)}
 	for k, v := range props.InstanceTags {

@@ -33,10 +33,9 @@ type Props struct {
 	AccountID *string
 	// Network is this region's proxy VPC.
 	Network *network.Network
-	// Instances sizes the group; AMIID or AMISSMParameter picks the image.
-	Instances       config.InstanceGroup
-	AMIID           string
-	AMISSMParameter string
+	// Instances sizes the group; Image picks its AMI.
+	Instances config.InstanceGroup
+	Image     config.Image
 	// BootScript is the rendered proxy boot script.
 	BootScript string
 	// AuthServer is the auth NLB's DNS name (a cross-stack reference).
@@ -163,8 +162,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		InstanceType:           props.Instances.Type,
 		Count:                  props.Instances.Count,
 		VolumeSizeGiB:          props.Instances.VolumeSizeGiB,
-		AMIID:                  props.AMIID,
-		AMISSMParameter:        props.AMISSMParameter,
+		Image:                  props.Image,
 		SubnetIDs:              subnets,
 		SecurityGroupIDs:       []*string{sg},
 		UserDataBase64:         teleportconfig.UserDataBase64(props.BootScript),
