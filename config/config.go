@@ -212,8 +212,9 @@ type ProxyRegion struct {
 
 // InstanceGroup sizes an Auto Scaling group.
 type InstanceGroup struct {
-	// Type is the EC2 instance type (default m6i.large); its architecture must
-	// match the AMI's (x86_64 by default).
+	// Type is the EC2 instance type (default m6i.large). Graviton types
+	// (t4g, m7g, c7gn, ...) get arm64 images, others x86_64 (see
+	// Architecture).
 	Type string `yaml:"type,omitempty"`
 	// Count is the desired and minimum number of instances (default 2, spread
 	// over the availability zones). The group may grow to twice that during

@@ -123,7 +123,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	})
 
 	boot, err := teleportconfig.AuthUserData{
-		Install: teleportconfig.Install{Version: cfg.Auth.TeleportVersion, Edition: cfg.Edition},
+		Install: teleportconfig.Install{Version: cfg.Auth.TeleportVersion, Edition: cfg.Edition, Preinstalled: cfg.AMI.Source == config.AMISourceTeleport},
 		Config: teleportconfig.AuthConfig(teleportconfig.AuthParams{
 			ClusterName:          cfg.Domain,
 			Region:               region,

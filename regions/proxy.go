@@ -137,7 +137,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	}
 
 	boot, err := teleportconfig.ProxyUserData{
-		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition},
+		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition, Preinstalled: cfg.AMI.Source == config.AMISourceTeleport},
 		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
 			Domain:       cfg.Domain,
 			JoinToken:    names.ProxyJoinToken(),

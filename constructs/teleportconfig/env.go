@@ -10,21 +10,24 @@ import (
 // commonEnv is what every boot script reads from the role's environment
 // file (lib.sh sources it). Field tags name the shell variables.
 type commonEnv struct {
-	Role               string `env:"ROLE"`
-	TeleportVersion    string `env:"TELEPORT_VERSION"`
-	TeleportEdition    string `env:"TELEPORT_EDITION"`
-	AMIGeneration      string `env:"AMI_GENERATION"`
-	GroupName          string `env:"GROUP_NAME"`
-	ConfigPath         string `env:"CONFIG_PATH"`
-	DataDir            string `env:"DATA_DIR"`
-	MetricNamespace    string `env:"METRIC_NAMESPACE"`
-	BootWaitMetric     string `env:"BOOT_WAIT_METRIC"`
-	BootFailuresMetric string `env:"BOOT_FAILURES_METRIC"`
-	CAPinParameter     string `env:"CA_PIN_PARAMETER"`
-	RolloutParameter   string `env:"ROLLOUT_PARAMETER"`
-	CertDomain         string `env:"CERT_DOMAIN"`
-	CertBucket         string `env:"CERT_BUCKET"`
-	CertBucketRegion   string `env:"CERT_BUCKET_REGION"`
+	Role            string `env:"ROLE"`
+	TeleportVersion string `env:"TELEPORT_VERSION"`
+	TeleportEdition string `env:"TELEPORT_EDITION"`
+	// TeleportPreinstalled: the image should have the release (see
+	// Install.Preinstalled).
+	TeleportPreinstalled bool   `env:"TELEPORT_PREINSTALLED,omitempty"`
+	AMIGeneration        string `env:"AMI_GENERATION"`
+	GroupName            string `env:"GROUP_NAME"`
+	ConfigPath           string `env:"CONFIG_PATH"`
+	DataDir              string `env:"DATA_DIR"`
+	MetricNamespace      string `env:"METRIC_NAMESPACE"`
+	BootWaitMetric       string `env:"BOOT_WAIT_METRIC"`
+	BootFailuresMetric   string `env:"BOOT_FAILURES_METRIC"`
+	CAPinParameter       string `env:"CA_PIN_PARAMETER"`
+	RolloutParameter     string `env:"ROLLOUT_PARAMETER"`
+	CertDomain           string `env:"CERT_DOMAIN"`
+	CertBucket           string `env:"CERT_BUCKET"`
+	CertBucketRegion     string `env:"CERT_BUCKET_REGION"`
 }
 
 // authEnv is the environment file of the auth instances.
@@ -53,7 +56,7 @@ type proxyEnv struct {
 }
 
 // renderEnv writes a struct of string, bool and int fields (embedded structs
-// flattened) as shell assignments, one a line, each value single-quoted. A
+// flattened; a tag option omitempty skips zero values) as shell assignments, one a line, each value single-quoted. A
 // value that cannot be a line of such a file is an error, not a boot that
 // sources something else.
 func renderEnv(v any) (string, error) {
@@ -77,9 +80,15 @@ func writeEnv(b *strings.Builder, v reflect.Value) error {
 			}
 			continue
 		}
-		name := f.Tag.Get("env")
+		name, opt, _ := strings.Cut(f.Tag.Get("env"), ",")
 		if name == "" {
 			return fmt.Errorf("environment field %s has no env tag", f.Name)
+		}
+		// omitempty leaves a zero value out (the scripts default it), so
+		// that adding a setting does not change, and roll, the user data
+		// of every instance that does not use it.
+		if opt == "omitempty" && fv.IsZero() {
+			continue
 		}
 		var value string
 		switch fv.Kind() {

@@ -18,7 +18,7 @@ func testCert() Certificate {
 
 func testAuthUserData(t *testing.T, license string) string {
 	t.Helper()
-	out, err := AuthUserData{Install: Install{"17.4.8", EditionEnterprise},
+	out, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:    AuthConfig(AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", ProxyPeering: true, Enterprise: license != ""}),
 		GroupName: "x-auth", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
 		CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
@@ -30,7 +30,7 @@ func testAuthUserData(t *testing.T, license string) string {
 
 func testProxyUserData(t *testing.T, peering bool) string {
 	t.Helper()
-	out, err := ProxyUserData{Install: Install{"17.4.8", EditionEnterprise},
+	out, err := ProxyUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:       ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam", ProxyPeering: peering}),
 		ProxyPeering: peering, AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 		RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",

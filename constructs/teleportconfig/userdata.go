@@ -36,6 +36,10 @@ type Install struct {
 	Version string
 	// Edition is EditionOSS or EditionEnterprise.
 	Edition string
+	// Preinstalled says the image has this release (Teleport's published
+	// AMI): the boot checks `teleport version`, downloads nothing when it
+	// matches, and runs Teleport with its own unit instead of the image's.
+	Preinstalled bool
 }
 
 // AuthUserData holds what the auth instances need besides teleport.yaml.
@@ -148,7 +152,7 @@ func JoinTokenYAML(name, roleNamePattern string) (string, error) {
 
 func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert Certificate) commonEnv {
 	return commonEnv{
-		Role: role, TeleportVersion: i.Version, TeleportEdition: i.Edition, AMIGeneration: amiGeneration,
+		Role: role, TeleportVersion: i.Version, TeleportEdition: i.Edition, TeleportPreinstalled: i.Preinstalled, AMIGeneration: amiGeneration,
 		GroupName: group, ConfigPath: ConfigPath, DataDir: DataDir,
 		MetricNamespace: MetricNamespace, BootWaitMetric: BootWaitMetric, BootFailuresMetric: BootFailuresMetric,
 		CAPinParameter: caPin, RolloutParameter: rollout,

@@ -14,6 +14,9 @@ IMDS="${TELEPORT_BOOT_IMDS:-http://169.254.169.254}"
 
 # shellcheck source=/dev/null
 . "${BOOT_ETC}/env"
+# Settings the environment file leaves out when they are off (omitempty in
+# env.go).
+TELEPORT_PREINSTALLED="${TELEPORT_PREINSTALLED:-false}"
 
 JOB="$(basename "$0")"
 

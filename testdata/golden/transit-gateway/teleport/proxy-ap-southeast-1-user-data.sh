@@ -91,6 +91,9 @@ IMDS="${TELEPORT_BOOT_IMDS:-http://169.254.169.254}"
 
 # shellcheck source=/dev/null
 . "${BOOT_ETC}/env"
+# Settings the environment file leaves out when they are off (omitempty in
+# env.go).
+TELEPORT_PREINSTALLED="${TELEPORT_PREINSTALLED:-false}"
 
 JOB="$(basename "$0")"
 
@@ -179,21 +182,73 @@ TELEPORT_BOOT_FILE
 write /usr/local/bin/teleport-install 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
 # Installs the pinned Teleport release from Teleport's package repository
-# (Teleport's install script picks the repository of this distribution).
+# (Teleport's install script picks the repository of this distribution),
+# unless the image already has it: Teleport's published AMIs
+# (ami.source: teleport) carry the release in /usr/local/bin.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+
+# preinstalled succeeds when the image is meant to have Teleport and
+# `teleport version` names exactly the pinned release and edition
+# ("Teleport Enterprise v17.7.16 git:..." or "Teleport v17.7.16 git:...",
+# PrintVersion in Teleport's modules).
+preinstalled() {
+  [ "${TELEPORT_PREINSTALLED}" = true ] || return 1
+  local want="Teleport v${TELEPORT_VERSION} "
+  if [ "${TELEPORT_EDITION}" = enterprise ]; then want="Teleport Enterprise v${TELEPORT_VERSION} "; fi
+  case "$(teleport version 2>/dev/null)" in
+  "${want}"*) return 0 ;;
+  esac
+  return 1
+}
+
+# own_unit replaces the unit of Teleport's AMI (it starts only with the
+# AMI's own configuration files: ConditionPathExists=/etc/teleport.d/role.all,
+# assets/aws/files/system/teleport.service) with one that runs the
+# configuration these scripts write, and masks the AMI's config generator.
+own_unit() {
+  cat >"${ROOT}/etc/systemd/system/teleport.service" <<UNIT
+[Unit]
+Description=Teleport (configured by the cluster's boot scripts)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+Restart=always
+RestartSec=5
+ExecStart=/usr/local/bin/teleport start --config=${CONFIG_PATH} --pid-file=/run/teleport.pid
+ExecReload=/bin/kill -HUP \$MAINPID
+PIDFile=/run/teleport.pid
+LimitNOFILE=524288
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl mask --now teleport-generate-config.service || log "no teleport-generate-config.service to mask"
+  systemctl daemon-reload
+}
 
 install_teleport() {
   curl -fsSL https://cdn.teleport.dev/install.sh | bash -s "${TELEPORT_VERSION}" "${TELEPORT_EDITION}"
 }
 
-if ! retry 5 install_teleport; then
-  boot_failed install "could not install Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
-  exit 1
+if preinstalled; then
+  install -d -m 0755 "${ROOT}/etc/systemd/system"
+  own_unit
+  log "Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}) is in the image: nothing downloaded"
+else
+  if [ "${TELEPORT_PREINSTALLED}" = true ]; then
+    log "the image should have Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}) but has '$(teleport version 2>/dev/null || echo none)': installing it"
+  fi
+  if ! retry 5 install_teleport; then
+    boot_failed install "could not install Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
+    exit 1
+  fi
+  log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
 fi
 install -d -m 0700 "${ROOT}${DATA_DIR}"
-log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-configure 0755 <<'TELEPORT_BOOT_FILE'

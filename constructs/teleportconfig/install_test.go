@@ -1,0 +1,61 @@
+package teleportconfig
+
+import (
+	"strings"
+	"testing"
+)
+
+// On Teleport's published AMI (Install.Preinstalled) the boot downloads
+// nothing when the image has the pinned release and edition, and runs
+// Teleport with its own unit; on any other image, or a mismatching one, it
+// installs the release from Teleport's repository.
+func TestInstallOnTeleportImages(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		preinstalled bool
+		edition      string
+		version      string // what `teleport version` prints
+		download     bool
+	}{
+		{"enterprise image of the release", true, EditionEnterprise, "Teleport Enterprise v17.7.16 git:v17.7.16-0-gabc go1.23.9", false},
+		{"oss image of the release", true, EditionOSS, "Teleport v17.7.16 git:v17.7.16-0-gabc go1.23.9", false},
+		{"image of another release", true, EditionEnterprise, "Teleport Enterprise v17.7.1 git:v17.7.1-0-gabc go1.23.9", true},
+		{"oss binary where enterprise is pinned", true, EditionEnterprise, "Teleport v17.7.16 git:v17.7.16-0-gabc go1.23.9", true},
+		{"image without Teleport", true, EditionEnterprise, "", true},
+		{"Amazon Linux image", false, EditionEnterprise, "Teleport Enterprise v17.7.16 git:v17.7.16-0-gabc go1.23.9", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ud, err := ProxyUserData{Install: Install{Version: "17.7.16", Edition: tc.edition, Preinstalled: tc.preinstalled},
+				Config:     ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam"}),
+				AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
+				RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
+				Cert: testCert()}.Render()
+			if err != nil {
+				t.Fatal(err)
+			}
+			teleport := `echo "` + tc.version + `"`
+			if tc.version == "" {
+				teleport = `exit 127`
+			}
+			s := newSandbox(t, ud, map[string]string{"teleport": teleport})
+			if out, code := s.run("/usr/local/bin/teleport-install"); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			unit := "/etc/systemd/system/teleport.service"
+			if tc.download {
+				s.mustCall("install.sh 17.7.16 " + tc.edition)
+				if s.exists(unit) {
+					t.Error("wrote its own teleport unit although it installed the package")
+				}
+				return
+			}
+			s.mustNotCall("install.sh")
+			s.mustCall("systemctl mask --now teleport-generate-config.service")
+			s.before([]string{"systemctl mask"}, []string{"systemctl daemon-reload"})
+			if u := s.read(unit); !strings.Contains(u, "ExecStart=/usr/local/bin/teleport start --config="+ConfigPath+" --pid-file=/run/teleport.pid") ||
+				strings.Contains(u, "ConditionPathExists") || !strings.Contains(u, "ExecReload=/bin/kill -HUP $MAINPID") {
+				t.Errorf("unit:\n%s", u)
+			}
+		})
+	}
+}
