@@ -112,13 +112,29 @@ func instancesOf(s Stack) string {
 }
 
 // imageSource says where the instances' images come from: the SSM
-// parameters they resolve at apply time, or the pinned AMI ids.
+// parameters they resolve at apply time, the pinned AMI ids, or Teleport's
+// published AMIs. A launch template reads its image through an aws_ami
+// data source (Teleport's look-up, or the architecture check of an SSM or
+// pinned image by id).
 func imageSource(o *Output) string {
-	params, pinned := map[string]bool{}, map[string]bool{}
+	params, pinned, teleport := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, name := range o.Names() {
 		s := o.Stacks[name]
 		for _, lt := range s.Resources("aws_launch_template") {
 			image := fmt.Sprint(lt["image_id"])
+			if id := strings.TrimSuffix(strings.TrimPrefix(image, "${data.aws_ami."), ".id}"); id != image {
+				ami := s.Data("aws_ami")[id]
+				filters := map[string]string{}
+				for _, f := range anyList(ami["filter"]) {
+					m, _ := f.(map[string]any)
+					filters[fmt.Sprint(m["name"])] = fmt.Sprint(anyList(m["values"])...)
+				}
+				if filters["image-id"] == "" {
+					teleport[fmt.Sprintf("%s (%s, owner %s)", filters["name"], filters["architecture"], fmt.Sprint(anyList(ami["owners"])...))] = true
+					continue
+				}
+				image = filters["image-id"]
+			}
 			if id := strings.TrimSuffix(strings.TrimPrefix(image, "${data.aws_ssm_parameter."), ".value}"); id != image {
 				params[fmt.Sprint(s.Data("aws_ssm_parameter")[id]["name"])] = true
 			} else {
@@ -132,6 +148,9 @@ func imageSource(o *Output) string {
 	}
 	if len(pinned) > 0 {
 		parts = append(parts, "pinned: "+codeList(pinned))
+	}
+	if len(teleport) > 0 {
+		parts = append(parts, "Teleport's published AMI "+codeList(teleport))
 	}
 	if len(parts) == 0 {
 		return "no instances"
@@ -180,4 +199,10 @@ func backendOf(o *Output) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, "; ")
+}
+
+// anyList is v as a JSON list, or nil.
+func anyList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
