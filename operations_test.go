@@ -65,3 +65,87 @@ func TestProxiesDrainAndPublishMetrics(t *testing.T) {
 		t.Fatal("no proxy group examined")
 	}
 }
+
+// Every VPC the app creates has an S3 gateway endpoint on the route tables
+// of its instances' subnets, and the auth VPC a DynamoDB one limited to the
+// cluster's tables; given VPCs get none (their owner's route tables).
+func TestGatewayEndpoints(t *testing.T) {
+	vpcs := 0
+	for _, synth := range sortedKeys(synths) {
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			endpoints := s.resources("aws_vpc_endpoint")
+			if len(s.resources("aws_vpc")) == 0 {
+				if len(endpoints) != 0 {
+					t.Errorf("%s/%s: endpoints in a VPC the stack does not own", synth, stack)
+				}
+				continue
+			}
+			vpcs++
+			// The instances' route tables: those the peering and transit
+			// routes go to, i.e. those of the private subnets, else the
+			// public one.
+			var want []string
+			for id, rt := range s.resources("aws_route_table") {
+				private := strings.Contains(fmt.Sprint(get(rt, "tags", "Name")), "-private-")
+				if private || len(s.resources("aws_nat_gateway")) == 0 {
+					want = append(want, "${aws_route_table."+id+".id}")
+				}
+			}
+			byService := map[string]map[string]any{}
+			for _, e := range endpoints {
+				byService[fmt.Sprint(e["service_name"])] = e
+				var got []string
+				for _, r := range e["route_table_ids"].([]any) {
+					got = append(got, fmt.Sprint(r))
+				}
+				if e["vpc_endpoint_type"] != "Gateway" || !sameSet(got, want) {
+					t.Errorf("%s/%s: endpoint %v on %v; want a gateway endpoint on %v", synth, stack, e["service_name"], got, want)
+				}
+			}
+			region := synths[synth].cfg.Auth.Region
+			if strings.HasPrefix(stack, "proxy-") {
+				region = strings.TrimPrefix(stack, "proxy-")
+			}
+			if byService["com.amazonaws."+region+".s3"] == nil {
+				t.Errorf("%s/%s: no S3 gateway endpoint", synth, stack)
+			}
+			ddb := byService["com.amazonaws."+region+".dynamodb"]
+			auth := strings.HasPrefix(stack, "auth-")
+			if (ddb != nil) != auth || len(endpoints) != map[bool]int{true: 2, false: 1}[auth] {
+				t.Errorf("%s/%s: endpoints %v; a DynamoDB endpoint belongs in the auth VPC only", synth, stack, sortedKeys(byService))
+			}
+			if ddb == nil {
+				continue
+			}
+			statements, _ := statementsOf(s, ddb["policy"])
+			resources := fmt.Sprint(get(statements[0], "resources"))
+			if len(statements) != 1 || get(statements[0], "effect") != "Allow" || strings.Contains(resources, "*}") ||
+				!strings.Contains(resources, "aws_dynamodb_table.storage_state_") || get(statements[0], "condition", 0, "variable") != "aws:PrincipalAccount" {
+				t.Errorf("%s/%s: DynamoDB endpoint policy %v", synth, stack, statements)
+			}
+		}
+	}
+	if vpcs == 0 {
+		t.Fatal("no VPC examined")
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		seen[x]--
+	}
+	for _, n := range seen {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}

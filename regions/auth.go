@@ -122,6 +122,8 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		Protect:          cfg.Protected(),
 	})
 
+	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("auth"), DynamoDB: store.EndpointPolicy(account.AccountId())})
+
 	boot, err := teleportconfig.AuthUserData{
 		Install: teleportconfig.Install{Version: cfg.Auth.TeleportVersion, Edition: cfg.Edition, Preinstalled: cfg.AMI.Source == config.AMISourceTeleport},
 		Config: teleportconfig.AuthConfig(teleportconfig.AuthParams{

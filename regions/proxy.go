@@ -69,6 +69,8 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Given:          givenNetwork(pr.ExistingVPC, public),
 	})
 
+	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("proxy-" + region)})
+
 	// Proxies reach the internal auth NLB over a peering with the auth VPC,
 	// directly or between the regions' transit gateways.
 	var tgw *transitgateway.TransitGateway

@@ -130,11 +130,7 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 // minus the table and bucket creation rights: Terraform owns those.
 func rolePolicy(p *Props) []policy.Statement {
 	s := p.Storage
-	tableActions := []string{
-		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
-		"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:GetItem",
-		"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
-	}
+	tableActions := storage.TableActions
 	statements := []policy.Statement{
 		{Sid: "ClusterStateTable", Actions: tableActions, Resources: []*string{s.StateTableARN}},
 		{Sid: "ClusterStateStream", Actions: []string{

@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableexport"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
+	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -124,6 +125,30 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
 	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: props.KeyARN, Protect: props.Protect})
 	return s
+}
+
+// TableActions are what Teleport's Auth Service does with its tables
+// (Teleport's DynamoDB backend reference, minus table creation: Terraform
+// owns the tables).
+var TableActions = []string{
+	"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+	"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:GetItem",
+	"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
+}
+
+// EndpointPolicy is the policy of the auth VPC's DynamoDB gateway
+// endpoint: principals of account may use the cluster's tables (and the
+// events index) through it, and nothing else, so nothing in the VPC can
+// copy data to a table of another account through the endpoint. The
+// instances' roles grant no DynamoDB action on other tables either.
+func (s *Storage) EndpointPolicy(account *string) []policy.Statement {
+	return []policy.Statement{{
+		Sid:        "ClusterTablesOnly",
+		Actions:    TableActions,
+		Resources:  []*string{s.StateTableARN, s.EventsTableARN, jsii.String(*s.EventsTableARN + "/index/*"), s.LocksTableARN},
+		Principals: []policy.Principal{{Type: "*", Identifiers: []*string{jsii.String("*")}}},
+		Conditions: []policy.Condition{{Test: "StringEquals", Variable: "aws:PrincipalAccount", Values: []*string{account}}},
+	}}
 }
 
 // BackupPrefix is where the export of the cluster state taken before
