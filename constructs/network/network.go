@@ -112,28 +112,32 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsHostnames: jsii.Bool(true),
 		Tags:               name("vpc"),
 	})
-	n.VPCID = v.Id()
+	// Every attribute read is a round trip to Node.js that makes a new
+	// token (cdktf captures a stack trace for each): read each id once.
+	vpcID := v.Id()
+	n.VPCID = vpcID
 
 	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  name("igw"),
 	})
 	public := routetable.NewRouteTable(c, jsii.String("public-rt"), &routetable.RouteTableConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  name("public"),
 	})
+	publicID := public.Id()
 	route.NewRoute(c, jsii.String("public-default"), &route.RouteConfig{
-		RouteTableId:         public.Id(),
+		RouteTableId:         publicID,
 		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 		GatewayId:            igw.Id(),
 	})
 	if !props.PrivateSubnets {
-		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, public.Id())
+		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, publicID)
 	}
 
 	for i, zone := range props.Zones {
 		pub := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("public-%d", i)), &subnet.SubnetConfig{
-			VpcId:              v.Id(),
+			VpcId:              vpcID,
 			CidrBlock:          jsii.String(Subnet(prefix, i).String()),
 			AvailabilityZone:   optional(zone.Name),
 			AvailabilityZoneId: optional(zone.ID),
@@ -142,11 +146,12 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			MapPublicIpOnLaunch: jsii.Bool(false),
 			Tags:                name(fmt.Sprintf("public-%d", i)),
 		})
+		pubID := pub.Id()
 		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("public-%d-rt", i)), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId:     pub.Id(),
-			RouteTableId: public.Id(),
+			SubnetId:     pubID,
+			RouteTableId: publicID,
 		})
-		n.PublicSubnetIDs = append(n.PublicSubnetIDs, pub.Id())
+		n.PublicSubnetIDs = append(n.PublicSubnetIDs, pubID)
 		if !props.PrivateSubnets {
 			continue
 		}
@@ -155,13 +160,13 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			Tags:   name(fmt.Sprintf("nat-%d", i)),
 		})
 		nat := natgateway.NewNatGateway(c, jsii.String(fmt.Sprintf("nat-%d", i)), &natgateway.NatGatewayConfig{
-			SubnetId:     pub.Id(),
+			SubnetId:     pubID,
 			AllocationId: ip.Id(),
 			Tags:         name(fmt.Sprintf("nat-%d", i)),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
 		priv := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("private-%d", i)), &subnet.SubnetConfig{
-			VpcId:              v.Id(),
+			VpcId:              vpcID,
 			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
 			AvailabilityZone:   optional(zone.Name),
 			AvailabilityZoneId: optional(zone.ID),
@@ -170,20 +175,21 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		// One route table per zone, so a zone keeps egress when another
 		// zone's NAT gateway fails.
 		rt := routetable.NewRouteTable(c, jsii.String(fmt.Sprintf("private-%d-rt", i)), &routetable.RouteTableConfig{
-			VpcId: v.Id(),
+			VpcId: vpcID,
 			Tags:  name(fmt.Sprintf("private-%d", i)),
 		})
+		rtID, privID := rt.Id(), priv.Id()
 		route.NewRoute(c, jsii.String(fmt.Sprintf("private-%d-default", i)), &route.RouteConfig{
-			RouteTableId:         rt.Id(),
+			RouteTableId:         rtID,
 			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 			NatGatewayId:         nat.Id(),
 		})
 		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("private-%d-rta", i)), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId:     priv.Id(),
-			RouteTableId: rt.Id(),
+			SubnetId:     privID,
+			RouteTableId: rtID,
 		})
-		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, priv.Id())
-		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, rt.Id())
+		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, privID)
+		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, rtID)
 	}
 	return n
 }

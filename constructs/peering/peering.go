@@ -57,15 +57,16 @@ func New(scope constructs.Construct, id string, props *Props) *Peering {
 		PeerRegion: jsii.String(acc.Region),
 		Tags:       tags,
 	})
+	// Every attribute read is a round trip to Node.js that makes a new
+	// token: read the id once (peerings grow with the square of the number
+	// of proxy regions).
+	connID := conn.Id()
 	accepted := vpcpeeringconnectionaccepter.NewVpcPeeringConnectionAccepterA(c, jsii.String("accepter"), &vpcpeeringconnectionaccepter.VpcPeeringConnectionAccepterAConfig{
 		Provider:               acc.Provider,
-		VpcPeeringConnectionId: conn.Id(),
+		VpcPeeringConnectionId: connID,
 		AutoAccept:             jsii.Bool(true),
 		Tags:                   tags,
 	})
-	// Every attribute read is a round trip to Node.js: read the id once
-	// (peerings grow with the square of the number of proxy regions).
-	connID := conn.Id()
 	dependsOn := &[]cdktf.ITerraformDependable{accepted}
 	routes := func(side Side, dest, prefix string) {
 		for i, rt := range side.RouteTableIDs {
