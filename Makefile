@@ -112,12 +112,13 @@ $(MMDC): $(MERMAID_DIR)/package.json $(MERMAID_DIR)/package-lock.json
 	cd $(MERMAID_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-mermaid: $(MMDC) ## render the diagram of every golden review.md and of an every-region synth with a real Mermaid renderer
+mermaid: $(MMDC) ## render the diagram of every golden review.md, an every-region and the 13-region synth with a real Mermaid renderer
 	rm -rf .mermaid && mkdir -p .mermaid
 	$(GO) build -o .mermaid/app .
 	$(GO) run ./tools/sampleconfig > .mermaid/every-region.yaml
 	cd .mermaid && CLUSTER_CONFIG=every-region.yaml CDKTF_OUTDIR=every-region ./app 2>synth.err || { cat synth.err; exit 1; }
-	set -e; for review in testdata/golden/*/review.md .mermaid/every-region/review.md; do \
+	cd .mermaid && CLUSTER_CONFIG=../testdata/configs/many-regions.yaml CDKTF_OUTDIR=many-regions ./app 2>synth.err || { cat synth.err; exit 1; }
+	set -e; for review in testdata/golden/*/review.md .mermaid/every-region/review.md .mermaid/many-regions/review.md; do \
 	  name=$$(basename $$(dirname $$review)); \
 	  awk '/^```mermaid$$/{f=1;next} /^```$$/{f=0} f' $$review > .mermaid/$$name.mmd; \
 	  test -s .mermaid/$$name.mmd || { echo "$$review: no Mermaid diagram"; exit 1; }; \

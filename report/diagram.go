@@ -197,7 +197,7 @@ func (t topology) mermaid() string {
 	for _, other := range sortedIDs(outside) {
 		for _, tgw := range []bool{false, true} {
 			if n := outside[other][tgw]; n > 0 {
-				edges = append(edges, fmt.Sprintf("  proxy_regions ---|\"%d %ss, one per proxy region\"| %s\n", n, kind(tgw), end(other, tgw && hasTGW(t, other))))
+				edges = append(edges, fmt.Sprintf("  proxy_regions ---|\"%d %ss\"| %s\n", n, kind(tgw), end(other, tgw && hasTGW(t, other))))
 			}
 		}
 	}

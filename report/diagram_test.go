@@ -91,3 +91,14 @@ func TestPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+// A long ARN is split after its account field, so that the table wraps.
+func TestWrapARN(t *testing.T) {
+	long := "arn:aws:autoscaling:us-west-2:<account-id>:autoScalingGroup:*:autoScalingGroupName/example-auth"
+	if got := items([]any{long}); got != "`arn:aws:autoscaling:us-west-2:<account-id>:`<br>`autoScalingGroup:*:autoScalingGroupName/example-auth`" {
+		t.Errorf("items(%q) = %q", long, got)
+	}
+	if got := items([]any{"arn:aws:route53:::change/*"}); got != "`arn:aws:route53:::change/*`" {
+		t.Errorf("short ARN split: %q", got)
+	}
+}

@@ -349,7 +349,7 @@ func items(v any) string {
 			byService[svc] = append(byService[svc], action)
 			continue
 		}
-		out = append(out, "`"+s+"`")
+		out = append(out, wrapARN(s))
 	}
 	for _, svc := range services {
 		if len(byService[svc]) == 1 {
@@ -359,6 +359,16 @@ func items(v any) string {
 		out = append(out, "`"+svc+":` "+strings.Join(byService[svc], ", "))
 	}
 	return strings.Join(out, "<br>")
+}
+
+// wrapARN renders an ARN as code, split after its account field when it
+// is long: a code span does not wrap, so a long ARN would widen the table.
+func wrapARN(s string) string {
+	parts := strings.SplitN(s, ":", 6)
+	if len(s) <= 60 || len(parts) < 6 || parts[0] != "arn" {
+		return "`" + s + "`"
+	}
+	return "`" + strings.Join(parts[:5], ":") + ":`<br>`" + parts[5] + "`"
 }
 
 // actionRe matches an IAM action ("kms:Decrypt", "kms:GenerateDataKey*").
