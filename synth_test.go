@@ -122,6 +122,15 @@ func TestMain(m *testing.M) {
 				}
 				return cfg, err
 			},
+			// After a restore: the cluster runs on restored copies.
+			"example-restored": func() (*config.Cluster, error) {
+				cfg, err := config.Load("examples/cluster.yaml")
+				if err == nil {
+					cfg.Restore = config.Restore{StateTable: "example-state-restored", EventsTable: "example-events-restored", RecordingsBucket: "example-recordings-restored"}
+					err = cfg.Validate()
+				}
+				return cfg, err
+			},
 			"example-retired": func() (*config.Cluster, error) {
 				return withRetired("examples/cluster.yaml", "eu-central-1")
 			},

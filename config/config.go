@@ -31,6 +31,10 @@ const (
 	// DefaultFlowLogRetentionDays keeps VPC flow logs for 90 days.
 	DefaultFlowLogRetentionDays = 90
 	DefaultFlowLogTrafficType   = "REJECT"
+	// DefaultBackupRetentionDays keeps daily recovery points five weeks.
+	DefaultBackupRetentionDays = 35
+	// MaxBackupRetentionDays is AWS Backup's longest retention (100 years).
+	MaxBackupRetentionDays = 36500
 )
 
 // Teleport editions.
@@ -129,6 +133,38 @@ type Cluster struct {
 	// fails before anything is changed. Set false, deploy, then destroy, to
 	// tear the cluster down on purpose (README: Tearing a cluster down).
 	DeletionProtection *bool `yaml:"deletion_protection,omitempty"`
+	// Backup configures the AWS Backup plan of the state and events
+	// tables and the recordings bucket.
+	Backup Backup `yaml:"backup,omitempty"`
+	// Restore names restored copies the cluster runs on instead of the
+	// tables and bucket it created (README: Restoring from a backup).
+	Restore Restore `yaml:"restore,omitempty"`
+}
+
+// Backup configures AWS Backup: a vault encrypted with a customer managed
+// key and a daily plan for the state and events tables and the recordings
+// bucket.
+type Backup struct {
+	// RetentionDays is how long each daily recovery point is kept, in the
+	// auth region and in CopyRegion (default 35, 1 to 36500).
+	RetentionDays int `yaml:"retention_days,omitempty"`
+	// CopyRegion, when set, copies every recovery point to a vault in that
+	// region (not the auth region), so that a regional outage or a lost
+	// account region does not take the backups with it. Optional.
+	CopyRegion string `yaml:"copy_region,omitempty"`
+}
+
+// Restore names the DynamoDB tables and S3 bucket restored from a backup
+// that the cluster runs on instead of its own (they must exist, restored
+// with AWS Backup, and be imported into the auth stack's state). Each is
+// optional; an empty field keeps the cluster's own.
+type Restore struct {
+	// StateTable is the restored cluster state table.
+	StateTable string `yaml:"state_table,omitempty"`
+	// EventsTable is the restored audit events table.
+	EventsTable string `yaml:"events_table,omitempty"`
+	// RecordingsBucket is the bucket the recordings were restored into.
+	RecordingsBucket string `yaml:"recordings_bucket,omitempty"`
 }
 
 // Protected reports whether the cluster's state is deletion-protected
@@ -307,6 +343,9 @@ func (c *Cluster) applyDefaults() {
 	}
 	if c.FlowLogs.TrafficType == "" {
 		c.FlowLogs.TrafficType = DefaultFlowLogTrafficType
+	}
+	if c.Backup.RetentionDays == 0 {
+		c.Backup.RetentionDays = DefaultBackupRetentionDays
 	}
 	if c.FlowLogs.RetentionDays == 0 {
 		c.FlowLogs.RetentionDays = DefaultFlowLogRetentionDays

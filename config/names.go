@@ -11,6 +11,7 @@ import (
 type Names struct {
 	cluster string
 	suffix  string
+	restore Restore
 }
 
 // Names returns the naming scheme of c.
@@ -19,7 +20,7 @@ func (c *Cluster) Names() Names {
 	// domain (which the user owns) makes collisions with strangers unlikely
 	// while keeping names deterministic and reviewable.
 	sum := sha256.Sum256([]byte(c.Domain))
-	return Names{cluster: c.ClusterName, suffix: hex.EncodeToString(sum[:])[:8]}
+	return Names{cluster: c.ClusterName, suffix: hex.EncodeToString(sum[:])[:8], restore: c.Restore}
 }
 
 // AuthStack is the name of the auth region's stack.
@@ -32,17 +33,39 @@ func (n Names) ProxyStack(region string) string { return "proxy-" + region }
 func (n Names) Prefix(part string) string { return n.cluster + "-" + part }
 
 // StateTable is the DynamoDB table of cluster state.
-func (n Names) StateTable() string { return n.Prefix("state") }
+// A restored copy named in the config's restore block replaces it.
+func (n Names) StateTable() string { return or(n.restore.StateTable, n.Prefix("state")) }
+
+func or(override, name string) string {
+	if override != "" {
+		return override
+	}
+	return name
+}
 
 // EventsTable is the DynamoDB table of audit events.
-func (n Names) EventsTable() string { return n.Prefix("events") }
+// A restored copy named in the config's restore block replaces it.
+func (n Names) EventsTable() string { return or(n.restore.EventsTable, n.Prefix("events")) }
 
 // LocksTable is the DynamoDB table that lets one auth instance at a time
 // renew the certificate.
 func (n Names) LocksTable() string { return n.Prefix("locks") }
 
 // RecordingsBucket is the S3 bucket of session recordings.
-func (n Names) RecordingsBucket() string { return n.Prefix("recordings-" + n.suffix) }
+// A restored copy named in the config's restore block replaces it.
+func (n Names) RecordingsBucket() string {
+	return or(n.restore.RecordingsBucket, n.Prefix("recordings-"+n.suffix))
+}
+
+// BackupVault names the AWS Backup vaults (the auth region's and the copy
+// region's) and the backup plan.
+func (n Names) BackupVault() string { return n.Prefix("state") }
+
+// BackupRole is the IAM role AWS Backup runs the plan's jobs with.
+func (n Names) BackupRole() string { return n.Prefix("backup") }
+
+// BackupKeyAlias is the alias of the backup vaults' keys (one per region).
+func (n Names) BackupKeyAlias() string { return "alias/" + n.Prefix("backup-vault") }
 
 // BackupsBucket is the S3 bucket holding the exports of the cluster state
 // table taken before each Auth Service release.

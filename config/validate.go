@@ -188,6 +188,7 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 	v.peering(c)
 	v.elasticIPs(c)
 	v.flowLogs(c)
+	v.backup(c)
 	v.quotas(c)
 	v.ami(c)
 	v.imageSource(c)
@@ -696,6 +697,34 @@ func (v *validator) flowLogs(c *Cluster) {
 	}
 	if !slices.Contains(FlowLogRetentions, c.FlowLogs.RetentionDays) {
 		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(FlowLogRetentions), "[]"), " ", ", "))
+	}
+}
+
+// tableNameRe is DynamoDB's table name rule ("Supported data types and
+// naming rules", DynamoDB developer guide).
+var tableNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+
+func (v *validator) backup(c *Cluster) {
+	if d := c.Backup.RetentionDays; d < 1 || d > MaxBackupRetentionDays {
+		v.add("backup.retention_days", "is %d; keep recovery points 1 to %d days (default %d)", d, MaxBackupRetentionDays, DefaultBackupRetentionDays)
+	}
+	if r := c.Backup.CopyRegion; r != "" {
+		if _, ok := LookupRegion(r); !ok {
+			v.add("backup.copy_region", "%q is not a commercial AWS region; name the region the recovery points are copied to", r)
+		} else if r == c.Auth.Region {
+			v.add("backup.copy_region", "%q is the auth region; copies belong in another region (or leave copy_region out)", r)
+		}
+	}
+	for _, t := range []struct{ path, name string }{{"restore.state_table", c.Restore.StateTable}, {"restore.events_table", c.Restore.EventsTable}} {
+		if t.name != "" && !tableNameRe.MatchString(t.name) {
+			v.add(t.path, "%q is not a DynamoDB table name (3-255 letters, digits, _ . -)", t.name)
+		}
+	}
+	if b := c.Restore.RecordingsBucket; b != "" && !bucketRe.MatchString(b) {
+		v.add("restore.recordings_bucket", "%q is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)", b)
+	}
+	if s, e := c.Restore.StateTable, c.Restore.EventsTable; s != "" && s == e {
+		v.add("restore.events_table", "%q is also restore.state_table; the events and the state need tables of their own", e)
 	}
 }
 

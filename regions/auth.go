@@ -10,6 +10,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/authstate"
+	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
@@ -87,6 +88,9 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 			// the caller's rights through the service ("How Amazon DynamoDB
 			// uses AWS KMS", DynamoDB developer guide).
 			{Sid: "DeployerCreatesTables", ViaServices: []string{kmskey.ViaService("dynamodb", region)}},
+			// AWS Backup reads the tables and recordings it backs up,
+			// and writes the ones it restores.
+			backup.SourceKeyUser(*account.AccountId(), names.BackupRole(), region),
 			// ...and creates (Encrypt) and refreshes (Decrypt) the CA pin
 			// parameter ("How AWS Systems Manager Parameter Store uses AWS
 			// KMS": the encryption context is the parameter's ARN).
@@ -121,6 +125,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		KeyARN:           key.ARN,
 		Protect:          cfg.Protected(),
 	})
+	stateBackup(stack, cfg, account.AccountId(), store)
 
 	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("auth"), DynamoDB: store.EndpointPolicy(account.AccountId())})
 
@@ -272,5 +277,28 @@ func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Netw
 		KeyARN:        keyARN,
 		TrafficType:   cfg.FlowLogs.TrafficType,
 		RetentionDays: cfg.FlowLogs.RetentionDays,
+	})
+}
+
+// stateBackup backs up the state and events tables and the recordings
+// (package backup), copying every recovery point to backup.copy_region
+// when it is set, through a provider of that region.
+func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage) *backup.Backup {
+	names := cfg.Names()
+	var copyProvider cdktf.TerraformProvider
+	if r := cfg.Backup.CopyRegion; r != "" {
+		copyProvider = newProvider(stack, "aws-backup-copy", cfg, r, "backup-copy")
+	}
+	return backup.New(stack, "backup", &backup.Props{
+		Name:          names.BackupVault(),
+		RoleName:      names.BackupRole(),
+		KeyAlias:      names.BackupKeyAlias(),
+		AccountID:     account,
+		Region:        cfg.Auth.Region,
+		RetentionDays: cfg.Backup.RetentionDays,
+		Resources:     []*string{store.StateTableARN, store.EventsTableARN, store.Recordings.ARN},
+		CopyRegion:    cfg.Backup.CopyRegion,
+		CopyProvider:  copyProvider,
+		Protect:       cfg.Protected(),
 	})
 }

@@ -21,13 +21,13 @@
 package kmskey
 
 import (
-	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )

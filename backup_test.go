@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/teleport-multi-region/constructs/backup"
+)
+
+// Every config backs up the state and events tables and the recordings
+// daily into a vault encrypted with a key of its own, keeps each recovery
+// point backup.retention_days, and with backup.copy_region copies each one
+// to a vault there, created through a provider of that region.
+func TestBackups(t *testing.T) {
+	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "existing-vpc", "example-restored"} {
+		cfg := synths[synth].cfg
+		s := stackOf(t, synth, cfg.Names().AuthStack(cfg.Auth.Region))
+		vaults := s.resources("aws_backup_vault")
+		want := 1
+		if cfg.Backup.CopyRegion != "" {
+			want = 2
+		}
+		if len(vaults) != want {
+			t.Fatalf("%s: %d vaults; want %d", synth, len(vaults), want)
+		}
+		vaultIDs := map[string]string{} // address -> provider
+		for id, v := range vaults {
+			if !strings.HasPrefix(fmt.Sprint(v["kms_key_arn"]), "${aws_kms_key.") {
+				t.Errorf("%s: vault %s is not encrypted with a key of its own: %v", synth, id, v["kms_key_arn"])
+			}
+			vaultIDs[id] = fmt.Sprint(v["provider"])
+		}
+		plan := s.one(t, "aws_backup_plan")
+		rule := get(plan, "rule", 0)
+		if get(rule, "schedule") != backup.Schedule || get(rule, "lifecycle", "delete_after") != float64(cfg.Backup.RetentionDays) ||
+			!strings.HasPrefix(fmt.Sprint(get(rule, "target_vault_name")), "${aws_backup_vault.") {
+			t.Errorf("%s: backup rule %v", synth, rule)
+		}
+		copyAction := get(rule, "copy_action", 0)
+		if (copyAction != nil) != (cfg.Backup.CopyRegion != "") {
+			t.Errorf("%s: copy action %v with copy_region %q", synth, copyAction, cfg.Backup.CopyRegion)
+		}
+		if copyAction != nil {
+			dest := fmt.Sprint(get(copyAction, "destination_vault_arn"))
+			addr := strings.TrimSuffix(strings.TrimPrefix(dest, "${aws_backup_vault."), ".arn}")
+			if vaultIDs[addr] != "aws.backup-copy" || get(copyAction, "lifecycle", "delete_after") != float64(cfg.Backup.RetentionDays) {
+				t.Errorf("%s: copies go to %s (provider %s), kept %v", synth, dest, vaultIDs[addr], get(copyAction, "lifecycle", "delete_after"))
+			}
+			var region string
+			for _, p := range get(s, "provider", "aws").([]any) {
+				if get(p, "alias") == "backup-copy" {
+					region = fmt.Sprint(get(p, "region"))
+				}
+			}
+			if region != cfg.Backup.CopyRegion {
+				t.Errorf("%s: copy provider in %q; want %q", synth, region, cfg.Backup.CopyRegion)
+			}
+		}
+		sel := s.one(t, "aws_backup_selection")
+		res := fmt.Sprint(sel["resources"])
+		for _, want := range []string{"aws_dynamodb_table.storage_state_", "aws_dynamodb_table.storage_events_", "aws_s3_bucket.storage_recordings_bucket_"} {
+			if !strings.Contains(res, want) {
+				t.Errorf("%s: selection lacks %s: %s", synth, want, res)
+			}
+		}
+		var policies []string
+		for _, a := range s.resources("aws_iam_role_policy_attachment") {
+			policies = append(policies, fmt.Sprint(a["policy_arn"]))
+		}
+		slices.Sort(policies)
+		if want := slices.Sorted(slices.Values(backup.ManagedPolicies)); !slices.Equal(policies, want) {
+			t.Errorf("%s: backup role policies %v; want %v", synth, policies, want)
+		}
+		if !strings.Contains(string(synths[synth].files["stacks/"+cfg.Names().AuthStack(cfg.Auth.Region)+"/cdk.tf.json"]), `"sid": "AWSBackupUsesKey"`) {
+			t.Errorf("%s: the cluster key does not let AWS Backup read what it backs up", synth)
+		}
+	}
+}
+
+// The restore block puts the cluster on restored copies without editing
+// code: the tables, the bucket, Teleport's configuration, IAM and alarms
+// all name them.
+func TestRestoreOverrides(t *testing.T) {
+	s := stackOf(t, "example-restored", "auth-us-west-2")
+	var tables []string
+	for _, tb := range s.resources("aws_dynamodb_table") {
+		tables = append(tables, fmt.Sprint(tb["name"]))
+	}
+	slices.Sort(tables)
+	if got := fmt.Sprint(tables); got != "[example-events-restored example-locks example-state-restored]" {
+		t.Errorf("tables %s", got)
+	}
+	script, _ := userData(t, s.one(t, "aws_launch_template"))
+	for _, want := range []string{"table_name: example-state-restored", "dynamodb://example-events-restored", "s3://example-recordings-restored/records"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("teleport.yaml of the auth servers lacks %s", want)
+		}
+	}
+	data := string(synths["example-restored"].files["stacks/auth-us-west-2/cdk.tf.json"])
+	if !strings.Contains(data, `"bucket": "example-recordings-restored"`) || !strings.Contains(data, `"TableName": "example-state-restored"`) {
+		t.Error("the restored bucket or the alarms' table name are missing")
+	}
+}

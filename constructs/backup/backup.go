@@ -1,0 +1,171 @@
+// Package backup provides the AWS Backup of the cluster's state: a vault
+// encrypted with a customer managed key of its own, a daily plan keeping
+// each recovery point RetentionDays, a selection of the resources to back
+// up, the IAM role AWS Backup runs the jobs with, and, optionally, a vault
+// in another region that every recovery point is copied to.
+//
+// Point-in-time recovery restores a DynamoDB table only in its own region
+// and account, into a new table; AWS Backup keeps copies outside the auth
+// region. Prerequisites AWS documents and this package cannot set without
+// taking over account-wide settings (aws_backup_region_settings manages
+// every service's opt-in of the region at once): the auth region opts in to
+// DynamoDB and S3 (the default for both), and AWS Backup's advanced
+// features for DynamoDB are on, which cross-region copies of DynamoDB
+// backups need ("Advanced DynamoDB backup", AWS Backup developer guide).
+// S3 backups need versioning on the bucket ("Amazon S3 backups", same
+// guide); the recordings bucket is versioned (package storage).
+package backup
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupplan"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupselection"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupvault"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
+	"github.com/example/teleport-multi-region/constructs/lifecycle"
+	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Schedule is when the daily backup starts: 05:00 UTC, away from the
+// usual working hours of most regions.
+const Schedule = "cron(0 5 * * ? *)"
+
+// ManagedPolicies are the AWS managed policies of the role: backups and
+// restores of DynamoDB (the service-role policies) and of S3, which has
+// policies of its own ("AWS managed policies for AWS Backup", AWS Backup
+// developer guide).
+var ManagedPolicies = []string{
+	"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+	"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+	"arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+	"arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
+}
+
+// RoleARN is the ARN of the role named name in account: known at synth
+// time, so that the keys of the resources backed up can name it before the
+// role exists.
+func RoleARN(accountID, name string) string { return "arn:aws:iam::" + accountID + ":role/" + name }
+
+// SourceKeyUser is the key-policy entry the key of a backed-up resource
+// needs: AWS Backup reads the tables and objects, and restores new ones,
+// with the role, through DynamoDB and S3 (and itself).
+func SourceKeyUser(accountID, roleName, region string) kmskey.User {
+	return kmskey.User{Sid: "AWSBackupUsesKey", RoleARN: RoleARN(accountID, roleName),
+		ViaServices: []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region), kmskey.ViaService("backup", region)}}
+}
+
+// Props configures a Backup.
+type Props struct {
+	// Name names the vaults, the plan and the selection.
+	Name string
+	// RoleName names the IAM role of the jobs.
+	RoleName string
+	// KeyAlias is the alias of each vault's key.
+	KeyAlias string
+	// AccountID and Region locate the vault.
+	AccountID *string
+	Region    string
+	// RetentionDays is how long each recovery point (and copy) is kept.
+	RetentionDays int
+	// Resources are the ARNs backed up (tables, buckets).
+	Resources []*string
+	// CopyRegion and CopyProvider, when set, add a vault there that every
+	// recovery point is copied to.
+	CopyRegion   string
+	CopyProvider cdktf.TerraformProvider
+	// Protect sets prevent_destroy on the vaults and their keys.
+	Protect bool
+}
+
+// Backup is the plan and its vaults.
+type Backup struct {
+	constructs.Construct
+	// VaultARN is the auth region's vault; CopyVaultARN the copy region's
+	// (nil without one).
+	VaultARN, CopyVaultARN *string
+	// PlanID identifies the plan.
+	PlanID *string
+}
+
+// New creates the role, the vaults and their keys, the plan and the
+// selection.
+func New(scope constructs.Construct, id string, props *Props) *Backup {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	assume := policy.Document(c, "assume-role", policy.Statement{
+		Sid:        "AWSBackupAssumesRole",
+		Actions:    []string{"sts:AssumeRole"},
+		Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("backup.amazonaws.com")}}},
+	})
+	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(props.RoleName),
+		AssumeRolePolicy: assume.Json(),
+	})
+	for i, arn := range ManagedPolicies {
+		iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String(fmt.Sprintf("policy-%d", i)), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+			Role:      role.Name(),
+			PolicyArn: jsii.String(arn),
+		})
+	}
+	roleARN := RoleARN(*props.AccountID, props.RoleName)
+	b := &Backup{Construct: c}
+	main := vault(c, "vault", props, props.Region, nil, roleARN)
+	b.VaultARN = main.Arn()
+
+	rule := backupplan.BackupPlanRule{
+		RuleName:        jsii.String("daily"),
+		TargetVaultName: main.Name(),
+		Schedule:        jsii.String(Schedule),
+		// An hour to start, a day to finish: a large table or bucket
+		// takes hours, and the next day's job must not overlap it.
+		StartWindow:      jsii.Number(60),
+		CompletionWindow: jsii.Number(24 * 60),
+		Lifecycle:        &backupplan.BackupPlanRuleLifecycle{DeleteAfter: jsii.Number(float64(props.RetentionDays))},
+	}
+	if props.CopyRegion != "" {
+		b.CopyVaultARN = vault(c, "copy-vault", props, props.CopyRegion, props.CopyProvider, roleARN).Arn()
+		rule.CopyAction = []backupplan.BackupPlanRuleCopyAction{{
+			DestinationVaultArn: b.CopyVaultARN,
+			Lifecycle:           &backupplan.BackupPlanRuleCopyActionLifecycle{DeleteAfter: jsii.Number(float64(props.RetentionDays))},
+		}}
+	}
+	plan := backupplan.NewBackupPlan(c, jsii.String("plan"), &backupplan.BackupPlanConfig{
+		Name: jsii.String(props.Name),
+		Rule: []backupplan.BackupPlanRule{rule},
+	})
+	backupselection.NewBackupSelection(c, jsii.String("selection"), &backupselection.BackupSelectionConfig{
+		Name:       jsii.String(props.Name),
+		PlanId:     plan.Id(),
+		IamRoleArn: role.Arn(),
+		Resources:  &props.Resources,
+	})
+	b.PlanID = plan.Id()
+	return b
+}
+
+// vault creates a vault in region (provider nil: the default) with a key of
+// its own, which the backup role may use through AWS Backup only.
+func vault(c constructs.Construct, id string, props *Props, region string, provider cdktf.TerraformProvider, roleARN string) backupvault.BackupVault {
+	key := kmskey.New(c, id+"-key", &kmskey.Props{
+		Description: "AWS Backup vault " + props.Name + " in " + region + ": recovery points of the Teleport cluster state",
+		Alias:       props.KeyAlias,
+		AccountID:   props.AccountID,
+		Region:      region,
+		Users: []kmskey.User{{Sid: "AWSBackupUsesKey", RoleARN: roleARN,
+			ViaServices: []string{kmskey.ViaService("backup", region)}}},
+		Provider: provider,
+		Protect:  props.Protect,
+	})
+	v := backupvault.NewBackupVault(c, jsii.String(id), &backupvault.BackupVaultConfig{
+		Provider:  provider,
+		Name:      jsii.String(props.Name),
+		KmsKeyArn: key.ARN,
+		Lifecycle: lifecycle.PreventDestroy(props.Protect),
+	})
+	return v
+}
