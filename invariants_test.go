@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 )
@@ -597,8 +598,16 @@ func rolesHaveNoWildcards(_ *config.Cluster, s stackJSON) (int, []string) {
 			}
 		}
 	}
-	if len(s.resources("aws_iam_role_policy_attachment")) != 0 || len(s.resources("aws_iam_policy")) != 0 {
-		bad = append(bad, "managed policies attached: every permission must be in the reviewed inline policy")
+	if len(s.resources("aws_iam_policy")) != 0 {
+		bad = append(bad, "customer managed policies: every permission must be in the reviewed inline policy")
+	}
+	// The one exception: AWS Backup's role gets the AWS managed policies
+	// AWS Backup documents for its service role (package backup), and
+	// nothing else does.
+	for id, a := range s.resources("aws_iam_role_policy_attachment") {
+		if !slices.Contains(backup.ManagedPolicies, fmt.Sprint(a["policy_arn"])) || !strings.Contains(fmt.Sprint(a["role"]), "aws_iam_role.backup_role") {
+			bad = append(bad, fmt.Sprintf("%s: managed policy %v attached to %v: every permission must be in the reviewed inline policy", id, a["policy_arn"], a["role"]))
+		}
 	}
 	return len(rps), bad
 }
