@@ -149,3 +149,22 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
+
+// A license under a customer managed key: the auth role may decrypt it
+// through SSM, for that parameter only; without license_kms_key_arn the
+// role has no such right (aws/ssm serves the account's principals).
+func TestLicenseKey(t *testing.T) {
+	s := stackOf(t, "transit-gateway", "auth-us-east-1")
+	st := statement(t, s, "EnterpriseLicenseKey")
+	c := conditions(st)
+	if fmt.Sprint(st["actions"]) != "[kms:Decrypt]" || fmt.Sprint(st["resources"]) != "[arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab]" ||
+		c["StringEquals kms:ViaService"] != "[ssm.us-east-1.amazonaws.com]" ||
+		!strings.HasSuffix(c["StringEquals kms:EncryptionContext:PARAMETER_ARN"], ":parameter/teleport/umbrella/license]") {
+		t.Errorf("license key statement %v", st)
+	}
+	for _, id := range sortedKeys(stackOf(t, "example", "auth-us-west-2").section("data", "aws_iam_policy_document")) {
+		if strings.Contains(fmt.Sprint(stackOf(t, "example", "auth-us-west-2").section("data", "aws_iam_policy_document")[id]), "EnterpriseLicenseKey") {
+			t.Error("the example's license uses aws/ssm: no key statement expected")
+		}
+	}
+}

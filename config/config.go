@@ -93,6 +93,13 @@ type Cluster struct {
 	// region) holding the Enterprise license (license.pem); required for
 	// enterprise.
 	LicenseSSMParameter string `yaml:"license_ssm_parameter,omitempty"`
+	// LicenseKMSKeyARN is the customer managed KMS key the license
+	// parameter is encrypted with, when it is not the account's default
+	// aws/ssm key: the key ARN (arn:aws:kms:<auth region>:<account>:key/<id>).
+	// The auth role then gets kms:Decrypt on it through SSM for that
+	// parameter only; the key's own policy must allow the auth role (or
+	// delegate to IAM). Optional; enterprise only.
+	LicenseKMSKeyARN string `yaml:"license_kms_key_arn,omitempty"`
 	// AgentConnectionCount is how many proxies each agent connects to under
 	// proxy peering; at least 2 (default 2).
 	AgentConnectionCount int `yaml:"agent_connection_count,omitempty"`

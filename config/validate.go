@@ -255,8 +255,13 @@ func shorten(s string) string {
 
 // agentConnections checks agent_connection_count against what a cluster
 // can have: at least MinAgentConnectionCount, at most every proxy of the
-// largest cluster the validator admits. A count above this cluster's
-// proxies is allowed (agents then connect to every proxy) with a note.
+// largest cluster the validator admits, and, with proxy peering, at most
+// the proxies of the smallest active region. An agent reaches only the
+// proxies of the region its latency record resolves to, and its pool keeps
+// asking for a new tunnel while it has fewer than the count
+// (lib/reversetunnel/agentpool.go: isAgentRequired is active.len() <
+// connectionCount(), and connectionCount is not capped by the proxies
+// known), so in a smaller region every agent redials forever.
 func (v *validator) agentConnections(c *Cluster) {
 	n := c.AgentConnectionCount
 	most := MaxInstanceCount * len(regionTable)
@@ -265,13 +270,15 @@ func (v *validator) agentConnections(c *Cluster) {
 		v.add("agent_connection_count", "is %d; proxy peering needs at least %d so that an agent stays reachable when one proxy goes away", n, MinAgentConnectionCount)
 	case n > most:
 		v.add("agent_connection_count", "is %d, more proxies than any cluster can have (%d regions of at most %d proxies); use %d (the default) to %d", n, len(regionTable), MaxInstanceCount, DefaultAgentConnectionCount, most)
-	default:
-		proxies := 0
+	case c.ProxyPeering():
+		smallest := ProxyRegion{}
 		for _, p := range c.ActiveProxyRegions() {
-			proxies += p.Instances.Count
+			if p.Instances.Count >= 1 && (smallest.Region == "" || p.Instances.Count < smallest.Instances.Count) {
+				smallest = p
+			}
 		}
-		if c.ProxyPeering() && proxies > 0 && n > proxies {
-			c.notes = append(c.notes, fmt.Sprintf("agent_connection_count: %d is more than the cluster's %d proxies: each agent connects to all of them", n, proxies))
+		if smallest.Region != "" && n > smallest.Instances.Count {
+			v.add("agent_connection_count", "is %d, more than the %d proxies of %s: an agent reaches only the proxies of its nearest region and keeps redialing while it has fewer than agent_connection_count tunnels (Teleport lib/reversetunnel/agentpool.go), so agents there would redial forever; use at most %d, or give every proxy region at least %d proxies (instances.count)", n, smallest.Instances.Count, smallest.Region, smallest.Instances.Count, n)
 		}
 	}
 }
@@ -369,6 +376,9 @@ func (v *validator) teleport(c *Cluster) {
 		if c.LicenseSSMParameter != "" {
 			v.add("license_ssm_parameter", "is only used with edition: enterprise; remove it or set edition: enterprise")
 		}
+		if c.LicenseKMSKeyARN != "" {
+			v.add("license_kms_key_arn", "is only used with edition: enterprise; remove it or set edition: enterprise")
+		}
 		if n := len(c.ActiveProxyRegions()); n > 1 {
 			// Teleport lib/service/service.go refuses to start an OSS proxy
 			// with proxy peering; the Proxy Peering guide lists an Enterprise
@@ -384,8 +394,30 @@ func (v *validator) teleport(c *Cluster) {
 		} else {
 			v.ssmName("license_ssm_parameter", c.LicenseSSMParameter, true)
 		}
+		v.licenseKey(c)
 	default:
 		v.add("edition", "%q is not an edition; use %q or %q", c.Edition, EditionOSS, EditionEnterprise)
+	}
+}
+
+// kmsKeyARNRe is a KMS key ARN: an alias ARN would not do, since IAM
+// policies name keys by key ARN ("Using aliases to control access",
+// AWS KMS developer guide).
+var kmsKeyARNRe = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):(\d{12}):key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+
+// licenseKey checks license_kms_key_arn: a key ARN in the auth region
+// (SSM encrypts a SecureString with a key of its own region).
+func (v *validator) licenseKey(c *Cluster) {
+	arn := c.LicenseKMSKeyARN
+	if arn == "" {
+		return
+	}
+	m := kmsKeyARNRe.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		v.add("license_kms_key_arn", "%q is not a KMS key ARN such as arn:aws:kms:%s:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (an alias ARN does not work in an IAM policy)", shorten(arn), c.Auth.Region)
+	case c.Auth.Region != "" && m[1] != c.Auth.Region:
+		v.add("license_kms_key_arn", "is a key in %s, but the license parameter is in the auth region %s, and SSM encrypts a parameter with a key of its own region; name the key the parameter uses", m[1], c.Auth.Region)
 	}
 }
 

@@ -41,8 +41,10 @@ type Props struct {
 	Image     config.Image
 	// BootScript is the rendered auth boot script.
 	BootScript string
-	// LicenseParameter, when set, is the SSM parameter the role may read.
-	LicenseParameter string
+	// LicenseParameter, when set, is the SSM parameter the role may read;
+	// LicenseKeyARN, when set, the customer managed key it is encrypted
+	// with.
+	LicenseParameter, LicenseKeyARN string
 	// CAPinParameterARN is the SSM parameter the instances publish the
 	// cluster CA pin to (encrypted with KeyARN through SSM).
 	CAPinParameterARN string
@@ -171,11 +173,23 @@ func rolePolicy(p *Props) []policy.Statement {
 		if name[0] != '/' {
 			name = "/" + name
 		}
+		arn := "arn:aws:ssm:" + p.Region + ":" + *p.AccountID + ":parameter" + name
 		statements = append(statements, policy.Statement{
 			Sid:       "EnterpriseLicense",
 			Actions:   []string{"ssm:GetParameter"},
-			Resources: []*string{jsii.String("arn:aws:ssm:" + p.Region + ":" + *p.AccountID + ":parameter" + name)},
+			Resources: []*string{jsii.String(arn)},
 		})
+		// A SecureString under a customer managed key is decrypted by SSM
+		// with the caller's rights, with the parameter's ARN as encryption
+		// context ("How AWS Systems Manager Parameter Store uses AWS KMS").
+		if p.LicenseKeyARN != "" {
+			statements = append(statements, policy.Statement{
+				Sid: "EnterpriseLicenseKey", Actions: []string{"kms:Decrypt"}, Resources: []*string{jsii.String(p.LicenseKeyARN)},
+				Conditions: []policy.Condition{
+					{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(kmskey.ViaService("ssm", p.Region))},
+					{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(arn)},
+				}})
+		}
 	}
 	return statements
 }
