@@ -9,6 +9,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
+	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -59,8 +60,7 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 				Name: names.Alarm(fmt.Sprintf("%s-%s-throttled", table[len(cfg.ClusterName)+1:], map[string]string{"Read": "reads", "Write": "writes"}[op])),
 				Description: alarms.Describe(fmt.Sprintf("DynamoDB throttles %ss on %s", op, table),
 					"check the table's consumption and the account's on-demand throughput quotas; raise them or the table's maximum throughput"),
-				Metric: alarms.Metric{Namespace: "AWS/DynamoDB", Name: op + "ThrottleEvents", Statistic: "Sum", PeriodSeconds: 300,
-					Dimensions: map[string]*string{"TableName": jsii.String(table)}},
+				Metric:    storage.MetricThrottleEvents(table, op),
 				Threshold: 0, Periods: 1, Topic: regional,
 			})
 		}
@@ -86,8 +86,7 @@ const CertificateAlarmDays = 14
 func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min int, description string) {
 	alarms.New(stack, id, &alarms.Props{
 		Name: name, Description: description,
-		Metric: alarms.Metric{Namespace: "AWS/NetworkELB", Name: "HealthyHostCount", Statistic: "Minimum", PeriodSeconds: 60,
-			Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix, "TargetGroup": lb.TargetGroupARNSuffix}},
-		Below: true, Threshold: float64(min), Periods: alarmMinutes, MissingIsBreaching: true, Topic: topic,
+		Metric: lb.MetricHealthyHostCount(),
+		Below:  true, Threshold: float64(min), Periods: alarmMinutes, MissingIsBreaching: true, Topic: topic,
 	})
 }

@@ -171,8 +171,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		LicenseKeyARN:     cfg.LicenseKMSKeyARN,
 		CAPinParameterARN: pinARN,
 		ExtraPolicy: append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
-			policy.Statement{Sid: "PublishRolloutState", Actions: []string{"ssm:PutParameter"},
-				Resources: []*string{jsii.String(authstate.ARN(region, *account.AccountId(), rollout.Name))}}),
+			authstate.PublishStatement("PublishRolloutState", authstate.ARN(region, *account.AccountId(), rollout.Name))),
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 		// The state is exported before the first auth server of a new
@@ -183,15 +182,11 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 
 	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth)
 
-	var tgw *transitgateway.TransitGateway
-	if cfg.TransitGateways() {
-		asn, err := config.TransitGatewayASN(region, true)
-		if err != nil {
-			return nil, fmt.Errorf("auth stack: %w", err)
-		}
-		tgw = transitgateway.New(stack, "transit-gateway", &transitgateway.Props{
-			Name: names.Prefix("auth"), ASN: asn, VPCID: net.VPCID, SubnetIDs: net.PrivateSubnetIDs,
-		})
+	tgw, err := newGateway(stack, cfg, names.Prefix("auth"), region, true, net, net.PrivateSubnetIDs)
+	if err != nil {
+		return nil, fmt.Errorf("auth stack: %w", err)
+	}
+	if tgw != nil {
 		output(stack, "transit-gateway-id", "Transit gateway of the auth VPC", tgw.ID)
 	}
 

@@ -13,7 +13,6 @@ import (
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
-	"github.com/example/teleport-multi-region/constructs/peering"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
@@ -73,33 +72,18 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 
 	// Proxies reach the internal auth NLB over a peering with the auth VPC,
 	// directly or between the regions' transit gateways.
-	var tgw *transitgateway.TransitGateway
-	self := peering.Side{Region: region, VPCID: net.VPCID, CIDR: pr.VPCCIDR, RouteTableIDs: net.InstanceRouteTableIDs}
-	if cfg.TransitGateways() {
-		asn, err := config.TransitGatewayASN(region, false)
-		if err != nil {
-			return nil, fmt.Errorf("proxy stack %s: %w", region, err)
-		}
-		subnets := net.PrivateSubnetIDs
-		if public {
-			subnets = net.PublicSubnetIDs
-		}
-		tgw = transitgateway.New(stack, "transit-gateway", &transitgateway.Props{
-			Name: names.Prefix("proxy-" + region), ASN: asn, VPCID: net.VPCID, SubnetIDs: subnets,
-		})
-		transitgateway.Peer(stack, "auth-tgw-peering", &transitgateway.PeeringProps{
-			Name:      names.Prefix(region + "-to-auth"),
-			Requester: transitgateway.Side{Region: region, Gateway: tgw, CIDR: pr.VPCCIDR, VPCRouteTableIDs: net.InstanceRouteTableIDs, SameStack: true},
-			Accepter: transitgateway.Side{Provider: authProvider, Region: cfg.Auth.Region, Gateway: auth.TransitGateway,
-				CIDR: cfg.Auth.VPCCIDR, VPCRouteTableIDs: auth.Network.InstanceRouteTableIDs},
-		})
-	} else {
-		peering.New(stack, "auth-peering", &peering.Props{
-			Name:      names.Prefix(region + "-to-auth"),
-			Requester: self,
-			Accepter: peering.Side{Provider: authProvider, Region: cfg.Auth.Region, VPCID: auth.Network.VPCID,
-				CIDR: cfg.Auth.VPCCIDR, RouteTableIDs: auth.Network.InstanceRouteTableIDs},
-		})
+	subnets := net.PrivateSubnetIDs
+	if public {
+		subnets = net.PublicSubnetIDs
+	}
+	tgw, err := newGateway(stack, cfg, names.Prefix("proxy-"+region), region, false, net, subnets)
+	if err != nil {
+		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
+	}
+	self := endpoint{Region: region, Network: net, CIDR: pr.VPCCIDR, Gateway: tgw, SameStack: true}
+	if err := connect(stack, cfg, connectionIDs{"auth-peering", "auth-tgw-peering"}, names.Prefix(region+"-to-auth"), self,
+		endpoint{Provider: authProvider, Region: cfg.Auth.Region, Network: auth.Network, CIDR: cfg.Auth.VPCCIDR, Gateway: auth.TransitGateway}); err != nil {
+		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
 	// The auth NLB admits this region's proxies on 3025, and only them.
 	// The rule lives here so that adding a region never changes the auth stack.
@@ -114,27 +98,14 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
 			}
 			p, _ := cfg.ProxyRegion(peer.Region)
-			peerProvider := providers[peer.Region]
-			name := names.Prefix(region + "-to-" + peer.Region)
-			if cfg.TransitGateways() {
-				// Proxy gateways are peered directly, each pair once, like
-				// VPCs: hairpinning every proxy-to-proxy connection through
-				// the auth region's gateway would add that detour's latency
-				// to every session reached through a peer.
-				transitgateway.Peer(stack, "tgw-peering-"+peer.Region, &transitgateway.PeeringProps{
-					Name:      name,
-					Requester: transitgateway.Side{Region: region, Gateway: tgw, CIDR: pr.VPCCIDR, VPCRouteTableIDs: net.InstanceRouteTableIDs, SameStack: true},
-					Accepter: transitgateway.Side{Provider: peerProvider, Region: peer.Region, Gateway: peer.TransitGateway,
-						CIDR: p.VPCCIDR, VPCRouteTableIDs: peer.Network.InstanceRouteTableIDs},
-				})
-				continue
+			// Proxy gateways are peered directly, each pair once, like
+			// VPCs: hairpinning every proxy-to-proxy connection through
+			// the auth region's gateway would add that detour's latency
+			// to every session reached through a peer.
+			if err := connect(stack, cfg, connectionIDs{"peering-" + peer.Region, "tgw-peering-" + peer.Region}, names.Prefix(region+"-to-"+peer.Region), self,
+				endpoint{Provider: providers[peer.Region], Region: peer.Region, Network: peer.Network, CIDR: p.VPCCIDR, Gateway: peer.TransitGateway}); err != nil {
+				return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 			}
-			peering.New(stack, "peering-"+peer.Region, &peering.Props{
-				Name:      name,
-				Requester: self,
-				Accepter: peering.Side{Provider: peerProvider, Region: peer.Region, VPCID: peer.Network.VPCID,
-					CIDR: p.VPCCIDR, RouteTableIDs: peer.Network.InstanceRouteTableIDs},
-			})
 		}
 	}
 
@@ -196,8 +167,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		// stack's apply: the apply waits for healthy proxies.
 		WaitForHealthyOnCreate: true,
 		ExtraPolicy: []policy.Statement{
-			{Sid: "ReadRolloutState", Actions: []string{"ssm:GetParameter"},
-				Resources: []*string{jsii.String(authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter()))}},
+			authstate.ReadStatement("ReadRolloutState", authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter())),
 		},
 		CAPinParameterARN:  authstate.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
 		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
+	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -83,4 +84,16 @@ func newParameter(scope constructs.Construct, id, name string, cfg *ssmparameter
 	cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("value")}}
 	ssmparameter.NewSsmParameter(c, jsii.String("parameter"), cfg)
 	return &Parameter{Construct: c, Name: name}
+}
+
+// ReadStatement lets a role read the parameter at arn (proxies read the
+// rollout state and the CA pin).
+func ReadStatement(sid, arn string) policy.Statement {
+	return policy.Statement{Sid: sid, Actions: []string{"ssm:GetParameter"}, Resources: []*string{jsii.String(arn)}}
+}
+
+// PublishStatement lets a role overwrite the parameter at arn (the auth
+// servers publish the rollout state).
+func PublishStatement(sid, arn string) policy.Statement {
+	return policy.Statement{Sid: sid, Actions: []string{"ssm:PutParameter"}, Resources: []*string{jsii.String(arn)}}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 )
 
@@ -128,4 +129,12 @@ func New(scope constructs.Construct, id string, props *Props) *LoadBalancer {
 	})
 	return &LoadBalancer{Construct: c, DNSName: nlb.DnsName(), ZoneID: nlb.ZoneId(), TargetGroupARN: tg.Arn(), SecurityGroupID: sg,
 		ARNSuffix: nlb.ArnSuffix(), TargetGroupARNSuffix: tg.ArnSuffix()}
+}
+
+// MetricHealthyHostCount is the number of healthy targets behind the load
+// balancer, the lowest of each minute (AWS/NetworkELB HealthyHostCount,
+// by load balancer and target group).
+func (lb *LoadBalancer) MetricHealthyHostCount() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NetworkELB", Name: "HealthyHostCount", Statistic: "Minimum", PeriodSeconds: 60,
+		Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix, "TargetGroup": lb.TargetGroupARNSuffix}}
 }

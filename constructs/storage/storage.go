@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableexport"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -175,4 +176,12 @@ func (s *Storage) BackupStateBefore(release string) cdktf.ITerraformDependable {
 		S3SseKmsKeyId:  s.keyARN,
 		ExportFormat:   jsii.String("DYNAMODB_JSON"),
 	})
+}
+
+// MetricThrottleEvents is the number of requests DynamoDB throttled on the
+// table named table in five minutes; op is "Read" or "Write"
+// (AWS/DynamoDB ReadThrottleEvents, WriteThrottleEvents).
+func MetricThrottleEvents(table, op string) alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/DynamoDB", Name: op + "ThrottleEvents", Statistic: "Sum", PeriodSeconds: 300,
+		Dimensions: map[string]*string{"TableName": jsii.String(table)}}
 }
