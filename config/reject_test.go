@@ -139,3 +139,22 @@ func TestReadableMessages(t *testing.T) {
 		}
 	}
 }
+
+// The region table is exactly the commercial regions the pinned provider
+// accepts: aws-sdk-go-base v2.0.0-beta.62's endpoints (the provider's
+// region check; hashicorp/aws 5.88.0 was built with a release no newer,
+// beta.63 came out after it) and aws-sdk-go-v2/service/route53 v1.48.8's
+// ResourceRecordSetRegion (the latency regions of records), both read from
+// the modules' source. A region added to the table must be in both.
+func TestRegionTableMatchesPinnedProvider(t *testing.T) {
+	provider := "af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2"
+	route53 := provider // the same 32 commercial regions (plus China's, not deployed here)
+	if got := strings.Join(RegionNames(), " "); got != provider || got != route53 {
+		t.Errorf("region table:\n%s\npinned provider:\n%s", got, provider)
+	}
+	for r := range regionsAfterProvider {
+		if strings.Contains(" "+provider+" ", " "+r+" ") {
+			t.Errorf("%s is known to the provider but refused", r)
+		}
+	}
+}
