@@ -311,7 +311,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 			// cluster_name: yes, tags: {cost-center: 0123}: YAML reads a
 			// boolean or a number, whose text another tool (or YAML 1.1)
 			// reads differently.
-			add(n, where, fmt.Sprintf("is the YAML %s %s, not a string; quote it (%q) if that is the value you mean", strings.TrimPrefix(n.Tag, "!!"), shorten(n.Value), n.Value))
+			add(n, where, fmt.Sprintf("is the YAML %s %s, not a string; quote it (%q) if that is the value you mean", strings.TrimPrefix(n.Tag, "!!"), shorten(n.Value), shorten(n.Value)))
 			setAside(n)
 		case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && yaml11Bools[strings.ToLower(n.Value)]:
 			add(n, where, fmt.Sprintf("is %s, which YAML 1.1 tools (and many editors) read as a boolean; quote it (%q) if it is the value you mean", n.Value, n.Value))

@@ -28,6 +28,7 @@ func TestRejectUndeployable(t *testing.T) {
 		{"true as a name", "cluster_name: example", "cluster_name: true", "cluster_name", `is the YAML bool true, not a string; quote it ("true")`},
 		{"number as a name", "cluster_name: example", "cluster_name: 1234", "cluster_name", "is the YAML int 1234, not a string"},
 		{"float as a version", `"17.7.16"`, `17.4`, "teleport_version", "is the YAML float 17.4, not a string"},
+		{"huge number as a name", "cluster_name: example", "cluster_name: " + strings.Repeat("9", 10000), "cluster_name", "... (10000 characters)"},
 		{"number as a tag value", "", "tags: {cost-center: 0123}\n", "tags.cost-center", "not a string; quote it"},
 		{"too many tags", "", manyTags, "tags", fmt.Sprintf("has %d tags; AWS allows 50 per resource and the app sets 3 of them", MaxUserTags+1)},
 		{"tag key characters", "", "tags: {\"cost#center\": x}\n", `tags."cost#center"`, "characters AWS tags do not allow"},
