@@ -41,9 +41,14 @@ func AuthConfig(p AuthParams) *File {
 			},
 		},
 		Auth: AuthService{
-			Enabled:           true,
-			ClusterName:       p.ClusterName,
-			ListenAddr:        hostPort("0.0.0.0", AuthPort),
+			Enabled:     true,
+			ClusterName: p.ClusterName,
+			ListenAddr:  hostPort("0.0.0.0", AuthPort),
+			// The auth NLB sends no PROXY header. lib/config/fileconf.go
+			// (Auth.ProxyProtocol): "if you have L4 load balancer with
+			// enabled PROXY protocol in front of Teleport you should set it
+			// to 'on', if you don't have it, set it to 'off'".
+			ProxyProtocol:     "off",
 			ProxyListenerMode: "multiplex",
 			// agent_mesh is Teleport's default: spelled out so that the
 			// file says which strategy runs.

@@ -18,7 +18,7 @@ import (
 // way Teleport's own AMI is built: user data only writes configuration and
 // files; the logic is in scripts with their own tests (scripts_test.go).
 //
-//go:embed scripts/*.sh scripts/teleport-* scripts/units/* scripts/bootstrap.sh.tmpl
+//go:embed scripts/*.sh scripts/teleport-* scripts/units/* scripts/bootstrap.sh.tmpl scripts/certbot-requirements.txt
 var scriptFS embed.FS
 
 // Where the bootstrap puts things on the instances.
@@ -44,11 +44,11 @@ func roleFiles(role string) (scripts, timers []string) {
 	switch role {
 	case roleAuth:
 		return append(common, "teleport-boot-auth", "teleport-publish-ca-pin", "teleport-join-token",
-				"teleport-publish-rollout", "teleport-renew-cert"),
-			[]string{"teleport-publish-ca-pin", "teleport-join-token", "teleport-publish-rollout", "teleport-renew-cert"}
+				"teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog"),
+			[]string{"teleport-publish-ca-pin", "teleport-join-token", "teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog"}
 	default:
-		return append(common, "teleport-boot-proxy", "teleport-launch-gate", "teleport-fetch-cert"),
-			[]string{"teleport-fetch-cert"}
+		return append(common, "teleport-boot-proxy", "teleport-launch-gate", "teleport-fetch-cert", "teleport-watchdog", "teleport-drain"),
+			[]string{"teleport-fetch-cert", "teleport-watchdog", "teleport-drain"}
 	}
 }
 

@@ -28,6 +28,9 @@ type commonEnv struct {
 	CertDomain           string `env:"CERT_DOMAIN"`
 	CertBucket           string `env:"CERT_BUCKET"`
 	CertBucketRegion     string `env:"CERT_BUCKET_REGION"`
+	// HealthzURL is Teleport's liveness endpoint on the diagnostic port.
+	HealthzURL             string `env:"HEALTHZ_URL"`
+	WatchdogFailureSeconds int    `env:"WATCHDOG_FAILURE_SECONDS"`
 }
 
 // authEnv is the environment file of the auth instances.
@@ -50,9 +53,12 @@ type proxyEnv struct {
 	AuthServerTag string `env:"AUTH_SERVER_TAG"`
 	// PeerAddressPath is the metadata path of the instance's own peer
 	// address ("local-ipv4" or "public-ipv4"), empty without peering.
-	PeerAddressPath string `env:"PEER_ADDRESS_PATH"`
-	LaunchHook      string `env:"LAUNCH_HOOK"`
-	TLSDir          string `env:"TLS_DIR"`
+	PeerAddressPath             string `env:"PEER_ADDRESS_PATH"`
+	LaunchHook                  string `env:"LAUNCH_HOOK"`
+	TLSDir                      string `env:"TLS_DIR"`
+	DrainHook                   string `env:"DRAIN_HOOK"`
+	DrainTimeoutSeconds         int    `env:"DRAIN_TIMEOUT_SECONDS"`
+	ServedCertificateDaysMetric string `env:"SERVED_CERTIFICATE_DAYS_METRIC"`
 }
 
 // renderEnv writes a struct of string, bool and int fields (embedded structs

@@ -183,6 +183,14 @@ func (s *sandbox) read(p string) string {
 	return string(b)
 }
 
+// remove deletes a file under the root.
+func (s *sandbox) remove(p string) {
+	s.t.Helper()
+	if err := os.Remove(filepath.Join(s.root, p)); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
 func (s *sandbox) exists(p string) bool {
 	_, err := os.Stat(filepath.Join(s.root, p))
 	return err == nil

@@ -2,7 +2,6 @@ package teleportconfig
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +110,9 @@ func TestLaunchGate(t *testing.T) {
 		{"older release", rolloutState(2, "17.4.7", "gen1", 0), false},
 		{"current", rolloutState(2, "17.4.8", "gen1", 0), true},
 		{"newer release", rolloutState(2, "17.5.2", "gen1", 0), true},
+		// Releases only: auth running another AMI generation (its own
+		// refresh in progress) holds no proxy back.
+		{"other AMI generation", rolloutState(2, "17.4.8", "gen0", 0), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			answer := `echo '` + tc.state + `'`
@@ -154,28 +156,6 @@ esac`, rolloutState(2, "17.4.7", "gen1", 0), rolloutState(2, "17.4.8", "gen1", 0
 	}
 }
 
-// The certificate job installs what the auth instances publish.
-func TestFetchCertInstallsPublishedCertificate(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "90", "-subj", "/CN=a.example.com",
-		"-keyout", dir+"/privkey.pem", "-out", dir+"/fullchain.pem").CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	aws := fmt.Sprintf(`case "$*" in
-*"s3 cp"*privkey.pem*) cp %[1]s/privkey.pem "${@: -1}" ;;
-*"s3 cp"*fullchain.pem*) cp %[1]s/fullchain.pem "${@: -1}" ;;
-esac`, dir)
-	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": aws})
-	if out, code := s.run("/usr/local/bin/teleport-fetch-cert"); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	s.mustCall("aws s3 cp", "s3://certs-b/live/a.example.com/fullchain.pem", "--region us-west-2")
-	want, _ := exec.Command("cat", dir+"/fullchain.pem").Output()
-	if got := s.read(TLSDir + "/fullchain.pem"); got != string(want) {
-		t.Error("published certificate not installed")
-	}
-}
-
 // tctl failing at first boot: the join token job retries, then says the
 // step failed (log and BootFailures) and leaves the rest to its timer.
 func TestJoinTokenRetriesTctl(t *testing.T) {
@@ -204,23 +184,6 @@ esac`, tc.failures)
 			}
 		})
 	}
-}
-
-// The renewal lock held by another auth server: no certbot run.
-func TestRenewalSkipsWhenLockHeld(t *testing.T) {
-	aws := `case "$*" in
-*"s3 cp"*) exit 1 ;;
-*"put-item"*) echo "An error occurred (ConditionalCheckFailedException)" >&2; exit 254 ;;
-esac`
-	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"aws": aws})
-	s.write("/opt/certbot/bin/certbot", stubPrelude+`[ "$1" = --version ] && echo "certbot 4.1.1"`+"\n", 0o755)
-	out, code := s.run("/usr/local/bin/teleport-renew-cert")
-	if code != 0 {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	s.mustCall("aws dynamodb put-item", "--table-name x-locks", "attribute_not_exists")
-	s.mustNotCall("certbot certonly")
-	s.mustNotCall("certbot renew")
 }
 
 // The user data itself: run as cloud-init would, it writes every file and
@@ -300,4 +263,71 @@ func TestPublishCAPin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Both roles hold the installed release (dnf versionlock) and run the
+// watchdog; proxies also the drain handler.
+func TestBootHoldsReleaseAndStartsWatchdog(t *testing.T) {
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": proxyAWS(1, rolloutState(1, "17.4.8", "gen1", 0))})
+	if out, code := s.run("/usr/local/bin/teleport-boot-proxy"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.before([]string{"install.sh 17.4.8 enterprise"}, []string{"dnf versionlock add teleport-ent-17.4.8"})
+	s.mustCall("dnf install -y -q python3-dnf-plugin-versionlock")
+	for _, timer := range []string{"teleport-watchdog", "teleport-drain", "teleport-fetch-cert"} {
+		s.before([]string{"systemctl enable --now " + timer + ".timer"}, []string{"install.sh"})
+	}
+	auth := newSandbox(t, testAuthUserData(t, ""), nil)
+	if out, code := auth.run("/usr/local/bin/teleport-boot-auth"); code != 0 {
+		t.Fatalf("auth: exit %d:\n%s", code, out)
+	}
+	auth.mustCall("systemctl enable --now teleport-watchdog.timer")
+	auth.mustNotCall("teleport-drain")
+}
+
+// A release that cannot be held is reported, and the boot goes on: the
+// instance works, only host patching could move it.
+func TestVersionlockFailureIsReported(t *testing.T) {
+	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"dnf": `echo "Error: Unable to find a match: python3-dnf-plugin-versionlock" >&2; exit 1`})
+	out, code := s.run("/usr/local/bin/teleport-boot-auth")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if !strings.Contains(out, "FAILED: versionlock") {
+		t.Errorf("no failure logged:\n%s", out)
+	}
+	s.mustCall("put-metric-data", "--metric-name BootFailures", "AutoScalingGroupName=x-auth")
+	s.mustCall("systemctl restart teleport")
+}
+
+// A boot that cannot finish says so once: log line and one BootFailures.
+func TestBootFailureReportedOnce(t *testing.T) {
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"curl": `case "$*" in
+*install.sh) exit 22 ;;
+*api/token*) echo token ;;
+*instance-id) echo i-1 ;;
+*region) echo eu-west-1 ;;
+*tags/instance/*) echo auth.internal ;;
+*) echo 10.0.0.1 ;;
+esac`})
+	out, code := s.run("/usr/local/bin/teleport-boot-proxy")
+	if code == 0 || !strings.Contains(out, "FAILED: install") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if n := s.count("--metric-name BootFailures"); n != 1 {
+		t.Errorf("%d BootFailures; want 1:\n%s", n, out)
+	}
+	s.mustNotCall("systemctl restart teleport")
+	s.mustNotCall("complete-lifecycle-action")
+}
+
+// A metadata service that never answers: the boot gives up, says so.
+func TestBootWithoutMetadata(t *testing.T) {
+	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"curl": `exit 7`})
+	out, code := s.run("/usr/local/bin/teleport-boot-auth")
+	if code == 0 || !strings.Contains(out, "FAILED: metadata") || s.count("--metric-name BootFailures") != 1 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	// The timers that retry the rest were enabled before.
+	s.mustCall("systemctl enable --now teleport-publish-ca-pin.timer")
 }

@@ -151,6 +151,7 @@ type AuthService struct {
 	Enabled           bool            `yaml:"enabled"`
 	ClusterName       string          `yaml:"cluster_name,omitempty"`
 	ListenAddr        string          `yaml:"listen_addr,omitempty"`
+	ProxyProtocol     string          `yaml:"proxy_protocol,omitempty"`
 	ProxyListenerMode string          `yaml:"proxy_listener_mode,omitempty"`
 	TunnelStrategy    *TunnelStrategy `yaml:"tunnel_strategy,omitempty"`
 	LicenseFile       string          `yaml:"license_file,omitempty"`

@@ -139,3 +139,19 @@ func TestBootScriptsParse(t *testing.T) {
 		}
 	}
 }
+
+// The auth NLB sends no PROXY header: auth_service.proxy_protocol is off.
+func TestAuthProxyProtocolOff(t *testing.T) {
+	out, err := AuthConfig(AuthParams{ClusterName: "a.example.com"}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Auth struct {
+			ProxyProtocol string `yaml:"proxy_protocol"`
+		} `yaml:"auth_service"`
+	}
+	if err := yaml.Unmarshal([]byte(out), &doc); err != nil || doc.Auth.ProxyProtocol != "off" {
+		t.Errorf("auth_service.proxy_protocol = %q, %v", doc.Auth.ProxyProtocol, err)
+	}
+}

@@ -157,6 +157,7 @@ func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert 
 		MetricNamespace: MetricNamespace, BootWaitMetric: BootWaitMetric, BootFailuresMetric: BootFailuresMetric,
 		CAPinParameter: caPin, RolloutParameter: rollout,
 		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion,
+		HealthzURL: fmt.Sprintf("http://127.0.0.1:%d/healthz", DiagPort), WatchdogFailureSeconds: WatchdogFailureSeconds,
 	}
 }
 
@@ -181,7 +182,13 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("auth user data: %w", err)
 	}
-	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg, bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok})
+	lock, err := scriptFS.ReadFile("scripts/certbot-requirements.txt")
+	if err != nil {
+		return "", err
+	}
+	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg,
+		bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok},
+		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: string(lock)})
 }
 
 // Render returns the proxy instances' user data (uncompressed; see
@@ -203,6 +210,7 @@ func (u ProxyUserData) Render() (string, error) {
 		AuthRegion:    u.AuthRegion,
 		AuthServerTag: AuthServerTag, PeerAddressPath: peer,
 		LaunchHook: u.LaunchHook, TLSDir: TLSDir,
+		DrainHook: DrainHookName, DrainTimeoutSeconds: DrainTimeoutSeconds, ServedCertificateDaysMetric: ServedCertificateDaysMetric,
 	})
 	if err != nil {
 		return "", fmt.Errorf("proxy user data: %w", err)

@@ -62,6 +62,41 @@ put_metric() {
 boot_failed() {
   log "FAILED: $1: $2"
   put_metric "${BOOT_FAILURES_METRIC}" 1
+  FAILURE_REPORTED=1
+}
+
+# report_unexpected_exit, as the boot's EXIT trap, reports a boot that
+# stopped on an error no step reported (set -e).
+report_unexpected_exit() {
+  local status=$?
+  if ((status != 0)) && [ -z "${FAILURE_REPORTED:-}" ]; then
+    boot_failed "${JOB}" "stopped with status ${status}; the lines above say where"
+  fi
+}
+
+# The cluster certificate is published as one object, the private key
+# followed by the chain, so that a reader never gets a key and a
+# certificate of different renewals.
+#
+# split_keypair BUNDLE KEY CHAIN writes the parts of a published object.
+split_keypair() {
+  awk '/-----BEGIN [A-Z ]*PRIVATE KEY-----/ {k = 1} k {print} /-----END [A-Z ]*PRIVATE KEY-----/ {k = 0}' "$1" >"$2"
+  awk '/-----BEGIN CERTIFICATE-----/ {c = 1} c {print} /-----END CERTIFICATE-----/ {c = 0}' "$1" >"$3"
+}
+
+# keypair_matches KEY CHAIN: the key is the private key of the chain's
+# first certificate (their public keys are equal).
+keypair_matches() {
+  local key cert
+  key=$(openssl pkey -in "$1" -pubout 2>/dev/null) && cert=$(openssl x509 -in "$2" -noout -pubkey 2>/dev/null) &&
+    [ -n "${key}" ] && [ "${key}" = "${cert}" ]
+}
+
+# days_left CERT prints how many whole days CERT stays valid.
+days_left() {
+  local end
+  end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
+  echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
 }
 
 # retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS

@@ -1,0 +1,258 @@
+package teleportconfig
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// keypair returns a PEM key and self-signed certificate valid for days.
+func keypair(t *testing.T, days int) (key, cert string) {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+		"-days", fmt.Sprint(days), "-subj", "/CN=a.example.com", "-keyout", dir+"/k", "-out", dir+"/c").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	k, _ := os.ReadFile(dir + "/k")
+	c, _ := os.ReadFile(dir + "/c")
+	return string(k), string(c)
+}
+
+const bucketPath = "/stub-state/s3/certs-b"
+
+func authCertSandbox(t *testing.T) *sandbox {
+	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"aws": fakeAWS("")})
+	s.write("/opt/certbot/bin/certbot", stubPrelude+fakeCertbot+"\n", 0o755)
+	return s
+}
+
+func (s *sandbox) renew() (string, int) {
+	s.t.Helper()
+	return s.run("/usr/local/bin/teleport-renew-cert")
+}
+
+// The first issuance registers one account, saves certbot's state
+// (account and lineage) to the bucket, publishes key and chain as one
+// object whose halves match, and releases the lock.
+func TestRenewalFirstIssuance(t *testing.T) {
+	s := authCertSandbox(t)
+	out, code := s.renew()
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.count("certbot register") != 1 || s.count("certbot issued") != 1 {
+		t.Errorf("want one account and one certificate:\n%s", strings.Join(s.calls(), "\n"))
+	}
+	s.mustCall("certbot certonly", "--keep-until-expiring", "--dns-route53", "--cert-name teleport", "-d a.example.com", "-d *.a.example.com", "--email ops@example.com")
+	if !s.exists(bucketPath + "/certbot/a.example.com/state.tar.gz") {
+		t.Error("certbot's state is not in the bucket")
+	}
+	pub := s.read(bucketPath + "/live/a.example.com/keypair.pem")
+	if !strings.Contains(pub, "PRIVATE KEY-----") || !strings.Contains(pub, "BEGIN CERTIFICATE") {
+		t.Errorf("published object:\n%s", pub)
+	}
+	s.mustCall("aws dynamodb delete-item", "--table-name x-locks", "#owner = :me")
+	s.mustCall("aws cloudwatch put-metric-data", "--metric-name CertificateDaysRemaining", "Domain=a.example.com")
+}
+
+// Issuance succeeds but the upload fails: the lock is released, and the
+// next run publishes the same certificate without asking Let's Encrypt
+// again (the lineage was saved first).
+func TestRenewalRetriesUploadWithoutReissuing(t *testing.T) {
+	s := authCertSandbox(t)
+	s.write("/stub-state/fail-put-live_a.example.com_keypair.pem", "", 0o644)
+	out, code := s.renew()
+	if code == 0 || !strings.Contains(out, "could not publish the certificate; the next run retries without a new one") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.exists("/stub-state/lock") {
+		t.Error("the lock is kept after a failed upload: the retry waits 20 minutes")
+	}
+	s.remove("/stub-state/fail-put-live_a.example.com_keypair.pem")
+	// The next run is on another auth instance: only the bucket's state.
+	os.RemoveAll(filepath.Join(s.root, "/var/lib/teleport-boot/certbot"))
+	if out, code := s.renew(); code != 0 {
+		t.Fatalf("retry: exit %d:\n%s", code, out)
+	}
+	if n := s.count("certbot issued"); n != 1 {
+		t.Errorf("%d certificates issued; the retry must publish the first one", n)
+	}
+	if n := s.count("certbot register"); n != 1 {
+		t.Errorf("%d ACME accounts registered; want one for the cluster", n)
+	}
+	if !s.exists(bucketPath + "/live/a.example.com/keypair.pem") {
+		t.Error("not published on retry")
+	}
+}
+
+// A renewal due (the published certificate has fewer than 30 days left)
+// renews the lineage with the saved account.
+func TestRenewalDueRenewsWithSavedAccount(t *testing.T) {
+	s := authCertSandbox(t)
+	if out, code := s.renew(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	// Age the lineage and the published certificate: 10 days left.
+	key, cert := keypair(t, 10)
+	config := "/var/lib/teleport-boot/certbot"
+	s.write(config+"/live/teleport/privkey.pem", key, 0o600)
+	s.write(config+"/live/teleport/fullchain.pem", cert, 0o644)
+	if out, err := exec.Command("tar", "-czf", filepath.Join(s.root, bucketPath, "certbot/a.example.com/state.tar.gz"), "-C", filepath.Join(s.root, config), ".").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", key+cert, 0o644)
+	if out, code := s.renew(); code != 0 {
+		t.Fatalf("renewal: exit %d:\n%s", code, out)
+	}
+	if s.count("certbot issued") != 2 || s.count("certbot register") != 1 {
+		t.Errorf("want a renewal with the first account:\n%s", strings.Join(s.calls(), "\n"))
+	}
+	if s.read(bucketPath+"/live/a.example.com/keypair.pem") == key+cert {
+		t.Error("the renewed certificate is not published")
+	}
+}
+
+// Nothing to do while the published certificate has more than 30 days.
+func TestRenewalNotDue(t *testing.T) {
+	s := authCertSandbox(t)
+	key, cert := keypair(t, 60)
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", key+cert, 0o644)
+	if out, code := s.renew(); code != 0 || !strings.Contains(out, "valid for 60 more days") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustNotCall("certbot certonly")
+	s.mustNotCall("dynamodb put-item")
+	s.mustCall("put-metric-data", "--metric-name CertificateDaysRemaining", "--value 60")
+}
+
+// A certificate published by the earlier scripts (two objects) is
+// republished as one, without a new certificate.
+func TestRenewalMigratesTwoObjects(t *testing.T) {
+	s := authCertSandbox(t)
+	key, cert := keypair(t, 60)
+	s.write(bucketPath+"/live/a.example.com/privkey.pem", key, 0o644)
+	s.write(bucketPath+"/live/a.example.com/fullchain.pem", cert, 0o644)
+	if out, code := s.renew(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.read(bucketPath+"/live/a.example.com/keypair.pem") != key+cert {
+		t.Error("not republished as one object")
+	}
+	s.mustNotCall("certbot certonly")
+}
+
+// The renewal lock held by another auth server: no certbot run.
+func TestRenewalSkipsWhenLockHeld(t *testing.T) {
+	s := authCertSandbox(t)
+	s.write("/stub-state/lock", "99999999999", 0o644)
+	if out, code := s.renew(); code != 0 || !strings.Contains(out, "another auth instance holds the renewal lock") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustCall("aws dynamodb put-item", "--table-name x-locks", "attribute_not_exists")
+	s.mustNotCall("certbot certonly")
+	s.mustNotCall("dynamodb delete-item")
+}
+
+// certbot failing (a failed validation) keeps the lock for its 20 minutes:
+// Let's Encrypt allows 5 failed validations per name and hour.
+func TestRenewalBacksOffAfterCertbotFailure(t *testing.T) {
+	s := authCertSandbox(t)
+	s.write("/stub-state/certbot-fails", "", 0o644)
+	if out, code := s.renew(); code == 0 {
+		t.Fatalf("exit 0:\n%s", out)
+	}
+	s.mustNotCall("dynamodb delete-item")
+	if !s.exists("/stub-state/lock") {
+		t.Error("lock released after a failed validation")
+	}
+}
+
+// Saving the state fails: this instance keeps it and, on its next run,
+// publishes from it rather than from the bucket's (older) state.
+func TestRenewalKeepsUnsavedState(t *testing.T) {
+	s := authCertSandbox(t)
+	s.write("/stub-state/fail-put-certbot_a.example.com_state.tar.gz", "", 0o644)
+	if out, code := s.renew(); code == 0 || !strings.Contains(out, "could not save certbot's state") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustNotCall("aws s3 cp", "live/a.example.com/keypair.pem", "--only-show-errors /") // not published yet
+	s.remove("/stub-state/fail-put-certbot_a.example.com_state.tar.gz")
+	if out, code := s.renew(); code != 0 {
+		t.Fatalf("retry: exit %d:\n%s", code, out)
+	}
+	if s.count("certbot issued") != 1 || !s.exists(bucketPath+"/certbot/a.example.com/state.tar.gz") || !s.exists(bucketPath+"/live/a.example.com/keypair.pem") {
+		t.Errorf("want one certificate, state saved and published:\n%s", strings.Join(s.calls(), "\n"))
+	}
+}
+
+func proxyCertSandbox(t *testing.T) *sandbox {
+	return newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": fakeAWS("")})
+}
+
+// Proxies install the published pair, and publish the days left of the
+// certificate they serve.
+func TestFetchCertInstallsPublishedCertificate(t *testing.T) {
+	s := proxyCertSandbox(t)
+	key, cert := keypair(t, 80)
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", key+cert, 0o644)
+	if out, code := s.run("/usr/local/bin/teleport-fetch-cert"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.read(TLSDir+"/privkey.pem") != key || s.read(TLSDir+"/fullchain.pem") != cert {
+		t.Error("published pair not installed")
+	}
+	s.mustCall("aws s3 cp", "s3://certs-b/live/a.example.com/keypair.pem", "--region us-west-2")
+	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "AutoScalingGroupName=x-proxy", "--value 80")
+}
+
+// A key that does not match the certificate (a renewal half published, or
+// a broken object) is never installed.
+func TestFetchCertRefusesMismatchedPair(t *testing.T) {
+	s := proxyCertSandbox(t)
+	key, cert := keypair(t, 80)
+	s.write(TLSDir+"/privkey.pem", key, 0o600)
+	s.write(TLSDir+"/fullchain.pem", cert, 0o600)
+	otherKey, _ := keypair(t, 80)
+	_, newCert := keypair(t, 85)
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", otherKey+newCert, 0o644)
+	out, code := s.run("/usr/local/bin/teleport-fetch-cert")
+	if code == 0 || !strings.Contains(out, "do not match") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.read(TLSDir+"/privkey.pem") != key || s.read(TLSDir+"/fullchain.pem") != cert {
+		t.Error("the served pair was replaced by a mismatched one")
+	}
+	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 80")
+}
+
+// Nothing published yet at boot: a placeholder, reported as 0 days served
+// and as time waited; the published certificate then replaces it.
+func TestFetchCertPlaceholderThenPublished(t *testing.T) {
+	s := proxyCertSandbox(t)
+	if out, code := s.run("/usr/local/bin/teleport-fetch-cert", "--placeholder-if-missing"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if !strings.Contains(s.read(TLSDir+"/fullchain.pem"), "BEGIN CERTIFICATE") {
+		t.Fatal("no placeholder")
+	}
+	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 0")
+	s.mustCall("put-metric-data", "--metric-name BootWaitSeconds", "AutoScalingGroupName=x-proxy")
+	// The timer's next run, without a certificate: still the placeholder.
+	if _, code := s.run("/usr/local/bin/teleport-fetch-cert"); code == 0 {
+		t.Error("exit 0 without a published certificate")
+	}
+	key, cert := keypair(t, 89)
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", key+cert, 0o644)
+	if out, code := s.run("/usr/local/bin/teleport-fetch-cert"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if s.read(TLSDir+"/fullchain.pem") != cert {
+		t.Error("placeholder not replaced")
+	}
+	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 89")
+}
