@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/base64"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
@@ -29,6 +31,29 @@ func TestUserDataFitsAndDecodes(t *testing.T) {
 				if _, err := teleportconfig.BootFiles(script); err != nil {
 					t.Errorf("%s/%s %s: %v", synth, stack, id, err)
 				}
+			}
+		}
+	}
+}
+
+// certbot's state is the auth role's alone: read and written under
+// certbot/ of the certs bucket (and listed, so that a missing object is a
+// 404), never readable by a proxy.
+func TestCertbotStateOnlyForAuth(t *testing.T) {
+	auth := stackOf(t, "example", "auth-us-west-2")
+	if res := statementResources(t, auth, "KeepCertbotState"); !strings.HasSuffix(res, "/certbot/*]") {
+		t.Errorf("auth role's certbot state: %s", res)
+	}
+	if c := conditions(statement(t, auth, "FindCertbotState")); c["StringLike s3:prefix"] != "[certbot/*]" {
+		t.Errorf("list condition: %v", c)
+	}
+	for _, stack := range stackNames(t, "example") {
+		if !strings.HasPrefix(stack, "proxy-") {
+			continue
+		}
+		for id, d := range stackOf(t, "example", stack).section("data", "aws_iam_policy_document") {
+			if strings.Contains(fmt.Sprint(d), "certbot") {
+				t.Errorf("%s: policy %s mentions certbot's state", stack, id)
 			}
 		}
 	}

@@ -229,6 +229,14 @@ func certificatePolicy(store *storage.Storage, zoneID *string, domain string) []
 			Resources: []*string{store.LocksTableARN}},
 		{Sid: "PublishCertificate", Actions: []string{"s3:GetObject", "s3:PutObject"},
 			Resources: []*string{jsii.String(*store.Certs.ARN + "/live/*")}},
+		// certbot's state (ACME account, lineage) under certbot/, which the
+		// proxies cannot read (proxycluster.CertObjectsARN is live/*).
+		// Listing the prefix makes a missing object a 404, not a 403: the
+		// renewal job tells "no state yet" from "cannot read it".
+		{Sid: "KeepCertbotState", Actions: []string{"s3:GetObject", "s3:PutObject"},
+			Resources: []*string{jsii.String(*store.Certs.ARN + "/certbot/*")}},
+		{Sid: "FindCertbotState", Actions: []string{"s3:ListBucket"}, Resources: []*string{store.Certs.ARN},
+			Conditions: []policy.Condition{{Test: "StringLike", Variable: "s3:prefix", Values: *jsii.Strings("certbot/*")}}},
 	}
 }
 

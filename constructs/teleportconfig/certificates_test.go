@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -255,4 +256,79 @@ func TestFetchCertPlaceholderThenPublished(t *testing.T) {
 		t.Error("placeholder not replaced")
 	}
 	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 89")
+}
+
+// The certbot lock pins certbot and acme at CertbotVersion, and every
+// requirement it lists carries a SHA-256; what it lacks is named on
+// "# missing:" lines, and then the instances say they install without
+// hash checking.
+func TestCertbotLock(t *testing.T) {
+	lock, err := scriptFS.ReadFile("scripts/certbot-requirements.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := regexp.MustCompile(`^[a-z0-9._-]+==[0-9][0-9a-z.]* --hash=sha256:[0-9a-f]{64}( --hash=sha256:[0-9a-f]{64})*$`)
+	pinned := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(lock)), "\n") {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "--no-binary ") {
+			continue
+		}
+		if !hash.MatchString(line) {
+			t.Errorf("lock line without an exact pin and a sha256: %q", line)
+			continue
+		}
+		name, rest, _ := strings.Cut(line, "==")
+		pinned[name] = strings.Fields(rest)[0]
+	}
+	for _, name := range []string{"certbot", "acme"} {
+		if pinned[name] != CertbotVersion {
+			t.Errorf("%s pinned at %q, want %s", name, pinned[name], CertbotVersion)
+		}
+	}
+	complete := CertbotLockComplete(string(lock))
+	if !complete && !strings.Contains(string(lock), "# missing: certbot-dns-route53==") && pinned["certbot-dns-route53"] == "" {
+		t.Error("the Route 53 plugin is neither pinned nor named missing")
+	}
+	if complete && pinned["certbot-dns-route53"] != CertbotVersion {
+		t.Error("a complete lock must pin certbot-dns-route53")
+	}
+	if env := mustEnv(t, testAuthUserData(t, "")); env["CERTBOT_LOCK_COMPLETE"] != fmt.Sprint(complete) {
+		t.Errorf("CERTBOT_LOCK_COMPLETE=%s for a lock that is complete=%v", env["CERTBOT_LOCK_COMPLETE"], complete)
+	}
+}
+
+// venvStub makes `python3 -m venv DIR` create a stand-in pip and certbot.
+const venvStub = `if [ "$1 $2" = "-m venv" ]; then
+  mkdir -p "$3/bin"
+  printf '#!/bin/bash\necho "pip $*" >>"%s/calls"\n' "${STUB_STATE}" >"$3/bin/pip"
+  printf '#!/bin/bash\necho "certbot 4.1.1"\n' >"$3/bin/certbot"
+  chmod +x "$3/bin/pip" "$3/bin/certbot"
+  exit 0
+fi
+exec /usr/bin/python3 "$@"`
+
+// How certbot is installed follows the lock: with every hash, or by exact
+// versions and a log line that says so.
+func TestCertbotInstall(t *testing.T) {
+	for _, complete := range []bool{false, true} {
+		t.Run(fmt.Sprint(complete), func(t *testing.T) {
+			s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"aws": fakeAWS(""), "python3": venvStub})
+			env := strings.Replace(s.files[EnvPath], "CERTBOT_LOCK_COMPLETE='false'", fmt.Sprintf("CERTBOT_LOCK_COMPLETE='%v'", complete), 1)
+			env = strings.Replace(env, "CERTBOT_LOCK_COMPLETE='true'", fmt.Sprintf("CERTBOT_LOCK_COMPLETE='%v'", complete), 1)
+			s.write(EnvPath, env, 0o644)
+			s.write("/stub-state/certbot-fails", "", 0o644) // stop after the install
+			out, _ := s.renew()
+			if complete {
+				s.mustCall("pip install", "--require-hashes", "-r "+filepath.Join(s.root, bootEtc, "certbot-requirements.txt"))
+				if strings.Contains(out, "WITHOUT hash checking") {
+					t.Error("says it checks no hashes")
+				}
+			} else {
+				s.mustCall("pip install", "certbot==4.1.1", "certbot-dns-route53==4.1.1", "acme==4.1.1")
+				if !strings.Contains(out, "WITHOUT hash checking") {
+					t.Errorf("does not say that it installs without hashes:\n%s", out)
+				}
+			}
+		})
+	}
 }

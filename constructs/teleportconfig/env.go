@@ -44,6 +44,9 @@ type authEnv struct {
 	ACMEStaging           bool   `env:"ACME_STAGING"`
 	CertbotVersion        string `env:"CERTBOT_VERSION"`
 	CertificateDaysMetric string `env:"CERTIFICATE_DAYS_METRIC"`
+	// CertbotLockComplete installs certbot with pip --require-hashes from
+	// certbot-requirements.txt; false while that lock lacks hashes.
+	CertbotLockComplete bool `env:"CERTBOT_LOCK_COMPLETE"`
 }
 
 // proxyEnv is the environment file of the proxy instances.

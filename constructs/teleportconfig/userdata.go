@@ -7,6 +7,18 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// CertbotLockComplete reports whether a certbot lock file names no package
+// as missing its hash ("# missing:" lines): only then do the auth instances
+// install certbot with pip --require-hashes.
+func CertbotLockComplete(lock string) bool {
+	for _, line := range strings.Split(lock, "\n") {
+		if strings.HasPrefix(line, "# missing:") {
+			return false
+		}
+	}
+	return true
+}
+
 // CertbotVersion is the exact certbot (and certbot-dns-route53, acme)
 // release the auth instances install. certbot 5 requires Python 3.10;
 // Amazon Linux 2023's python3 is 3.9.
@@ -172,19 +184,20 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	lock, err := scriptFS.ReadFile("scripts/certbot-requirements.txt")
+	if err != nil {
+		return "", err
+	}
 	env, err := renderEnv(authEnv{
 		commonEnv:        u.Install.common("auth", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
 		SessionsKeyTag:   SessionsKeyTag,
 		LicenseParameter: u.LicenseParameter, LicensePath: LicensePath,
 		LocksTable: u.Cert.LocksTable, ACMEEmail: u.Cert.Email, ACMEStaging: u.Cert.Staging,
 		CertbotVersion: CertbotVersion, CertificateDaysMetric: CertificateDaysMetric,
+		CertbotLockComplete: CertbotLockComplete(string(lock)),
 	})
 	if err != nil {
 		return "", fmt.Errorf("auth user data: %w", err)
-	}
-	lock, err := scriptFS.ReadFile("scripts/certbot-requirements.txt")
-	if err != nil {
-		return "", err
 	}
 	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg,
 		bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok},

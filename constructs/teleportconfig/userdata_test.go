@@ -53,9 +53,9 @@ func TestUserDataSizeWorstCase(t *testing.T) {
 	for role, ud := range map[string]string{"auth": auth, "proxy": proxy} {
 		n := len(Compress(ud))
 		t.Logf("%s user data: %d bytes raw, %d compressed (limit %d)", role, len(ud), n, MaxUserDataBytes)
-		// A margin for the scripts to grow: fail well before EC2 would.
-		if n > MaxUserDataBytes*3/4 {
-			t.Errorf("%s user data compresses to %d bytes; EC2 accepts %d, keep a quarter free", role, n, MaxUserDataBytes)
+		// A margin for the scripts to grow: fail before EC2 would.
+		if n > MaxUserDataBytes-2048 {
+			t.Errorf("%s user data compresses to %d bytes; EC2 accepts %d, keep 2 KB free", role, n, MaxUserDataBytes)
 		}
 		back, err := DecodeUserData(UserDataBase64(ud))
 		if err != nil || back != ud {
