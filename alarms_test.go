@@ -52,7 +52,22 @@ func TestAlarms(t *testing.T) {
 						t.Errorf("%s/%s: alarm %s %s = %s", synth, stack, id, k, actions)
 					}
 				}
-				byMetric[fmt.Sprint(a["namespace"], "/", a["metric_name"])+fmt.Sprint(get(a, "dimensions", "TableName"))] = a
+				key := fmt.Sprint(a["namespace"], "/", a["metric_name"]) + fmt.Sprint(get(a, "dimensions", "TableName"))
+				if a["metric_name"] == "HealthyHostCount" && a["evaluation_periods"] != 5.0 {
+					key += "/long"
+				}
+				byMetric[key] = a
+			}
+			group := cfg.Names().Prefix(strings.SplitN(stack, "-", 2)[0])
+			for _, m := range []struct {
+				metric, statistic, op string
+				threshold             float64
+			}{{"BootWaitSeconds", "Maximum", "GreaterThanThreshold", 1800}, {"BootFailures", "Sum", "GreaterThanThreshold", 0}} {
+				a := byMetric["Teleport/"+m.metric+"<nil>"]
+				if a == nil || a["statistic"] != m.statistic || a["comparison_operator"] != m.op || a["threshold"] != m.threshold ||
+					get(a, "dimensions", "AutoScalingGroupName") != group || a["treat_missing_data"] != "notBreaching" {
+					t.Errorf("%s/%s: %s alarm %v", synth, stack, m.metric, a)
+				}
 			}
 			if strings.HasPrefix(stack, "proxy-") {
 				region := strings.TrimPrefix(stack, "proxy-")
@@ -61,10 +76,38 @@ func TestAlarms(t *testing.T) {
 				if healthy == nil || healthy["threshold"] != float64(pr.Instances.Count) || healthy["comparison_operator"] != "LessThanThreshold" {
 					t.Errorf("%s/%s: healthy proxies alarm %v", synth, stack, healthy)
 				}
+				// The certificate the proxies serve: an hour without it
+				// means no proxy runs its certificate job.
+				served := byMetric["Teleport/ServedCertificateDaysRemaining<nil>"]
+				if served == nil || served["statistic"] != "Minimum" || served["comparison_operator"] != "LessThanThreshold" || served["threshold"] != 14.0 ||
+					served["treat_missing_data"] != "breaching" || get(served, "dimensions", "AutoScalingGroupName") != group {
+					t.Errorf("%s/%s: served certificate alarm %v", synth, stack, served)
+				}
 				continue
 			}
 			if a := byMetric["AWS/NetworkELB/HealthyHostCount<nil>"]; a == nil || a["threshold"] != 1.0 {
 				t.Errorf("%s/%s: no alarm for an auth NLB without healthy targets", synth, stack)
+			}
+			below := byMetric["AWS/NetworkELB/HealthyHostCount<nil>/long"]
+			if n := cfg.Auth.Instances.Count; n > 1 && (below == nil || below["threshold"] != float64(n) || below["evaluation_periods"] != 20.0) {
+				t.Errorf("%s/%s: auth below its count alarm %v", synth, stack, below)
+			}
+			// The cluster key disabled or scheduled for deletion.
+			rules := s.resources("aws_cloudwatch_event_rule")
+			targets := s.resources("aws_cloudwatch_event_target")
+			if len(rules) != 1 || len(targets) != 1 {
+				t.Errorf("%s/%s: %d key-state rules, %d targets", synth, stack, len(rules), len(targets))
+			}
+			for _, r := range rules {
+				p := fmt.Sprint(r["event_pattern"])
+				if !strings.Contains(p, "DisableKey") || !strings.Contains(p, "ScheduleKeyDeletion") || !strings.Contains(p, "aws_kms_key.key_") {
+					t.Errorf("%s/%s: key-state rule pattern %s", synth, stack, p)
+				}
+			}
+			for _, tg := range targets {
+				if !strings.HasPrefix(fmt.Sprint(tg["arn"]), "${aws_sns_topic.alerts_") {
+					t.Errorf("%s/%s: key-state rule notifies %v", synth, stack, tg["arn"])
+				}
 			}
 			for _, table := range []string{cfg.Names().StateTable(), cfg.Names().EventsTable()} {
 				for _, m := range []string{"ReadThrottleEvents", "WriteThrottleEvents"} {

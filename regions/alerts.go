@@ -51,9 +51,19 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 		})
 	}
 
-	nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1,
+	nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1, alarmMinutes,
 		alarms.Describe("No Auth Service instance passes the auth NLB's health check: proxies cannot reach the cluster",
 			"check the auth group's instances and /var/log/teleport-boot.log, journalctl -u teleport"))
+	// Below the count for longer than one auth server's replacement takes
+	// in a refresh (terminate, boot, 5 minutes' warm-up): one auth server
+	// is down and the next failure is an outage.
+	if n := cfg.Auth.Instances.Count; n > 1 {
+		nlbHealthy(stack, "alarm-auth-below-count", regional, auth.LoadBalancer, names.Alarm("auth-healthy-below-count"), n, authRefreshMinutes,
+			alarms.Describe(fmt.Sprintf("Fewer than %d Auth Service instances pass the auth NLB's health check for %d minutes", n, authRefreshMinutes),
+				"check the auth group's activity (a refresh replaces one server at a time), the instances' /var/log/teleport-boot.log and journalctl -u teleport"))
+	}
+	alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
+	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
 	for _, table := range []string{names.StateTable(), names.EventsTable()} {
 		for _, op := range []string{"Read", "Write"} {
 			alarms.New(stack, fmt.Sprintf("alarm-%s-%s-throttles", table, op), &alarms.Props{
@@ -76,6 +86,10 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	return regional, healthChecks
 }
 
+// authRefreshMinutes is how long the auth group may stay below its count
+// before its alarm fires: longer than one server's replacement.
+const authRefreshMinutes = 20
+
 // CertificateAlarmDays is the remaining validity below which the
 // certificate alarm fires (renewal starts at 30 days).
 const CertificateAlarmDays = 14
@@ -83,10 +97,10 @@ const CertificateAlarmDays = 14
 // nlbHealthy alarms when fewer than min targets behind lb are healthy for
 // alarmMinutes minutes in a row (missing data counts: no data means no
 // healthy target).
-func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min int, description string) {
+func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min, minutes int, description string) {
 	alarms.New(stack, id, &alarms.Props{
 		Name: name, Description: description,
 		Metric: lb.MetricHealthyHostCount(),
-		Below:  true, Threshold: float64(min), Periods: alarmMinutes, MissingIsBreaching: true, Topic: topic,
+		Below:  true, Threshold: float64(min), Periods: minutes, MissingIsBreaching: true, Topic: topic,
 	})
 }

@@ -180,9 +180,11 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
 		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
 	})
-	nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count,
+	nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
 		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
+	alarms.InstanceAlarms(stack, "alarm-proxy-instances", &alarms.InstanceProps{GroupName: names.Prefix("proxy"), Name: names.Alarm("proxy"),
+		ServedCertificate: true, CertificateDays: CertificateAlarmDays, Topic: topic})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)

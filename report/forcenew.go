@@ -81,6 +81,8 @@ var forceNew = map[string][]string{
 	"aws_ssm_parameter":                                  {"name", "data_type"},
 	"aws_subnet":                                         {"vpc_id", "cidr_block", "availability_zone", "availability_zone_id", "outpost_arn"},
 	"aws_vpc":                                            {"cidr_block", "ipv4_ipam_pool_id", "ipv4_netmask_length"},
+	"aws_cloudwatch_event_rule":                          {"name", "name_prefix", "event_bus_name"},
+	"aws_cloudwatch_event_target":                        {"rule", "target_id", "event_bus_name"},
 	"aws_vpc_endpoint":                                   {"vpc_id", "service_name", "vpc_endpoint_type", "service_region", "resource_configuration_arn", "service_network_arn"},
 	"aws_vpc_peering_connection":                         {"peer_owner_id", "peer_region", "peer_vpc_id", "vpc_id"},
 	"aws_vpc_peering_connection_accepter":                {"vpc_peering_connection_id"},

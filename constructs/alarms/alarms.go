@@ -15,11 +15,14 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -61,6 +64,15 @@ func NewTopic(scope constructs.Construct, id string, props *TopicProps) *Topic {
 	})
 	arn := TopicARN(props.Region, *props.AccountID, props.Name)
 	doc := policy.Document(c, "topic-policy", policy.Statement{
+		Sid:        "EventBridgeRulesPublish",
+		Actions:    []string{"sns:Publish"},
+		Resources:  []*string{jsii.String(arn)},
+		Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("events.amazonaws.com")}}},
+		Conditions: []policy.Condition{
+			{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []*string{props.AccountID}},
+			{Test: "ArnLike", Variable: "aws:SourceArn", Values: []*string{jsii.String("arn:aws:events:" + props.Region + ":" + *props.AccountID + ":rule/*")}},
+		},
+	}, policy.Statement{
 		Sid:        "CloudWatchAlarmsPublish",
 		Actions:    []string{"sns:Publish"},
 		Resources:  []*string{jsii.String(arn)},
@@ -147,7 +159,110 @@ func New(scope constructs.Construct, id string, props *Props) {
 	})
 }
 
+// KeyStateProps configures a KeyStateRule.
+type KeyStateProps struct {
+	// Name names the rule, unique in the region.
+	Name string
+	// KeyARN is the key watched.
+	KeyARN *string
+	// Topic is notified; its key must admit events.amazonaws.com (see
+	// package kmskey).
+	Topic *Topic
+}
+
+// KeyStateRule notifies Topic when someone disables the key or schedules
+// its deletion: an EventBridge rule on KMS's DisableKey and
+// ScheduleKeyDeletion calls as CloudTrail records them ("Monitoring AWS
+// KMS keys with Amazon EventBridge" and "AWS API Call via CloudTrail"
+// events, EventBridge user guide), matched on the key's ARN in the
+// record's resources. CloudWatch has no metric for this: KMS's
+// SecondsUntilKeyMaterialExpiration is for imported key material only.
+// EventBridge receives these events only from a CloudTrail trail logging
+// write management events in the key's region (an organization trail
+// counts); the README says so.
+func KeyStateRule(scope constructs.Construct, id string, props *KeyStateProps) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	pattern := cdktf.Fn_Jsonencode(map[string]any{
+		"source":      []string{"aws.kms"},
+		"detail-type": []string{"AWS API Call via CloudTrail"},
+		"detail": map[string]any{
+			"eventSource": []string{"kms.amazonaws.com"},
+			"eventName":   []string{"DisableKey", "ScheduleKeyDeletion"},
+			"resources":   map[string]any{"ARN": []*string{props.KeyARN}},
+		},
+	})
+	rule := cloudwatcheventrule.NewCloudwatchEventRule(c, jsii.String("rule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+		Name:         jsii.String(props.Name),
+		Description:  jsii.String(Describe("The cluster key was disabled or scheduled for deletion: every table, bucket and volume it encrypts becomes unreadable", "cancel the deletion (aws kms cancel-key-deletion, then enable-key) within its waiting period, or enable the key (aws kms enable-key)")),
+		EventPattern: pattern,
+	})
+	cloudwatcheventtarget.NewCloudwatchEventTarget(c, jsii.String("target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule: rule.Name(),
+		Arn:  props.Topic.ARN,
+	})
+}
+
 // Describe formats an alarm description: what it means, what to do.
 func Describe(what, todo string) string {
 	return fmt.Sprintf("%s. What to do: %s (README: Alarms).", what, todo)
+}
+
+// InstanceProps configures InstanceAlarms.
+type InstanceProps struct {
+	// GroupName is the Auto Scaling group whose instances publish the
+	// metrics (their AutoScalingGroupName dimension).
+	GroupName string
+	// Name prefixes the alarm names.
+	Name string
+	// ServedCertificate adds the alarm on the certificate the instances
+	// serve (proxies).
+	ServedCertificate bool
+	// CertificateDays is the remaining validity below which the served
+	// certificate alarm fires.
+	CertificateDays float64
+	// Topic is notified.
+	Topic *Topic
+	// Provider manages the alarms in another region; nil is the default.
+	Provider cdktf.TerraformProvider
+}
+
+// BootWaitAlarmSeconds is how long an instance may wait at a boot gate
+// (license, CA pin, auth release, certificate) before its alarm fires: a
+// proxy waits for the whole auth refresh during an upgrade (about 10
+// minutes per auth server), so half an hour means something is stuck.
+const BootWaitAlarmSeconds = 1800
+
+// InstanceAlarms are the alarms on what a group's instances publish
+// (package teleportconfig): a boot that waits longer than
+// BootWaitAlarmSeconds, a boot that failed, and, with ServedCertificate,
+// the certificate served. Boot metrics exist only while instances wait or
+// fail, so their missing data is not breaching; the served certificate is
+// published by every running proxy every few minutes, so an hour without it
+// is breaching (no proxy is running its certificate job).
+func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	dims := map[string]*string{"AutoScalingGroupName": jsii.String(props.GroupName)}
+	New(c, "boot-wait", &Props{
+		Name: props.Name + "-boot-waiting",
+		Description: Describe(fmt.Sprintf("An instance of %s has waited at a boot gate for more than %d minutes", props.GroupName, BootWaitAlarmSeconds/60),
+			"/var/log/teleport-boot.log on the instance says what it waits for (license, CA pin, auth release, certificate)"),
+		Metric:    Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootWaitMetric, Statistic: "Maximum", PeriodSeconds: 300, Dimensions: dims},
+		Threshold: BootWaitAlarmSeconds, Periods: 1, Topic: props.Topic, Provider: props.Provider,
+	})
+	New(c, "boot-failures", &Props{
+		Name:        props.Name + "-boot-failed",
+		Description: Describe("A boot step of an instance of "+props.GroupName+" failed for good", "grep FAILED /var/log/teleport-boot.log on the instance"),
+		Metric:      Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootFailuresMetric, Statistic: "Sum", PeriodSeconds: 300, Dimensions: dims},
+		Threshold:   0, Periods: 1, Topic: props.Topic, Provider: props.Provider,
+	})
+	if !props.ServedCertificate {
+		return
+	}
+	New(c, "served-certificate", &Props{
+		Name: props.Name + "-served-certificate-expiring",
+		Description: Describe(fmt.Sprintf("A proxy of %s serves a certificate with less than %.0f days left, or no proxy reported for an hour", props.GroupName, props.CertificateDays),
+			"journalctl -u teleport-fetch-cert on a proxy: the published certificate, the certs bucket and its key; 0 days means the boot-time placeholder is still served"),
+		Metric: Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.ServedCertificateDaysMetric, Statistic: "Minimum", PeriodSeconds: 3600, Dimensions: dims},
+		Below:  true, Threshold: props.CertificateDays, Periods: 1, MissingIsBreaching: true, Topic: props.Topic, Provider: props.Provider,
+	})
 }

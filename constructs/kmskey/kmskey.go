@@ -186,9 +186,11 @@ func Statements(props *Props) []policy.Statement {
 		// principal; SNS names the topic in the encryption context
 		// kms:EncryptionContext:aws:sns:topicArn (SNS developer guide,
 		// "Encryption at rest" key policies for AWS service publishers).
+		// EventBridge rules (the key-state rule, package alarms) publish
+		// the same way as events.amazonaws.com.
 		out = append(out, policy.Statement{
 			Sid: "CloudWatchPublishesAlarms", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resources: everything,
-			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("cloudwatch.amazonaws.com")}}},
+			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("cloudwatch.amazonaws.com"), jsii.String("events.amazonaws.com")}}},
 			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:EncryptionContext:aws:sns:topicArn", Values: *jsii.Strings(props.AlarmTopicARNs...)}},
 		})
 	}
