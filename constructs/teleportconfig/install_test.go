@@ -44,12 +44,15 @@ func TestInstallOnTeleportImages(t *testing.T) {
 			unit := "/etc/systemd/system/teleport.service"
 			if tc.download {
 				s.mustCall("install.sh 17.7.16 " + tc.edition)
+				s.before([]string{"install.sh"}, []string{"dnf versionlock add"})
 				if s.exists(unit) {
 					t.Error("wrote its own teleport unit although it installed the package")
 				}
 				return
 			}
 			s.mustNotCall("install.sh")
+			// No package on Teleport's image: nothing to hold.
+			s.mustNotCall("dnf versionlock")
 			s.mustCall("systemctl mask --now teleport-generate-config.service")
 			s.before([]string{"systemctl mask"}, []string{"systemctl daemon-reload"})
 			if u := s.read(unit); !strings.Contains(u, "ExecStart=/usr/local/bin/teleport start --config="+ConfigPath+" --pid-file=/run/teleport.pid") ||
