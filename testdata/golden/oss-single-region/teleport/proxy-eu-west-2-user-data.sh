@@ -572,6 +572,8 @@ if systemctl is-active --quiet teleport; then
   mkdir -p "${dropin}"
   printf '[Service]\nRestart=no\n' >"${dropin}/50-drain.conf"
   systemctl daemon-reload
+  # Main process only: the signal is Teleport's, not its children's
+  # (systemctl(1): --kill-who=main|control|all).
   systemctl kill --kill-who=main --signal=SIGQUIT teleport
   deadline=$(($(date +%s) + DRAIN_TIMEOUT_SECONDS))
   while systemctl is-active --quiet teleport; do

@@ -693,8 +693,10 @@ if [ ! -e "${UNSAVED}" ]; then
   fi
 fi
 
-# 5. Issue, or renew when due (30 days before expiry); otherwise keep the
-# lineage's certificate (--keep-until-expiring).
+# 5. Issue, or renew when due (30 days before expiry, certbot's default
+# renew_before_expiry); otherwise keep the lineage's certificate
+# (--keep-until-expiring: non-interactive, no "renew & replace" of a
+# certificate not yet due). --config-dir holds the account and the lineage.
 staging=()
 if [ "${ACME_STAGING}" = true ]; then staging=(--staging); fi
 if ! "${CERTBOT}/bin/certbot" certonly --non-interactive --agree-tos --keep-until-expiring \
