@@ -168,3 +168,51 @@ func TestLicenseKey(t *testing.T) {
 		}
 	}
 }
+
+// The Auth Service has a stable private name: a private hosted zone created
+// with the auth VPC (Terraform ignoring its vpc block, since the proxy
+// stacks associate theirs separately), an alias record for the auth NLB,
+// an association from every active proxy VPC, and the proxies join through
+// that name.
+func TestAuthPrivateZone(t *testing.T) {
+	for _, synth := range sortedKeys(synths) {
+		cfg := synths[synth].cfg
+		addr := cfg.Names().AuthAddress()
+		for _, stack := range stackNames(t, synth) {
+			s := stackOf(t, synth, stack)
+			switch {
+			case strings.HasPrefix(stack, "auth-"):
+				z := s.one(t, "aws_route53_zone")
+				if z["name"] != cfg.Names().AuthZone() || len(z["vpc"].([]any)) != 1 || get(z, "vpc", 0, "vpc_region") != cfg.Auth.Region ||
+					fmt.Sprint(get(z, "lifecycle", "ignore_changes")) != "[vpc]" {
+					t.Errorf("%s/%s: private zone %v", synth, stack, z)
+				}
+				var rec map[string]any
+				for _, r := range s.resources("aws_route53_record") {
+					if r["name"] == addr {
+						rec = r
+					}
+				}
+				if rec == nil || rec["type"] != "A" || !strings.HasPrefix(fmt.Sprint(get(rec, "alias", "name")), "${aws_lb.auth_load-balancer") ||
+					!strings.HasPrefix(fmt.Sprint(rec["zone_id"]), "${aws_route53_zone.") {
+					t.Errorf("%s/%s: auth record %v", synth, stack, rec)
+				}
+			case strings.HasPrefix(stack, "proxy-"):
+				if cfg.IsRetired(strings.TrimPrefix(stack, "proxy-")) {
+					if len(s.resources("aws_route53_zone_association")) != 0 {
+						t.Errorf("%s/%s: a retired region keeps its association", synth, stack)
+					}
+					continue
+				}
+				a := s.one(t, "aws_route53_zone_association")
+				if a["vpc_region"] != strings.TrimPrefix(stack, "proxy-") || !strings.Contains(fmt.Sprint(a["zone_id"]), "cross-stack-reference-input-auth-") {
+					t.Errorf("%s/%s: zone association %v", synth, stack, a)
+				}
+				_, yaml := userData(t, s.one(t, "aws_launch_template"))
+				if get(yaml, "teleport", "auth_server") != addr+":3025" {
+					t.Errorf("%s/%s: proxies join %v; want %s:3025", synth, stack, get(yaml, "teleport", "auth_server"), addr)
+				}
+			}
+		}
+	}
+}

@@ -131,8 +131,8 @@ func TestProxyStacks(t *testing.T) {
 			if get(cfg, "proxy_service", "https_keypairs", 0, "cert_file") == nil || get(cfg, "proxy_service", "https_keypairs_reload_interval") == nil {
 				t.Errorf("%s: certificate not loaded through https_keypairs with a reload interval", region)
 			}
-			if get(cfg, "teleport", "join_params", "method") != "iam" || get(cfg, "teleport", "auth_server") != "__AUTH_SERVER__:3025" {
-				t.Errorf("%s: proxies must join through the auth NLB with the IAM method", region)
+			if get(cfg, "teleport", "join_params", "method") != "iam" || get(cfg, "teleport", "auth_server") != synths[synth].cfg.Names().AuthAddress()+":3025" {
+				t.Errorf("%s: proxies must join through the auth's private name with the IAM method", region)
 			}
 		}
 	}

@@ -67,6 +67,14 @@ func (n Names) BackupRole() string { return n.Prefix("backup") }
 // BackupKeyAlias is the alias of the backup vaults' keys (one per region).
 func (n Names) BackupKeyAlias() string { return "alias/" + n.Prefix("backup-vault") }
 
+// AuthZone is the private hosted zone of the Auth Service's address,
+// associated with every VPC of the cluster.
+func (n Names) AuthZone() string { return n.cluster + ".teleport.internal" }
+
+// AuthAddress is the name proxies join the Auth Service through, in
+// AuthZone.
+func (n Names) AuthAddress() string { return "auth." + n.AuthZone() }
+
 // BackupsBucket is the S3 bucket holding the exports of the cluster state
 // table taken before each Auth Service release.
 func (n Names) BackupsBucket() string { return n.Prefix("backups-" + n.suffix) }

@@ -16,6 +16,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/example/teleport-multi-region/constructs/privatezone"
 	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
@@ -43,6 +44,9 @@ type AuthStack struct {
 	// HealthCheckTopic is the us-east-1 topic the proxies' Route 53 health
 	// check alarms notify.
 	HealthCheckTopic *alarms.Topic
+	// AuthZone is the private hosted zone holding the Auth Service's stable
+	// address; every proxy stack associates its VPC with it.
+	AuthZone *privatezone.Zone
 }
 
 // NewAuthStack builds the auth region stack into stack, an empty stack
@@ -190,12 +194,16 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		output(stack, "transit-gateway-id", "Transit gateway of the auth VPC", tgw.ID)
 	}
 
+	zone := privatezone.New(stack, "auth-zone", &privatezone.Props{
+		Name: names.AuthZone(), RecordName: names.AuthAddress(), VPCID: net.VPCID, Region: region,
+		TargetDNSName: auth.LoadBalancer.DNSName, TargetZoneID: auth.LoadBalancer.ZoneID,
+	})
 	output(stack, "auth-nlb-dns-name", "Internal address of the Auth Service (port 3025), reachable from peered proxy VPCs", auth.LoadBalancerDNSName)
 	output(stack, "vpc-id", "Auth VPC", net.VPCID)
 	output(stack, "vpc-cidr", "Auth VPC range", net.CIDR)
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
-	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot,
+	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AuthZone: zone,
 		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic}, nil
 }
 

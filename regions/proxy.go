@@ -14,6 +14,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
+	"github.com/example/teleport-multi-region/constructs/privatezone"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
@@ -68,6 +69,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Given:          givenNetwork(pr.ExistingVPC, public),
 	})
 
+	privatezone.Associate(stack, "auth-zone", auth.AuthZone.ID, net.VPCID, region)
 	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("proxy-" + region)})
 
 	// Proxies reach the internal auth NLB over a peering with the auth VPC,
@@ -114,6 +116,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
 			Domain:       cfg.Domain,
 			JoinToken:    names.ProxyJoinToken(),
+			AuthServer:   auth.AuthZone.Address,
 			ProxyPeering: cfg.ProxyPeering(),
 		}),
 		ProxyPeering:     cfg.ProxyPeering(),
@@ -145,16 +148,18 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
 	}
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
-		Name:               names.Prefix("proxy"),
-		RoleName:           names.ProxyRole(region),
-		Region:             region,
-		AccountID:          account,
-		LoadBalancerName:   names.ProxyLoadBalancer(),
-		Network:            net,
-		Instances:          pr.Instances,
-		Image:              cfg.ImageFor(region, pr.Instances.Type, cfg.TeleportVersion),
-		BootScript:         boot,
-		AuthServer:         auth.Auth.LoadBalancerDNSName,
+		Name:             names.Prefix("proxy"),
+		RoleName:         names.ProxyRole(region),
+		Region:           region,
+		AccountID:        account,
+		LoadBalancerName: names.ProxyLoadBalancer(),
+		Network:          net,
+		Instances:        pr.Instances,
+		Image:            cfg.ImageFor(region, pr.Instances.Type, cfg.TeleportVersion),
+		BootScript:       boot,
+		// The stable private name, not the NLB's generated one (package
+		// privatezone); the boot script still reads it from the tag.
+		AuthServer:         jsii.String(auth.AuthZone.Address),
 		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true, cfg.Auth.ExistingVPC != nil),
 		PublicAddresses:    public,
 		PeerRanges:         peerRanges(cfg),

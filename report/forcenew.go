@@ -65,6 +65,8 @@ var forceNew = map[string][]string{
 	"aws_route":                             {"route_table_id", "destination_cidr_block", "destination_ipv6_cidr_block", "destination_prefix_list_id"},
 	"aws_route53_health_check":              {"type", "reference_name", "measure_latency", "request_interval", "routing_control_arn"},
 	"aws_route53_record":                    {"name", "zone_id"},
+	"aws_route53_zone":                      {"name", "delegation_set_id"},
+	"aws_route53_zone_association":          {"zone_id", "vpc_id", "vpc_region"},
 	"aws_route_table":                       {"vpc_id"},
 	"aws_route_table_association":           {"subnet_id", "gateway_id"},
 	"aws_s3_bucket":                         {"bucket", "bucket_prefix", "object_lock_enabled"},

@@ -7,6 +7,10 @@ type ProxyParams struct {
 	Domain string
 	// JoinToken is the name of the IAM join token created by the auth side.
 	JoinToken string
+	// AuthServer is the stable name of the Auth Service (its private
+	// hosted zone record). Empty keeps the __AUTH_SERVER__ placeholder,
+	// filled in at boot from the instance's AuthServerTag.
+	AuthServer string
 	// ProxyPeering adds the peer listener and the instance's own peer
 	// address; without it no peer_* key is written (an OSS proxy refuses
 	// to start with them configured for proxy peering).
@@ -16,12 +20,16 @@ type ProxyParams struct {
 // ProxyConfig renders the Proxy Service teleport.yaml. The auth address, the
 // node name, the CA pin and the peer host are placeholders filled in at boot.
 func ProxyConfig(p ProxyParams) *File {
+	authServer := PlaceholderAuthServer
+	if p.AuthServer != "" {
+		authServer = p.AuthServer
+	}
 	f := &File{
 		Version: "v3",
 		Teleport: Process{
 			NodeName:   PlaceholderNodeName,
 			DataDir:    DataDir,
-			AuthServer: hostPort(PlaceholderAuthServer, AuthPort),
+			AuthServer: hostPort(authServer, AuthPort),
 			JoinParams: &JoinParams{TokenName: p.JoinToken, Method: "iam"},
 			// The first join trusts only the cluster CA whose pin the auth
 			// instances published, not whichever server answers first.

@@ -49,7 +49,7 @@ version: v3
 teleport:
     nodename: __NODENAME__
     data_dir: /var/lib/teleport
-    auth_server: __AUTH_SERVER__:3025
+    auth_server: auth.imaged.teleport.internal:3025
     join_params:
         token_name: imaged-proxy-iam
         method: iam

@@ -48,7 +48,7 @@ version: v3
 teleport:
     nodename: __NODENAME__
     data_dir: /var/lib/teleport
-    auth_server: __AUTH_SERVER__:3025
+    auth_server: auth.umbrella.teleport.internal:3025
     join_params:
         token_name: umbrella-proxy-iam
         method: iam
