@@ -49,6 +49,12 @@ func TestProxiesDrainAndPublishMetrics(t *testing.T) {
 				if drain["name"] != teleportconfig.DrainHookName || drain["default_result"] != "CONTINUE" || timeout <= teleportconfig.DrainTimeoutSeconds {
 					t.Errorf("%s/%s %s: drain hook %v; want %s, CONTINUE, heartbeat timeout above %ds", synth, stack, id, drain, teleportconfig.DrainHookName, teleportconfig.DrainTimeoutSeconds)
 				}
+				// The instances' drain handler completes this very hook of
+				// this very group (their env file, package teleportconfig).
+				script, _ := userData(t, s.one(t, "aws_launch_template"))
+				if !strings.Contains(script, fmt.Sprintf("DRAIN_HOOK='%v'", drain["name"])) || !strings.Contains(script, fmt.Sprintf("GROUP_NAME='%v'", g["name"])) {
+					t.Errorf("%s/%s %s: the boot script's DRAIN_HOOK or GROUP_NAME do not name the group's drain hook", synth, stack, id)
+				}
 				complete := false
 				for _, st := range statements {
 					if strings.Contains(fmt.Sprint(get(st, "actions")), "autoscaling:CompleteLifecycleAction") {
