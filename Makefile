@@ -72,7 +72,7 @@ clean: ## remove synthesized output
 
 TFSEC_VERSION := v1.26.0
 TRIVY_VERSION := v0.74.0
-SCAN_CONFIGS := examples/cluster.yaml testdata/configs/public-four-regions.yaml testdata/configs/oss-single-region.yaml testdata/configs/transit-gateway.yaml testdata/configs/existing-vpc.yaml testdata/configs/existing-vpc-tgw.yaml testdata/configs/teleport-images.yaml
+SCAN_CONFIGS := examples/cluster.yaml testdata/configs/public-four-regions.yaml testdata/configs/oss-single-region.yaml testdata/configs/transit-gateway.yaml testdata/configs/existing-vpc.yaml testdata/configs/existing-vpc-tgw.yaml testdata/configs/teleport-images.yaml testdata/configs/athena-audit.yaml
 
 bin/tfsec:
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)

@@ -34,7 +34,7 @@ func invariants() []invariant {
 		{"3025 is reachable only from the peered VPCs", authPortStaysInside},
 		{"security group rules open single TCP ports, the internet only where the design says", rulesAreNarrow},
 		{"every bucket blocks public access, disables ACLs and denies non-TLS requests", bucketsArePrivate},
-		{"every bucket and table is encrypted with a customer managed key", dataIsEncrypted},
+		{"every bucket, table, topic, queue and query result is encrypted with a customer managed key", dataIsEncrypted},
 		{"every instance volume is encrypted with a customer managed key", volumesAreEncrypted},
 		{"every launch template requires IMDSv2", launchTemplatesRequireIMDSv2},
 		{"no instance role has a * action on *", rolesHaveNoWildcards},
@@ -134,10 +134,10 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			d := doc(s, "tls-only")
 			d["statement"].([]any)[0].(map[string]any)["effect"] = "Allow"
 		}},
-		{"every bucket and table is encrypted with a customer managed key", auth, func(s stackJSON) {
+		{"every bucket, table, topic, queue and query result is encrypted with a customer managed key", auth, func(s stackJSON) {
 			delete(first(s, "aws_dynamodb_table")["server_side_encryption"].(map[string]any), "kms_key_arn")
 		}},
-		{"every bucket and table is encrypted with a customer managed key", auth, func(s stackJSON) {
+		{"every bucket, table, topic, queue and query result is encrypted with a customer managed key", auth, func(s stackJSON) {
 			e := first(s, "aws_s3_bucket_server_side_encryption_configuration")
 			get(e, "rule", 0, "apply_server_side_encryption_by_default").(map[string]any)["sse_algorithm"] = "AES256"
 		}},
@@ -270,6 +270,9 @@ func TestInvariantsCatchViolations(t *testing.T) {
 	}{
 		{"every VPC has a flow log into an encrypted log group with the configured retention", "auth-us-east-1", func(s stackJSON) {
 			delete(s["resource"].(map[string]any), "aws_flow_log")
+		}},
+		{"every bucket, table, topic, queue and query result is encrypted with a customer managed key", "auth-us-east-1", func(s stackJSON) {
+			delete(first(s, "aws_sns_topic"), "kms_master_key_id")
 		}},
 		{"a given VPC gets no network resources, and every given id is checked at plan time", "auth-us-east-1", func(s stackJSON) {
 			delete(s["data"].(map[string]any)["aws_subnet"].(map[string]any), sortedKeys(s.section("data", "aws_subnet"))[0])
@@ -530,7 +533,26 @@ func dataIsEncrypted(_ *config.Cluster, s stackJSON) (int, []string) {
 			bad = append(bad, "bucket "+id+" is not encrypted with a customer managed key")
 		}
 	}
-	return len(tables) + len(buckets), bad
+	// Topics and queues carry events and alarms: the same rule.
+	n := len(tables) + len(buckets)
+	for _, typ := range []string{"aws_sns_topic", "aws_sqs_queue"} {
+		rs := s.resources(typ)
+		for _, id := range sortedKeys(rs) {
+			n++
+			if !cmk(rs[id]["kms_master_key_id"]) {
+				bad = append(bad, typ+" "+id+" is not encrypted with a customer managed key")
+			}
+		}
+	}
+	// A workgroup's query results too.
+	for id, wg := range s.resources("aws_athena_workgroup") {
+		n++
+		enc := get(wg, "configuration", "result_configuration", "encryption_configuration")
+		if get(enc, "encryption_option") != "SSE_KMS" || !cmk(get(enc, "kms_key_arn")) || get(wg, "configuration", "enforce_workgroup_configuration") != true {
+			bad = append(bad, "workgroup "+id+" does not enforce results encrypted with a customer managed key")
+		}
+	}
+	return n, bad
 }
 
 func volumesAreEncrypted(_ *config.Cluster, s stackJSON) (int, []string) {

@@ -47,6 +47,7 @@ var goldenConfigs = map[string]string{
 	"existing-vpc":        "testdata/configs/existing-vpc.yaml",
 	"existing-vpc-tgw":    "testdata/configs/existing-vpc-tgw.yaml",
 	"teleport-images":     "testdata/configs/teleport-images.yaml",
+	"athena-audit":        "testdata/configs/athena-audit.yaml",
 }
 
 func TestMain(m *testing.M) {

@@ -122,6 +122,8 @@ type Cluster struct {
 	Connectivity Connectivity `yaml:"connectivity,omitempty"`
 	// AMI chooses the machine image of every instance.
 	AMI AMI `yaml:"ami,omitempty"`
+	// Audit chooses where the Auth Service keeps the audit log.
+	Audit Audit `yaml:"audit,omitempty"`
 	// Backend is where Terraform keeps each stack's state.
 	Backend Backend `yaml:"backend,omitempty"`
 	// Alerts configures who is notified when an alarm fires.
@@ -362,6 +364,9 @@ func (c *Cluster) applyDefaults() {
 	}
 	if c.Connectivity.Mode == "" {
 		c.Connectivity.Mode = ConnectivityVPCPeering
+	}
+	if c.Audit.Backend == "" {
+		c.Audit.Backend = AuditDynamoDB
 	}
 	if c.AMI.Source == "" {
 		c.AMI.Source = AMISourceSSM

@@ -184,6 +184,7 @@ func schemaExtras() map[string]map[string]any {
 		"flow_logs.retention_days":        {"enum": FlowLogRetentions, "default": DefaultFlowLogRetentionDays},
 		"ami.ssm_parameter":               {"default": DefaultAMISSMParameter},
 		"deletion_protection":             {"default": true},
+		"audit.backend":                   {"enum": []string{AuditDynamoDB, AuditAthena}, "default": AuditDynamoDB},
 		"ami.source":                      {"enum": []string{AMISourceSSM, AMISourceTeleport}, "default": AMISourceSSM},
 		"backup.retention_days":           {"minimum": 1, "maximum": MaxBackupRetentionDays, "default": DefaultBackupRetentionDays},
 		"backup.copy_region":              {"enum": regions},

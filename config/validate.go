@@ -192,6 +192,7 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 	v.quotas(c)
 	v.ami(c)
 	v.imageSource(c)
+	v.audit(c)
 	v.backend(c)
 	v.tags(c.Tags)
 	if len(v.problems) == 0 {

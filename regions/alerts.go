@@ -64,7 +64,11 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	}
 	alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
 	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
-	for _, table := range []string{names.StateTable(), names.EventsTable()} {
+	tables := []string{names.StateTable()}
+	if !cfg.Athena() {
+		tables = append(tables, names.EventsTable())
+	}
+	for _, table := range tables {
 		for _, op := range []string{"Read", "Write"} {
 			alarms.New(stack, fmt.Sprintf("alarm-%s-%s-throttles", table, op), &alarms.Props{
 				Name: names.Alarm(fmt.Sprintf("%s-%s-throttled", table[len(cfg.ClusterName)+1:], map[string]string{"Read": "reads", "Write": "writes"}[op])),

@@ -8,6 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
+	"github.com/example/teleport-multi-region/constructs/athenaaudit"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/backup"
@@ -72,14 +73,28 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	pinARN := authstate.ARN(region, *account.AccountId(), names.CAPinParameter())
 	pinContext := &kmskey.Context{Key: "PARAMETER_ARN", Value: pinARN}
 	ssmVia := []string{kmskey.ViaService("ssm", region)}
+	// The Athena audit backend replaces the events table; its topic,
+	// queues and buckets use the cluster key.
+	audit := athenaProps(cfg, region, account.AccountId())
+	eventsTable, auditURI := names.EventsTable(), ""
+	var auditServices, queueTopics, queues []string
+	if audit != nil {
+		eventsTable, auditURI = "", athenaaudit.URI(region, teleportconfig.PlaceholderAccountID, audit)
+		auditServices = []string{"sns", "sqs"}
+		queueTopics = []string{athenaaudit.TopicARN(region, *account.AccountId(), audit.Topic)}
+		queues = []string{athenaaudit.QueueARN(region, *account.AccountId(), audit.Queue)}
+	}
+	authKeyServices := []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region)}
+	for _, svc := range auditServices {
+		authKeyServices = append(authKeyServices, kmskey.ViaService(svc, region))
+	}
 	key := kmskey.New(stack, "key", &kmskey.Props{
 		Description: "Teleport cluster state, audit log, session recordings, TLS certificate, CA pin, auth volumes and flow logs",
 		Alias:       names.KeyAlias(),
 		AccountID:   account.AccountId(),
 		Region:      region,
 		Users: []kmskey.User{
-			{Sid: "AuthServiceUsesKey", RoleARN: iamARN(names.AuthRole()),
-				ViaServices: []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region)}},
+			{Sid: "AuthServiceUsesKey", RoleARN: iamARN(names.AuthRole()), ViaServices: authKeyServices},
 			{Sid: "AuthServicePublishesCAPin", RoleARN: iamARN(names.AuthRole()),
 				Actions: []string{"kms:Decrypt", "kms:Encrypt"}, ViaServices: ssmVia, EncryptionContext: pinContext},
 			// Proxies of every region, present and future, read the
@@ -112,8 +127,15 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		DynamoDB:           true,
 		LogGroupARNs:       flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
 		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
+		QueueTopicARNs:     queueTopics,
+		QueueARNs:          queues,
 		Protect:            cfg.Protected(),
 	})
+	var auditPolicy []policy.Statement
+	if audit != nil {
+		audit.KeyARN = key.ARN
+		auditPolicy = athenaaudit.New(stack, "audit", audit).AuthPolicy()
+	}
 	if cfg.Auth.ExistingVPC.FlowLogsOn() {
 		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
 	}
@@ -121,7 +143,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	rollout := authstate.NewRollout(stack, "rollout", names.RolloutParameter())
 	store := storage.New(stack, "storage", &storage.Props{
 		StateTable:       names.StateTable(),
-		EventsTable:      names.EventsTable(),
+		EventsTable:      eventsTable,
 		LocksTable:       names.LocksTable(),
 		RecordingsBucket: names.RecordingsBucket(),
 		CertsBucket:      names.CertsBucket(),
@@ -139,7 +161,8 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 			ClusterName:          cfg.Domain,
 			Region:               region,
 			StateTable:           names.StateTable(),
-			EventsTable:          names.EventsTable(),
+			EventsTable:          eventsTable,
+			AuditEventsURI:       auditURI,
 			RecordingsBucket:     names.RecordingsBucket(),
 			ProxyPeering:         cfg.ProxyPeering(),
 			AgentConnectionCount: cfg.AgentConnectionCount,
@@ -174,8 +197,10 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		LicenseParameter:  cfg.LicenseSSMParameter,
 		LicenseKeyARN:     cfg.LicenseKMSKeyARN,
 		CAPinParameterARN: pinARN,
-		ExtraPolicy: append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
+		ExtraPolicy: append(append(certificatePolicy(store, hostedZoneID(stack, cfg), cfg.Domain),
 			authstate.PublishStatement("PublishRolloutState", authstate.ARN(region, *account.AccountId(), rollout.Name))),
+			auditPolicy...),
+		AuditKeyServices:   auditServices,
 		KeyARN:             key.ARN,
 		AutoScalingRoleARN: asgRole,
 		// The state is exported before the first auth server of a new
@@ -205,6 +230,22 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
 	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AuthZone: zone,
 		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic}, nil
+}
+
+// athenaProps names the Athena audit backend of the auth region, or is nil
+// when the audit log is in DynamoDB.
+func athenaProps(cfg *config.Cluster, region string, account *string) *athenaaudit.Props {
+	if !cfg.Athena() {
+		return nil
+	}
+	n := cfg.Names()
+	return &athenaaudit.Props{
+		Region: region, AccountID: account,
+		EventsBucket: n.AthenaEventsBucket(), LargeEventsBucket: n.AthenaLargeEventsBucket(), ResultsBucket: n.AthenaResultsBucket(),
+		Topic: n.AthenaTopic(), Queue: n.AthenaQueue(), DeadLetterQueue: n.AthenaDeadLetterQueue(),
+		Database: n.AthenaDatabase(), Table: n.AthenaTable(), Workgroup: n.AthenaWorkgroup(),
+		Protect: cfg.Protected(),
+	}
 }
 
 // certificatePolicy is exactly what certbot's DNS-01 challenge and the

@@ -39,6 +39,9 @@ type Props struct {
 	// Instances sizes the group; Image picks its AMI.
 	Instances config.InstanceGroup
 	Image     config.Image
+	// AuditKeyServices are the services, besides DynamoDB and S3, through
+	// which the audit log uses KeyARN (the Athena backend: "sns", "sqs").
+	AuditKeyServices []string
 	// BootScript is the rendered auth boot script.
 	BootScript string
 	// LicenseParameter, when set, is the SSM parameter the role may read;
@@ -133,14 +136,15 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 func rolePolicy(p *Props) []policy.Statement {
 	s := p.Storage
 	tableActions := storage.TableActions
+	keyServices := []string{kmskey.ViaService("dynamodb", p.Region), kmskey.ViaService("s3", p.Region)}
+	for _, svc := range p.AuditKeyServices {
+		keyServices = append(keyServices, kmskey.ViaService(svc, p.Region))
+	}
 	statements := []policy.Statement{
 		{Sid: "ClusterStateTable", Actions: tableActions, Resources: []*string{s.StateTableARN}},
 		{Sid: "ClusterStateStream", Actions: []string{
 			"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
 		}, Resources: []*string{jsii.String(*s.StateTableARN + "/stream/*")}},
-		{Sid: "AuditEventsTable", Actions: tableActions, Resources: []*string{
-			s.EventsTableARN, jsii.String(*s.EventsTableARN + "/index/*"),
-		}},
 		{Sid: "RecordingsBucket", Actions: []string{
 			"s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:ListBucket",
 			"s3:ListBucketMultipartUploads", "s3:ListBucketVersions",
@@ -155,8 +159,16 @@ func rolePolicy(p *Props) []policy.Statement {
 			"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
 		}, Resources: []*string{p.KeyARN}, Conditions: []policy.Condition{{
 			Test: "StringEquals", Variable: "kms:ViaService",
-			Values: *jsii.Strings(kmskey.ViaService("dynamodb", p.Region), kmskey.ViaService("s3", p.Region)),
+			Values: *jsii.Strings(keyServices...),
 		}}},
+	}
+	if s.EventsTableARN != nil {
+		// After the state stream, where it always was: a reordered
+		// document is a change to review.
+		events := policy.Statement{Sid: "AuditEventsTable", Actions: tableActions, Resources: []*string{
+			s.EventsTableARN, jsii.String(*s.EventsTableARN + "/index/*"),
+		}}
+		statements = append(statements[:2], append([]policy.Statement{events}, statements[2:]...)...)
 	}
 	statements = append(statements,
 		policy.Statement{Sid: "PublishCAPin", Actions: []string{"ssm:GetParameter", "ssm:PutParameter"},

@@ -78,6 +78,9 @@ type Props struct {
 	// AlarmTopicARNs are SNS topics (in the key's region) encrypted with the
 	// key that CloudWatch alarms publish to. Optional.
 	AlarmTopicARNs []string
+	// QueueTopicARNs are SNS topics (in the key's region) that deliver to
+	// the SQS queues QueueARNs, encrypted with the key. Optional.
+	QueueTopicARNs, QueueARNs []string
 	// Provider creates the key in another region; nil is the default.
 	Provider cdktf.TerraformProvider
 	// Protect sets Terraform's prevent_destroy on the key (see package
@@ -192,6 +195,24 @@ func Statements(props *Props) []policy.Statement {
 			Sid: "CloudWatchPublishesAlarms", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resources: everything,
 			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("cloudwatch.amazonaws.com"), jsii.String("events.amazonaws.com")}}},
 			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:EncryptionContext:aws:sns:topicArn", Values: *jsii.Strings(props.AlarmTopicARNs...)}},
+		})
+	}
+	if len(props.QueueTopicARNs) > 0 {
+		// SNS delivers to an encrypted queue as its service principal,
+		// which the key policy must admit ("Configure KMS permissions for
+		// AWS services", SQS developer guide; Teleport's Athena example
+		// grants the same with the same conditions).
+		out = append(out, policy.Statement{
+			Sid: "SNSDeliversToQueues", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resources: everything,
+			Principals: []policy.Principal{{Type: "Service", Identifiers: []*string{jsii.String("sns.amazonaws.com")}}},
+			// SQS names the queue in the encryption context
+			// (kms:EncryptionContext:aws:sqs:arn, SQS developer guide
+			// "Encryption context").
+			Conditions: []policy.Condition{
+				{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []*string{props.AccountID}},
+				{Test: "ArnEquals", Variable: "aws:SourceArn", Values: *jsii.Strings(props.QueueTopicARNs...)},
+				{Test: "StringEquals", Variable: "kms:EncryptionContext:aws:sqs:arn", Values: *jsii.Strings(props.QueueARNs...)},
+			},
 		})
 	}
 	if props.AutoScalingRoleARN != nil {

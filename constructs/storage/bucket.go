@@ -24,6 +24,9 @@ type BucketProps struct {
 	// NoncurrentVersionDays, when above 0, deletes object versions that
 	// many days after a newer version replaced them. Default 0: keep.
 	NoncurrentVersionDays int
+	// ExpireDays, when above 0, expires objects that many days after they
+	// were written (scratch data such as query results). Default 0: keep.
+	ExpireDays int
 	// Protect sets prevent_destroy on the bucket and on every resource
 	// guarding it (versioning, encryption, public-access block, ownership
 	// controls, policy, lifecycle rules): destroying the versioning
@@ -122,6 +125,20 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			// Delete markers left once every version has expired.
 			Expiration: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
 				ExpiredObjectDeleteMarker: jsii.Bool(true),
+			}},
+		})
+	}
+	if props.ExpireDays > 0 {
+		rules = append(rules, s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+			Id:     jsii.String("expire-objects"),
+			Status: jsii.String("Enabled"),
+			Filter: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+			Expiration: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+				Days: jsii.Number(float64(props.ExpireDays)),
+			}},
+			// The versions expiry leaves behind.
+			NoncurrentVersionExpiration: []s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
+				NoncurrentDays: jsii.Number(1),
 			}},
 		})
 	}

@@ -25,6 +25,8 @@ const CertVersionDays = 7
 // Props configures Storage.
 type Props struct {
 	// StateTable, EventsTable and LocksTable are DynamoDB table names.
+	// EventsTable empty creates no events table: the audit log lives
+	// elsewhere (Athena).
 	StateTable, EventsTable, LocksTable string
 	// RecordingsBucket, CertsBucket and BackupsBucket are S3 bucket names.
 	RecordingsBucket, CertsBucket, BackupsBucket string
@@ -41,7 +43,8 @@ type Props struct {
 // Storage exposes the names and ARNs that IAM policies and teleport.yaml need.
 type Storage struct {
 	constructs.Construct
-	// StateTableARN, EventsTableARN and LocksTableARN are the tables' ARNs.
+	// StateTableARN, EventsTableARN and LocksTableARN are the tables' ARNs
+	// (EventsTableARN nil without an events table).
 	StateTableARN, EventsTableARN, LocksTableARN *string
 	// Recordings, Certs and Backups are the buckets.
 	Recordings, Certs, Backups *Bucket
@@ -79,31 +82,33 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	})
 	s.StateTableARN = state.Arn()
 
-	events := dynamodbtable.NewDynamodbTable(c, jsii.String("events"), &dynamodbtable.DynamodbTableConfig{
-		Name:        jsii.String(props.EventsTable),
-		BillingMode: jsii.String("PAY_PER_REQUEST"),
-		HashKey:     jsii.String("SessionID"),
-		RangeKey:    jsii.String("EventIndex"),
-		Attribute: []dynamodbtable.DynamodbTableAttribute{
-			{Name: jsii.String("SessionID"), Type: jsii.String("S")},
-			{Name: jsii.String("EventIndex"), Type: jsii.String("N")},
-			{Name: jsii.String("CreatedAtDate"), Type: jsii.String("S")},
-			{Name: jsii.String("CreatedAt"), Type: jsii.String("N")},
-		},
-		// The index Teleport searches audit events by date with.
-		GlobalSecondaryIndex: []dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
-			Name:           jsii.String("timesearchV2"),
-			HashKey:        jsii.String("CreatedAtDate"),
-			RangeKey:       jsii.String("CreatedAt"),
-			ProjectionType: jsii.String("ALL"),
-		}},
-		Ttl:                       ttl,
-		ServerSideEncryption:      encrypted,
-		PointInTimeRecovery:       pitr,
-		DeletionProtectionEnabled: jsii.Bool(props.Protect),
-		Lifecycle:                 lifecycle.PreventDestroy(props.Protect),
-	})
-	s.EventsTableARN = events.Arn()
+	if props.EventsTable != "" {
+		events := dynamodbtable.NewDynamodbTable(c, jsii.String("events"), &dynamodbtable.DynamodbTableConfig{
+			Name:        jsii.String(props.EventsTable),
+			BillingMode: jsii.String("PAY_PER_REQUEST"),
+			HashKey:     jsii.String("SessionID"),
+			RangeKey:    jsii.String("EventIndex"),
+			Attribute: []dynamodbtable.DynamodbTableAttribute{
+				{Name: jsii.String("SessionID"), Type: jsii.String("S")},
+				{Name: jsii.String("EventIndex"), Type: jsii.String("N")},
+				{Name: jsii.String("CreatedAtDate"), Type: jsii.String("S")},
+				{Name: jsii.String("CreatedAt"), Type: jsii.String("N")},
+			},
+			// The index Teleport searches audit events by date with.
+			GlobalSecondaryIndex: []dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
+				Name:           jsii.String("timesearchV2"),
+				HashKey:        jsii.String("CreatedAtDate"),
+				RangeKey:       jsii.String("CreatedAt"),
+				ProjectionType: jsii.String("ALL"),
+			}},
+			Ttl:                       ttl,
+			ServerSideEncryption:      encrypted,
+			PointInTimeRecovery:       pitr,
+			DeletionProtectionEnabled: jsii.Bool(props.Protect),
+			Lifecycle:                 lifecycle.PreventDestroy(props.Protect),
+		})
+		s.EventsTableARN = events.Arn()
+	}
 
 	locks := dynamodbtable.NewDynamodbTable(c, jsii.String("locks"), &dynamodbtable.DynamodbTableConfig{
 		Name:        jsii.String(props.LocksTable),

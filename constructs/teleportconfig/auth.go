@@ -8,6 +8,10 @@ type AuthParams struct {
 	Region string
 	// StateTable and EventsTable are the DynamoDB table names.
 	StateTable, EventsTable string
+	// AuditEventsURI, when set, replaces the events table as
+	// audit_events_uri (the Athena backend); it may hold the account id
+	// placeholder, which the boot fills in.
+	AuditEventsURI string
 	// RecordingsBucket holds session recordings under records/.
 	RecordingsBucket string
 	// ProxyPeering selects the proxy_peering tunnel strategy (Enterprise);
@@ -24,6 +28,10 @@ type AuthParams struct {
 func AuthConfig(p AuthParams) *File {
 	// Teleport asks S3 to encrypt every recording with the cluster key (the
 	// bucket's default key too, so nothing depends on Teleport doing it).
+	events := "dynamodb://" + p.EventsTable
+	if p.AuditEventsURI != "" {
+		events = p.AuditEventsURI
+	}
 	sessions := "s3://" + p.RecordingsBucket + "/records?region=" + p.Region + "&sse_kms_key=" + PlaceholderSessionsKey
 	f := &File{
 		Version: "v3",
@@ -36,7 +44,7 @@ func AuthConfig(p AuthParams) *File {
 				Type:             "dynamodb",
 				Region:           p.Region,
 				TableName:        p.StateTable,
-				AuditEventsURI:   []string{"dynamodb://" + p.EventsTable},
+				AuditEventsURI:   []string{events},
 				AuditSessionsURI: sessions,
 			},
 		},

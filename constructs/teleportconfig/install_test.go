@@ -62,3 +62,36 @@ func TestInstallOnTeleportImages(t *testing.T) {
 		})
 	}
 }
+
+// An audit_events_uri naming the account's resources (the Athena backend)
+// gets the account id from the instance identity document at boot; without
+// one the document is not read.
+func TestAuthBootFillsAccountID(t *testing.T) {
+	for _, athena := range []bool{true, false} {
+		params := AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", EventsTable: "x-events"}
+		if athena {
+			params.AuditEventsURI = "athena://x_audit.events?topicArn=arn:aws:sns:us-west-2:" + PlaceholderAccountID + ":x-audit-events&queueURL=https://sqs.us-west-2.amazonaws.com/" + PlaceholderAccountID + "/x-audit-events"
+		}
+		ud, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: AuthConfig(params),
+			GroupName: "x-auth", JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
+			CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newSandbox(t, ud, nil)
+		if out, code := s.run("/usr/local/bin/teleport-boot-auth"); code != 0 {
+			t.Fatalf("athena %v: exit %d:\n%s", athena, code, out)
+		}
+		cfg := s.read(ConfigPath)
+		if athena {
+			if !strings.Contains(cfg, "topicArn=arn:aws:sns:us-west-2:123456789012:x-audit-events") || !strings.Contains(cfg, "sqs.us-west-2.amazonaws.com/123456789012/x-audit-events") {
+				t.Errorf("account id not filled in:\n%s", cfg)
+			}
+			continue
+		}
+		s.mustNotCall("curl", "instance-identity/document")
+		if !strings.Contains(cfg, "dynamodb://x-events") {
+			t.Errorf("events table missing:\n%s", cfg)
+		}
+	}
+}

@@ -39,6 +39,9 @@ const (
 	// recordings are encrypted with, read from the instance's
 	// TeleportSessionsKey tag through the metadata service.
 	PlaceholderSessionsKey = "__SESSIONS_KMS_KEY__"
+	// PlaceholderAccountID becomes the account id (from the instance
+	// identity document), in settings that name the account's resources.
+	PlaceholderAccountID = "__ACCOUNT_ID__"
 	// PlaceholderNodeName becomes the EC2 instance id.
 	PlaceholderNodeName = "__NODENAME__"
 	// PlaceholderCAPin becomes the cluster CA pins ("sha256:...", comma

@@ -40,7 +40,7 @@ const AuthServerTag = "TeleportAuthServer"
 // session recordings to the auth instances, for the same reason.
 const SessionsKeyTag = "TeleportSessionsKey"
 
-const accountPlaceholder = "__ACCOUNT_ID__"
+const accountPlaceholder = PlaceholderAccountID
 
 // Install says which Teleport release to install.
 type Install struct {

@@ -439,7 +439,14 @@ if [ -n "${LICENSE_PARAMETER}" ]; then
   wait_for "the Enterprise license in ${LICENSE_PARAMETER}" 30 fetch_license
 fi
 
-if ! "${BOOT_BIN}/teleport-configure" "__NODENAME__=${INSTANCE_ID}" "__SESSIONS_KMS_KEY__=${SESSIONS_KEY}"; then
+SUBSTITUTIONS=("__NODENAME__=${INSTANCE_ID}" "__SESSIONS_KMS_KEY__=${SESSIONS_KEY}")
+# Settings that name the account's resources (the Athena audit backend's
+# topic and queue) carry the account id, from the identity document.
+if grep -q "__ACCOUNT_ID__" "${BOOT_ETC}/teleport.yaml"; then
+  ACCOUNT_ID=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])') || ACCOUNT_ID=""
+  SUBSTITUTIONS+=("__ACCOUNT_ID__=${ACCOUNT_ID}")
+fi
+if ! "${BOOT_BIN}/teleport-configure" "${SUBSTITUTIONS[@]}"; then
   boot_failed configure "could not write ${CONFIG_PATH}"
   exit 1
 fi
