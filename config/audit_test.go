@@ -34,8 +34,5 @@ func TestAudit(t *testing.T) {
 	if b := c.Names().AthenaLargeEventsBucket(); len(b) > 63 {
 		t.Errorf("bucket name %q is %d characters", b, len(b))
 	}
-	_, err = Parse([]byte(valid+"audit: {backend: cloudwatch}\n"), "test.yaml")
-	if err == nil || !strings.Contains(err.Error(), "test.yaml:") || !strings.Contains(err.Error(), `audit.backend: "cloudwatch" is not an audit backend`) {
-		t.Errorf("bad backend: %v", err)
-	}
+	wantProblem(t, valid+"audit: {backend: cloudwatch}\n", "audit.backend", `"cloudwatch" is not an audit backend`)
 }

@@ -87,17 +87,23 @@ func TestExistingVPCErrors(t *testing.T) {
 				}
 				doc = strings.Replace(withExisting, tc.from, tc.to, 1)
 			}
-			_, err := Parse([]byte(doc), "test.yaml")
-			if err == nil {
-				t.Fatalf("accepted; want an error at %s", tc.path)
-			}
-			for _, line := range strings.Split(err.Error(), "\n") {
-				// Every problem is located in the file.
-				if strings.Contains(line, "test.yaml:") && strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
-					return
-				}
-			}
-			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
+			wantProblem(t, doc, tc.path, tc.inMsg)
 		})
 	}
+}
+
+// wantProblem parses doc and expects a problem at path, located in the
+// file, whose message contains inMsg.
+func wantProblem(t *testing.T, doc, path, inMsg string) {
+	t.Helper()
+	_, err := Parse([]byte(doc), "test.yaml")
+	if err == nil {
+		t.Fatalf("accepted; want an error at %s", path)
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.Contains(line, "test.yaml:") && strings.Contains(line, ": "+path+": ") && strings.Contains(line, inMsg) {
+			return
+		}
+	}
+	t.Errorf("error does not name %s with %q:\n%v", path, inMsg, err)
 }
