@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueuepolicy"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/storage"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Retention of the scratch data, in days: large events wait in their bucket
@@ -140,7 +141,9 @@ func New(scope constructs.Construct, id string, props *Props) *Backend {
 		KmsMasterKeyId:               props.KeyARN,
 		KmsDataKeyReusePeriodSeconds: jsii.Number(KeyReuseSeconds),
 		MessageRetentionSeconds:      jsii.Number(QueueRetentionSeconds),
-		RedrivePolicy:                jsii.String(fmt.Sprintf(`{"deadLetterTargetArn":"%s","maxReceiveCount":%d}`, *dlq.Arn(), MaxReceiveCount)),
+		// jsonencode rather than a JSON string around the token: cdktf's
+		// HCL rendering does not escape quotes inside a string.
+		RedrivePolicy: cdktf.Fn_Jsonencode(map[string]interface{}{"deadLetterTargetArn": dlq.Arn(), "maxReceiveCount": MaxReceiveCount}),
 	})
 	// The topic may deliver to the queue, and nothing else may send to it
 	// (the ARN condition of Teleport's example; SNS's "Sending Amazon SNS
