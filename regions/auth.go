@@ -132,9 +132,13 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		Protect:            cfg.Protected(),
 	})
 	var auditPolicy []policy.Statement
+	// The audit log's durable store, backed up with the cluster state: the
+	// events table, or the Athena backend's Parquet bucket.
+	var auditStore *string
 	if audit != nil {
 		audit.KeyARN = key.ARN
-		auditPolicy = athenaaudit.New(stack, "audit", audit).AuthPolicy()
+		backend := athenaaudit.New(stack, "audit", audit)
+		auditPolicy, auditStore = backend.AuthPolicy(), backend.Events.ARN
 	}
 	if cfg.Auth.ExistingVPC.FlowLogsOn() {
 		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
@@ -151,7 +155,10 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		KeyARN:           key.ARN,
 		Protect:          cfg.Protected(),
 	})
-	stateBackup(stack, cfg, account.AccountId(), store)
+	if auditStore == nil {
+		auditStore = store.EventsTableARN
+	}
+	stateBackup(stack, cfg, account.AccountId(), store, auditStore)
 
 	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("auth"), DynamoDB: store.EndpointPolicy(account.AccountId())})
 
@@ -333,10 +340,11 @@ func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Netw
 	})
 }
 
-// stateBackup backs up the state and events tables and the recordings
+// stateBackup backs up the state table, the audit log (the events table,
+// or the Athena events bucket) and the recordings
 // (package backup), copying every recovery point to backup.copy_region
 // when it is set, through a provider of that region.
-func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage) *backup.Backup {
+func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage, auditStore *string) *backup.Backup {
 	names := cfg.Names()
 	var copyProvider cdktf.TerraformProvider
 	if r := cfg.Backup.CopyRegion; r != "" {
@@ -349,7 +357,7 @@ func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *strin
 		AccountID:     account,
 		Region:        cfg.Auth.Region,
 		RetentionDays: cfg.Backup.RetentionDays,
-		Resources:     []*string{store.StateTableARN, store.EventsTableARN, store.Recordings.ARN},
+		Resources:     []*string{store.StateTableARN, auditStore, store.Recordings.ARN},
 		CopyRegion:    cfg.Backup.CopyRegion,
 		CopyProvider:  copyProvider,
 		Protect:       cfg.Protected(),

@@ -148,10 +148,14 @@ var TableActions = []string{
 // copy data to a table of another account through the endpoint. The
 // instances' roles grant no DynamoDB action on other tables either.
 func (s *Storage) EndpointPolicy(account *string) []policy.Statement {
+	tables := []*string{s.StateTableARN}
+	if s.EventsTableARN != nil { // none with the Athena audit backend
+		tables = append(tables, s.EventsTableARN, jsii.String(*s.EventsTableARN+"/index/*"))
+	}
 	return []policy.Statement{{
 		Sid:        "ClusterTablesOnly",
 		Actions:    TableActions,
-		Resources:  []*string{s.StateTableARN, s.EventsTableARN, jsii.String(*s.EventsTableARN + "/index/*"), s.LocksTableARN},
+		Resources:  append(tables, s.LocksTableARN),
 		Principals: []policy.Principal{{Type: "*", Identifiers: []*string{jsii.String("*")}}},
 		Conditions: []policy.Condition{{Test: "StringEquals", Variable: "aws:PrincipalAccount", Values: []*string{account}}},
 	}}

@@ -31,6 +31,8 @@ ROLLOUT_PARAMETER='/teleport/ledger/auth-rollout'
 CERT_DOMAIN='teleport.ledger.example'
 CERT_BUCKET='ledger-certs-02e82c00'
 CERT_BUCKET_REGION='us-east-2'
+HEALTHZ_URL='http://127.0.0.1:3000/healthz'
+WATCHDOG_FAILURE_SECONDS='300'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/ledger/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
@@ -39,6 +41,7 @@ ACME_EMAIL='ops@ledger.example'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
+CERTBOT_LOCK_COMPLETE='false'
 TELEPORT_BOOT_FILE
 
 write /etc/teleport-boot/teleport.yaml 0600 <<'TELEPORT_BOOT_FILE'
@@ -63,6 +66,7 @@ auth_service:
     enabled: true
     cluster_name: teleport.ledger.example
     listen_addr: 0.0.0.0:3025
+    proxy_protocol: "off"
     proxy_listener_mode: multiplex
     tunnel_strategy:
         type: proxy_peering
@@ -86,6 +90,37 @@ spec:
     allow:
         - aws_account: "__ACCOUNT_ID__"
           aws_arn: arn:aws:sts::__ACCOUNT_ID__:assumed-role/ledger-proxy-*/i-*
+TELEPORT_BOOT_FILE
+
+write /etc/teleport-boot/certbot-requirements.txt 0644 <<'TELEPORT_BOOT_FILE'
+# certbot 4.1.1 for Amazon Linux 2023's Python 3.9, installed by
+# teleport-renew-cert with pip --require-hashes once this lock is complete.
+#
+# Every hash below is the SHA-256 of the PyPI source distribution named in
+# Homebrew/homebrew-core Formula/c/certbot.rb at its certbot 4.1.1 revision
+# (each resource's files.pythonhosted.org URL and sha256). PyPI itself is not
+# reachable from the machine this lock was written on; nothing here was
+# computed or guessed.
+#
+# missing: certbot-dns-route53==4.1.1 (no primary source with its hash found)
+# missing: boto3 botocore s3transfer jmespath python-dateutil six (the Route 53 plugin's dependencies)
+# missing: urllib3 1.26.x (botocore requires urllib3 < 1.27 on Python < 3.10; the formula pins 2.4.0)
+# missing: cryptography cffi pycparser (built wheels for manylinux x86_64 and aarch64)
+# missing: certifi typing-extensions (pyOpenSSL 25.1 on Python < 3.13) importlib-metadata zipp
+--no-binary certbot,acme,configargparse,configobj,distro,josepy,parsedatetime,pyopenssl,pyrfc3339,pytz,requests,idna,charset-normalizer
+certbot==4.1.1 --hash=sha256:d1fdde3174bcf1d68f7a8dca070341acec28b78ef92ad2dd18b8d49959e96779
+acme==4.1.1 --hash=sha256:0ffaaf6d3f41ff05772fd2b6170cf0b2b139f5134d7a70ee49f6e63ca20e8f9a
+charset-normalizer==3.4.2 --hash=sha256:5baececa9ecba31eff645232d59845c07aa030f0c81ee70184a90d35099a0e63
+configargparse==1.7.1 --hash=sha256:79c2ddae836a1e5914b71d58e4b9adbd9f7779d4e6351a637b7d2d9b6c46d3d9
+configobj==5.0.9 --hash=sha256:03c881bbf23aa07bccf1b837005975993c4ab4427ba57f959afdd9d1a2386848
+distro==1.9.0 --hash=sha256:2fa77c6fd8940f116ee1d6b94a2f90b13b5ea8d019b98bc8bafdcabcdd9bdbed
+idna==3.10 --hash=sha256:12f65c9b470abda6dc35cf8e63cc574b1c52b11df2c86030af0ac09b01b13ea9
+josepy==2.0.0 --hash=sha256:e7d7acd2fe77435cda76092abe4950bb47b597243a8fb733088615fa6de9ec40
+parsedatetime==2.6 --hash=sha256:4cb368fbb18a0b7231f4d76119165451c8d2e35951455dfee97c62a87b04d455
+pyopenssl==25.1.0 --hash=sha256:8d031884482e0c67ee92bf9a4d8cceb08d92aba7136432ffb0703c5280fc205b
+pyrfc3339==2.0.1 --hash=sha256:e47843379ea35c1296c3b6c67a948a1a490ae0584edfcbdea0eaffb5dd29960b
+pytz==2025.2 --hash=sha256:360b9e3dbb49a209c21ad61809c7fb453643e048b38924c765813546746e81c3
+requests==2.32.4 --hash=sha256:27d0316682c8a29834d3264820024b62a36942083d52caf2f14c0591336d3422
 TELEPORT_BOOT_FILE
 
 write /usr/local/lib/teleport-boot/lib.sh 0644 <<'TELEPORT_BOOT_FILE'
@@ -153,6 +188,41 @@ put_metric() {
 boot_failed() {
   log "FAILED: $1: $2"
   put_metric "${BOOT_FAILURES_METRIC}" 1
+  FAILURE_REPORTED=1
+}
+
+# report_unexpected_exit, as the boot's EXIT trap, reports a boot that
+# stopped on an error no step reported (set -e).
+report_unexpected_exit() {
+  local status=$?
+  if ((status != 0)) && [ -z "${FAILURE_REPORTED:-}" ]; then
+    boot_failed "${JOB}" "stopped with status ${status}; the lines above say where"
+  fi
+}
+
+# The cluster certificate is published as one object, the private key
+# followed by the chain, so that a reader never gets a key and a
+# certificate of different renewals.
+#
+# split_keypair BUNDLE KEY CHAIN writes the parts of a published object.
+split_keypair() {
+  awk '/-----BEGIN [A-Z ]*PRIVATE KEY-----/ {k = 1} k {print} /-----END [A-Z ]*PRIVATE KEY-----/ {k = 0}' "$1" >"$2"
+  awk '/-----BEGIN CERTIFICATE-----/ {c = 1} c {print} /-----END CERTIFICATE-----/ {c = 0}' "$1" >"$3"
+}
+
+# keypair_matches KEY CHAIN: the key is the private key of the chain's
+# first certificate (their public keys are equal).
+keypair_matches() {
+  local key cert
+  key=$(openssl pkey -in "$1" -pubout 2>/dev/null) && cert=$(openssl x509 -in "$2" -noout -pubkey 2>/dev/null) &&
+    [ -n "${key}" ] && [ "${key}" = "${cert}" ]
+}
+
+# days_left CERT prints how many whole days CERT stays valid.
+days_left() {
+  local end
+  end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
+  echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
 }
 
 # retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS
@@ -261,6 +331,19 @@ else
     exit 1
   fi
   log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
+  # Hold the package at the pinned release, so that host patching (dnf
+  # upgrade) cannot move one instance outside the auth-first upgrade order
+  # (dnf-plugins-core's versionlock plugin: "dnf versionlock add
+  # NAME-VERSION" locks the installed version). Teleport's AMI installs no
+  # package: nothing to hold there.
+  package=teleport
+  if [ "${TELEPORT_EDITION}" = enterprise ]; then package=teleport-ent; fi
+  hold() { dnf install -y -q python3-dnf-plugin-versionlock && dnf versionlock add "${package}-${TELEPORT_VERSION}"; }
+  if retry 3 hold; then
+    log "holding ${package} at ${TELEPORT_VERSION} (dnf versionlock)"
+  else
+    boot_failed versionlock "could not hold ${package} at ${TELEPORT_VERSION}: host patching could upgrade it"
+  fi
 fi
 install -d -m 0700 "${ROOT}${DATA_DIR}"
 TELEPORT_BOOT_FILE
@@ -308,7 +391,8 @@ set -euo pipefail
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 log "start: Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}), AMI generation ${AMI_GENERATION}"
-TIMERS=(teleport-publish-ca-pin teleport-join-token teleport-publish-rollout teleport-renew-cert)
+trap report_unexpected_exit EXIT
+TIMERS=(teleport-publish-ca-pin teleport-join-token teleport-publish-rollout teleport-renew-cert teleport-watchdog)
 systemctl daemon-reload
 for timer in "${TIMERS[@]}"; do systemctl enable --now "${timer}.timer"; done
 
@@ -320,7 +404,8 @@ if ! SESSIONS_KEY=$(imds "meta-data/tags/instance/${SESSIONS_KEY_TAG}"); then
   boot_failed metadata "no ${SESSIONS_KEY_TAG} instance tag"
   exit 1
 fi
-"${BOOT_BIN}/teleport-install"
+# teleport-install reports its own failure.
+"${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
 
 # The Enterprise license, a SecureString in SSM Parameter Store. Waits until
 # it can be read, saying why it cannot.
@@ -486,78 +571,210 @@ write /usr/local/bin/teleport-renew-cert 0755 <<'TELEPORT_BOOT_FILE'
 # balancers, so the auth instances obtain the certificate for the domain and
 # its wildcard with certbot's Route 53 plugin and publish it, encrypted, to
 # the certs bucket, where every proxy fetches it. Run by a timer every 15
-# minutes until a certificate valid for 30 more days is published: nothing
-# here can stall a boot.
+# minutes: nothing here can stall a boot.
+#
+# Let's Encrypt allows 5 certificates per week for the same names and 5
+# failed validations per name, account and hour (letsencrypt.org/docs/
+# rate-limits). So certbot's state (the ACME account and the certificate's
+# lineage) lives on, encrypted in the certs bucket under certbot/, which
+# only the auth role can read: one account for the cluster, and a
+# certificate that is renewed (30 days before it expires) but never
+# re-issued because an upload failed. Publishing is retried from the
+# lineage without asking Let's Encrypt again.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
+STATE="s3://${CERT_BUCKET}/certbot/${CERT_DOMAIN}/state.tar.gz"
+# The same path on every auth instance: certbot's renewal configuration
+# holds absolute paths into it.
+CONFIG="${BOOT_STATE}/certbot"
+# Present while CONFIG holds state that is not yet saved to the bucket.
+UNSAVED="${BOOT_STATE}/certbot-unsaved"
 CERTBOT="${ROOT}/opt/certbot"
 WORK=$(mktemp -d)
-trap 'rm -rf "${WORK}"' EXIT
-
-days_left() {
-  local end
-  end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
-  echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
+LOCKED=false BACKOFF=false
+cleanup() {
+  # The lock is released on every exit but one: certbot itself failed
+  # (a failed validation counts against Let's Encrypt's hourly limit), when
+  # it stays until it expires, 20 minutes after it was taken.
+  if [ "${LOCKED}" = true ] && [ "${BACKOFF}" = false ]; then
+    aws dynamodb delete-item --table-name "${LOCKS_TABLE}" --key '{"Lock":{"S":"certbot"}}' \
+      --condition-expression "#owner = :me" --expression-attribute-names '{"#owner":"Owner"}' \
+      --expression-attribute-values "{\":me\":{\"S\":\"${OWNER}\"}}" >/dev/null 2>&1 || true
+  fi
+  rm -rf "${WORK}"
 }
+trap cleanup EXIT
+OWNER=$(hostname)
+
 certificate_metric() {
   aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "${CERTIFICATE_DAYS_METRIC}" \
     --dimensions "Domain=${CERT_DOMAIN}" --unit Count --value "$1" >/dev/null || log "could not publish the certificate metric"
 }
+s3get() { aws s3 cp --only-show-errors "$1" "$2"; }
+s3put() { aws s3 cp --only-show-errors "$1" "$2"; }
 
-# Report the published certificate's remaining validity (0 without one):
-# the certificate alarm fires below 14 days, or when reports stop.
+# publish KEY CHAIN uploads a matching key and chain as one object.
+publish() {
+  if ! keypair_matches "$1" "$2"; then
+    log "the key and certificate to publish do not match; not publishing"
+    return 1
+  fi
+  cat "$1" "$2" >"${WORK}/keypair.pem"
+  s3put "${WORK}/keypair.pem" "${LIVE}/keypair.pem"
+}
+
+# 1. The published certificate's remaining validity (0 without one): the
+# certificate alarm fires below 14 days, or when reports stop.
 days=0
-if aws s3 cp --only-show-errors "${LIVE}/fullchain.pem" "${WORK}/current.pem" 2>/dev/null; then
-  days=$(days_left "${WORK}/current.pem")
+if s3get "${LIVE}/keypair.pem" "${WORK}/published.pem" 2>/dev/null; then
+  split_keypair "${WORK}/published.pem" "${WORK}/published.key" "${WORK}/published.crt"
+  days=$(days_left "${WORK}/published.crt")
+elif s3get "${LIVE}/fullchain.pem" "${WORK}/published.crt" 2>/dev/null &&
+  s3get "${LIVE}/privkey.pem" "${WORK}/published.key" 2>/dev/null; then
+  # Published by an earlier version of this job as two objects: publish
+  # the same pair as one, without a new certificate.
+  days=$(days_left "${WORK}/published.crt")
+  if ((days > 30)) && publish "${WORK}/published.key" "${WORK}/published.crt"; then
+    log "republished the certificate as one object"
+  fi
 fi
 certificate_metric "${days}"
-if [ "${days}" -gt 30 ]; then
+if ((days > 30)); then
   log "certificate for ${CERT_DOMAIN} is valid for ${days} more days"
   exit 0
 fi
 
-# Pinned: hosts booted months apart run the same certbot. Retried with
-# back-off; a failure here is retried by the next run of the timer.
-if ! "${CERTBOT}/bin/certbot" --version 2>/dev/null | grep -qx "certbot ${CERTBOT_VERSION}"; then
+# 2. certbot runs as root on the hosts that hold the cluster's CA keys: it
+# is installed from a lock file with a hash for every package
+# (certbot-requirements.txt, pip --require-hashes) once that lock is
+# complete; until then by exact versions, and the log says so. Retried with
+# back-off; the next run of the timer retries a failure.
+install_certbot() {
   rm -rf "${CERTBOT}"
-  python3 -m venv "${CERTBOT}"
-  install_certbot() {
+  python3 -m venv "${CERTBOT}" || return 1
+  if [ "${CERTBOT_LOCK_COMPLETE}" = true ]; then
+    "${CERTBOT}/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-build-isolation \
+      -r "${BOOT_ETC}/certbot-requirements.txt"
+  else
     "${CERTBOT}/bin/pip" install --quiet --disable-pip-version-check \
       "certbot==${CERTBOT_VERSION}" "certbot-dns-route53==${CERTBOT_VERSION}" "acme==${CERTBOT_VERSION}"
-  }
+  fi
+}
+if ! "${CERTBOT}/bin/certbot" --version 2>/dev/null | grep -qx "certbot ${CERTBOT_VERSION}"; then
+  if [ "${CERTBOT_LOCK_COMPLETE}" != true ]; then
+    log "installing certbot ${CERTBOT_VERSION} by exact versions WITHOUT hash checking: certbot-requirements.txt lacks hashes (its missing: lines)"
+  fi
   if ! retry 5 install_certbot; then
     log "certbot install failed; the timer retries"
     exit 1
   fi
 fi
 
-# One auth instance at a time, and at most one attempt every 20 minutes
-# across all of them: a failed run keeps the lock until it expires, which
-# stays under Let's Encrypt's limit of 5 failed validations per hostname per
-# hour. A successful run releases it.
+# 3. One auth instance at a time.
 now=$(date +%s)
 if ! aws dynamodb put-item --table-name "${LOCKS_TABLE}" \
-  --item "{\"Lock\":{\"S\":\"certbot\"},\"Owner\":{\"S\":\"$(hostname)\"},\"Expires\":{\"N\":\"$((now + 1200))\"}}" \
+  --item "{\"Lock\":{\"S\":\"certbot\"},\"Owner\":{\"S\":\"${OWNER}\"},\"Expires\":{\"N\":\"$((now + 1200))\"}}" \
   --condition-expression "attribute_not_exists(#lock) OR #expires < :now" \
   --expression-attribute-names '{"#lock":"Lock","#expires":"Expires"}' \
   --expression-attribute-values "{\":now\":{\"N\":\"${now}\"}}" >/dev/null 2>&1; then
-  log "another auth instance holds the renewal lock, or the last attempt failed less than 20 minutes ago"
+  log "another auth instance holds the renewal lock, or certbot failed less than 20 minutes ago"
   exit 0
 fi
+LOCKED=true
+
+# 4. certbot's state: the bucket's, unless this instance holds newer state
+# it could not save; none at the very first issuance.
+if [ ! -e "${UNSAVED}" ]; then
+  if s3get "${STATE}" "${WORK}/state.tar.gz" 2>"${WORK}/state.err"; then
+    rm -rf "${CONFIG}" && install -d -m 0700 "${CONFIG}"
+    tar -xzf "${WORK}/state.tar.gz" -C "${CONFIG}"
+  elif grep -q "404" "${WORK}/state.err"; then
+    log "no certbot state in the bucket yet: certbot registers the cluster's ACME account"
+    rm -rf "${CONFIG}" && install -d -m 0700 "${CONFIG}"
+  else
+    log "cannot read certbot's state from ${STATE}: $(cat "${WORK}/state.err")"
+    exit 1
+  fi
+fi
+
+# 5. Issue, or renew when due (30 days before expiry, certbot's default
+# renew_before_expiry); otherwise keep the lineage's certificate
+# (--keep-until-expiring: non-interactive, no "renew & replace" of a
+# certificate not yet due). --config-dir holds the account and the lineage.
 staging=()
 if [ "${ACME_STAGING}" = true ]; then staging=(--staging); fi
-"${CERTBOT}/bin/certbot" certonly --non-interactive --agree-tos \
+if ! "${CERTBOT}/bin/certbot" certonly --non-interactive --agree-tos --keep-until-expiring \
   --email "${ACME_EMAIL}" --dns-route53 "${staging[@]}" \
-  --config-dir "${WORK}/config" --work-dir "${WORK}/work" --logs-dir "${ROOT}/var/log/letsencrypt" \
-  --cert-name teleport -d "${CERT_DOMAIN}" -d "*.${CERT_DOMAIN}"
-aws s3 cp --only-show-errors "${WORK}/config/live/teleport/privkey.pem" "${LIVE}/privkey.pem"
-aws s3 cp --only-show-errors "${WORK}/config/live/teleport/fullchain.pem" "${LIVE}/fullchain.pem"
-aws dynamodb delete-item --table-name "${LOCKS_TABLE}" --key '{"Lock":{"S":"certbot"}}' || true
-certificate_metric "$(days_left "${WORK}/config/live/teleport/fullchain.pem")"
-log "published a new certificate for ${CERT_DOMAIN}"
+  --config-dir "${CONFIG}" --work-dir "${WORK}/work" --logs-dir "${ROOT}/var/log/letsencrypt" \
+  --cert-name teleport -d "${CERT_DOMAIN}" -d "*.${CERT_DOMAIN}"; then
+  BACKOFF=true
+  log "certbot failed; the next attempt is in 20 minutes at the earliest"
+  exit 1
+fi
+
+# 6. Save the state before publishing: a certificate is never issued
+# without its lineage kept.
+touch "${UNSAVED}"
+tar -czf "${WORK}/state.tar.gz" -C "${CONFIG}" .
+if ! s3put "${WORK}/state.tar.gz" "${STATE}"; then
+  log "could not save certbot's state to ${STATE}; this instance keeps it and retries"
+  exit 1
+fi
+rm -f "${UNSAVED}"
+
+# 7. Publish the lineage's key and chain (a retry after a failed upload
+# publishes the same certificate).
+if ! publish "${CONFIG}/live/teleport/privkey.pem" "${CONFIG}/live/teleport/fullchain.pem"; then
+  log "could not publish the certificate; the next run retries without a new one"
+  exit 1
+fi
+certificate_metric "$(days_left "${CONFIG}/live/teleport/fullchain.pem")"
+log "published the certificate for ${CERT_DOMAIN}"
+TELEPORT_BOOT_FILE
+
+write /usr/local/bin/teleport-watchdog 0755 <<'TELEPORT_BOOT_FILE'
+#!/bin/bash
+# Replaces the instance only when Teleport is really dead. The Auto Scaling
+# groups use EC2 health checks: /readyz, which the load balancers route on,
+# turns 503 as soon as one heartbeat to auth fails (Teleport's "Health
+# Monitoring" guide), so it must never replace instances. This job (every
+# 30 s) polls Teleport's /healthz (the process is alive and serving) and,
+# once it has failed continuously for WATCHDOG_FAILURE_SECONDS, marks this
+# instance Unhealthy in its group, which replaces it.
+#
+# Nothing happens before the boot first started Teleport (installation,
+# license and CA pin waits are not failures) or while the instance drains.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+
+SINCE="${BOOT_STATE}/healthz-failing-since"
+if [ ! -e "${STARTED_MARKER}" ] || [ -e "${DRAINING_MARKER}" ]; then
+  rm -f "${SINCE}"
+  exit 0
+fi
+if curl -fsS --max-time 5 "${HEALTHZ_URL}" >/dev/null 2>&1; then
+  if [ -e "${SINCE}" ]; then log "Teleport's /healthz answers again"; fi
+  rm -f "${SINCE}"
+  exit 0
+fi
+now=$(date +%s)
+if [ ! -e "${SINCE}" ]; then
+  echo "${now}" >"${SINCE}"
+  log "Teleport's /healthz does not answer; the instance marks itself Unhealthy if it still fails in ${WATCHDOG_FAILURE_SECONDS} s"
+  exit 0
+fi
+failing=$((now - $(cat "${SINCE}")))
+if ((failing < WATCHDOG_FAILURE_SECONDS)); then
+  log "Teleport's /healthz has failed for ${failing} s"
+  exit 0
+fi
+instance_facts
+log "Teleport's /healthz has failed for ${failing} s: marking ${INSTANCE_ID} Unhealthy in ${GROUP_NAME}"
+aws autoscaling set-instance-health --instance-id "${INSTANCE_ID}" --health-status Unhealthy
 TELEPORT_BOOT_FILE
 
 write /etc/systemd/system/teleport-publish-ca-pin.service 0644 <<'TELEPORT_BOOT_FILE'
@@ -651,6 +868,30 @@ Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-0
 OnBootSec=1min
 OnUnitActiveSec=15min
 RandomizedDelaySec=30s
+
+[Install]
+WantedBy=timers.target
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-watchdog.service 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Mark this instance Unhealthy when Teleport's /healthz fails for long
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-watchdog
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-watchdog.timer 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Check Teleport's /healthz, every 30s
+
+[Timer]
+OnBootSec=1min
+OnUnitActiveSec=30s
+AccuracySec=5s
 
 [Install]
 WantedBy=timers.target

@@ -31,11 +31,16 @@ ROLLOUT_PARAMETER='/teleport/ledger/auth-rollout'
 CERT_DOMAIN='teleport.ledger.example'
 CERT_BUCKET='ledger-certs-02e82c00'
 CERT_BUCKET_REGION='us-east-2'
+HEALTHZ_URL='http://127.0.0.1:3000/healthz'
+WATCHDOG_FAILURE_SECONDS='300'
 AUTH_REGION='us-east-2'
 AUTH_SERVER_TAG='TeleportAuthServer'
 PEER_ADDRESS_PATH='local-ipv4'
 LAUNCH_HOOK='ledger-proxy-wait-for-auth'
 TLS_DIR='/var/lib/teleport/tls'
+DRAIN_HOOK='teleport-drain'
+DRAIN_TIMEOUT_SECONDS='300'
+SERVED_CERTIFICATE_DAYS_METRIC='ServedCertificateDaysRemaining'
 TELEPORT_BOOT_FILE
 
 write /etc/teleport-boot/teleport.yaml 0600 <<'TELEPORT_BOOT_FILE'
@@ -43,7 +48,7 @@ version: v3
 teleport:
     nodename: __NODENAME__
     data_dir: /var/lib/teleport
-    auth_server: __AUTH_SERVER__:3025
+    auth_server: auth.ledger.teleport.internal:3025
     join_params:
         token_name: ledger-proxy-iam
         method: iam
@@ -139,6 +144,41 @@ put_metric() {
 boot_failed() {
   log "FAILED: $1: $2"
   put_metric "${BOOT_FAILURES_METRIC}" 1
+  FAILURE_REPORTED=1
+}
+
+# report_unexpected_exit, as the boot's EXIT trap, reports a boot that
+# stopped on an error no step reported (set -e).
+report_unexpected_exit() {
+  local status=$?
+  if ((status != 0)) && [ -z "${FAILURE_REPORTED:-}" ]; then
+    boot_failed "${JOB}" "stopped with status ${status}; the lines above say where"
+  fi
+}
+
+# The cluster certificate is published as one object, the private key
+# followed by the chain, so that a reader never gets a key and a
+# certificate of different renewals.
+#
+# split_keypair BUNDLE KEY CHAIN writes the parts of a published object.
+split_keypair() {
+  awk '/-----BEGIN [A-Z ]*PRIVATE KEY-----/ {k = 1} k {print} /-----END [A-Z ]*PRIVATE KEY-----/ {k = 0}' "$1" >"$2"
+  awk '/-----BEGIN CERTIFICATE-----/ {c = 1} c {print} /-----END CERTIFICATE-----/ {c = 0}' "$1" >"$3"
+}
+
+# keypair_matches KEY CHAIN: the key is the private key of the chain's
+# first certificate (their public keys are equal).
+keypair_matches() {
+  local key cert
+  key=$(openssl pkey -in "$1" -pubout 2>/dev/null) && cert=$(openssl x509 -in "$2" -noout -pubkey 2>/dev/null) &&
+    [ -n "${key}" ] && [ "${key}" = "${cert}" ]
+}
+
+# days_left CERT prints how many whole days CERT stays valid.
+days_left() {
+  local end
+  end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
+  echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
 }
 
 # retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS
@@ -247,6 +287,19 @@ else
     exit 1
   fi
   log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
+  # Hold the package at the pinned release, so that host patching (dnf
+  # upgrade) cannot move one instance outside the auth-first upgrade order
+  # (dnf-plugins-core's versionlock plugin: "dnf versionlock add
+  # NAME-VERSION" locks the installed version). Teleport's AMI installs no
+  # package: nothing to hold there.
+  package=teleport
+  if [ "${TELEPORT_EDITION}" = enterprise ]; then package=teleport-ent; fi
+  hold() { dnf install -y -q python3-dnf-plugin-versionlock && dnf versionlock add "${package}-${TELEPORT_VERSION}"; }
+  if retry 3 hold; then
+    log "holding ${package} at ${TELEPORT_VERSION} (dnf versionlock)"
+  else
+    boot_failed versionlock "could not hold ${package} at ${TELEPORT_VERSION}: host patching could upgrade it"
+  fi
 fi
 install -d -m 0700 "${ROOT}${DATA_DIR}"
 TELEPORT_BOOT_FILE
@@ -291,7 +344,8 @@ set -euo pipefail
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 log "start: Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}), AMI generation ${AMI_GENERATION}"
-TIMERS=(teleport-fetch-cert)
+trap report_unexpected_exit EXIT
+TIMERS=(teleport-fetch-cert teleport-watchdog teleport-drain)
 systemctl daemon-reload
 for timer in "${TIMERS[@]}"; do systemctl enable --now "${timer}.timer"; done
 
@@ -315,7 +369,8 @@ launch_heartbeat() {
 }
 WAIT_HOOK=launch_heartbeat
 
-"${BOOT_BIN}/teleport-install"
+# teleport-install reports its own failure.
+"${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
 
 # The cluster CA pin, published by the auth instances (SSM, auth region).
 read_ca_pin() {
@@ -333,7 +388,7 @@ fi
 
 # Never newer than the auth servers: a version bump deployed to every stack
 # at once rolls the auth group first.
-wait_for "every auth server to run Teleport ${TELEPORT_VERSION} and AMI generation ${AMI_GENERATION}" 60 \
+wait_for "every auth server to run Teleport ${TELEPORT_VERSION} or newer" 60 \
   "${BOOT_BIN}/teleport-launch-gate"
 systemctl enable teleport
 systemctl restart teleport
@@ -349,20 +404,21 @@ write /usr/local/bin/teleport-launch-gate 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
 # Exits 0 when the auth servers admit this proxy: the rollout state they
 # publish (teleport-publish-rollout) is fresh, and every live auth server
-# runs at least this proxy's release and its AMI generation.
+# runs at least this proxy's release. Releases only: requiring the auth
+# servers' AMI generation too would hold every proxy replacement while the
+# auth group runs two generations (during its own refresh).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 state=$(aws ssm get-parameter --region "${AUTH_REGION}" --name "${ROLLOUT_PARAMETER}" \
   --query Parameter.Value --output text 2>/dev/null) || exit 1
-python3 - "${state}" "${TELEPORT_VERSION}" "${AMI_GENERATION}" <<'PY'
+python3 - "${state}" "${TELEPORT_VERSION}" <<'PY'
 import json, sys, time
-state, want, generation = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+state, want = json.loads(sys.argv[1]), sys.argv[2]
 version = lambda v: tuple(int(x) for x in v.split("."))
 ok = (state.get("servers", 0) > 0 and time.time() - state.get("updated", 0) < 600
-      and version(state.get("teleport", "0.0.0")) >= version(want)
-      and state.get("generations") == [generation])
+      and version(state.get("teleport", "0.0.0")) >= version(want))
 sys.exit(0 if ok else 1)
 PY
 TELEPORT_BOOT_FILE
@@ -370,49 +426,174 @@ TELEPORT_BOOT_FILE
 write /usr/local/bin/teleport-fetch-cert 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
 # Installs the cluster certificate that the auth instances publish in the
-# certs bucket; Teleport re-reads the files every few minutes
-# (https_keypairs_reload_interval). With --placeholder-if-missing (at boot)
+# certs bucket (one object: key and chain); Teleport re-reads the files every
+# few minutes (https_keypairs_reload_interval). A key that does not match the
+# certificate is never installed. With --placeholder-if-missing (at boot)
 # and nothing published yet, writes a self-signed placeholder, so that the
 # proxy starts, passes its health checks and is not replaced.
+#
+# Every run publishes how many days the certificate this proxy serves stays
+# valid (ServedCertificateDaysRemaining; 0 for the placeholder) and, while
+# it serves the placeholder, how long it has waited for the real one.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
 DIR="${ROOT}${TLS_DIR}"
+PLACEHOLDER="${BOOT_STATE}/serving-placeholder"
 NEW=$(mktemp -d)
 trap 'rm -rf "${NEW}"' EXIT
 
+get() { aws s3 cp --only-show-errors --region "${CERT_BUCKET_REGION}" "${LIVE}/$1" "$2"; }
+
+# fetch leaves a matching key and chain in NEW, or fails saying why.
 fetch() {
-  local f
-  for f in privkey.pem fullchain.pem; do
-    aws s3 cp --only-show-errors --region "${CERT_BUCKET_REGION}" "${LIVE}/${f}" "${NEW}/${f}" || return 1
-  done
-  openssl x509 -noout -in "${NEW}/fullchain.pem"
+  if get keypair.pem "${NEW}/keypair.pem" 2>/dev/null; then
+    split_keypair "${NEW}/keypair.pem" "${NEW}/privkey.pem" "${NEW}/fullchain.pem"
+  # Published by auth servers of an earlier version of these scripts.
+  elif ! get privkey.pem "${NEW}/privkey.pem" 2>/dev/null || ! get fullchain.pem "${NEW}/fullchain.pem" 2>/dev/null; then
+    log "no certificate published in ${LIVE}"
+    return 1
+  fi
+  if ! openssl x509 -noout -in "${NEW}/fullchain.pem" 2>/dev/null || ! keypair_matches "${NEW}/privkey.pem" "${NEW}/fullchain.pem"; then
+    log "the published key and certificate do not match: keeping what this proxy serves"
+    return 1
+  fi
 }
 
-if ! fetch; then
-  if [ "${1:-}" = --placeholder-if-missing ] && [ ! -e "${DIR}/fullchain.pem" ]; then
-    log "no certificate published yet: serving a self-signed placeholder until the auth instances publish one"
-    install -d -m 0700 "${DIR}"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=${CERT_DOMAIN}" \
-      -addext "subjectAltName=DNS:${CERT_DOMAIN},DNS:*.${CERT_DOMAIN}" \
-      -keyout "${DIR}/privkey.pem" -out "${DIR}/fullchain.pem" 2>/dev/null
-    chmod 0600 "${DIR}/privkey.pem" "${DIR}/fullchain.pem"
-    exit 0
+report() {
+  local days=0
+  if [ -e "${PLACEHOLDER}" ]; then
+    put_metric "${BOOT_WAIT_METRIC}" "$(($(date +%s) - $(cat "${PLACEHOLDER}")))" Seconds
+  elif [ -e "${DIR}/fullchain.pem" ]; then
+    days=$(days_left "${DIR}/fullchain.pem")
   fi
-  log "no certificate published in ${LIVE}"
-  exit 1
+  put_metric "${SERVED_CERTIFICATE_DAYS_METRIC}" "${days}"
+}
+
+status=0
+if fetch; then
+  if ! cmp -s "${NEW}/fullchain.pem" "${DIR}/fullchain.pem" || ! cmp -s "${NEW}/privkey.pem" "${DIR}/privkey.pem"; then
+    install -d -m 0700 "${DIR}"
+    install -m 0600 "${NEW}/privkey.pem" "${DIR}/privkey.pem.new"
+    install -m 0600 "${NEW}/fullchain.pem" "${DIR}/fullchain.pem.new"
+    # A reload between the two renames sees a mismatched pair: Teleport
+    # then keeps serving the previous one until its next reload
+    # (lib/service/certreloader.go: "If any of the key pairs fails to load,
+    # none of the certificates are updated"). At start a mismatch would be
+    # fatal, hence the check above.
+    mv -f "${DIR}/privkey.pem.new" "${DIR}/privkey.pem"
+    mv -f "${DIR}/fullchain.pem.new" "${DIR}/fullchain.pem"
+    log "installed the published certificate"
+  fi
+  rm -f "${PLACEHOLDER}"
+elif [ "${1:-}" = --placeholder-if-missing ] && [ ! -e "${DIR}/fullchain.pem" ]; then
+  log "serving a self-signed placeholder until the auth instances publish a certificate"
+  install -d -m 0700 "${DIR}"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=${CERT_DOMAIN}" \
+    -addext "subjectAltName=DNS:${CERT_DOMAIN},DNS:*.${CERT_DOMAIN}" \
+    -keyout "${DIR}/privkey.pem" -out "${DIR}/fullchain.pem" 2>/dev/null
+  chmod 0600 "${DIR}/privkey.pem" "${DIR}/fullchain.pem"
+  mkdir -p "${BOOT_STATE}"
+  date +%s >"${PLACEHOLDER}"
+else
+  status=1
 fi
-if cmp -s "${NEW}/fullchain.pem" "${DIR}/fullchain.pem" && cmp -s "${NEW}/privkey.pem" "${DIR}/privkey.pem"; then
+report
+exit "${status}"
+TELEPORT_BOOT_FILE
+
+write /usr/local/bin/teleport-watchdog 0755 <<'TELEPORT_BOOT_FILE'
+#!/bin/bash
+# Replaces the instance only when Teleport is really dead. The Auto Scaling
+# groups use EC2 health checks: /readyz, which the load balancers route on,
+# turns 503 as soon as one heartbeat to auth fails (Teleport's "Health
+# Monitoring" guide), so it must never replace instances. This job (every
+# 30 s) polls Teleport's /healthz (the process is alive and serving) and,
+# once it has failed continuously for WATCHDOG_FAILURE_SECONDS, marks this
+# instance Unhealthy in its group, which replaces it.
+#
+# Nothing happens before the boot first started Teleport (installation,
+# license and CA pin waits are not failures) or while the instance drains.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+
+SINCE="${BOOT_STATE}/healthz-failing-since"
+if [ ! -e "${STARTED_MARKER}" ] || [ -e "${DRAINING_MARKER}" ]; then
+  rm -f "${SINCE}"
   exit 0
 fi
-install -d -m 0700 "${DIR}"
-install -m 0600 "${NEW}/privkey.pem" "${DIR}/privkey.pem.new"
-install -m 0600 "${NEW}/fullchain.pem" "${DIR}/fullchain.pem.new"
-mv -f "${DIR}/privkey.pem.new" "${DIR}/privkey.pem"
-mv -f "${DIR}/fullchain.pem.new" "${DIR}/fullchain.pem"
-log "installed the published certificate"
+if curl -fsS --max-time 5 "${HEALTHZ_URL}" >/dev/null 2>&1; then
+  if [ -e "${SINCE}" ]; then log "Teleport's /healthz answers again"; fi
+  rm -f "${SINCE}"
+  exit 0
+fi
+now=$(date +%s)
+if [ ! -e "${SINCE}" ]; then
+  echo "${now}" >"${SINCE}"
+  log "Teleport's /healthz does not answer; the instance marks itself Unhealthy if it still fails in ${WATCHDOG_FAILURE_SECONDS} s"
+  exit 0
+fi
+failing=$((now - $(cat "${SINCE}")))
+if ((failing < WATCHDOG_FAILURE_SECONDS)); then
+  log "Teleport's /healthz has failed for ${failing} s"
+  exit 0
+fi
+instance_facts
+log "Teleport's /healthz has failed for ${failing} s: marking ${INSTANCE_ID} Unhealthy in ${GROUP_NAME}"
+aws autoscaling set-instance-health --instance-id "${INSTANCE_ID}" --health-status Unhealthy
+TELEPORT_BOOT_FILE
+
+write /usr/local/bin/teleport-drain 0755 <<'TELEPORT_BOOT_FILE'
+#!/bin/bash
+# Drain before terminate (proxies). Every 10 s this job reads the target
+# lifecycle state from the instance metadata ("Retrieve the target lifecycle
+# state through instance metadata", Auto Scaling user guide). When it is
+# Terminated (scale-in, instance refresh, replacement), the termination
+# lifecycle hook DRAIN_HOOK holds the instance while Teleport shuts down
+# gracefully: SIGQUIT makes it stop accepting connections and exit once the
+# existing ones are closed (Teleport's signals reference). After at most
+# DRAIN_TIMEOUT_SECONDS it is stopped, and the hook is completed.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+
+DONE="${BOOT_STATE}/drained"
+state=$(imds meta-data/autoscaling/target-lifecycle-state 2>/dev/null) || exit 0
+if [ "${state}" != Terminated ] || [ -e "${DONE}" ]; then exit 0; fi
+
+instance_facts
+mkdir -p "${BOOT_STATE}"
+touch "${DRAINING_MARKER}" # the watchdog stands down
+log "termination pending: draining Teleport (at most ${DRAIN_TIMEOUT_SECONDS} s)"
+if systemctl is-active --quiet teleport; then
+  # A graceful exit must not be restarted, whatever the unit's Restart=.
+  dropin="${ROOT}/run/systemd/system/teleport.service.d"
+  mkdir -p "${dropin}"
+  printf '[Service]\nRestart=no\n' >"${dropin}/50-drain.conf"
+  systemctl daemon-reload
+  # Main process only: the signal is Teleport's, not its children's
+  # (systemctl(1): --kill-who=main|control|all).
+  systemctl kill --kill-who=main --signal=SIGQUIT teleport
+  deadline=$(($(date +%s) + DRAIN_TIMEOUT_SECONDS))
+  while systemctl is-active --quiet teleport; do
+    if (($(date +%s) >= deadline)); then
+      log "sessions still open after ${DRAIN_TIMEOUT_SECONDS} s: stopping Teleport"
+      systemctl stop teleport
+      break
+    fi
+    sleep 5
+  done
+fi
+if aws autoscaling complete-lifecycle-action --lifecycle-action-result CONTINUE \
+  --lifecycle-hook-name "${DRAIN_HOOK}" --auto-scaling-group-name "${GROUP_NAME}" --instance-id "${INSTANCE_ID}"; then
+  touch "${DONE}"
+  log "drained; termination continues"
+else
+  log "could not complete the lifecycle action ${DRAIN_HOOK}; the hook's timeout continues the termination"
+fi
 TELEPORT_BOOT_FILE
 
 write /etc/systemd/system/teleport-fetch-cert.service 0644 <<'TELEPORT_BOOT_FILE'
@@ -434,6 +615,56 @@ Description=Fetch the Teleport cluster certificate from S3, every 5min
 OnBootSec=2min
 OnUnitActiveSec=5min
 RandomizedDelaySec=30s
+
+[Install]
+WantedBy=timers.target
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-watchdog.service 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Mark this instance Unhealthy when Teleport's /healthz fails for long
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-watchdog
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-watchdog.timer 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Check Teleport's /healthz, every 30s
+
+[Timer]
+OnBootSec=1min
+OnUnitActiveSec=30s
+AccuracySec=5s
+
+[Install]
+WantedBy=timers.target
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-drain.service 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Drain Teleport when the instance is about to be terminated
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-drain
+# Longer than the drain itself (DRAIN_TIMEOUT_SECONDS).
+TimeoutStartSec=15min
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-drain.timer 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Look for a pending termination, every 10s
+
+[Timer]
+OnBootSec=30s
+OnUnitActiveSec=10s
+AccuracySec=1s
 
 [Install]
 WantedBy=timers.target
