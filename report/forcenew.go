@@ -24,6 +24,13 @@ package report
 // prefix matches every attribute below it. An empty list means every
 // argument is updated in place.
 var forceNew = map[string][]string{
+	// athena/workgroup.go, glue/catalog_database.go, glue/catalog_table.go
+	// (read for 20.2), sqs/queue.go and sqs/queue_policy.go.
+	"aws_athena_workgroup":        {"name"},
+	"aws_glue_catalog_database":   {"name", "catalog_id"},
+	"aws_glue_catalog_table":      {"name", "database_name", "catalog_id", "partition_index", "open_table_format_input"},
+	"aws_sqs_queue":               {"name", "name_prefix", "fifo_queue"},
+	"aws_sqs_queue_policy":        {"queue_url"},
 	"aws_autoscaling_group":       {"name", "name_prefix"},
 	"aws_backup_plan":             {},
 	"aws_backup_selection":        {"name", "plan_id", "iam_role_arn", "resources", "not_resources", "selection_tag", "condition"},
