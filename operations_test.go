@@ -214,9 +214,16 @@ func TestAuthPrivateZone(t *testing.T) {
 				if a["vpc_region"] != strings.TrimPrefix(stack, "proxy-") || !strings.Contains(fmt.Sprint(a["zone_id"]), "cross-stack-reference-input-auth-") {
 					t.Errorf("%s/%s: zone association %v", synth, stack, a)
 				}
-				_, yaml := userData(t, s.one(t, "aws_launch_template"))
+				lt := s.one(t, "aws_launch_template")
+				_, yaml := userData(t, lt)
 				if get(yaml, "teleport", "auth_server") != addr+":3025" {
 					t.Errorf("%s/%s: proxies join %v; want %s:3025", synth, stack, get(yaml, "teleport", "auth_server"), addr)
+				}
+				// The name is static: nothing about auth reaches the proxies
+				// through instance tags, which would tie their launch
+				// template to the auth NLB.
+				if tags := fmt.Sprint(lt["tag_specifications"]); strings.Contains(tags, "Auth") {
+					t.Errorf("%s/%s: launch template tags mention auth: %s", synth, stack, tags)
 				}
 			}
 		}

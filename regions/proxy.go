@@ -159,7 +159,6 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		BootScript:       boot,
 		// The stable private name, not the NLB's generated one (package
 		// privatezone); the boot script still reads it from the tag.
-		AuthServer:         jsii.String(auth.AuthZone.Address),
 		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true, cfg.Auth.ExistingVPC != nil),
 		PublicAddresses:    public,
 		PeerRanges:         peerRanges(cfg),

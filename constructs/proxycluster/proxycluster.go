@@ -38,8 +38,6 @@ type Props struct {
 	Image     config.Image
 	// BootScript is the rendered proxy boot script.
 	BootScript string
-	// AuthServer is the auth NLB's DNS name (a cross-stack reference).
-	AuthServer *string
 	// AuthRange is the part of the auth VPC where the auth NLB is, which
 	// proxies reach on 3025.
 	AuthRange string
@@ -168,7 +166,6 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		UserDataBase64:         teleportconfig.UserDataBase64(props.BootScript),
 		TargetGroupARNs:        []*string{nlb.TargetGroupARN},
 		PublicIP:               props.PublicAddresses,
-		InstanceTags:           map[string]*string{teleportconfig.AuthServerTag: props.AuthServer},
 		Policy:                 append(statements, props.ExtraPolicy...),
 		LaunchHook:             props.LaunchHook,
 		WaitForHealthyOnCreate: props.WaitForHealthyOnCreate,

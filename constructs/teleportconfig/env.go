@@ -52,8 +52,7 @@ type authEnv struct {
 // proxyEnv is the environment file of the proxy instances.
 type proxyEnv struct {
 	commonEnv
-	AuthRegion    string `env:"AUTH_REGION"`
-	AuthServerTag string `env:"AUTH_SERVER_TAG"`
+	AuthRegion string `env:"AUTH_REGION"`
 	// PeerAddressPath is the metadata path of the instance's own peer
 	// address ("local-ipv4" or "public-ipv4"), empty without peering.
 	PeerAddressPath             string `env:"PEER_ADDRESS_PATH"`

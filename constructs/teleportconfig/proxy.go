@@ -7,9 +7,9 @@ type ProxyParams struct {
 	Domain string
 	// JoinToken is the name of the IAM join token created by the auth side.
 	JoinToken string
-	// AuthServer is the stable name of the Auth Service (its private
-	// hosted zone record). Empty keeps the __AUTH_SERVER__ placeholder,
-	// filled in at boot from the instance's AuthServerTag.
+	// AuthServer is the stable name of the Auth Service (its record in the
+	// cluster's private hosted zone), known at synth: nothing that replaces
+	// the auth NLB changes it, so it is written into teleport.yaml as is.
 	AuthServer string
 	// ProxyPeering adds the peer listener and the instance's own peer
 	// address; without it no peer_* key is written (an OSS proxy refuses
@@ -17,19 +17,15 @@ type ProxyParams struct {
 	ProxyPeering bool
 }
 
-// ProxyConfig renders the Proxy Service teleport.yaml. The auth address, the
-// node name, the CA pin and the peer host are placeholders filled in at boot.
+// ProxyConfig renders the Proxy Service teleport.yaml. The node name, the CA
+// pin and the peer host are placeholders filled in at boot.
 func ProxyConfig(p ProxyParams) *File {
-	authServer := PlaceholderAuthServer
-	if p.AuthServer != "" {
-		authServer = p.AuthServer
-	}
 	f := &File{
 		Version: "v3",
 		Teleport: Process{
 			NodeName:   PlaceholderNodeName,
 			DataDir:    DataDir,
-			AuthServer: hostPort(authServer, AuthPort),
+			AuthServer: hostPort(p.AuthServer, AuthPort),
 			JoinParams: &JoinParams{TokenName: p.JoinToken, Method: "iam"},
 			// The first join trusts only the cluster CA whose pin the auth
 			// instances published, not whichever server answers first.

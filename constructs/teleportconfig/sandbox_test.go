@@ -42,7 +42,6 @@ func defaultStubs() map[string]string {
 *meta-data/instance-id) echo i-0123456789abcdef0 ;;
 *placement/region) echo us-west-2 ;;
 *tags/instance/TeleportSessionsKey) echo arn:aws:kms:us-west-2:123456789012:key/k ;;
-*tags/instance/TeleportAuthServer) echo auth.internal.example ;;
 *meta-data/local-ipv4) echo 10.1.2.3 ;;
 *meta-data/public-ipv4) echo 203.0.113.7 ;;
 *instance-identity/document) echo '{"accountId": "123456789012"}' ;;

@@ -30,7 +30,7 @@ func testAuthUserData(t *testing.T, license string) string {
 func testProxyUserData(t *testing.T, peering bool) string {
 	t.Helper()
 	out, err := ProxyUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
-		Config:       ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam", ProxyPeering: peering}),
+		Config:       ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam", AuthServer: "auth.internal.example", ProxyPeering: peering}),
 		ProxyPeering: peering, AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 		RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
 		Cert: testCert()}.Render()
@@ -236,7 +236,7 @@ esac`
 // teleport-configure never writes a file with a placeholder left.
 func TestConfigureRefusesLeftPlaceholders(t *testing.T) {
 	s := newSandbox(t, testProxyUserData(t, true), nil)
-	out, code := s.run("/usr/local/bin/teleport-configure", "__NODENAME__=i-1", "__AUTH_SERVER__=a")
+	out, code := s.run("/usr/local/bin/teleport-configure", "__NODENAME__=i-1")
 	if code == 0 || !strings.Contains(out, "__CA_PIN__") || !strings.Contains(out, "__PEER_HOST__") || s.exists(ConfigPath) {
 		t.Errorf("exit %d, wrote %v:\n%s", code, s.exists(ConfigPath), out)
 	}

@@ -32,9 +32,6 @@ const (
 	// PlaceholderPeerHost becomes the proxy's own peer address (private IP in
 	// vpc peering mode, public IP in public mode).
 	PlaceholderPeerHost = "__PEER_HOST__"
-	// PlaceholderAuthServer becomes the auth NLB DNS name, read from the
-	// instance's TeleportAuthServer tag through the metadata service.
-	PlaceholderAuthServer = "__AUTH_SERVER__"
 	// PlaceholderSessionsKey becomes the ARN of the KMS key session
 	// recordings are encrypted with, read from the instance's
 	// TeleportSessionsKey tag through the metadata service.

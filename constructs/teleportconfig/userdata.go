@@ -30,12 +30,6 @@ const (
 	EditionEnterprise = "enterprise"
 )
 
-// AuthServerTag is the instance tag that carries the auth NLB DNS name to the
-// proxies. The name is only known after the auth stack is applied, so it
-// cannot be baked into user data rendered at synth time; the launch template
-// tags the instances with it and the metadata service exposes the tag.
-const AuthServerTag = "TeleportAuthServer"
-
 // SessionsKeyTag is the instance tag that carries the ARN of the KMS key for
 // session recordings to the auth instances, for the same reason.
 const SessionsKeyTag = "TeleportSessionsKey"
@@ -219,10 +213,10 @@ func (u ProxyUserData) Render() (string, error) {
 		}
 	}
 	env, err := renderEnv(proxyEnv{
-		commonEnv:     u.Install.common("proxy", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
-		AuthRegion:    u.AuthRegion,
-		AuthServerTag: AuthServerTag, PeerAddressPath: peer,
-		LaunchHook: u.LaunchHook, TLSDir: TLSDir,
+		commonEnv:       u.Install.common("proxy", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
+		AuthRegion:      u.AuthRegion,
+		PeerAddressPath: peer,
+		LaunchHook:      u.LaunchHook, TLSDir: TLSDir,
 		DrainHook: DrainHookName, DrainTimeoutSeconds: DrainTimeoutSeconds, ServedCertificateDaysMetric: ServedCertificateDaysMetric,
 	})
 	if err != nil {

@@ -34,7 +34,6 @@ CERT_BUCKET_REGION='eu-west-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
 AUTH_REGION='eu-west-1'
-AUTH_SERVER_TAG='TeleportAuthServer'
 PEER_ADDRESS_PATH=''
 LAUNCH_HOOK='initech-proxy-wait-for-auth'
 TLS_DIR='/var/lib/teleport/tls'
@@ -351,11 +350,7 @@ if ! instance_facts; then
   boot_failed metadata "the instance metadata service does not answer"
   exit 1
 fi
-if ! AUTH_SERVER=$(imds "meta-data/tags/instance/${AUTH_SERVER_TAG}"); then
-  boot_failed metadata "no ${AUTH_SERVER_TAG} instance tag"
-  exit 1
-fi
-placeholders=("__NODENAME__=${INSTANCE_ID}" "__AUTH_SERVER__=${AUTH_SERVER}")
+placeholders=("__NODENAME__=${INSTANCE_ID}")
 if [ -n "${PEER_ADDRESS_PATH}" ]; then
   PEER_HOST=$(imds "meta-data/${PEER_ADDRESS_PATH}")
   placeholders+=("__PEER_HOST__=${PEER_HOST}")
