@@ -27,6 +27,12 @@ func TestReviewReport(t *testing.T) {
 				t.Errorf("%s: review lacks stack %s", synth, stack)
 			}
 		}
+		// The dns stack is drawn with what it holds, not as an empty box.
+		dns := stackOf(t, synth, "dns")
+		if node := fmt.Sprintf(`dns_records["%d latency records<br/>%d health checks"]`,
+			len(dns.resources("aws_route53_record")), len(dns.resources("aws_route53_health_check"))); !strings.Contains(review, node) {
+			t.Errorf("%s: diagram lacks %s", synth, node)
+		}
 		for _, r := range cfg.LatencyRoutes() {
 			row := fmt.Sprintf("| %s | %s (proxy-%s) |", r.Region, r.ProxyRegion, r.ProxyRegion)
 			if !strings.Contains(review, row) {

@@ -36,6 +36,9 @@ type topoStack struct {
 	lb    string
 	proxy bool
 	tgw   bool
+	// dns labels what a stack holds of Route 53 ("" for nothing): the
+	// dns stack would otherwise be drawn as an empty box.
+	dns string
 }
 
 // link is a VPC peering (or, with tgw, a transit gateway peering) between
@@ -69,6 +72,9 @@ func topologyOf(o *Output, routes []route) topology {
 				instances += num(g["desired_capacity"])
 			}
 			ts.lb = fmt.Sprintf("%s%s<br/>%v instances", kind, ports, instances)
+		}
+		if records, checks := len(s.Resources("aws_route53_record")), len(s.Resources("aws_route53_health_check")); checks > 0 {
+			ts.dns = fmt.Sprintf("%d latency records<br/>%d health checks", records, checks)
 		}
 		t.stacks = append(t.stacks, ts)
 		for _, c := range s.Resources("aws_vpc_peering_connection") {
@@ -114,6 +120,9 @@ func (t topology) mermaid() string {
 		}
 		if s.tgw {
 			fmt.Fprintf(&b, "%s  %s_tgw{{\"transit gateway\"}}\n", indent, mid(s.name))
+		}
+		if s.dns != "" {
+			fmt.Fprintf(&b, "%s  %s_records[\"%s\"]\n", indent, mid(s.name), s.dns)
 		}
 		b.WriteString(indent + "end\n")
 	}
