@@ -52,11 +52,7 @@ func TestExampleFileIsValid(t *testing.T) {
 }
 
 func TestValidationRules(t *testing.T) {
-	cases := []struct {
-		name        string
-		from, to    string // replace from with to in valid; from "" appends to
-		path, inMsg string
-	}{
+	cases := []rejectCase{
 		{"unknown key", "", "colour: blue\n", "colour", "unknown key"},
 		{"unknown key suggests", "acme_email:", "acme_emial:", "acme_emial", `did you mean "acme_email"`},
 		{"unknown nested key", "    vpc_cidr: 10.2.0.0/16", "    vpc_cidr: 10.2.0.0/16\n    size: big", "proxy_regions[1].size", "unknown key"},
@@ -141,27 +137,7 @@ func TestValidationRules(t *testing.T) {
 		{"reserved tag", "", "tags: {\"aws:owner\": me}\n", `tags."aws:owner"`, "reserved by AWS"},
 		{"duplicate key", "", "cluster_name: other\n", "cluster_name", "set twice"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			doc := valid + tc.to
-			if tc.from != "" {
-				if !strings.Contains(valid, tc.from) {
-					t.Fatalf("test setup: %q not in the valid config", tc.from)
-				}
-				doc = strings.Replace(valid, tc.from, tc.to, 1)
-			}
-			_, err := Parse([]byte(doc), "test.yaml")
-			if err == nil {
-				t.Fatalf("accepted; want an error at %s", tc.path)
-			}
-			for _, line := range strings.Split(err.Error(), "\n") {
-				if strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
-					return
-				}
-			}
-			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
-		})
-	}
+	checkRejects(t, cases)
 }
 
 func TestFileErrors(t *testing.T) {
@@ -529,5 +505,40 @@ func TestSchemaUpToDate(t *testing.T) {
 	example, _ := os.ReadFile(filepath.Join("..", "examples", "cluster.yaml"))
 	if !strings.HasPrefix(string(example), "# yaml-language-server: $schema=../config/cluster.schema.json\n") {
 		t.Error("examples/cluster.yaml does not name the schema")
+	}
+}
+
+// rejectCase is a config that must be refused: valid with from replaced by
+// to (to appended when from is ""), refused with a problem at path whose
+// message contains inMsg.
+type rejectCase struct {
+	name        string
+	from, to    string
+	path, inMsg string
+}
+
+// checkRejects parses each case's config and requires its problem.
+func checkRejects(t *testing.T, cases []rejectCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := valid + tc.to
+			if tc.from != "" {
+				if !strings.Contains(valid, tc.from) {
+					t.Fatalf("test setup: %q not in the valid config", tc.from)
+				}
+				doc = strings.Replace(valid, tc.from, tc.to, 1)
+			}
+			_, err := Parse([]byte(doc), "test.yaml")
+			if err == nil {
+				t.Fatalf("accepted; want an error at %s", tc.path)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
+					return
+				}
+			}
+			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
+		})
 	}
 }

@@ -14,11 +14,7 @@ func TestRejectUndeployable(t *testing.T) {
 	for i := 0; i <= MaxUserTags; i++ {
 		manyTags += fmt.Sprintf("  t%d: v\n", i)
 	}
-	cases := []struct {
-		name        string
-		from, to    string // replace from with to in valid; from "" appends to
-		path, inMsg string
-	}{
+	cases := []rejectCase{
 		{"bare dash list item", "  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n", "  -\n", "proxy_regions[1]", "empty list item (a bare - or null); remove the line, or comment out the whole entry including its -"},
 		{"null list item", "  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n", "  - null\n", "proxy_regions[1]", "empty list item"},
 		{"null resource region", "", "resource_regions: [us-east-1, ~]\n", "resource_regions[1]", "empty list item"},
@@ -62,27 +58,7 @@ func TestRejectUndeployable(t *testing.T) {
 		{"quoted number", "", "agent_connection_count: \"3\"\n", "agent_connection_count", "remove the quotes"},
 		{"merge key in a mapping", "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  instances:\n    <<: {type: m6i.large}\n", "auth.instances", "YAML merge key (<<), which this config does not support"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			doc := valid + tc.to
-			if tc.from != "" {
-				if !strings.Contains(valid, tc.from) {
-					t.Fatalf("test setup: %q not in the valid config", tc.from)
-				}
-				doc = strings.Replace(valid, tc.from, tc.to, 1)
-			}
-			_, err := Parse([]byte(doc), "test.yaml")
-			if err == nil {
-				t.Fatalf("accepted; want an error at %s", tc.path)
-			}
-			for _, line := range strings.Split(err.Error(), "\n") {
-				if strings.Contains(line, ": "+tc.path+": ") && strings.Contains(line, tc.inMsg) {
-					return
-				}
-			}
-			t.Errorf("error does not name %s with %q:\n%v", tc.path, tc.inMsg, err)
-		})
-	}
+	checkRejects(t, cases)
 }
 
 // The app's own tags and Name leave MaxUserTags for the config.
