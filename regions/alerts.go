@@ -3,14 +3,12 @@ package regions
 import (
 	"fmt"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
 	"github.com/example/teleport-multi-region/constructs/storage"
-	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -79,13 +77,8 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 			})
 		}
 	}
-	alarms.New(stack, "alarm-certificate", &alarms.Props{
-		Name: names.Alarm("certificate-expiring"),
-		Description: alarms.Describe(fmt.Sprintf("The certificate of %s expires in less than %d days, or the renewal job stopped reporting", cfg.Domain, CertificateAlarmDays),
-			"journalctl -u teleport-renew-cert on an auth instance: DNS delegation, CAA records, Let's Encrypt rate limits"),
-		Metric: alarms.Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.CertificateDaysMetric, Statistic: "Minimum",
-			PeriodSeconds: 3600, Dimensions: map[string]*string{"Domain": jsii.String(cfg.Domain)}},
-		Below: true, Threshold: CertificateAlarmDays, Periods: 1, MissingIsBreaching: true, Topic: regional,
+	alarms.PublishedCertificate(stack, "alarm-certificate", &alarms.CertificateProps{
+		Name: names.Alarm("certificate-expiring"), Domain: cfg.Domain, Days: CertificateAlarmDays, Topic: regional,
 	})
 	return regional, healthChecks
 }

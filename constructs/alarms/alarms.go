@@ -266,3 +266,30 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 		Below:  true, Threshold: props.CertificateDays, Periods: 1, MissingIsBreaching: true, Topic: props.Topic, Provider: props.Provider,
 	})
 }
+
+// CertificateProps configures PublishedCertificate.
+type CertificateProps struct {
+	// Name names the alarm.
+	Name string
+	// Domain is the certificate's name, the metric's Domain dimension.
+	Domain string
+	// Days is the remaining validity below which the alarm fires.
+	Days float64
+	// Topic is notified.
+	Topic *Topic
+}
+
+// PublishedCertificate alarms on the certificate the renewal job publishes
+// (teleportconfig.CertificateDaysMetric, reported by every run on the auth
+// instances): less than Days left, or an hour without a report (the job
+// stopped), which is breaching.
+func PublishedCertificate(scope constructs.Construct, id string, props *CertificateProps) {
+	New(scope, id, &Props{
+		Name: props.Name,
+		Description: Describe(fmt.Sprintf("The certificate of %s expires in less than %.0f days, or the renewal job stopped reporting", props.Domain, props.Days),
+			"journalctl -u teleport-renew-cert on an auth instance: DNS delegation, CAA records, Let's Encrypt rate limits"),
+		Metric: Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.CertificateDaysMetric, Statistic: "Minimum",
+			PeriodSeconds: 3600, Dimensions: map[string]*string{"Domain": jsii.String(props.Domain)}},
+		Below: true, Threshold: props.Days, Periods: 1, MissingIsBreaching: true, Topic: props.Topic,
+	})
+}

@@ -205,3 +205,49 @@ func rolePolicy(p *Props) []policy.Statement {
 	}
 	return statements
 }
+
+// CertificateRenewalStatements are exactly what certbot's DNS-01 challenge and the
+// renewal lock (teleport-renew-cert on the auth instances) need: the challenge record in the one hosted zone, the zone
+// list (certbot finds the zone by name) and change status, the lock item,
+// and the certificate objects.
+//
+// Record changes are limited with Route 53's condition keys ("Using IAM
+// policy conditions for fine-grained access control", Route 53 developer
+// guide) to UPSERT and DELETE of TXT records named _acme-challenge.<domain>:
+// the challenge of both the domain and its wildcard lives there, and nothing
+// else in the company's zone can be changed. ForAllValues: every change of
+// a request must match. Names are normalized as the guide says: lowercase,
+// no trailing dot (the domain is validated lowercase).
+func CertificateRenewalStatements(store *storage.Storage, zoneID *string, domain string) []policy.Statement {
+	return []policy.Statement{
+		{Sid: "AcmeChallengeRecords", Actions: []string{"route53:ChangeResourceRecordSets"},
+			Resources: []*string{jsii.String("arn:aws:route53:::hostedzone/" + *zoneID)},
+			Conditions: []policy.Condition{
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+					Values: *jsii.Strings(AcmeChallengeRecord(domain))},
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsRecordTypes", Values: *jsii.Strings("TXT")},
+				{Test: "ForAllValues:StringEquals", Variable: "route53:ChangeResourceRecordSetsActions", Values: *jsii.Strings("DELETE", "UPSERT")},
+			}},
+		{Sid: "AcmeFindZone", Actions: []string{"route53:ListHostedZones"}, Resources: []*string{jsii.String("*")}},
+		{Sid: "AcmeChangeStatus", Actions: []string{"route53:GetChange"}, Resources: []*string{jsii.String("arn:aws:route53:::change/*")}},
+		// The renewal lock, and the auth servers' rollout heartbeats
+		// (put, and scanned to publish the rollout state).
+		{Sid: "RenewalLockAndHeartbeats", Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"},
+			Resources: []*string{store.LocksTableARN}},
+		{Sid: "PublishCertificate", Actions: []string{"s3:GetObject", "s3:PutObject"},
+			Resources: []*string{jsii.String(*store.Certs.ARN + "/live/*")}},
+		// certbot's state (ACME account, lineage) under certbot/, which the
+		// proxies cannot read (proxycluster.CertObjectsARN is live/*).
+		// Listing the prefix makes a missing object a 404, not a 403: the
+		// renewal job tells "no state yet" from "cannot read it".
+		{Sid: "KeepCertbotState", Actions: []string{"s3:GetObject", "s3:PutObject"},
+			Resources: []*string{jsii.String(*store.Certs.ARN + "/certbot/*")}},
+		{Sid: "FindCertbotState", Actions: []string{"s3:ListBucket"}, Resources: []*string{store.Certs.ARN},
+			Conditions: []policy.Condition{{Test: "StringLike", Variable: "s3:prefix", Values: *jsii.Strings("certbot/*")}}},
+	}
+}
+
+// AcmeChallengeRecord is the DNS-01 challenge record of domain and of its
+// wildcard (RFC 8555 section 8.4: the wildcard's challenge is on the base
+// name).
+func AcmeChallengeRecord(domain string) string { return "_acme-challenge." + domain }
