@@ -13,7 +13,7 @@ import (
 // an operator needs (README: Alarms).
 func TestAlarms(t *testing.T) {
 	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "many-regions"} {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
 			if stack == regions.DNSStackName {

@@ -82,7 +82,7 @@ func TestAthenaAudit(t *testing.T) {
 		}
 	}
 
-	boot := string(synths["athena-audit"].files["teleport/auth-us-east-2-user-data.sh"])
+	boot := string(synthOf(t, "athena-audit").files["teleport/auth-us-east-2-user-data.sh"])
 	i := strings.Index(boot, "athena://")
 	if i < 0 {
 		t.Fatal("no athena:// audit_events_uri in the auth boot script")
@@ -109,7 +109,7 @@ func TestAthenaAudit(t *testing.T) {
 		t.Error("the auth config still names a DynamoDB events table")
 	}
 	// The default keeps the events table and its alarm.
-	if !strings.Contains(string(synths["example"].files["teleport/auth-us-west-2-user-data.sh"]), "dynamodb://example-events") {
+	if !strings.Contains(string(synthOf(t, "example").files["teleport/auth-us-west-2-user-data.sh"]), "dynamodb://example-events") {
 		t.Error("the default backend no longer writes to the events table")
 	}
 }

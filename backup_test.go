@@ -15,7 +15,7 @@ import (
 // to a vault there, created through a provider of that region.
 func TestBackups(t *testing.T) {
 	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "existing-vpc", "example-restored"} {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		s := stackOf(t, synth, cfg.Names().AuthStack(cfg.Auth.Region))
 		vaults := s.resources("aws_backup_vault")
 		want := 1
@@ -73,7 +73,7 @@ func TestBackups(t *testing.T) {
 		if want := slices.Sorted(slices.Values(backup.ManagedPolicies)); !slices.Equal(policies, want) {
 			t.Errorf("%s: backup role policies %v; want %v", synth, policies, want)
 		}
-		if !strings.Contains(string(synths[synth].files["stacks/"+cfg.Names().AuthStack(cfg.Auth.Region)+"/cdk.tf.json"]), `"sid": "AWSBackupUsesKey"`) {
+		if !strings.Contains(string(synthOf(t, synth).files["stacks/"+cfg.Names().AuthStack(cfg.Auth.Region)+"/cdk.tf.json"]), `"sid": "AWSBackupUsesKey"`) {
 			t.Errorf("%s: the cluster key does not let AWS Backup read what it backs up", synth)
 		}
 	}
@@ -98,7 +98,7 @@ func TestRestoreOverrides(t *testing.T) {
 			t.Errorf("teleport.yaml of the auth servers lacks %s", want)
 		}
 	}
-	data := string(synths["example-restored"].files["stacks/auth-us-west-2/cdk.tf.json"])
+	data := string(synthOf(t, "example-restored").files["stacks/auth-us-west-2/cdk.tf.json"])
 	if !strings.Contains(data, `"bucket": "example-recordings-restored"`) || !strings.Contains(data, `"TableName": "example-state-restored"`) {
 		t.Error("the restored bucket or the alarms' table name are missing")
 	}

@@ -39,7 +39,7 @@ func conditions(st map[string]any) map[string]string {
 // UPSERT or DELETE (Route 53 condition keys).
 func TestDNSChallengeRightsAreOneRecord(t *testing.T) {
 	for synth, stack := range map[string]string{"example": "auth-us-west-2", "public-four-regions": "auth-us-east-1"} {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		st := statement(t, stackOf(t, synth, stack), "AcmeChallengeRecords")
 		want := map[string]string{
 			"ForAllValues:StringEquals route53:ChangeResourceRecordSetsNormalizedRecordNames": "[_acme-challenge." + cfg.Domain + "]",

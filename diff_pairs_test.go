@@ -14,7 +14,7 @@ import (
 func outputOf(t *testing.T, synth string) *report.Output {
 	t.Helper()
 	out := &report.Output{Dependencies: manifest(t, synth), Stacks: map[string]report.Stack{}}
-	for rel, data := range synths[synth].files {
+	for rel, data := range synthOf(t, synth).files {
 		if strings.HasPrefix(rel, "stacks/") && strings.HasSuffix(rel, "/cdk.tf.json") {
 			var s report.Stack
 			if err := json.Unmarshal(data, &s); err != nil {
@@ -84,7 +84,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 func TestRolloutPlanOnTemplateChange(t *testing.T) {
 	rollouts := func(synth string) map[string]report.Rollout {
 		dir := t.TempDir()
-		for rel, data := range synths[synth].files {
+		for rel, data := range synthOf(t, synth).files {
 			if strings.HasPrefix(rel, "stacks/") {
 				p := filepath.Join(dir, rel)
 				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -51,7 +51,7 @@ func TestRecordsNeverCreatedTwice(t *testing.T) {
 			}
 		}
 		deps := manifest(t, p.after)
-		for _, pr := range synths[p.after].cfg.ProxyRegions {
+		for _, pr := range synthOf(t, p.after).cfg.ProxyRegions {
 			if pr.Retired && !slices.Contains(deps["proxy-"+pr.Region], regions.DNSStackName) {
 				t.Errorf("%s: retired stack proxy-%s deploys before the DNS stack (%v)", p.change, pr.Region, deps["proxy-"+pr.Region])
 			}
@@ -60,7 +60,7 @@ func TestRecordsNeverCreatedTwice(t *testing.T) {
 	// The take-over is an in-place update: same address, new target.
 	target := func(synth string) string {
 		for _, r := range stackOf(t, synth, regions.DNSStackName).resources("aws_route53_record") {
-			if get(r, "latency_routing_policy", "region") == "ap-south-1" && r["name"] == synths[synth].cfg.Domain {
+			if get(r, "latency_routing_policy", "region") == "ap-south-1" && r["name"] == synthOf(t, synth).cfg.Domain {
 				return fmt.Sprint(r["records"])
 			}
 		}
@@ -83,7 +83,7 @@ func TestRecordsNeverCreatedTwice(t *testing.T) {
 // waits until its proxies are healthy behind the NLB.
 func TestDNSStack(t *testing.T) {
 	for synth := range goldenConfigs {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
 			public := 0 // the auth stack's private zone record is not a latency record

@@ -15,7 +15,8 @@ import (
 )
 
 // The reference design's invariants, checked on every stack of every config
-// synthesized by TestMain. Each invariant reads only the synthesized JSON.
+// the tests synthesize (synthNames). Each invariant reads only the
+// synthesized JSON.
 // TestInvariantsCatchViolations breaks a copy of a stack once per invariant
 // to prove that each check can fail.
 
@@ -54,8 +55,8 @@ func invariants() []invariant {
 
 func TestInvariants(t *testing.T) {
 	checked := map[string]int{}
-	for _, synth := range sortedKeys(synths) {
-		cfg := synths[synth].cfg
+	for _, synth := range synthNames() {
+		cfg := synthOf(t, synth).cfg
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
 			for _, inv := range invariants() {
@@ -306,11 +307,11 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			synth = "existing-vpc"
 		}
 		s := copyStack(t, stackOf(t, synth, c.stack))
-		if _, v := inv.check(synths[synth].cfg, s); len(v) != 0 {
+		if _, v := inv.check(synthOf(t, synth).cfg, s); len(v) != 0 {
 			t.Fatalf("case %d: %s already fails before the change: %v", i, c.invariant, v)
 		}
 		c.breakIt(s)
-		if _, v := inv.check(synths[synth].cfg, s); len(v) == 0 {
+		if _, v := inv.check(synthOf(t, synth).cfg, s); len(v) == 0 {
 			t.Errorf("case %d: %q did not notice the change", i, c.invariant)
 		}
 	}
@@ -744,7 +745,7 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 		{"aws_ec2_managed_prefix_list", "name", 255, false},
 	}
 	checked := 0
-	for _, synth := range sortedKeys(synths) {
+	for _, synth := range synthNames() {
 		seen := map[string]string{} // scope/type/name -> stack
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
@@ -770,7 +771,7 @@ func TestSynthesizedNamesFitAWSLimits(t *testing.T) {
 					scope := region
 					switch p, _ := res["provider"].(string); {
 					case p == "aws.auth":
-						scope = synths[synth].cfg.Auth.Region
+						scope = synthOf(t, synth).cfg.Auth.Region
 					case strings.HasPrefix(p, "aws."):
 						scope = strings.TrimPrefix(p, "aws.")
 					}

@@ -13,8 +13,10 @@ import (
 	"github.com/example/teleport-multi-region/internal/nodeopts"
 )
 
-// goldenOnlyVar makes TestMain synthesize only the golden configs: set for
-// the second test process of TestLazyProvidersSameOutput.
+// goldenOnlyVar marks the second test process of
+// TestLazyProvidersSameOutput: it runs TestGolden alone, so it synthesizes
+// the golden configs only (each on first use, like every synth), and
+// TestMain prints how it loads the provider.
 const goldenOnlyVar = "SYNTH_TEST_GOLDEN_ONLY"
 
 // otherWayRun is that second process: this test binary again, with the
@@ -26,9 +28,10 @@ type otherWayRun struct {
 	start error
 }
 
-// otherWay is started by TestMain before it synthesizes, so that its
-// Node.js start-up (the costly part, eager by default) overlaps this
-// process's synths; nil when TestLazyProvidersSameOutput will not run.
+// otherWay is started by TestMain before any test runs, so that its
+// Node.js start-up (the costly part, eager by default) and its synths
+// overlap this process's tests and their synths until
+// TestLazyProvidersSameOutput waits for it; nil when that test will not run.
 var otherWay *otherWayRun
 
 // startOtherWay starts the second process unless it is not needed: in the

@@ -15,7 +15,7 @@ import (
 // publish metrics to the instances' namespace and nowhere else.
 func TestProxiesDrainAndPublishMetrics(t *testing.T) {
 	proxies := 0
-	for _, synth := range sortedKeys(synths) {
+	for _, synth := range synthNames() {
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
 			for id, g := range s.resources("aws_autoscaling_group") {
@@ -77,7 +77,7 @@ func TestProxiesDrainAndPublishMetrics(t *testing.T) {
 // cluster's tables; given VPCs get none (their owner's route tables).
 func TestGatewayEndpoints(t *testing.T) {
 	vpcs := 0
-	for _, synth := range sortedKeys(synths) {
+	for _, synth := range synthNames() {
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
 			endpoints := s.resources("aws_vpc_endpoint")
@@ -109,7 +109,7 @@ func TestGatewayEndpoints(t *testing.T) {
 					t.Errorf("%s/%s: endpoint %v on %v; want a gateway endpoint on %v", synth, stack, e["service_name"], got, want)
 				}
 			}
-			region := synths[synth].cfg.Auth.Region
+			region := synthOf(t, synth).cfg.Auth.Region
 			if strings.HasPrefix(stack, "proxy-") {
 				region = strings.TrimPrefix(stack, "proxy-")
 			}
@@ -181,8 +181,8 @@ func TestLicenseKey(t *testing.T) {
 // an association from every active proxy VPC, and the proxies join through
 // that name.
 func TestAuthPrivateZone(t *testing.T) {
-	for _, synth := range sortedKeys(synths) {
-		cfg := synths[synth].cfg
+	for _, synth := range synthNames() {
+		cfg := synthOf(t, synth).cfg
 		addr := cfg.Names().AuthAddress()
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)

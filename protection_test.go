@@ -2,7 +2,6 @@ package main
 
 import (
 	"slices"
-	"sort"
 	"testing"
 )
 
@@ -20,13 +19,8 @@ var protectedTypes = []string{
 // tables have DynamoDB's own deletion protection; deletion_protection: false
 // removes both, the one way to tear a cluster down.
 func TestStateIsProtected(t *testing.T) {
-	names := make([]string, 0, len(synths))
-	for n := range synths {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, synth := range names {
-		want := synths[synth].cfg.Protected()
+	for _, synth := range synthNames() {
+		want := synthOf(t, synth).cfg.Protected()
 		seen := map[string]int{}
 		for _, stack := range stackNames(t, synth) {
 			s := stackOf(t, synth, stack)
@@ -61,7 +55,7 @@ func TestStateIsProtected(t *testing.T) {
 			}
 		}
 	}
-	if synths["example-unprotected"].cfg.Protected() {
+	if synthOf(t, "example-unprotected").cfg.Protected() {
 		t.Error("deletion_protection: false not honoured")
 	}
 }

@@ -48,11 +48,11 @@ func TestRetireThenDeleteRegion(t *testing.T) {
 	if entries := fmt.Sprint(sortedEntries(get(owner.one(t, "aws_ec2_managed_prefix_list"), "entry"))); strings.Contains(entries, "10.2.128.0/17") {
 		t.Errorf("owner still admits the retired region on 3021: %s", entries)
 	}
-	if a, b := synths["example"].files["stacks/auth-us-west-2/cdk.tf.json"], synths["example-retired"].files["stacks/auth-us-west-2/cdk.tf.json"]; string(a) != string(b) {
+	if a, b := synthOf(t, "example").files["stacks/auth-us-west-2/cdk.tf.json"], synthOf(t, "example-retired").files["stacks/auth-us-west-2/cdk.tf.json"]; string(a) != string(b) {
 		t.Error("retiring a region changed the auth stack")
 	}
 	// Then the entry is deleted.
-	if synths["example-deleted"].files["stacks/proxy-eu-central-1/cdk.tf.json"] != nil {
+	if synthOf(t, "example-deleted").files["stacks/proxy-eu-central-1/cdk.tf.json"] != nil {
 		t.Error("deleted region still has a stack")
 	}
 	after := stackOf(t, "example-deleted", "proxy-us-west-1")
@@ -70,11 +70,11 @@ func TestRetireThenDeleteRegion(t *testing.T) {
 	if got := fmt.Sprint(providerAliases(stackOf(t, "public-retired", "proxy-sa-east-1"))); got != "[ auth us-east-1]" {
 		t.Errorf("public mode retired stack providers %s", got)
 	}
-	for rel, data := range synths["public-retired"].files {
-		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && !strings.Contains(rel, "stacks/dns/") && string(synths["public-four-regions"].files[rel]) != string(data) {
+	for rel, data := range synthOf(t, "public-retired").files {
+		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && !strings.Contains(rel, "stacks/dns/") && string(synthOf(t, "public-four-regions").files[rel]) != string(data) {
 			t.Errorf("public mode: retiring sa-east-1 changed %s", rel)
 		}
-		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && string(synths["public-minus-region"].files[rel]) != string(data) {
+		if strings.HasPrefix(rel, "stacks/") && !strings.Contains(rel, "sa-east-1") && string(synthOf(t, "public-minus-region").files[rel]) != string(data) {
 			t.Errorf("public mode: deleting the retired sa-east-1 changed %s", rel)
 		}
 	}
@@ -85,7 +85,7 @@ func latencyRegions(t *testing.T, synth string) []string {
 	var out []string
 	for _, name := range stackNames(t, synth) {
 		for _, r := range stackOf(t, synth, name).resources("aws_route53_record") {
-			if r["name"] == synths[synth].cfg.Domain {
+			if r["name"] == synthOf(t, synth).cfg.Domain {
 				out = append(out, fmt.Sprint(get(r, "latency_routing_policy", "region")))
 			}
 		}

@@ -17,8 +17,8 @@ import (
 // latency route, the deploy order, the tunnel arithmetic.
 func TestReviewReport(t *testing.T) {
 	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "example-retired"} {
-		review := string(synths[synth].files["review.md"])
-		cfg := synths[synth].cfg
+		review := string(synthOf(t, synth).files["review.md"])
+		cfg := synthOf(t, synth).cfg
 		if !strings.HasPrefix(review, "# Review report") || !strings.Contains(review, "```mermaid\nflowchart LR\n") {
 			t.Fatalf("%s: no review report", synth)
 		}
@@ -43,7 +43,7 @@ func TestReviewReport(t *testing.T) {
 			t.Errorf("%s: tunnel arithmetic does not match the config", synth)
 		}
 	}
-	review := string(synths["example"].files["review.md"])
+	review := string(synthOf(t, "example").files["review.md"])
 	for _, want := range []string{
 		"  proxy_us_west_1 ---|VPC peering| proxy_eu_central_1\n",
 		"| ap-south-1 | eu-central-1 (proxy-eu-central-1) | 6564 km | nearest proxy region |",
@@ -55,12 +55,12 @@ func TestReviewReport(t *testing.T) {
 			t.Errorf("example review lacks %q", want)
 		}
 	}
-	if !strings.Contains(string(synths["transit-gateway"].files["review.md"]), "---|TGW peering|") {
+	if !strings.Contains(string(synthOf(t, "transit-gateway").files["review.md"]), "---|TGW peering|") {
 		t.Error("transit gateway review has no gateway peerings")
 	}
 	// The override us-west-2 -> us-east-1 happens to be the nearest too:
 	// the report, reading only the JSON, says so.
-	if !strings.Contains(string(synths["public-four-regions"].files["review.md"]), "| us-west-2 | us-east-1 (proxy-us-east-1) | 3516 km | nearest proxy region |") {
+	if !strings.Contains(string(synthOf(t, "public-four-regions").files["review.md"]), "| us-west-2 | us-east-1 (proxy-us-east-1) | 3516 km | nearest proxy region |") {
 		t.Error("the us-west-2 route is missing")
 	}
 }
@@ -69,7 +69,7 @@ func TestReviewReport(t *testing.T) {
 func writeSynth(t *testing.T, synth string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for rel, data := range synths[synth].files {
+	for rel, data := range synthOf(t, synth).files {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestDiffCommand(t *testing.T) {
 // report.MaxDiagramEdges edges, up to every region of the table in both
 // connectivity modes.
 func TestReviewSummaryAndScale(t *testing.T) {
-	for name, out := range synths {
+	for name, out := range allSynths(t) {
 		review := string(out.files["review.md"])
 		if review == "" {
 			continue
@@ -145,7 +145,7 @@ func TestReviewSummaryAndScale(t *testing.T) {
 			t.Logf("%s (%d proxy regions): %d diagram edges", name, len(out.cfg.ProxyRegions), edges)
 		}
 	}
-	review := string(synths["example"].files["review.md"])
+	review := string(synthOf(t, "example").files["review.md"])
 	for _, want := range []string{
 		"| Cluster | `example` at teleport.example.com (Route 53 zone example.com) |",
 		"| Image | SSM parameter `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`, resolved at every apply",
@@ -159,7 +159,7 @@ func TestReviewSummaryAndScale(t *testing.T) {
 		}
 	}
 	// An affected release names its advisory in the summary.
-	cfg := *synths["example"].cfg
+	cfg := *synthOf(t, "example").cfg
 	cfg.TeleportVersion, cfg.Auth.TeleportVersion = "17.4.8", "17.4.8"
 	out, err := report.ReadOutput(writeSynth(t, "example"))
 	if err != nil {
@@ -183,22 +183,22 @@ func TestReviewRouteChanges(t *testing.T) {
 		return out
 	}
 	base, plus := read("example"), read("example-plus-region")
-	added := report.Review(plus, report.Context{Cluster: synths["example-plus-region"].cfg, Previous: base})
+	added := report.Review(plus, report.Context{Cluster: synthOf(t, "example-plus-region").cfg, Previous: base})
 	if !strings.Contains(added, "| ap-southeast-2 | ap-southeast-2 (proxy-ap-southeast-2) | 0 km | its own proxies; **new record**: created when the dns stack applies, after proxy-ap-southeast-2's proxies are healthy") {
 		t.Errorf("new record not shown:\n%s", section(added, "## Latency routes"))
 	}
 	if strings.Contains(added, "**moves**") {
 		t.Errorf("a route moves, but no client region is nearer Sydney than before:\n%s", section(added, "## Latency routes"))
 	}
-	removed := report.Review(base, report.Context{Cluster: synths["example"].cfg, Previous: plus})
+	removed := report.Review(base, report.Context{Cluster: synthOf(t, "example").cfg, Previous: plus})
 	if !strings.Contains(removed, "| ap-southeast-2 | no record | | **record removed** (it sent these clients to ap-southeast-2); Route 53 answers these clients with the lowest-latency record that remains |") {
 		t.Errorf("removed record not shown:\n%s", section(removed, "## Latency routes"))
 	}
-	retired := string(synths["example-retired"].files["review.md"])
+	retired := string(synthOf(t, "example-retired").files["review.md"])
 	if !strings.Contains(retired, "| eu-central-1 | no record | | its proxy region is retired (proxy-eu-central-1 is emptied by this deploy)") {
 		t.Errorf("retired region's clients not shown:\n%s", section(retired, "## Latency routes"))
 	}
-	moved := report.Review(read("example-retired"), report.Context{Cluster: synths["example-retired"].cfg, Previous: base})
+	moved := report.Review(read("example-retired"), report.Context{Cluster: synthOf(t, "example-retired").cfg, Previous: base})
 	if !strings.Contains(moved, "| ap-south-1 | us-west-1 (proxy-us-west-1) | ") || !strings.Contains(moved, "**moves** from eu-central-1 (proxy-eu-central-1): an in-place update of the record when the dns stack applies |") {
 		t.Errorf("moved route not shown:\n%s", section(moved, "## Latency routes"))
 	}

@@ -26,11 +26,11 @@ func BenchmarkSynthRegions(b *testing.B) {
 
 // TestSynthEveryRegion synthesizes every region of the table as a proxy
 // region (vpc peering mode, 32 proxy stacks, 496 proxy-to-proxy peerings)
-// in TestMain and checks the result: every stack present, every pair of
+// (once per test binary, see synthOf) and checks the result: every stack present, every pair of
 // VPCs peered once. The time it took is logged, not asserted (see
 // BenchmarkSynthRegions).
 func TestSynthEveryRegion(t *testing.T) {
-	out := synths["every-region"]
+	out := synthOf(t, "every-region")
 	n := len(config.RegionNames())
 	stacks := stackNames(t, "every-region")
 	if len(stacks) != n+2 { // the auth and DNS stacks
@@ -40,5 +40,5 @@ func TestSynthEveryRegion(t *testing.T) {
 	if want := n + n*(n-1)/2; len(pairs) != want {
 		t.Errorf("%d peerings; want %d", len(pairs), want)
 	}
-	t.Logf("every region: %d stacks, %d files, synthesized in %s", len(stacks), len(out.files), synthTimes["every-region"].Round(time.Millisecond))
+	t.Logf("every region: %d stacks, %d files, synthesized in %s", len(stacks), len(out.files), synthTime("every-region").Round(time.Millisecond))
 }

@@ -108,7 +108,7 @@ func TestProxyStacks(t *testing.T) {
 			if asg["min_size"].(float64) < 2 || len(asg["vpc_zone_identifier"].([]any)) < 2 {
 				t.Errorf("%s: proxies must be 2+ over 2+ zones", region)
 			}
-			if s.section("data", "terraform_remote_state")["cross-stack-reference-input-auth-"+synths[synth].cfg.Auth.Region] == nil {
+			if s.section("data", "terraform_remote_state")["cross-stack-reference-input-auth-"+synthOf(t, synth).cfg.Auth.Region] == nil {
 				t.Errorf("%s: does not read the auth stack's outputs", region)
 			}
 
@@ -118,20 +118,20 @@ func TestProxyStacks(t *testing.T) {
 				t.Errorf("%s: peer_public_addr must be the instance's own address, got %q", region, peer)
 			}
 			wantIMDS := "local-ipv4"
-			if synths[synth].cfg.Peering.Mode == "public" {
+			if synthOf(t, synth).cfg.Peering.Mode == "public" {
 				wantIMDS = "public-ipv4"
 			}
 			if bootEnv(t, script)["PEER_ADDRESS_PATH"] != wantIMDS {
 				t.Errorf("%s: peer host not read from %s", region, wantIMDS)
 			}
 			if get(cfg, "proxy_service", "peer_listen_addr") != "0.0.0.0:3021" || get(cfg, "proxy_service", "proxy_protocol") != "on" ||
-				get(cfg, "proxy_service", "public_addr", 0) != synths[synth].cfg.Domain+":443" {
+				get(cfg, "proxy_service", "public_addr", 0) != synthOf(t, synth).cfg.Domain+":443" {
 				t.Errorf("%s: proxy_service: %v", region, get(cfg, "proxy_service"))
 			}
 			if get(cfg, "proxy_service", "https_keypairs", 0, "cert_file") == nil || get(cfg, "proxy_service", "https_keypairs_reload_interval") == nil {
 				t.Errorf("%s: certificate not loaded through https_keypairs with a reload interval", region)
 			}
-			if get(cfg, "teleport", "join_params", "method") != "iam" || get(cfg, "teleport", "auth_server") != synths[synth].cfg.Names().AuthAddress()+":3025" {
+			if get(cfg, "teleport", "join_params", "method") != "iam" || get(cfg, "teleport", "auth_server") != synthOf(t, synth).cfg.Names().AuthAddress()+":3025" {
 				t.Errorf("%s: proxies must join through the auth's private name with the IAM method", region)
 			}
 		}
@@ -173,7 +173,7 @@ func TestPeeringTopology(t *testing.T) {
 	// Thirteen proxy regions, one in the auth region: each with the auth VPC, and every pair of
 	// proxy VPCs, exactly once.
 	many := peeringPairs(t, "many-regions")
-	n := len(synths["many-regions"].cfg.ProxyRegions)
+	n := len(synthOf(t, "many-regions").cfg.ProxyRegions)
 	if len(many) != n+n*(n-1)/2 {
 		t.Errorf("many-regions: %d peerings, want %d", len(many), n+n*(n-1)/2)
 	}
@@ -229,9 +229,9 @@ func TestPeeringTopology(t *testing.T) {
 }
 
 func TestDeployOrder(t *testing.T) {
-	for _, synth := range sortedKeys(synths) {
+	for _, synth := range synthNames() {
 		deps := manifest(t, synth)
-		auth := "auth-" + synths[synth].cfg.Auth.Region
+		auth := "auth-" + synthOf(t, synth).cfg.Auth.Region
 		if len(deps[auth]) != 0 {
 			t.Errorf("%s: the auth stack must depend on nothing: %v", synth, deps[auth])
 		}
@@ -258,7 +258,7 @@ func TestDeployOrder(t *testing.T) {
 			if !visit(name) {
 				t.Errorf("%s: dependency cycle through %s", synth, name)
 			}
-			if name != auth && !contains(st, auth) && !synths[synth].cfg.IsRetired(strings.TrimPrefix(name, "proxy-")) {
+			if name != auth && !contains(st, auth) && !synthOf(t, synth).cfg.IsRetired(strings.TrimPrefix(name, "proxy-")) {
 				t.Errorf("%s: %s does not depend on %s", synth, name, auth)
 			}
 		}
@@ -276,7 +276,7 @@ func contains(list []string, s string) bool {
 
 func TestLatencyRecords(t *testing.T) {
 	for synth := range goldenConfigs {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		s := stackOf(t, synth, regions.DNSStackName)
 		seen := map[string]bool{} // name|set id
 		for _, route := range cfg.LatencyRoutes() {
@@ -314,7 +314,7 @@ func TestLatencyRecords(t *testing.T) {
 func TestCertificateRenewalIsScoped(t *testing.T) {
 	s := stackOf(t, "example", "auth-us-west-2")
 	script, _ := userData(t, s.one(t, "aws_launch_template"))
-	if env := bootEnv(t, script); env["CERT_DOMAIN"] != synths["example"].cfg.Domain || env["ACME_STAGING"] != "false" ||
+	if env := bootEnv(t, script); env["CERT_DOMAIN"] != synthOf(t, "example").cfg.Domain || env["ACME_STAGING"] != "false" ||
 		!strings.Contains(script, "--dns-route53") || !strings.Contains(script, `-d "*.${CERT_DOMAIN}"`) {
 		t.Error("auth boot script must renew a production DNS-01 certificate for the domain and its wildcard")
 	}
@@ -333,13 +333,13 @@ func TestCertificateRenewalIsScoped(t *testing.T) {
 	if env := bootEnv(t, script); env["ACME_STAGING"] != "true" || env["LICENSE_PARAMETER"] == "" {
 		t.Error("acme_staging and the enterprise license must reach the auth boot script")
 	}
-	if !strings.Contains(string(synths["public-four-regions"].files["stacks/auth-us-east-1/cdk.tf.json"]), "hostedzone/Z0123456789ABCDEFGHIJ") {
+	if !strings.Contains(string(synthOf(t, "public-four-regions").files["stacks/auth-us-east-1/cdk.tf.json"]), "hostedzone/Z0123456789ABCDEFGHIJ") {
 		t.Error("hosted_zone_id not used for the record-change permission")
 	}
 }
 
 func TestAgentConfig(t *testing.T) {
-	agent := string(synths["example"].files["teleport/agent-teleport.yaml"])
+	agent := string(synthOf(t, "example").files["teleport/agent-teleport.yaml"])
 	if !strings.Contains(agent, "proxy_server: teleport.example.com:443") || !strings.Contains(agent, "version: v3") {
 		t.Errorf("agent config:\n%s", agent)
 	}
@@ -359,7 +359,7 @@ func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 	checkAddedRegion(t, "transit-gateway", "transit-gateway-plus-region", "auth-us-east-1", "eu-central-1", "10.24.128.0/17",
 		[]string{"ap-southeast-1", "eu-west-1", "us-east-1"}, tgwPeering)
 
-	pub, fewer := synths["public-four-regions"].files, synths["public-minus-region"].files
+	pub, fewer := synthOf(t, "public-four-regions").files, synthOf(t, "public-minus-region").files
 	for rel, data := range fewer {
 		if strings.HasPrefix(rel, "stacks/") && rel != "stacks/dns/cdk.tf.json" && string(pub[rel]) != string(data) {
 			t.Errorf("public mode: removing sa-east-1 changed %s", rel)
@@ -375,10 +375,10 @@ func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
 func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange string, existing []string, allowed map[string]bool) {
 	t.Helper()
 	auth := "stacks/" + authStack + "/cdk.tf.json"
-	if a, b := string(synths[base].files[auth]), string(synths[more].files[auth]); a != b {
+	if a, b := string(synthOf(t, base).files[auth]), string(synthOf(t, more).files[auth]); a != b {
 		t.Errorf("%s: adding a proxy region changed the auth stack:\n%s", more, lineDiff(a, b))
 	}
-	if synths[more].files["stacks/proxy-"+added+"/cdk.tf.json"] == nil {
+	if synthOf(t, more).files["stacks/proxy-"+added+"/cdk.tf.json"] == nil {
 		t.Fatalf("%s: the new region has no stack", more)
 	}
 	gained := 0

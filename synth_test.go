@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,14 +32,6 @@ type synthOut struct {
 	files map[string][]byte
 }
 
-// synths holds every app synthesized by TestMain. jsii serves one test binary
-// with one Node.js process, and t.Parallel is unsafe with it, so each config
-// is synthesized once, up front, and the tests only read the results.
-var synths = map[string]*synthOut{}
-
-// synthTimes records how long each synth of TestMain took, for logs.
-var synthTimes = map[string]time.Duration{}
-
 // goldenConfigs have snapshots under testdata/golden/<name>.
 var goldenConfigs = map[string]string{
 	"example":             "examples/cluster.yaml",
@@ -50,9 +44,202 @@ var goldenConfigs = map[string]string{
 	"athena-audit":        "testdata/configs/athena-audit.yaml",
 }
 
+// variantConfigs are the other configs the tests read, beside the golden
+// ones: day-2 changes of a golden config (the pairs of the diff, DNS,
+// retirement and rollout tests) and the largest configs.
+var variantConfigs = map[string]func() (*config.Cluster, error){
+	"example-again": func() (*config.Cluster, error) { return config.Load("examples/cluster.yaml") },
+	"example-plus-region": func() (*config.Cluster, error) {
+		return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-2", VPCCIDR: "10.3.0.0/16"})
+	},
+	// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
+	"example-takeover": func() (*config.Cluster, error) {
+		return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
+	},
+	"transit-gateway-plus-region": func() (*config.Cluster, error) {
+		return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
+	},
+	"example-unprotected": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			off := false
+			cfg.DeletionProtection = &off
+		}
+		return cfg, err
+	},
+	"example-auth-volume": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.Auth.Instances.VolumeSizeGiB = 80
+		}
+		return cfg, err
+	},
+	"example-cidr": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.ProxyRegions[1].VPCCIDR = "10.9.0.0/16"
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
+	// cluster_name, domain and auth.region changed at once.
+	"example-identity": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.ClusterName, cfg.Domain, cfg.Auth.Region = "renamed", "tp.example.com", "us-east-2"
+			cfg.LicenseSSMParameter = "/teleport/renamed/license"
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
+	// After a restore: the cluster runs on restored copies.
+	"example-restored": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.Restore = config.Restore{StateTable: "example-state-restored", EventsTable: "example-events-restored", RecordingsBucket: "example-recordings-restored"}
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
+	"example-retired": func() (*config.Cluster, error) {
+		return withRetired("examples/cluster.yaml", "eu-central-1")
+	},
+	"example-deleted": func() (*config.Cluster, error) {
+		return withoutRegion("examples/cluster.yaml", "eu-central-1")
+	},
+	"public-retired": func() (*config.Cluster, error) {
+		return withRetired("testdata/configs/public-four-regions.yaml", "sa-east-1")
+	},
+	"public-minus-region": func() (*config.Cluster, error) {
+		return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
+	},
+	"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
+	"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.RegionNames())) },
+	"every-region-tgw": func() (*config.Cluster, error) {
+		return sample.Cluster(len(config.RegionNames()), sample.Options{Connectivity: config.ConnectivityTransitGateway})
+	},
+}
+
+// elsewhereSynth is the example synthesized with another working directory,
+// as from another checkout: nothing may depend on where it runs.
+const elsewhereSynth = "example-elsewhere"
+
+// synthNames lists every synth the tests can ask for, sorted: the golden
+// configs, the variants and the example synthesized elsewhere.
+func synthNames() []string {
+	names := append(sortedKeys(goldenConfigs), sortedKeys(variantConfigs)...)
+	names = append(names, elsewhereSynth)
+	slices.Sort(names)
+	return names
+}
+
+// synthesizeNamed synthesizes the app named name (see synthNames).
+func synthesizeNamed(name string) (*synthOut, error) {
+	if name == elsewhereSynth {
+		return synthFrom(os.TempDir(), "examples/cluster.yaml")
+	}
+	load := variantConfigs[name]
+	if path, ok := goldenConfigs[name]; ok {
+		load = func() (*config.Cluster, error) { return config.Load(path) }
+	}
+	if load == nil {
+		return nil, fmt.Errorf("no config is named %q", name)
+	}
+	cfg, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return synthOnce(cfg)
+}
+
+// synthMemo is one synth of the test binary, made on first use.
+type synthMemo struct {
+	once sync.Once
+	out  *synthOut
+	err  error
+	took time.Duration
+}
+
+// synthMemos holds every synth made so far, by name. jsii serves one test
+// binary with one Node.js process and t.Parallel is unsafe with it, so the
+// tests run serially; each config is synthesized at most once, by the
+// first test that needs it, and a run of a few tests (go test -run) pays
+// only for the synths those tests read.
+var (
+	synthMemosMu sync.Mutex
+	synthMemos   = map[string]*synthMemo{}
+	// repoDir is the working directory of the test binary: the configs'
+	// paths are relative to it.
+	repoDir string
+)
+
+func memoOf(name string) *synthMemo {
+	synthMemosMu.Lock()
+	defer synthMemosMu.Unlock()
+	m := synthMemos[name]
+	if m == nil {
+		m = &synthMemo{}
+		synthMemos[name] = m
+	}
+	return m
+}
+
+// synthOf returns the synth named name (see synthNames), synthesizing it on
+// first use; a config that fails to load or synthesize fails every test
+// that reads it.
+func synthOf(t testing.TB, name string) *synthOut {
+	t.Helper()
+	m := memoOf(name)
+	m.once.Do(func() {
+		if wd, err := os.Getwd(); err != nil || wd != repoDir {
+			m.err = fmt.Errorf("synthesized from %q, not the repository %q (a test changed directory)", wd, repoDir)
+			return
+		}
+		start := time.Now()
+		m.out, m.err = synthesizeNamed(name)
+		m.took = time.Since(start)
+	})
+	if m.err != nil {
+		t.Fatalf("synth %s: %v", name, m.err)
+	}
+	return m.out
+}
+
+// synthTime is how long the synth named name took (with the Node.js
+// start-up for the first synth of the binary); zero if not made yet.
+func synthTime(name string) time.Duration { return memoOf(name).took }
+
+// allSynths synthesizes every app of synthNames (those not made yet) and
+// returns them by name, for the tests that check every config.
+func allSynths(t testing.TB) map[string]*synthOut {
+	t.Helper()
+	all := map[string]*synthOut{}
+	for _, name := range synthNames() {
+		all[name] = synthOf(t, name)
+	}
+	return all
+}
+
+// Every synth has one name, and a name without a config is refused (not
+// synthesized as something else); jsii-free.
+func TestSynthNames(t *testing.T) {
+	names := synthNames()
+	if want := len(goldenConfigs) + len(variantConfigs) + 1; len(names) != want || len(slices.Compact(slices.Clone(names))) != want {
+		t.Errorf("%d synth names, %d distinct; want %d: a variant shadows a golden config?", len(names), len(slices.Compact(slices.Clone(names))), want)
+	}
+	if _, err := synthesizeNamed("no-such-config"); err == nil || !strings.Contains(err.Error(), "no config is named") {
+		t.Errorf("an unknown synth name: %v", err)
+	}
+}
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	os.Exit(func() int {
+		var err error
+		if repoDir, err = os.Getwd(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 		// The tests load the provider as the app does (lazily, unless
 		// SYNTH_LAZY_PROVIDERS=false); TestLazyProvidersSameOutput
 		// compares both ways.
@@ -62,125 +249,13 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer jsii.Close()
+		// Started before any test, so that its Node.js start-up overlaps
+		// this process's tests and synths.
 		startOtherWay(lazy)
 		defer stopOtherWay()
 		if os.Getenv(goldenOnlyVar) != "" {
 			fmt.Printf("%s: %v\n", nodeopts.SwitchVar, lazy)
-			for name, path := range goldenConfigs {
-				cfg, err := config.Load(path)
-				if err == nil {
-					synths[name], err = synthOnce(cfg)
-				}
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "synth %s: %v\n", name, err)
-					return 1
-				}
-			}
-			return m.Run()
 		}
-		variants := map[string]func() (*config.Cluster, error){
-			"example-again": func() (*config.Cluster, error) { return config.Load("examples/cluster.yaml") },
-			"example-plus-region": func() (*config.Cluster, error) {
-				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-2", VPCCIDR: "10.3.0.0/16"})
-			},
-			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
-			"example-takeover": func() (*config.Cluster, error) {
-				return withRegion("examples/cluster.yaml", config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
-			},
-			"transit-gateway-plus-region": func() (*config.Cluster, error) {
-				return withRegion("testdata/configs/transit-gateway.yaml", config.ProxyRegion{Region: "eu-central-1", VPCCIDR: "10.24.0.0/16"})
-			},
-			"example-unprotected": func() (*config.Cluster, error) {
-				cfg, err := config.Load("examples/cluster.yaml")
-				if err == nil {
-					off := false
-					cfg.DeletionProtection = &off
-				}
-				return cfg, err
-			},
-			"example-auth-volume": func() (*config.Cluster, error) {
-				cfg, err := config.Load("examples/cluster.yaml")
-				if err == nil {
-					cfg.Auth.Instances.VolumeSizeGiB = 80
-				}
-				return cfg, err
-			},
-			"example-cidr": func() (*config.Cluster, error) {
-				cfg, err := config.Load("examples/cluster.yaml")
-				if err == nil {
-					cfg.ProxyRegions[1].VPCCIDR = "10.9.0.0/16"
-					err = cfg.Validate()
-				}
-				return cfg, err
-			},
-			// cluster_name, domain and auth.region changed at once.
-			"example-identity": func() (*config.Cluster, error) {
-				cfg, err := config.Load("examples/cluster.yaml")
-				if err == nil {
-					cfg.ClusterName, cfg.Domain, cfg.Auth.Region = "renamed", "tp.example.com", "us-east-2"
-					cfg.LicenseSSMParameter = "/teleport/renamed/license"
-					err = cfg.Validate()
-				}
-				return cfg, err
-			},
-			// After a restore: the cluster runs on restored copies.
-			"example-restored": func() (*config.Cluster, error) {
-				cfg, err := config.Load("examples/cluster.yaml")
-				if err == nil {
-					cfg.Restore = config.Restore{StateTable: "example-state-restored", EventsTable: "example-events-restored", RecordingsBucket: "example-recordings-restored"}
-					err = cfg.Validate()
-				}
-				return cfg, err
-			},
-			"example-retired": func() (*config.Cluster, error) {
-				return withRetired("examples/cluster.yaml", "eu-central-1")
-			},
-			"example-deleted": func() (*config.Cluster, error) {
-				return withoutRegion("examples/cluster.yaml", "eu-central-1")
-			},
-			"public-retired": func() (*config.Cluster, error) {
-				return withRetired("testdata/configs/public-four-regions.yaml", "sa-east-1")
-			},
-			"public-minus-region": func() (*config.Cluster, error) {
-				return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
-			},
-			"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
-			"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.RegionNames())) },
-			"every-region-tgw": func() (*config.Cluster, error) {
-				return sample.Cluster(len(config.RegionNames()), sample.Options{Connectivity: config.ConnectivityTransitGateway})
-			},
-		}
-		for name, path := range goldenConfigs {
-			variants[name] = func() (*config.Cluster, error) { return config.Load(path) }
-		}
-		names := make([]string, 0, len(variants))
-		for n := range variants {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			cfg, err := variants[name]()
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "config %s: %v\n", name, err)
-				return 1
-			}
-			start := time.Now()
-			out, err := synthOnce(cfg)
-			synthTimes[name] = time.Since(start)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "synth %s: %v\n", name, err)
-				return 1
-			}
-			synths[name] = out
-		}
-		// The same config synthesized with another working directory, as
-		// from another checkout: nothing may depend on where it runs.
-		elsewhere, err := synthFrom(os.TempDir(), "examples/cluster.yaml")
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "synth example elsewhere: %v\n", err)
-			return 1
-		}
-		synths["example-elsewhere"] = elsewhere
 		return m.Run()
 	}())
 }
@@ -268,7 +343,7 @@ func TestGolden(t *testing.T) {
 	for name := range goldenConfigs {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", name)
-			got := synths[name].files
+			got := synthOf(t, name).files
 			if *update {
 				if err := os.RemoveAll(dir); err != nil {
 					t.Fatal(err)
@@ -339,9 +414,9 @@ func lineDiff(want, got string) string {
 // two fresh clones). Each went to its own temporary output directory.
 func TestDeterministic(t *testing.T) {
 	repo, _ := os.Getwd()
-	a := synths["example"].files
+	a := synthOf(t, "example").files
 	for _, other := range []string{"example-again", "example-elsewhere"} {
-		b := synths[other].files
+		b := synthOf(t, other).files
 		if len(a) != len(b) {
 			t.Fatalf("%s: %d files, then %d", other, len(a), len(b))
 		}
@@ -368,7 +443,7 @@ type stackJSON map[string]any
 
 func stackOf(t *testing.T, synth, stack string) stackJSON {
 	t.Helper()
-	data, ok := synths[synth].files["stacks/"+stack+"/cdk.tf.json"]
+	data, ok := synthOf(t, synth).files["stacks/"+stack+"/cdk.tf.json"]
 	if !ok {
 		t.Fatalf("no stack %s in %s", stack, synth)
 	}
@@ -411,7 +486,7 @@ func manifest(t *testing.T, synth string) map[string][]string {
 			Dependencies []string `json:"dependencies"`
 		} `json:"stacks"`
 	}
-	if err := json.Unmarshal(synths[synth].files["manifest.json"], &m); err != nil {
+	if err := json.Unmarshal(synthOf(t, synth).files["manifest.json"], &m); err != nil {
 		t.Fatal(err)
 	}
 	deps := map[string][]string{}

@@ -32,7 +32,7 @@ func tgwPeerings(t *testing.T, synth string) map[string]int {
 
 func TestTransitGatewayTopology(t *testing.T) {
 	for _, synth := range []string{"transit-gateway", "every-region-tgw"} {
-		cfg := synths[synth].cfg
+		cfg := synthOf(t, synth).cfg
 		n := len(cfg.ProxyRegions)
 		pairs := tgwPeerings(t, synth)
 		if want := n + n*(n-1)/2; len(pairs) != want {
@@ -95,7 +95,7 @@ func TestTransitGatewayTopology(t *testing.T) {
 // the other side's VPC through the local gateway; the accepter's through its
 // region's aliased provider.
 func TestTransitGatewayRoutesBothWays(t *testing.T) {
-	cfg := synths["transit-gateway"].cfg
+	cfg := synthOf(t, "transit-gateway").cfg
 	s := stackOf(t, "transit-gateway", "proxy-eu-west-1")
 	static := map[string]string{} // provider -> destinations
 	for _, r := range s.resources("aws_ec2_transit_gateway_route") {

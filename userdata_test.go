@@ -14,7 +14,7 @@ import (
 // with its files. (The worst case of the config's bounds is tested in
 // constructs/teleportconfig TestUserDataSizeWorstCase.)
 func TestUserDataFitsAndDecodes(t *testing.T) {
-	for synth := range synths {
+	for _, synth := range synthNames() {
 		for _, stack := range stackNames(t, synth) {
 			for id, lt := range stackOf(t, synth, stack).resources("aws_launch_template") {
 				raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))

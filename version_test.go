@@ -18,7 +18,7 @@ func TestPinnedProviderVersion(t *testing.T) {
 				} `json:"required_providers"`
 			} `json:"terraform"`
 		}
-		if err := json.Unmarshal(synths["example"].files["stacks/"+stack+"/cdk.tf.json"], &doc); err != nil {
+		if err := json.Unmarshal(synthOf(t, "example").files["stacks/"+stack+"/cdk.tf.json"], &doc); err != nil {
 			t.Fatal(err)
 		}
 		if got := doc.Terraform.RequiredProviders["aws"].Version; got != config.PinnedAWSProvider {
