@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/deploy"
 	"github.com/example/teleport-multi-region/internal/nodeopts"
 	"github.com/example/teleport-multi-region/regions"
 )
@@ -41,6 +42,12 @@ Usage:
   go run . synth               the same
   go run . validate [FILE]     check a config without synthesizing (exit 0 or 1; well under a second)
   go run . diff OLD NEW        what Terraform would do between two synthesized outputs, as Markdown; exit 0 none, 2 changes, 3 dangerous
+  go run . plan [--local]      terraform init and plan of every stack in dependency order; a summary per stack
+  go run . apply [--local]     the same, then apply each stack's saved plan; stops at the first failure
+  go run . destroy [--local]   destroy every stack, dependents first (prevent_destroy refuses protected state)
+                               --local rehearses against a local AWS emulator (moto) it starts and seeds;
+                               --endpoint URL against a running one; --stacks N side by side (default 4)
+  go run . emulator            start a seeded local emulator until Ctrl-C (for rehearsals of several steps)
   go run . schema              print the JSON schema of the config (config/cluster.schema.json)
   go run . version             the app's version and the pinned cdktf, provider and jsii versions
   go run . help                this text
@@ -60,6 +67,11 @@ Environment:
   SYNTH_LAZY_PROVIDERS
                       false loads every namespace of the AWS provider when Node.js starts, as jsii does by
                       itself (slower, more memory); by default they load on first use, output identical
+  TERRAFORM_BINARY    the terraform executable for plan, apply and destroy (e.g. tofu; default terraform)
+  TERRAFORM_PROVIDER_MIRROR
+                      a provider filesystem mirror for terraform init (default: Terraform's implicit mirror
+                      directories, else one found on this machine, else the registry; "registry" forces it)
+  EMULATOR_PYTHON     the Python with moto 5 for --local and emulator (default python3)
   NODE_OPTIONS        kept; the app adds a Node.js preload (--import=data:...) for the lazy loading
 `
 
@@ -86,6 +98,14 @@ func Main(args []string, env Env) int {
 			return 1 // 2 would read as "changes" in CI
 		}
 		return diff(env, args[0], args[1])
+	case "plan":
+		return deployCommand(env, deploy.Plan, args)
+	case "apply":
+		return deployCommand(env, deploy.Apply, args)
+	case "destroy":
+		return deployCommand(env, deploy.Destroy, args)
+	case "emulator":
+		return emulatorCommand(env, args)
 	case "schema":
 		return schema(env)
 	case "version", "-version", "--version":
@@ -262,7 +282,7 @@ func synth(env Env) int {
 	for _, path := range res.Written {
 		step("wrote %s", path)
 	}
-	step("done: %d stack(s) in %s; review %s; deploy with: cdktf deploy '*'", len(res.Stacks.Names()), res.Outdir,
+	step("done: %d stack(s) in %s; review %s; deploy with: go run . apply (rehearse first: go run . apply --local)", len(res.Stacks.Names()), res.Outdir,
 		strings.TrimPrefix(res.Outdir+"/"+ReviewFile, "./"))
 	return 0
 }

@@ -68,7 +68,7 @@ func version(env Env) int {
 
 // commands are the command names, for "did you mean".
 func commands() []string {
-	c := []string{"synth", "validate", "diff", "schema", "version", "help"}
+	c := []string{"synth", "validate", "diff", "plan", "apply", "destroy", "emulator", "schema", "version", "help"}
 	sort.Strings(c)
 	return c
 }

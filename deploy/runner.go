@@ -1,0 +1,431 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+)
+
+// Action is what the runner does to every stack.
+type Action string
+
+const (
+	// Plan plans every stack; nothing changes.
+	Plan Action = "plan"
+	// Apply plans and applies every stack with changes, in dependency order.
+	Apply Action = "apply"
+	// Destroy plans and applies the destruction of every stack, dependents
+	// first.
+	Destroy Action = "destroy"
+)
+
+// BinaryEnv names the Terraform binary (e.g. tofu for OpenTofu); default
+// terraform on PATH.
+const BinaryEnv = "TERRAFORM_BINARY"
+
+// Options configure a run.
+type Options struct {
+	// Outdir is the synthesized output directory (holds manifest.json).
+	Outdir string
+	// Binary is the terraform executable; "" looks up $TERRAFORM_BINARY,
+	// else terraform on PATH.
+	Binary string
+	// Mirror is the provider mirror for terraform init; nil uses the
+	// registry.
+	Mirror *Mirror
+	// Env is added to the environment Terraform runs in (credentials,
+	// AWS_ENDPOINT_URL for an emulator).
+	Env map[string]string
+	// ProviderSettings are set on every AWS provider block through the
+	// override file (the emulator's s3_use_path_style).
+	ProviderSettings map[string]any
+	// LocalState, when set, keeps every stack's state in this directory
+	// (terraform.<stack>.tfstate), whatever backend the stacks declare, and
+	// points their remote-state reads at it: an emulator rehearsal never
+	// touches the real state.
+	LocalState string
+	// Stacks is how many stacks run at once (default 4).
+	Stacks int
+	// Parallelism is Terraform's -parallelism per stack (default 10, as
+	// Terraform's own).
+	Parallelism int
+	// Progress receives one line per stack event; nil discards them.
+	Progress io.Writer
+	// Getenv reads the environment (os.Getenv when nil).
+	Getenv func(string) string
+}
+
+// Changes counts a plan's actions on managed resources.
+type Changes struct {
+	Add, Change, Replace, Destroy int
+}
+
+// Any says whether anything changes.
+func (c Changes) Any() bool { return c.Add+c.Change+c.Replace+c.Destroy > 0 }
+
+func (c Changes) String() string {
+	return fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy", c.Add, c.Change, c.Replace, c.Destroy)
+}
+
+// Status is where a stack ended.
+type Status string
+
+const (
+	StatusNoChanges Status = "no changes"
+	StatusPlanned   Status = "planned"
+	StatusApplied   Status = "applied"
+	StatusDestroyed Status = "destroyed"
+	StatusFailed    Status = "failed"
+	// StatusWaiting: not planned, since a stack it depends on has changes
+	// to apply first (plan only).
+	StatusWaiting Status = "waits"
+	// StatusSkipped: not started, after another stack failed.
+	StatusSkipped Status = "not started"
+)
+
+// StackResult is what happened to one stack.
+type StackResult struct {
+	Stack   Stack
+	Status  Status
+	Changes Changes
+	// Plan is the stack's plan as Terraform reports it (terraform show
+	// -json); nil when it was not planned.
+	Plan *tfjson.Plan
+	// Elapsed is the stack's wall time.
+	Elapsed time.Duration
+	// Err is Terraform's error for a failed stack; the reason for a
+	// waiting one.
+	Err error
+	// Log is the file that holds Terraform's output for the stack.
+	Log string
+}
+
+// Result is a whole run.
+type Result struct {
+	Action  Action
+	Stacks  []StackResult // in manifest order
+	Elapsed time.Duration
+}
+
+// Failed returns the first failed stack, or nil.
+func (r *Result) Failed() *StackResult {
+	for i := range r.Stacks {
+		if r.Stacks[i].Status == StatusFailed {
+			return &r.Stacks[i]
+		}
+	}
+	return nil
+}
+
+// Changes sums every stack's changes.
+func (r *Result) Changes() Changes {
+	var c Changes
+	for _, s := range r.Stacks {
+		c.Add += s.Changes.Add
+		c.Change += s.Changes.Change
+		c.Replace += s.Changes.Replace
+		c.Destroy += s.Changes.Destroy
+	}
+	return c
+}
+
+// Summary is the combined plan, a line per stack and a total, as Markdown.
+func (r *Result) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| stack | %s | add | change | replace | destroy | time |\n|---|---|--:|--:|--:|--:|--:|\n", r.Action)
+	for _, s := range r.Stacks {
+		status := string(s.Status)
+		if s.Status == StatusWaiting && s.Err != nil {
+			status += ": " + s.Err.Error()
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s |\n", s.Stack.Name, status,
+			s.Changes.Add, s.Changes.Change, s.Changes.Replace, s.Changes.Destroy, s.Elapsed.Round(time.Second))
+	}
+	c := r.Changes()
+	fmt.Fprintf(&b, "| **total** | | %d | %d | %d | %d | %s |\n", c.Add, c.Change, c.Replace, c.Destroy, r.Elapsed.Round(time.Second))
+	return b.String()
+}
+
+// Run does action to every stack of the manifest: init, then a saved plan
+// (terraform plan -out, read with terraform show -json), then for apply and
+// destroy the apply of exactly that plan. A stack starts once every stack it
+// depends on is done (for destroy: once every stack that depends on it is
+// destroyed); up to Options.Stacks run side by side. After the first failure
+// no stack starts; the running ones finish (interrupting Terraform mid-apply
+// would leave resources it does not record). ctx cancellation interrupts
+// Terraform gracefully (SIGINT, as terraform-exec sends).
+func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result, error) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	bin, err := binary(opts.Binary, getenv)
+	if err != nil {
+		return nil, err
+	}
+	width := opts.Stacks
+	if width <= 0 {
+		width = 4
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	env := environ(opts.Env)
+
+	start := time.Now()
+	var mu sync.Mutex
+	say := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(progress, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+
+	// blockers[s] are the stacks that must finish before s starts.
+	blockers := map[string][]string{}
+	for _, s := range m.Stacks {
+		if action == Destroy {
+			blockers[s.Name] = m.dependents(s.Name)
+		} else {
+			blockers[s.Name] = s.Dependencies
+		}
+	}
+	results := map[string]*StackResult{}
+	for _, s := range m.Stacks {
+		results[s.Name] = &StackResult{Stack: s, Status: StatusSkipped}
+	}
+	finished := map[string]bool{}
+	started := map[string]bool{}
+	failed := false
+	done := make(chan string)
+	running := 0
+	for {
+		if !failed && ctx.Err() == nil {
+			for _, s := range m.Stacks {
+				if running >= width || started[s.Name] {
+					continue
+				}
+				ready := true
+				for _, b := range blockers[s.Name] {
+					ready = ready && finished[b]
+				}
+				if !ready {
+					continue
+				}
+				started[s.Name] = true
+				running++
+				res := results[s.Name]
+				// In a plan, a stack whose producer has changes pending is
+				// planned against the producer's current state; if that
+				// fails, it waits for the producer's apply.
+				var pending []string
+				if action == Plan {
+					for _, b := range blockers[s.Name] {
+						if results[b].Changes.Any() || results[b].Status == StatusWaiting {
+							pending = append(pending, b)
+						}
+					}
+				}
+				go func() {
+					runStack(ctx, res, action, bin, env, opts, pending, say)
+					done <- res.Stack.Name
+				}()
+			}
+		}
+		if running == 0 {
+			break
+		}
+		name := <-done
+		running--
+		finished[name] = true
+		if results[name].Status == StatusFailed {
+			failed = true
+		}
+	}
+	out := &Result{Action: action, Elapsed: time.Since(start)}
+	for _, s := range m.Stacks {
+		out.Stacks = append(out.Stacks, *results[s.Name])
+	}
+	if f := out.Failed(); f != nil {
+		return out, fmt.Errorf("stack %s: %s failed (log: %s):\n%w", f.Stack.Name, action, f.Log, f.Err)
+	}
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	return out, nil
+}
+
+// runStack inits, plans and (for apply and destroy) applies one stack,
+// recording the outcome in res.
+func runStack(ctx context.Context, res *StackResult, action Action, bin string, env map[string]string, opts Options, pending []string, say func(string, ...any)) {
+	s := res.Stack
+	begin := time.Now()
+	defer func() { res.Elapsed = time.Since(begin) }()
+	fail := func(err error) {
+		res.Status, res.Err = StatusFailed, err
+		say("%s: %s failed after %s", s.Name, action, time.Since(begin).Round(time.Second))
+	}
+	say("%s: %s started (%d resources)", s.Name, action, s.Resources)
+	res.Log = filepath.Join(s.Dir, "terraform-"+string(action)+".log")
+	log, err := os.Create(res.Log)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer log.Close()
+	if err := writeOverride(s.Dir, opts.Mirror, opts.ProviderSettings, opts.LocalState); err != nil {
+		fail(err)
+		return
+	}
+	tf, err := tfexec.NewTerraform(s.Dir, bin)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if err := tf.SetEnv(env); err != nil {
+		fail(err)
+		return
+	}
+	tf.SetStdout(log)
+	tf.SetStderr(log)
+
+	initOpts := []tfexec.InitOption{tfexec.Upgrade(false), tfexec.Reconfigure(opts.LocalState != "")}
+	if opts.Mirror != nil {
+		initOpts = append(initOpts, tfexec.PluginDir(opts.Mirror.Dir))
+	}
+	if err := tf.Init(ctx, initOpts...); err != nil {
+		fail(fmt.Errorf("terraform init: %w", err))
+		return
+	}
+	parallelism := opts.Parallelism
+	if parallelism <= 0 {
+		parallelism = 10
+	}
+	planFile := filepath.Join(s.Dir, string(action)+".tfplan")
+	defer os.Remove(planFile)
+	planOpts := []tfexec.PlanOption{tfexec.Out(planFile), tfexec.Parallelism(parallelism), tfexec.Lock(true)}
+	if action == Destroy {
+		planOpts = append(planOpts, tfexec.Destroy(true))
+	}
+	changed, err := tf.Plan(ctx, planOpts...)
+	if err != nil {
+		if len(pending) > 0 {
+			res.Status = StatusWaiting
+			res.Err = fmt.Errorf("needs %s applied first", strings.Join(pending, ", "))
+			say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
+			return
+		}
+		fail(fmt.Errorf("terraform plan: %w", err))
+		return
+	}
+	plan, err := tf.ShowPlanFile(ctx, planFile)
+	if err != nil {
+		fail(fmt.Errorf("terraform show: %w", err))
+		return
+	}
+	res.Plan = plan
+	res.Changes = CountChanges(plan)
+	if !changed {
+		res.Status = StatusNoChanges
+		say("%s: no changes (%s)", s.Name, time.Since(begin).Round(time.Second))
+		return
+	}
+	if action == Plan {
+		res.Status = StatusPlanned
+		say("%s: %s (%s)", s.Name, res.Changes, time.Since(begin).Round(time.Second))
+		return
+	}
+	// Output-only changes are applied too, so that consumers read them.
+	say("%s: applying %s", s.Name, res.Changes)
+	if err := tf.Apply(ctx, tfexec.DirOrPlan(planFile), tfexec.Parallelism(parallelism)); err != nil {
+		fail(fmt.Errorf("terraform apply: %w", err))
+		return
+	}
+	res.Status = StatusApplied
+	if action == Destroy {
+		res.Status = StatusDestroyed
+	}
+	say("%s: %s in %s: %s", s.Name, res.Status, time.Since(begin).Round(time.Second), res.Changes)
+}
+
+// CountChanges counts the actions of a plan on managed resources (data
+// sources are read, not changed).
+func CountChanges(plan *tfjson.Plan) Changes {
+	var c Changes
+	for _, rc := range plan.ResourceChanges {
+		if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
+			continue
+		}
+		a := rc.Change.Actions
+		switch {
+		case a.Replace():
+			c.Replace++
+		case a.Create():
+			c.Add++
+		case a.Update():
+			c.Change++
+		case a.Delete():
+			c.Destroy++
+		}
+	}
+	return c
+}
+
+// binary returns the Terraform executable: name, else $TERRAFORM_BINARY,
+// else terraform, looked up on PATH.
+func binary(name string, getenv func(string) string) (string, error) {
+	if name == "" {
+		name = getenv(BinaryEnv)
+	}
+	if name == "" {
+		name = "terraform"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", fmt.Errorf("%s not found on PATH: install Terraform >= 1.7 (or OpenTofu and set %s=tofu)", name, BinaryEnv)
+		}
+		return "", err
+	}
+	return path, nil
+}
+
+// environ is the process environment with extra set over it.
+func environ(extra map[string]string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	// terraform-exec refuses to pass variables it sets itself.
+	for _, k := range tfexec.ProhibitedEnv(env) {
+		delete(env, k)
+	}
+	maps.Copy(env, extra)
+	return env
+}
+
+// Names returns the names of results with status st, sorted.
+func (r *Result) Names(st Status) []string {
+	var out []string
+	for _, s := range r.Stacks {
+		if s.Status == st {
+			out = append(out, s.Stack.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,249 @@
+"""moto, with the gaps this app meets filled, seeded with an account's prerequisites.
+
+The deploy command's local target (`go run . apply --local`) runs this file with
+the Python that has moto installed. It is the ONLY place where the emulator is
+made to behave like AWS: the app's synthesized JSON is never bent to moto.
+Every entry of SHIMS names the API, how AWS behaves, and the source that says so;
+emulator/shim_test.go checks each entry is still needed against the installed moto
+(an entry moto has since fixed fails that test, so it is removed, not kept).
+
+Usage: python3 moto_shim.py --port PORT [--seed FILE]
+Prints "ready <port>" on stdout once the server answers and the seed is in;
+stops when stdin closes (its parent exited) or on SIGTERM.
+"""
+
+import argparse
+import datetime
+import json
+import signal
+import sys
+import threading
+import uuid
+
+# ---------------------------------------------------------------------------
+# Shims. Each is a function that patches moto in place, listed in SHIMS.
+# ---------------------------------------------------------------------------
+
+
+def shim_backup_selections():
+    """AWS Backup CreateBackupSelection, GetBackupSelection, DeleteBackupSelection,
+    ListBackupSelections.
+
+    AWS: a backup plan holds selections (PUT /backup/plans/{id}/selections/ returns
+    SelectionId, BackupPlanId, CreationDate; GET .../selections/{sid} returns the
+    BackupSelection as sent). Source: AWS Backup API reference, CreateBackupSelection
+    and GetBackupSelection. moto 5.2.1 has no handler: the provider
+    (internal/service/backup/selection.go) retries the 500 for minutes.
+    """
+    from moto.backup.models import BackupBackend
+    from moto.backup.responses import BackupResponse
+    from moto.backup.exceptions import ResourceNotFoundException
+
+    def selections(backend):
+        if not hasattr(backend, "shim_selections"):
+            backend.shim_selections = {}
+        return backend.shim_selections
+
+    def plan_and_selection(path):
+        # /backup/plans/{plan}/selections/[{selection}]
+        parts = [p for p in path.split("?")[0].split("/") if p]
+        plan = parts[parts.index("plans") + 1]
+        rest = parts[parts.index("selections") + 1 :]
+        return plan, (rest[0] if rest else None)
+
+    def create_backup_selection(self):
+        plan_id, _ = plan_and_selection(self.path)
+        if plan_id not in self.backup_backend.plans:
+            raise ResourceNotFoundException(msg=f"Failed reading Backup plan with provided version {plan_id}")
+        params = json.loads(self.body)
+        sid = str(uuid.uuid4())
+        now = datetime.datetime.now(datetime.timezone.utc).timestamp()
+        selections(self.backup_backend)[sid] = {
+            "BackupPlanId": plan_id,
+            "SelectionId": sid,
+            "BackupSelection": params["BackupSelection"],
+            "CreationDate": now,
+            "CreatorRequestId": params.get("CreatorRequestId"),
+        }
+        return json.dumps({"SelectionId": sid, "BackupPlanId": plan_id, "CreationDate": now})
+
+    def get_backup_selection(self):
+        plan_id, sid = plan_and_selection(self.path)
+        sel = selections(self.backup_backend).get(sid)
+        if sel is None or sel["BackupPlanId"] != plan_id:
+            raise ResourceNotFoundException(msg=f"Failed reading backup selection {sid}")
+        return json.dumps({k: v for k, v in sel.items() if v is not None})
+
+    def delete_backup_selection(self):
+        plan_id, sid = plan_and_selection(self.path)
+        if selections(self.backup_backend).pop(sid, None) is None:
+            raise ResourceNotFoundException(msg=f"Failed reading backup selection {sid}")
+        return "{}"
+
+    def list_backup_selections(self):
+        plan_id, _ = plan_and_selection(self.path)
+        out = []
+        for sel in selections(self.backup_backend).values():
+            if sel["BackupPlanId"] == plan_id:
+                out.append({
+                    "SelectionId": sel["SelectionId"],
+                    "SelectionName": sel["BackupSelection"]["SelectionName"],
+                    "BackupPlanId": plan_id,
+                    "CreationDate": sel["CreationDate"],
+                    "IamRoleArn": sel["BackupSelection"].get("IamRoleArn"),
+                })
+        return json.dumps({"BackupSelectionsList": out})
+
+    BackupResponse.create_backup_selection = create_backup_selection
+    BackupResponse.get_backup_selection = get_backup_selection
+    BackupResponse.delete_backup_selection = delete_backup_selection
+    BackupResponse.list_backup_selections = list_backup_selections
+    _ = BackupBackend
+
+
+def shim_private_zone_with_vpc():
+    """Route 53 CreateHostedZone with a VPC and no HostedZoneConfig.PrivateZone.
+
+    AWS: "To create a private hosted zone, specify the VPC" - a zone created with a
+    VPC is private whether or not PrivateZone is sent (Route 53 API reference,
+    CreateHostedZone, request element VPC). The provider sends only the VPC
+    (internal/service/route53/zone.go, expandVPCs). moto 5.2.1 makes it public, so
+    the later AssociateVPCWithHostedZone of a proxy VPC fails.
+    """
+    from moto.route53.responses import Route53
+
+    original = Route53.create_hosted_zone
+
+    def create_hosted_zone(self):
+        if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
+            get_bool = self._get_bool_param
+
+            def private(name, default=None):
+                if name == "HostedZoneConfig.PrivateZone":
+                    return True
+                return get_bool(name, default)
+
+            self._get_bool_param = private
+        return original(self)
+
+    Route53.create_hosted_zone = create_hosted_zone
+
+
+SHIMS = [
+    shim_backup_selections,
+    shim_private_zone_with_vpc,
+]
+
+
+# ---------------------------------------------------------------------------
+# Seeding: what an account holds before the first deploy (the README's
+# prerequisites), written through the AWS API of the running server.
+# ---------------------------------------------------------------------------
+
+_next_ids = {}
+
+
+def _with_ids():
+    """Lets the seed create VPCs, subnets and route tables under the ids an
+    existing_vpc config names (moto draws them at random)."""
+    import moto.ec2.models.vpcs as vpcs
+    import moto.ec2.models.subnets as subnets
+    import moto.ec2.models.route_tables as route_tables
+
+    for module, name in ((vpcs, "random_vpc_id"), (subnets, "random_subnet_id"), (route_tables, "random_route_table_id")):
+        original = getattr(module, name)
+
+        def draw(original=original, name=name):
+            queue = _next_ids.get(name)
+            return queue.pop(0) if queue else original()
+
+        setattr(module, name, draw)
+
+
+def seed(endpoint, spec):
+    import boto3
+
+    def client(service, region="us-east-1"):
+        return boto3.client(service, region_name=region, endpoint_url=endpoint,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    for zone in spec.get("hosted_zones", []):
+        client("route53").create_hosted_zone(Name=zone["name"], CallerReference=str(uuid.uuid4()))
+    for p in spec.get("ssm_parameters", []):
+        client("ssm", p["region"]).put_parameter(Name=p["name"], Value=p["value"], Type=p.get("type", "SecureString"))
+    for v in spec.get("vpcs", []):
+        ec2 = client("ec2", v["region"])
+        _next_ids["random_vpc_id"] = [v["id"]]
+        ec2.create_vpc(CidrBlock=v["cidr"])
+        igw = None
+        if v.get("internet_gateway"):
+            igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+            ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=v["id"])
+        for s in v.get("subnets", []):
+            _next_ids["random_subnet_id"] = [s["id"]]
+            ec2.create_subnet(VpcId=v["id"], CidrBlock=s["cidr"], AvailabilityZone=s["zone"])
+        for rt in v.get("route_tables", []):
+            _next_ids["random_route_table_id"] = [rt["id"]]
+            ec2.create_route_table(VpcId=v["id"])
+            for sid in rt.get("subnets", []):
+                ec2.associate_route_table(RouteTableId=rt["id"], SubnetId=sid)
+            if rt.get("internet_gateway") and igw:
+                ec2.create_route(RouteTableId=rt["id"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    for b in spec.get("buckets", []):
+        s3 = client("s3", b["region"])
+        if b["region"] == "us-east-1":
+            s3.create_bucket(Bucket=b["name"])
+        else:
+            s3.create_bucket(Bucket=b["name"], CreateBucketConfiguration={"LocationConstraint": b["region"]})
+    for t in spec.get("tables", []):
+        client("dynamodb", t["region"]).create_table(
+            TableName=t["name"], BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}])
+    for img in spec.get("images", []):
+        from moto.ec2.models import ec2_backends
+
+        ec2 = client("ec2", img["region"])
+        image_id = ec2.register_image(Name=img["name"], Architecture=img["architecture"],
+                                      RootDeviceName="/dev/xvda", VirtualizationType="hvm")["ImageId"]
+        # The publisher's account, as Teleport's images have it (moto sets the caller's).
+        for backend in ec2_backends.values():
+            if img["region"] in backend and image_id in backend[img["region"]].amis:
+                backend[img["region"]].amis[image_id].owner_id = img["owner"]
+        _ = image_id
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--seed")
+    args = parser.parse_args()
+
+    for shim in SHIMS:
+        shim()
+    _with_ids()
+
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as f:
+            seed(f"http://{args.host}:{args.port}", json.load(f))
+    print(f"ready {args.port}", flush=True)
+
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+
+    def watch_stdin():
+        sys.stdin.read()
+        done.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    done.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
