@@ -10,6 +10,7 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,6 +143,26 @@ func (m *Manifest) dependents(name string) []string {
 		}
 	}
 	return out
+}
+
+// upstream returns every stack name depends on, directly or not, sorted.
+func (m *Manifest) upstream(name string) []string {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		s := m.Stack(n)
+		if s == nil {
+			return
+		}
+		for _, d := range s.Dependencies {
+			if !seen[d] {
+				seen[d] = true
+				walk(d)
+			}
+		}
+	}
+	walk(name)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // countResources counts the managed resources a stack's JSON declares.

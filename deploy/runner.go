@@ -193,12 +193,14 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 		fmt.Fprintf(progress, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
-	// blockers[s] are the stacks that must finish before s starts.
+	// blockers[s] are the stacks that must finish before s starts. Plans
+	// change nothing, so every stack plans at once.
 	blockers := map[string][]string{}
 	for _, s := range m.Stacks {
-		if action == Destroy {
+		switch action {
+		case Destroy:
 			blockers[s.Name] = m.dependents(s.Name)
-		} else {
+		case Apply:
 			blockers[s.Name] = s.Dependencies
 		}
 	}
@@ -227,19 +229,8 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 				started[s.Name] = true
 				running++
 				res := results[s.Name]
-				// In a plan, a stack whose producer has changes pending is
-				// planned against the producer's current state; if that
-				// fails, it waits for the producer's apply.
-				var pending []string
-				if action == Plan {
-					for _, b := range blockers[s.Name] {
-						if results[b].Changes.Any() || results[b].Status == StatusWaiting {
-							pending = append(pending, b)
-						}
-					}
-				}
 				go func() {
-					runStack(ctx, res, action, bin, env, opts, pending, say)
+					runStack(ctx, res, action, bin, env, opts, say)
 					done <- res.Stack.Name
 				}()
 			}
@@ -250,8 +241,30 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 		name := <-done
 		running--
 		finished[name] = true
-		if results[name].Status == StatusFailed {
+		if results[name].Status == StatusFailed && action != Plan {
 			failed = true
+		}
+	}
+	if action == Plan {
+		// A stack planned against a producer that has changes to apply
+		// (a first deploy, a new output) may fail only for that: it waits
+		// for the producer's apply rather than failing the plan.
+		for _, s := range m.Stacks {
+			res := results[s.Name]
+			if res.Status != StatusFailed {
+				continue
+			}
+			var pending []string
+			for _, d := range m.upstream(s.Name) {
+				if results[d].Status == StatusPlanned {
+					pending = append(pending, d)
+				}
+			}
+			if len(pending) > 0 {
+				res.Status = StatusWaiting
+				res.Err = fmt.Errorf("needs %s applied first", strings.Join(pending, ", "))
+				say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
+			}
 		}
 	}
 	out := &Result{Action: action, Elapsed: time.Since(start)}
@@ -269,7 +282,7 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 
 // runStack inits, plans and (for apply and destroy) applies one stack,
 // recording the outcome in res.
-func runStack(ctx context.Context, res *StackResult, action Action, bin string, env map[string]string, opts Options, pending []string, say func(string, ...any)) {
+func runStack(ctx context.Context, res *StackResult, action Action, bin string, env map[string]string, opts Options, say func(string, ...any)) {
 	s := res.Stack
 	begin := time.Now()
 	defer func() { res.Elapsed = time.Since(begin) }()
@@ -321,12 +334,6 @@ func runStack(ctx context.Context, res *StackResult, action Action, bin string, 
 	}
 	changed, err := tf.Plan(ctx, planOpts...)
 	if err != nil {
-		if len(pending) > 0 {
-			res.Status = StatusWaiting
-			res.Err = fmt.Errorf("needs %s applied first", strings.Join(pending, ", "))
-			say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
-			return
-		}
 		fail(fmt.Errorf("terraform plan: %w", err))
 		return
 	}
@@ -428,4 +435,80 @@ func (r *Result) Names(st Status) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Validate runs terraform init and terraform validate in every stack of the
+// manifest, up to opts.Stacks at once, with the real provider's schema: it
+// needs no credentials and no state. It returns one error per invalid stack,
+// with Terraform's diagnostics.
+func Validate(ctx context.Context, m *Manifest, opts Options) []error {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	bin, err := binary(opts.Binary, getenv)
+	if err != nil {
+		return []error{err}
+	}
+	width := max(opts.Stacks, 1)
+	env := environ(opts.Env)
+	sem := make(chan struct{}, width)
+	errs := make([]error, len(m.Stacks))
+	var wg sync.WaitGroup
+	for i, s := range m.Stacks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = validateStack(ctx, s, bin, env, opts)
+		}()
+	}
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+func validateStack(ctx context.Context, s Stack, bin string, env map[string]string, opts Options) error {
+	if err := writeOverride(s.Dir, opts.Mirror, opts.ProviderSettings, opts.LocalState); err != nil {
+		return fmt.Errorf("stack %s: %w", s.Name, err)
+	}
+	tf, err := tfexec.NewTerraform(s.Dir, bin)
+	if err != nil {
+		return err
+	}
+	if err := tf.SetEnv(env); err != nil {
+		return err
+	}
+	initOpts := []tfexec.InitOption{tfexec.Backend(false)}
+	if opts.Mirror != nil {
+		initOpts = append(initOpts, tfexec.PluginDir(opts.Mirror.Dir))
+	}
+	if err := tf.Init(ctx, initOpts...); err != nil {
+		return fmt.Errorf("stack %s: terraform init: %w", s.Name, err)
+	}
+	out, err := tf.Validate(ctx)
+	if err != nil {
+		return fmt.Errorf("stack %s: terraform validate: %w", s.Name, err)
+	}
+	var problems []string
+	for _, d := range out.Diagnostics {
+		if d.Severity != tfjson.DiagnosticSeverityError && d.Severity != tfjson.DiagnosticSeverityWarning {
+			continue
+		}
+		where := ""
+		if d.Range != nil {
+			where = fmt.Sprintf(" (%s:%d)", d.Range.Filename, d.Range.Start.Line)
+		}
+		problems = append(problems, fmt.Sprintf("%s: %s: %s%s", d.Severity, d.Summary, d.Detail, where))
+	}
+	if !out.Valid || len(problems) > 0 {
+		return fmt.Errorf("stack %s: %s", s.Name, strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -49,6 +49,10 @@ type DiffResult struct {
 	// Changed is true when anything differs, providers and stacks
 	// without resources included.
 	Changed bool
+	// Actions is the action on each managed resource that changes, by
+	// stack and resource address (type.name): what Terraform's plan should
+	// say (the emulator run compares them).
+	Actions map[string]map[string]Action
 }
 
 // ExitStatus is 0 without changes, 2 with changes, 3 with dangerous ones.
@@ -84,7 +88,7 @@ func Diff(oldDir, newDir string) (*DiffResult, error) {
 
 // DiffOutputs is Diff on outputs already read.
 func DiffOutputs(before, after *Output) *DiffResult {
-	res := &DiffResult{Total: Counts{}}
+	res := &DiffResult{Total: Counts{}, Actions: map[string]map[string]Action{}}
 	var b strings.Builder
 	names := map[string]bool{}
 	for n := range before.Stacks {
@@ -107,7 +111,10 @@ func DiffOutputs(before, after *Output) *DiffResult {
 		if !inNew {
 			cur = Stack{}
 		}
-		section, counts, dangers := diffStack(name, old, cur)
+		section, counts, dangers, actions := diffStack(name, old, cur)
+		if len(actions) > 0 {
+			res.Actions[name] = actions
+		}
 		for a, n := range counts {
 			res.Total[a] += n
 		}
@@ -219,15 +226,16 @@ func blocks(s Stack, kind string) map[string]map[string]any {
 // resourceType is the type of a "type.id" address.
 func resourceType(addr string) string { return strings.SplitN(addr, ".", 2)[0] }
 
-func diffStack(stack string, old, cur Stack) (string, Counts, []string) {
+func diffStack(stack string, old, cur Stack) (string, Counts, []string, map[string]Action) {
 	var b strings.Builder
 	counts := Counts{}
+	actions := map[string]Action{}
 	var dangers []string
 	// A stack that leaves the app is no longer deployed at all: its
 	// resources stay, unmanaged (see DiffOutputs).
 	removedStack := len(cur) == 0 && len(old) > 0
 	if removedStack {
-		return "", counts, nil
+		return "", counts, nil, nil
 	}
 	rolls := launchTemplateUsers(cur)
 	if line := providerChanges(old, cur); line != "" {
@@ -271,6 +279,7 @@ func diffStack(stack string, old, cur Stack) (string, Counts, []string) {
 				fmt.Fprintf(&b, "- **%s** `data.%s`\n", map[Action]string{Add: "added", Destroy: "removed", Change: "changed", Replace: "changed"}[action], a)
 			} else {
 				counts[action]++
+				actions[a] = action
 				fmt.Fprintf(&b, "- **%s** `%s`\n", action, a)
 				if st, ok := statefulTypes[typ]; ok && !removedStack {
 					switch {
@@ -296,7 +305,7 @@ func diffStack(stack string, old, cur Stack) (string, Counts, []string) {
 	if b.Len() > 0 {
 		b.WriteString("\n")
 	}
-	return b.String(), counts, dangers
+	return b.String(), counts, dangers, actions
 }
 
 // providerChanges says which AWS providers (by alias, "default" for the

@@ -1,0 +1,555 @@
+// Package e2e applies what the app synthesizes with real Terraform and the
+// real AWS provider against the local emulator (moto with emulator's shim):
+// terraform validate of every stack of every config, first deploys that must
+// re-plan to no changes, day-2 change scenarios checked against the app's own
+// diff, and deletion protection executed. It needs terraform, the AWS
+// provider (mirror or registry) and Python with moto; it runs only with
+// E2E_EMULATOR=1 (make e2e), since a run takes many minutes.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/deploy"
+	"github.com/example/teleport-multi-region/emulator"
+	"github.com/example/teleport-multi-region/report"
+	tfjson "github.com/hashicorp/terraform-json"
+	"go.yaml.in/yaml/v3"
+)
+
+// EnableEnv turns the package on.
+const EnableEnv = "E2E_EMULATOR"
+
+// ConfigsEnv lists the golden configs to deploy (comma-separated, "all" for
+// every one); default: the example and transit-gateway.
+const ConfigsEnv = "E2E_CONFIGS"
+
+var (
+	enabled = os.Getenv(EnableEnv) == "1"
+	// appBin is the app, built once.
+	appBin string
+	mirror *deploy.Mirror
+	root   string
+)
+
+// goldenConfigs are the configs with golden output under
+// testdata/golden/<name> (synth_test.go's list; TestGolden keeps the
+// snapshots equal to what the app writes, so they are deployed as they are).
+var goldenConfigs = map[string]string{
+	"example":             "examples/cluster.yaml",
+	"public-four-regions": "testdata/configs/public-four-regions.yaml",
+	"oss-single-region":   "testdata/configs/oss-single-region.yaml",
+	"transit-gateway":     "testdata/configs/transit-gateway.yaml",
+	"existing-vpc":        "testdata/configs/existing-vpc.yaml",
+	"existing-vpc-tgw":    "testdata/configs/existing-vpc-tgw.yaml",
+	"teleport-images":     "testdata/configs/teleport-images.yaml",
+	"athena-audit":        "testdata/configs/athena-audit.yaml",
+}
+
+func TestMain(m *testing.M) {
+	if enabled {
+		var err error
+		root, err = filepath.Abs("..")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		tmp, err := os.MkdirTemp("", "e2e-app-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		appBin = filepath.Join(tmp, "app")
+		build := exec.Command("go", "build", "-o", appBin, ".")
+		build.Dir = root
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build the app:", err)
+			os.Exit(1)
+		}
+		mirror, err = deploy.FindMirror(os.Getenv)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		code := m.Run()
+		os.RemoveAll(tmp)
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+func need(t *testing.T) {
+	t.Helper()
+	if !enabled {
+		t.Skipf("set %s=1 to apply against the local emulator (make e2e)", EnableEnv)
+	}
+}
+
+// progress is where a run's progress lines go: the test log.
+type progress struct{ t *testing.T }
+
+func (p progress) Write(b []byte) (int, error) {
+	p.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// copyOutput copies a synthesized output into a new directory of the test.
+func copyOutput(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "cdktf.out")
+	cmd := exec.Command("cp", "-r", src, dst)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("copy %s: %v: %s", src, err, out)
+	}
+	return dst
+}
+
+// synth runs the app on cfg (written as YAML) and returns its output dir.
+func synth(t *testing.T, cfg *config.Cluster) string {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(appBin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CLUSTER_CONFIG="+file, "CDKTF_OUTDIR="+filepath.Join(dir, "cdktf.out"),
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("synth: %v\n%s\nconfig:\n%s", err, out, data)
+	}
+	return filepath.Join(dir, "cdktf.out")
+}
+
+func load(t *testing.T, rel string) *config.Cluster {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(root, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestValidateEveryConfig runs terraform validate, with the real provider's
+// schema, on every stack of every golden config and of the largest test
+// config.
+func TestValidateEveryConfig(t *testing.T) {
+	need(t)
+	dirs := map[string]string{}
+	for name := range goldenConfigs {
+		dirs[name] = filepath.Join(root, "testdata", "golden", name)
+	}
+	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"))
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range dirs {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			m, err := deploy.ReadManifest(copyOutput(t, dirs[name]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			for _, err := range deploy.Validate(context.Background(), m, deploy.Options{Mirror: mirror, Stacks: 4}) {
+				t.Error(err)
+			}
+			t.Logf("%d stacks valid in %s", len(m.Stacks), time.Since(start).Round(time.Second))
+		})
+	}
+}
+
+// cluster is a cluster deployed into an emulator of its own.
+type cluster struct {
+	t    *testing.T
+	emu  *emulator.Emulator
+	opts deploy.Options
+}
+
+// newCluster starts an emulator seeded for cfg; the state lives in a
+// directory of the test.
+func newCluster(t *testing.T, cfg *config.Cluster) *cluster {
+	t.Helper()
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "emulator.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	emu, err := emulator.Start(context.Background(), emulator.SeedFor(cfg), emulator.Options{Log: logFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Stop() })
+	return &cluster{t: t, emu: emu, opts: deploy.Options{
+		Mirror:           mirror,
+		Env:              emulator.EnvFor(emu.Endpoint),
+		ProviderSettings: emulator.ProviderSettings(),
+		LocalState:       t.TempDir(),
+		Stacks:           4,
+		Parallelism:      30,
+		Progress:         progress{t},
+	}}
+}
+
+// run does action on the output in outdir (a copy: Terraform writes into
+// it) and returns the result; it fails the test on an error unless
+// wantErr.
+func (c *cluster) run(outdir string, action deploy.Action, wantErr bool) (*deploy.Result, error) {
+	c.t.Helper()
+	m, err := deploy.ReadManifest(copyOutput(c.t, outdir))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res, err := deploy.Run(context.Background(), m, action, c.opts)
+	if err != nil && !wantErr {
+		c.t.Fatalf("%s: %v", action, err)
+	}
+	if res != nil {
+		c.t.Logf("%s:\n%s", action, res.Summary())
+	}
+	return res, err
+}
+
+// apply applies outdir, then plans it again: the second plan must show no
+// change at all (a perpetual diff is a product bug, or an emulator gap for
+// the shim).
+func (c *cluster) apply(outdir string) *deploy.Result {
+	c.t.Helper()
+	res, _ := c.run(outdir, deploy.Apply, false)
+	again, _ := c.run(outdir, deploy.Plan, false)
+	for _, s := range again.Stacks {
+		if s.Status != deploy.StatusNoChanges {
+			c.t.Errorf("second plan of %s: %s\n%s", s.Stack.Name, s.Status, describe(s.Plan))
+		}
+	}
+	return res
+}
+
+// describe lists a plan's changes: address, actions, and the attributes that
+// differ.
+func describe(p *tfjson.Plan) string {
+	if p == nil {
+		return "  (no plan)"
+	}
+	var b strings.Builder
+	for _, rc := range p.ResourceChanges {
+		if rc.Change == nil || rc.Change.Actions.NoOp() || rc.Change.Actions.Read() {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s: %v %s\n", rc.Address, rc.Change.Actions, changedAttributes(rc.Change))
+	}
+	for name, oc := range p.OutputChanges {
+		if !oc.Actions.NoOp() {
+			fmt.Fprintf(&b, "  output %s: %v\n", name, oc.Actions)
+		}
+	}
+	return b.String()
+}
+
+func changedAttributes(c *tfjson.Change) string {
+	before, _ := c.Before.(map[string]any)
+	after, _ := c.After.(map[string]any)
+	unknown, _ := c.AfterUnknown.(map[string]any)
+	var keys []string
+	for k := range after {
+		if fmt.Sprint(before[k]) != fmt.Sprint(after[k]) || unknown[k] == true {
+			keys = append(keys, k)
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		if unknown[k] == true {
+			parts = append(parts, fmt.Sprintf("%s: %v -> (known after apply)", k, short(before[k])))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %v -> %v", k, short(before[k]), short(after[k])))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func short(v any) string {
+	s := fmt.Sprint(v)
+	if len(s) > 160 {
+		s = s[:160] + "..."
+	}
+	return s
+}
+
+// configsToDeploy are the golden configs of $E2E_CONFIGS.
+func configsToDeploy(t *testing.T) []string {
+	v := os.Getenv(ConfigsEnv)
+	if v == "" {
+		return []string{"example", "transit-gateway"}
+	}
+	if v == "all" {
+		return slices.Sorted(func(yield func(string) bool) {
+			for n := range goldenConfigs {
+				if !yield(n) {
+					return
+				}
+			}
+		})
+	}
+	var out []string
+	for _, n := range strings.Split(v, ",") {
+		if _, ok := goldenConfigs[n]; !ok {
+			t.Fatalf("%s: no golden config %q", ConfigsEnv, n)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// TestDeployGolden applies each golden config's stacks in dependency order
+// into a fresh emulator and plans again: no changes.
+func TestDeployGolden(t *testing.T) {
+	need(t)
+	for _, name := range configsToDeploy(t) {
+		t.Run(name, func(t *testing.T) {
+			c := newCluster(t, load(t, goldenConfigs[name]))
+			c.apply(filepath.Join(root, "testdata", "golden", name))
+		})
+	}
+}
+
+// compareWithDiff is the oracle of the app's diff: for every resource,
+// the action the diff names against the action of Terraform's plan. It
+// returns the resources where they differ.
+func compareWithDiff(t *testing.T, diff *report.DiffResult, plan *deploy.Result) []string {
+	t.Helper()
+	planned := map[string]string{}
+	for _, s := range plan.Stacks {
+		if s.Plan == nil {
+			continue
+		}
+		for _, rc := range s.Plan.ResourceChanges {
+			if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
+				continue
+			}
+			a := rc.Change.Actions
+			var act report.Action
+			switch {
+			case a.Replace():
+				act = report.Replace
+			case a.Create():
+				act = report.Add
+			case a.Update():
+				act = report.Change
+			case a.Delete():
+				act = report.Destroy
+			default:
+				continue
+			}
+			planned[s.Stack.Name+" "+rc.Address] = string(act)
+		}
+	}
+	said := map[string]string{}
+	for stack, actions := range diff.Actions {
+		for addr, act := range actions {
+			said[stack+" "+addr] = string(act)
+		}
+	}
+	var differ []string
+	for k, p := range planned {
+		if said[k] != p {
+			differ = append(differ, fmt.Sprintf("%s: terraform %s, diff %s", k, p, orNone(said[k])))
+		}
+	}
+	for k, d := range said {
+		if _, ok := planned[k]; !ok {
+			differ = append(differ, fmt.Sprintf("%s: terraform none, diff %s", k, d))
+		}
+	}
+	sort.Strings(differ)
+	return differ
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// scenario is a day-2 change of the deployed example.
+type scenario struct {
+	name   string
+	change func(c *config.Cluster)
+}
+
+// TestChangeScenarios deploys the example, then applies each change in turn
+// (each from the previous state): every one applies in dependency order and
+// re-plans to no changes. Before each apply, Terraform's plan is compared
+// with the app's diff of the two synthesized outputs; where they differ the
+// test names the resources (the diff's fidelity is issue 27's; this is its
+// oracle). Then deletion protection: a destroy is refused before anything
+// stateful or any record is deleted; unprotected, a destroy empties the
+// emulator of the cluster.
+func TestChangeScenarios(t *testing.T) {
+	need(t)
+	cfg := load(t, "examples/cluster.yaml")
+	c := newCluster(t, cfg)
+	prev := filepath.Join(root, "testdata", "golden", "example")
+	c.apply(prev)
+
+	scenarios := []scenario{
+		{"proxy region that takes over a resource region", func(c *config.Cluster) {
+			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
+			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
+		}},
+		{"resource region added", func(c *config.Cluster) {
+			c.ResourceRegions = append(c.ResourceRegions, config.ResourceRegion{Region: "sa-east-1"})
+		}},
+		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "17.7.19", "17.7.19" }},
+		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }},
+		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }},
+		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }},
+		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }},
+		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }},
+		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }},
+		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }},
+	}
+	var report strings.Builder
+	for _, sc := range scenarios {
+		ok := t.Run(sc.name, func(t *testing.T) {
+			sc.change(cfg)
+			next := synth(t, cfg)
+			d, err := reportDiff(prev, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.t = t
+			c.opts.Progress = progress{t}
+			plan, _ := c.run(next, deploy.Plan, true)
+			if plan != nil {
+				if differ := compareWithDiff(t, d, plan); len(differ) > 0 {
+					fmt.Fprintf(&report, "## %s\n\n%s\n\n", sc.name, strings.Join(differ, "\n"))
+					t.Logf("the app's diff and Terraform's plan differ on %d resources:\n%s", len(differ), strings.Join(differ, "\n"))
+				}
+			}
+			c.apply(next)
+			prev = next
+		})
+		if !ok {
+			break
+		}
+	}
+	if path := os.Getenv("E2E_DIFF_REPORT"); path != "" {
+		_ = os.WriteFile(path, []byte(report.String()), 0o644)
+	}
+
+	t.Run("destroy refused by deletion protection", func(t *testing.T) {
+		c.t = t
+		c.opts.Progress = progress{t}
+		before := stateResources(t, c.opts.LocalState)
+		_, err := c.run(prev, deploy.Destroy, true)
+		if err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
+			t.Fatalf("destroy of a protected cluster: err = %v, want prevent_destroy", err)
+		}
+		after := stateResources(t, c.opts.LocalState)
+		for addr := range before {
+			if !after[addr] && protectedType(addr) {
+				t.Errorf("%s was destroyed before prevent_destroy stopped the destroy", addr)
+			}
+		}
+	})
+	t.Run("unprotected destroy leaves nothing", func(t *testing.T) {
+		c.t = t
+		c.opts.Progress = progress{t}
+		off := false
+		cfg.DeletionProtection = &off
+		next := synth(t, cfg)
+		c.apply(next)
+		c.run(next, deploy.Destroy, false)
+		if left := stateResources(t, c.opts.LocalState); len(left) > 0 {
+			t.Errorf("state still holds %d resources after destroy: %v", len(left), slices.Sorted(func(y func(string) bool) {
+				for k := range left {
+					if !y(k) {
+						return
+					}
+				}
+			}))
+		}
+	})
+}
+
+// reportDiff is the app's diff of two outputs.
+func reportDiff(old, new string) (*report.DiffResult, error) { return report.Diff(old, new) }
+
+// protectedType says whether the deletion-protection test must find the
+// resource still there: state, keys and DNS records.
+func protectedType(addr string) bool {
+	for _, p := range []string{"aws_dynamodb_table.", "aws_s3_bucket.", "aws_kms_key.", "aws_route53_record.", "aws_backup_vault.", "aws_route53_zone."} {
+		if strings.Contains(addr, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stateResources lists the managed resources of every state file in dir,
+// as "<stack> <address>".
+func stateResources(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "terraform.*.tfstate"))
+	out := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rawResources(t, data) {
+			out[filepath.Base(f)+" "+r] = true
+		}
+	}
+	return out
+}
+
+// rawResources lists the managed resources of a state file (Terraform's
+// state format, version 4) that still have instances.
+func rawResources(t *testing.T, data []byte) []string {
+	t.Helper()
+	var st struct {
+		Resources []struct {
+			Mode, Type, Name string
+			Module           string
+			Instances        []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range st.Resources {
+		if r.Mode == "managed" && len(r.Instances) > 0 {
+			out = append(out, r.Type+"."+r.Name)
+		}
+	}
+	return out
+}
