@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck mermaid
+.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck mermaid e2e
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -67,8 +67,21 @@ shellcheck: ## lint the boot scripts, and every user data of the snapshots with 
 	shellcheck -S warning -s bash -x -P SCRIPTDIR $$files; \
 	echo "shellcheck: $$(echo "$$files" | wc -l) files written by $$(ls testdata/golden/*/teleport/*-user-data.sh | wc -l) user data, and $(BOOT_SCRIPTS)"
 
-clean: ## remove synthesized output
-	rm -rf cdktf.out
+clean: ## remove synthesized output and the local rehearsal's state
+	rm -rf cdktf.out .emulator
+
+# The emulator run (package e2e): terraform validate of every stack of every
+# golden config, then apply into the local emulator (moto + emulator/moto_shim.py)
+# and plan again, expecting no changes; the change scenarios and deletion
+# protection on the example. Needs terraform, the AWS provider (a mirror or the
+# registry) and Python 3 with moto 5. E2E_CONFIGS=all deploys every golden
+# config; E2E_RUN selects tests (go test -run).
+E2E_CONFIGS ?= all
+E2E_RUN ?= .
+E2E_PARALLEL ?= 3
+e2e: ## apply every golden config into a local AWS emulator and re-plan to no changes; change scenarios; protection (tens of minutes)
+	E2E_EMULATOR=1 E2E_CONFIGS=$(E2E_CONFIGS) E2E_DIFF_REPORT=$(CURDIR)/.e2e-diff-report.md \
+	  $(GO) test -count=1 -v -timeout 85m -parallel $(E2E_PARALLEL) -run '$(E2E_RUN)' ./e2e
 
 TFSEC_VERSION := v1.26.0
 TRIVY_VERSION := v0.74.0

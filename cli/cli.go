@@ -46,7 +46,8 @@ Usage:
   go run . apply [--local]     the same, then apply each stack's saved plan; stops at the first failure
   go run . destroy [--local]   destroy every stack, dependents first (prevent_destroy refuses protected state)
                                --local rehearses against a local AWS emulator (moto) it starts and seeds;
-                               --endpoint URL against a running one; --stacks N side by side (default 4)
+                               --endpoint URL against a running one; --concurrency N stacks side by side
+                               (default 4); --only a,b runs those stacks only
   go run . emulator            start a seeded local emulator until Ctrl-C (for rehearsals of several steps)
   go run . schema              print the JSON schema of the config (config/cluster.schema.json)
   go run . version             the app's version and the pinned cdktf, provider and jsii versions

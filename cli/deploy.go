@@ -30,7 +30,8 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 	fs.SetOutput(env.Stderr)
 	local := fs.Bool("local", false, "rehearse against a local AWS emulator started for this command (state in "+EmulatorDir+"/, thrown away)")
 	endpoint := fs.String("endpoint", "", "rehearse against a running emulator (go run . emulator); state kept in "+EmulatorDir+"/ between commands")
-	stacks := fs.Int("stacks", 4, "stacks run side by side")
+	concurrency := fs.Int("concurrency", 4, "stacks run side by side (those that do not depend on each other)")
+	only := fs.String("only", "", "comma-separated stacks to run (the others are left as they are)")
 	parallelism := fs.Int("parallelism", 10, "terraform -parallelism per stack")
 	outdir := fs.String("outdir", "", "synthesized output (default $CDKTF_OUTDIR, else cdktf.out)")
 	if err := fs.Parse(args); err != nil {
@@ -54,7 +55,11 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 	log := env.Stderr
 	say := func(format string, a ...any) { fmt.Fprintf(log, format+"\n", a...) }
 
-	opts := deploy.Options{Stacks: *stacks, Parallelism: *parallelism, Progress: log, Getenv: env.Getenv}
+	var onlyStacks []string
+	if *only != "" {
+		onlyStacks = strings.Split(*only, ",")
+	}
+	opts := deploy.Options{Only: onlyStacks, Stacks: *concurrency, Parallelism: *parallelism, Progress: log, Getenv: env.Getenv}
 	mirror, err := deploy.FindMirror(env.Getenv)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "error: %v\n", err)

@@ -205,3 +205,147 @@ func TestFindMirror(t *testing.T) {
 		t.Errorf("search found %+v, want %s", m, root)
 	}
 }
+
+// fakeTerraform writes a stand-in for terraform that records every command
+// (stack directory and subcommand) in log, plans changes for every stack
+// (a create), and fails "plan" in the stacks named in failIn.
+func fakeTerraform(t *testing.T, log string, failIn ...string) string {
+	t.Helper()
+	script := `#!/bin/sh
+cmd="$1"
+dir=$(basename "$PWD")
+case "$cmd" in
+version) echo '{"terraform_version":"1.11.4","platform":"linux_amd64","provider_selections":{},"terraform_outdated":false}'; exit 0;;
+esac
+echo "$dir $cmd" >> ` + log + `
+case " ` + strings.Join(failIn, " ") + ` " in *" $dir "*) if [ "$cmd" = plan ]; then echo "Error: boom in $dir" >&2; exit 1; fi;; esac
+case "$cmd" in
+plan) for a in "$@"; do case "$a" in -out=*) : > "${a#-out=}";; esac; done; exit 2;;
+show) echo '{"format_version":"1.2","terraform_version":"1.11.4","resource_changes":[{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","change":{"actions":["create"]}}]}';;
+esac
+exit 0
+`
+	path := filepath.Join(t.TempDir(), "terraform")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func readLog(t *testing.T, log string) []string {
+	t.Helper()
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(strings.ReplaceAll(string(data), " ", "/"))
+}
+
+// position returns the index of the first "stack/cmd" entry, or -1.
+func position(lines []string, entry string) int {
+	for i, l := range lines {
+		if l == entry {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestRunOrderAndFailure(t *testing.T) {
+	deps := map[string][]string{
+		"auth":    nil,
+		"proxy-a": {"auth"},
+		"proxy-b": {"auth", "proxy-a"},
+		"dns":     {"auth", "proxy-a", "proxy-b"},
+	}
+	getenv := func(string) string { return "" }
+
+	t.Run("apply in dependency order", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, err := ReadManifest(writeOutdir(t, deps, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log), Stacks: 4, Getenv: getenv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := readLog(t, log)
+		for stack, before := range deps {
+			for _, d := range before {
+				if position(lines, d+"/apply") > position(lines, stack+"/init") {
+					t.Errorf("%s started before %s was applied: %v", stack, d, lines)
+				}
+			}
+		}
+		if got := res.Changes(); got != (Changes{Add: 4}) {
+			t.Errorf("changes = %+v", got)
+		}
+		if !strings.Contains(res.Summary(), "| proxy-a | applied | 1 | 0 | 0 | 0 |") {
+			t.Errorf("summary:\n%s", res.Summary())
+		}
+	})
+	t.Run("destroy in reverse order", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		if _, err := Run(t.Context(), m, Destroy, Options{Binary: fakeTerraform(t, log), Getenv: getenv}); err != nil {
+			t.Fatal(err)
+		}
+		lines := readLog(t, log)
+		for stack, before := range deps {
+			for _, d := range before {
+				if position(lines, stack+"/apply") > position(lines, d+"/init") {
+					t.Errorf("%s destroyed after %s started: %v", stack, d, lines)
+				}
+			}
+		}
+	})
+	t.Run("stops at the first failure", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		res, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log, "proxy-a"), Getenv: getenv})
+		if err == nil || !strings.Contains(err.Error(), "stack proxy-a") || !strings.Contains(err.Error(), "boom in proxy-a") {
+			t.Fatalf("err = %v, want proxy-a's error with Terraform's message", err)
+		}
+		lines := readLog(t, log)
+		for _, never := range []string{"proxy-b/init", "dns/init"} {
+			if position(lines, never) >= 0 {
+				t.Errorf("%s ran after proxy-a failed: %v", never, lines)
+			}
+		}
+		if got := res.Names(StatusSkipped); !reflect.DeepEqual(got, []string{"dns", "proxy-b"}) {
+			t.Errorf("not started = %v", got)
+		}
+	})
+	t.Run("a plan waits for a producer with changes", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		res, err := Run(t.Context(), m, Plan, Options{Binary: fakeTerraform(t, log, "dns"), Getenv: getenv})
+		if err != nil {
+			t.Fatalf("a stack whose producers have changes failed the plan: %v", err)
+		}
+		if got := res.Names(StatusWaiting); !reflect.DeepEqual(got, []string{"dns"}) {
+			t.Errorf("waiting = %v", got)
+		}
+		if position(readLog(t, log), "auth/apply") >= 0 {
+			t.Error("a plan applied something")
+		}
+	})
+	t.Run("only the named stacks", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		res, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log), Only: []string{"dns"}, Getenv: getenv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines := readLog(t, log); position(lines, "auth/init") >= 0 || position(lines, "dns/apply") < 0 {
+			t.Errorf("ran %v, want dns only", lines)
+		}
+		if got := res.Names(StatusNotSelected); len(got) != 3 {
+			t.Errorf("not selected = %v", got)
+		}
+		if _, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log), Only: []string{"nope"}, Getenv: getenv}); err == nil || !strings.Contains(err.Error(), "no stack nope") {
+			t.Errorf("unknown stack: %v", err)
+		}
+	})
+}

@@ -145,6 +145,15 @@ func (m *Manifest) dependents(name string) []string {
 	return out
 }
 
+// names returns the stack names in order.
+func (m *Manifest) names() []string {
+	var out []string
+	for _, s := range m.Stacks {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
 // upstream returns every stack name depends on, directly or not, sorted.
 func (m *Manifest) upstream(name string) []string {
 	seen := map[string]bool{}

@@ -332,6 +332,8 @@ func TestDeployGolden(t *testing.T) {
 	need(t)
 	for _, name := range configsToDeploy(t) {
 		t.Run(name, func(t *testing.T) {
+			// Each cluster has an emulator of its own: side by side.
+			t.Parallel()
 			c := newCluster(t, load(t, goldenConfigs[name]))
 			c.apply(filepath.Join(root, "testdata", "golden", name))
 		})
@@ -413,6 +415,8 @@ type scenario struct {
 // emulator of the cluster.
 func TestChangeScenarios(t *testing.T) {
 	need(t)
+	// Beside the golden deploys, in an emulator of its own.
+	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	c := newCluster(t, cfg)
 	prev := filepath.Join(root, "testdata", "golden", "example")
