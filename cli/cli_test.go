@@ -169,3 +169,28 @@ func TestConfigLookup(t *testing.T) {
 		})
 	}
 }
+
+func TestDeployCommandsRefuseBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "--local", "--endpoint", "http://127.0.0.1:1"}, "--local and --endpoint exclude each other"},
+		{[]string{"destroy", "--local"}, "destroy --local would destroy nothing"},
+		{[]string{"plan", "extra"}, `plan takes flags only, not "extra"`},
+		{[]string{"aply"}, `did you mean "apply"`},
+	} {
+		var stdout, stderr strings.Builder
+		code := Main(tc.args, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+	// No synthesized output: an error that says to synthesize, before
+	// Terraform or an emulator starts.
+	var stdout, stderr strings.Builder
+	code := Main([]string{"plan", "--outdir", t.TempDir()}, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
+	if code != 1 || !strings.Contains(stderr.String(), "synthesize first") {
+		t.Errorf("plan without output: exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -43,6 +43,9 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 	if *local && *endpoint != "" {
 		return usageError(env, "--local and --endpoint exclude each other")
 	}
+	if *local && action == deploy.Destroy {
+		return usageError(env, "destroy --local would destroy nothing: a --local emulator starts empty and stops with the command; rehearse a destroy with go run . emulator and --endpoint")
+	}
 	dir := *outdir
 	if dir == "" {
 		dir = env.Getenv("CDKTF_OUTDIR")
