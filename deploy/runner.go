@@ -355,7 +355,10 @@ func runStack(ctx context.Context, res *StackResult, action Action, bin string, 
 		fail(fmt.Errorf("terraform plan: %w", err))
 		return
 	}
+	// terraform show -json would copy the whole plan into the log.
+	tf.SetStdout(io.Discard)
 	plan, err := tf.ShowPlanFile(ctx, planFile)
+	tf.SetStdout(log)
 	if err != nil {
 		fail(fmt.Errorf("terraform show: %w", err))
 		return

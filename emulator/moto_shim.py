@@ -14,6 +14,7 @@ stops when stdin closes (its parent exited) or on SIGTERM.
 
 import argparse
 import datetime
+import inspect
 import json
 import signal
 import sys
@@ -129,9 +130,179 @@ def shim_private_zone_with_vpc():
     Route53.create_hosted_zone = create_hosted_zone
 
 
+def shim_autoscaling_group_settings():
+    """Auto Scaling CreateAutoScalingGroup / UpdateAutoScalingGroup:
+    ServiceLinkedRoleARN and InstanceMaintenancePolicy.
+
+    AWS: the group keeps the service-linked role given in ServiceLinkedRoleARN (the
+    default AWSServiceRoleForAutoScaling only when none is given) and the
+    InstanceMaintenancePolicy (MinHealthyPercentage, MaxHealthyPercentage; -1 and -1
+    clear it), and DescribeAutoScalingGroups returns both. Source: Amazon EC2 Auto
+    Scaling API reference, CreateAutoScalingGroup, UpdateAutoScalingGroup and
+    AutoScalingGroup. The provider reads both back (internal/service/autoscaling/
+    group.go, resourceGroupRead). moto 5.2.1 ignores both parameters and always
+    answers the default role (moto/autoscaling/models.py, FakeAutoScalingGroup).
+    """
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    def keep(self):
+        group = self.autoscaling_backend.autoscaling_groups[self._get_param("AutoScalingGroupName")]
+        role = self._get_param("ServiceLinkedRoleARN")
+        if role:
+            group.service_linked_role_arn = role
+        policy = self._get_params().get("InstanceMaintenancePolicy")
+        if policy:
+            policy = {k: int(v) for k, v in policy.items()}
+            cleared = policy.get("MinHealthyPercentage") == -1 and policy.get("MaxHealthyPercentage") == -1
+            group.instance_maintenance_policy = None if cleared else policy
+
+    for name in ("create_auto_scaling_group", "update_auto_scaling_group"):
+        original = getattr(AutoScalingResponse, name)
+
+        def handler(self, original=original):
+            result = original(self)
+            keep(self)
+            return result
+
+        setattr(AutoScalingResponse, name, handler)
+
+
+def shim_launch_template_own_tags():
+    """EC2 CreateLaunchTemplate with TagSpecifications (ResourceType launch-template).
+
+    AWS: the request's TagSpecifications tag the launch template itself; the tags of
+    the instances and volumes it launches are LaunchTemplateData.TagSpecifications,
+    and DescribeLaunchTemplateVersions returns LaunchTemplateData as sent. Source:
+    Amazon EC2 API reference, CreateLaunchTemplate, request parameter
+    TagSpecifications ("To specify the tags for the resources that are created when
+    an instance is launched, you must use the TagSpecifications parameter in the
+    launch template data structure"). The provider sends default_tags there
+    (internal/service/ec2/ec2_launch_template.go) and reads tag_specifications from
+    the version's data. moto 5.2.1 copies them into LaunchTemplateData.TagSpecifications
+    too (moto/ec2/responses/launch_templates.py), so a re-plan shows an unrequested
+    tag_specifications block of resource_type "launch-template".
+    """
+    import copy
+
+    from moto.ec2.models.launch_templates import LaunchTemplateVersion
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+    from moto.ec2.utils import convert_tag_spec
+
+    original = LaunchTemplates.create_launch_template
+
+    def create_launch_template(self):
+        sent = copy.deepcopy(self._get_param("LaunchTemplateData", {}).get("TagSpecifications"))
+        result = original(self)
+        template = self.ec2_backend.get_launch_template(result.result["LaunchTemplate"]["LaunchTemplateId"])
+        version: LaunchTemplateVersion = template.versions[0]
+        if sent is None:
+            version.data.pop("TagSpecifications", None)
+        else:
+            version.data["TagSpecifications"] = sent
+        version.instance_tags = convert_tag_spec(sent or []).get("instance", {})
+        return result
+
+    LaunchTemplates.create_launch_template = create_launch_template
+
+
+def shim_backup_list_tags_path():
+    """AWS Backup ListTags: GET /tags/{resourceArn}/, trailing slash or not.
+
+    AWS: returns the tags of a backup vault or plan, including those given at
+    creation (BackupVaultTags in CreateBackupVault, BackupPlanTags in
+    CreateBackupPlan). Source: AWS Backup API reference, ListTags. The provider
+    reads tags_all through ListTags (internal/service/backup/tags_gen.go, listTags)
+    and the Go SDK sends the path without its trailing slash
+    ("GET /tags/arn:aws:backup:...:backup-vault:NAME"). moto 5.2.1 takes the ARN
+    from the second-last path segment (moto/backup/responses.py, list_tags), so it
+    answers no tags: tags_all is empty after create and the re-plan adds them.
+    """
+    from urllib.parse import unquote
+
+    from moto.backup.responses import BackupResponse
+
+    def list_tags(self):
+        path = self.path.split("?")[0]
+        arn = unquote(path.split("/tags/", 1)[1]).rstrip("/")
+        return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=arn)})
+
+    BackupResponse.list_tags = list_tags
+
+
+def shim_dynamodb_export_encryption():
+    """DynamoDB ExportTableToPointInTime / DescribeExport: S3SseAlgorithm, S3SseKmsKeyId.
+
+    AWS: ExportDescription returns the S3SseAlgorithm (AES256 or KMS) and
+    S3SseKmsKeyId the export was started with. Source: Amazon DynamoDB API
+    reference, ExportDescription. The provider sets s3_sse_algorithm and
+    s3_sse_kms_key_id from DescribeExport (internal/service/dynamodb/
+    table_export.go, resourceTableExportRead); both force replacement. moto 5.2.1
+    drops them (moto/dynamodb/models/table_export.py, TableExport.response).
+    """
+    from moto.dynamodb.models.table_export import TableExport
+    from moto.dynamodb.responses import DynamoHandler
+
+    original_response = TableExport.response
+
+    def response(self):
+        out = original_response(self)
+        for key in ("S3SseAlgorithm", "S3SseKmsKeyId"):
+            if getattr(self, "shim_" + key, None):
+                out[key] = getattr(self, "shim_" + key)
+        return out
+
+    original = DynamoHandler.export_table_to_point_in_time
+
+    def export_table_to_point_in_time(self):
+        result = original(self)
+        export = self.dynamodb_backend.describe_export(result.result["ExportDescription"]["ExportArn"])
+        for key in ("S3SseAlgorithm", "S3SseKmsKeyId"):
+            setattr(export, "shim_" + key, self.body.get(key))
+        result.result["ExportDescription"] = export.response()
+        return result
+
+    TableExport.response = response
+    DynamoHandler.export_table_to_point_in_time = export_table_to_point_in_time
+
+
+def shim_security_group_rule_description():
+    """EC2 AuthorizeSecurityGroupIngress/Egress, DescribeSecurityGroupRules: Description
+    of a rule that references a security group or a prefix list.
+
+    AWS: every rule keeps its Description, whatever its source or destination
+    (IpRanges, UserIdGroupPairs or PrefixListIds), and SecurityGroupRule.Description
+    returns it. Source: Amazon EC2 API reference, SecurityGroupRule, UserIdGroupPair
+    and PrefixListId. The provider reads description from DescribeSecurityGroupRules
+    (internal/service/ec2/vpc_security_group_ingress_rule.go, Read). moto 5.2.1 only
+    returns the description of a CIDR rule (moto/ec2/models/security_groups.py,
+    SecurityGroupRule.description reads ip_range) and drops a prefix list's.
+    """
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    original_init = SecurityGroupRule.__init__
+    signature = inspect.signature(original_init)
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        prefix_list = signature.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
+        self.shim_prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self):
+        return (self.ip_range.get("Description") or self.source_group.get("Description")
+                or getattr(self, "shim_prefix_list_description", None))
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
+    shim_autoscaling_group_settings,
+    shim_launch_template_own_tags,
+    shim_backup_list_tags_path,
+    shim_dynamodb_export_encryption,
+    shim_security_group_rule_description,
 ]
 
 
