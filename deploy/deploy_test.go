@@ -294,9 +294,24 @@ func TestRunOrderAndFailure(t *testing.T) {
 		lines := readLog(t, log)
 		for stack, before := range deps {
 			for _, d := range before {
-				if position(lines, stack+"/apply") > position(lines, d+"/init") {
-					t.Errorf("%s destroyed after %s started: %v", stack, d, lines)
+				if position(lines, stack+"/apply") > position(lines, d+"/apply") {
+					t.Errorf("%s destroyed after %s: %v", stack, d, lines)
 				}
+			}
+		}
+	})
+	t.Run("destroy applies nothing unless every destroy plans", func(t *testing.T) {
+		// auth, destroyed last, refuses (prevent_destroy): dns, destroyed
+		// first, must not lose its records.
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		_, err := Run(t.Context(), m, Destroy, Options{Binary: fakeTerraform(t, log, "auth"), Getenv: getenv})
+		if err == nil || !strings.Contains(err.Error(), "nothing was destroyed") {
+			t.Fatalf("err = %v, want nothing destroyed", err)
+		}
+		for _, l := range readLog(t, log) {
+			if strings.HasSuffix(l, "/apply") {
+				t.Errorf("%s ran although auth's destroy plan failed", l)
 			}
 		}
 	})

@@ -165,12 +165,20 @@ func (r *Result) Summary() string {
 
 // Run does action to every stack of the manifest: init, then a saved plan
 // (terraform plan -out, read with terraform show -json), then for apply and
-// destroy the apply of exactly that plan. A stack starts once every stack it
-// depends on is done (for destroy: once every stack that depends on it is
-// destroyed); up to Options.Stacks run side by side. After the first failure
-// no stack starts; the running ones finish (interrupting Terraform mid-apply
-// would leave resources it does not record). ctx cancellation interrupts
-// Terraform gracefully (SIGINT, as terraform-exec sends).
+// destroy the apply of exactly that plan.
+//
+// Apply: a stack starts once every stack it depends on is applied; up to
+// Options.Stacks run side by side. Plan: every stack plans at once (a plan
+// changes nothing). Destroy: every stack's destroy is planned first, and
+// nothing is destroyed unless every plan succeeds (prevent_destroy refuses
+// a plan, so a protected cluster loses nothing, not even the DNS stack that
+// is destroyed first); then the saved plans are applied, a stack once every
+// stack that depends on it is destroyed.
+//
+// After the first failure no stack starts; the running ones finish
+// (interrupting Terraform mid-apply would leave resources it does not
+// record). ctx cancellation interrupts Terraform gracefully (SIGINT, as
+// terraform-exec sends).
 func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result, error) {
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -180,16 +188,15 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	width := opts.Stacks
-	if width <= 0 {
-		width = 4
+	for _, name := range opts.Only {
+		if m.Stack(name) == nil {
+			return nil, fmt.Errorf("no stack %s in %s (stacks: %s)", name, m.Outdir, strings.Join(m.names(), ", "))
+		}
 	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
-	env := environ(opts.Env)
-
 	start := time.Now()
 	var mu sync.Mutex
 	say := func(format string, args ...any) {
@@ -197,59 +204,128 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 		defer mu.Unlock()
 		fmt.Fprintf(progress, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
-
-	// blockers[s] are the stacks that must finish before s starts. Plans
-	// change nothing, so every stack plans at once.
-	blockers := map[string][]string{}
+	r := &run{m: m, action: action, bin: bin, env: environ(opts.Env), opts: opts, say: say, jobs: map[string]*job{}}
+	if r.opts.Stacks <= 0 {
+		r.opts.Stacks = 4
+	}
+	if r.opts.Parallelism <= 0 {
+		r.opts.Parallelism = 10
+	}
+	var selected []string
 	for _, s := range m.Stacks {
-		switch action {
-		case Destroy:
-			blockers[s.Name] = m.dependents(s.Name)
-		case Apply:
-			blockers[s.Name] = s.Dependencies
+		j := &job{res: &StackResult{Stack: s, Status: StatusSkipped}}
+		r.jobs[s.Name] = j
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, s.Name) {
+			j.res.Status = StatusNotSelected
+			continue
 		}
+		selected = append(selected, s.Name)
 	}
-	results := map[string]*StackResult{}
+	defer func() {
+		for _, j := range r.jobs {
+			j.close()
+		}
+	}()
+
+	planOnly := func(ctx context.Context, j *job) { r.plan(ctx, j) }
+	switch action {
+	case Plan:
+		r.phase(ctx, selected, nil, false, planOnly)
+		r.markWaiting()
+	case Apply:
+		r.phase(ctx, selected, func(s Stack) []string { return s.Dependencies }, true, func(ctx context.Context, j *job) {
+			if r.plan(ctx, j) {
+				r.apply(ctx, j)
+			}
+		})
+	case Destroy:
+		if r.phase(ctx, selected, nil, true, planOnly) {
+			r.phase(ctx, selected, func(s Stack) []string { return m.dependents(s.Name) }, true, r.apply)
+		}
+	default:
+		return nil, fmt.Errorf("unknown action %q", action)
+	}
+
+	out := &Result{Action: action, Elapsed: time.Since(start)}
 	for _, s := range m.Stacks {
-		results[s.Name] = &StackResult{Stack: s, Status: StatusSkipped}
+		out.Stacks = append(out.Stacks, *r.jobs[s.Name].res)
 	}
+	if f := out.Failed(); f != nil {
+		what := ""
+		if action == Destroy && len(out.Names(StatusDestroyed)) == 0 {
+			what = " (nothing was destroyed: every destroy is planned before any is applied)"
+		}
+		return out, fmt.Errorf("stack %s: %s failed%s (log: %s):\n%w", f.Stack.Name, action, what, f.Log, f.Err)
+	}
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	return out, nil
+}
+
+// run is one Run.
+type run struct {
+	m      *Manifest
+	action Action
+	bin    string
+	env    map[string]string
+	opts   Options
+	say    func(string, ...any)
+	jobs   map[string]*job
+}
+
+// job is one stack's Terraform working directory during a run.
+type job struct {
+	res      *StackResult
+	tf       *tfexec.Terraform
+	log      *os.File
+	planFile string
+	changed  bool
+	begin    time.Time
+}
+
+func (j *job) close() {
+	if j.log != nil {
+		j.log.Close()
+	}
+	if j.planFile != "" {
+		os.Remove(j.planFile)
+	}
+}
+
+// phase runs work on the named stacks, a stack once every stack of
+// blockers(stack) that is in names is done, up to Options.Stacks at once.
+// With stopOnFailure no stack starts after one fails. It reports whether
+// every stack succeeded.
+func (r *run) phase(ctx context.Context, names []string, blockers func(Stack) []string, stopOnFailure bool, work func(context.Context, *job)) bool {
 	finished := map[string]bool{}
 	started := map[string]bool{}
-	for _, name := range opts.Only {
-		if m.Stack(name) == nil {
-			return nil, fmt.Errorf("no stack %s in %s (stacks: %s)", name, m.Outdir, strings.Join(m.names(), ", "))
-		}
-	}
-	if len(opts.Only) > 0 {
-		for _, s := range m.Stacks {
-			if !slices.Contains(opts.Only, s.Name) {
-				results[s.Name].Status = StatusNotSelected
-				finished[s.Name], started[s.Name] = true, true
-			}
-		}
-	}
 	failed := false
 	done := make(chan string)
 	running := 0
 	for {
-		if !failed && ctx.Err() == nil {
-			for _, s := range m.Stacks {
-				if running >= width || started[s.Name] {
+		if !(failed && stopOnFailure) && ctx.Err() == nil {
+			for _, name := range names {
+				if running >= r.opts.Stacks || started[name] {
 					continue
 				}
+				j := r.jobs[name]
 				ready := true
-				for _, b := range blockers[s.Name] {
-					ready = ready && finished[b]
+				if blockers != nil {
+					for _, b := range blockers(j.res.Stack) {
+						ready = ready && (finished[b] || !slices.Contains(names, b))
+					}
 				}
 				if !ready {
 					continue
 				}
-				started[s.Name] = true
+				started[name] = true
 				running++
-				res := results[s.Name]
 				go func() {
-					runStack(ctx, res, action, bin, env, opts, say)
-					done <- res.Stack.Name
+					begin := time.Now()
+					work(ctx, j)
+					j.res.Elapsed += time.Since(begin)
+					done <- name
 				}()
 			}
 		}
@@ -259,133 +335,126 @@ func Run(ctx context.Context, m *Manifest, action Action, opts Options) (*Result
 		name := <-done
 		running--
 		finished[name] = true
-		if results[name].Status == StatusFailed && action != Plan {
+		if r.jobs[name].res.Status == StatusFailed {
 			failed = true
 		}
 	}
-	if action == Plan {
-		// A stack planned against a producer that has changes to apply
-		// (a first deploy, a new output) may fail only for that: it waits
-		// for the producer's apply rather than failing the plan.
-		for _, s := range m.Stacks {
-			res := results[s.Name]
-			if res.Status != StatusFailed {
-				continue
-			}
-			var pending []string
-			for _, d := range m.upstream(s.Name) {
-				if results[d].Status == StatusPlanned {
-					pending = append(pending, d)
-				}
-			}
-			if len(pending) > 0 {
-				res.Status = StatusWaiting
-				res.Err = fmt.Errorf("needs %s applied first", strings.Join(pending, ", "))
-				say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
-			}
-		}
-	}
-	out := &Result{Action: action, Elapsed: time.Since(start)}
-	for _, s := range m.Stacks {
-		out.Stacks = append(out.Stacks, *results[s.Name])
-	}
-	if f := out.Failed(); f != nil {
-		return out, fmt.Errorf("stack %s: %s failed (log: %s):\n%w", f.Stack.Name, action, f.Log, f.Err)
-	}
-	if ctx.Err() != nil {
-		return out, ctx.Err()
-	}
-	return out, nil
+	return !failed && ctx.Err() == nil
 }
 
-// runStack inits, plans and (for apply and destroy) applies one stack,
-// recording the outcome in res.
-func runStack(ctx context.Context, res *StackResult, action Action, bin string, env map[string]string, opts Options, say func(string, ...any)) {
-	s := res.Stack
-	begin := time.Now()
-	defer func() { res.Elapsed = time.Since(begin) }()
-	fail := func(err error) {
-		res.Status, res.Err = StatusFailed, err
-		say("%s: %s failed after %s", s.Name, action, time.Since(begin).Round(time.Second))
-	}
-	say("%s: %s started (%d resources)", s.Name, action, s.Resources)
-	res.Log = filepath.Join(s.Dir, "terraform-"+string(action)+".log")
-	log, err := os.Create(res.Log)
+func (r *run) fail(j *job, err error) {
+	j.res.Status, j.res.Err = StatusFailed, err
+	r.say("%s: %s failed after %s", j.res.Stack.Name, r.action, time.Since(j.begin).Round(time.Second))
+}
+
+// plan inits the stack and saves its plan (a destroy plan for Destroy); it
+// reports whether there is something to apply.
+func (r *run) plan(ctx context.Context, j *job) bool {
+	s := j.res.Stack
+	j.begin = time.Now()
+	r.say("%s: %s started (%d resources)", s.Name, r.action, s.Resources)
+	j.res.Log = filepath.Join(s.Dir, "terraform-"+string(r.action)+".log")
+	log, err := os.Create(j.res.Log)
 	if err != nil {
-		fail(err)
-		return
+		r.fail(j, err)
+		return false
 	}
-	defer log.Close()
-	if err := writeOverride(s.Dir, opts.Mirror, opts.ProviderSettings, opts.LocalState); err != nil {
-		fail(err)
-		return
+	j.log = log
+	if err := writeOverride(s.Dir, r.opts.Mirror, r.opts.ProviderSettings, r.opts.LocalState); err != nil {
+		r.fail(j, err)
+		return false
 	}
-	tf, err := tfexec.NewTerraform(s.Dir, bin)
+	tf, err := tfexec.NewTerraform(s.Dir, r.bin)
 	if err != nil {
-		fail(err)
-		return
+		r.fail(j, err)
+		return false
 	}
-	if err := tf.SetEnv(env); err != nil {
-		fail(err)
-		return
+	if err := tf.SetEnv(r.env); err != nil {
+		r.fail(j, err)
+		return false
 	}
 	tf.SetStdout(log)
 	tf.SetStderr(log)
-
-	initOpts := []tfexec.InitOption{tfexec.Upgrade(false), tfexec.Reconfigure(opts.LocalState != "")}
-	if opts.Mirror != nil {
-		initOpts = append(initOpts, tfexec.PluginDir(opts.Mirror.Dir))
+	j.tf = tf
+	initOpts := []tfexec.InitOption{tfexec.Upgrade(false), tfexec.Reconfigure(r.opts.LocalState != "")}
+	if r.opts.Mirror != nil {
+		initOpts = append(initOpts, tfexec.PluginDir(r.opts.Mirror.Dir))
 	}
 	if err := tf.Init(ctx, initOpts...); err != nil {
-		fail(fmt.Errorf("terraform init: %w", err))
-		return
+		r.fail(j, fmt.Errorf("terraform init: %w", err))
+		return false
 	}
-	parallelism := opts.Parallelism
-	if parallelism <= 0 {
-		parallelism = 10
-	}
-	planFile := filepath.Join(s.Dir, string(action)+".tfplan")
-	defer os.Remove(planFile)
-	planOpts := []tfexec.PlanOption{tfexec.Out(planFile), tfexec.Parallelism(parallelism), tfexec.Lock(true)}
-	if action == Destroy {
+	j.planFile = filepath.Join(s.Dir, string(r.action)+".tfplan")
+	planOpts := []tfexec.PlanOption{tfexec.Out(j.planFile), tfexec.Parallelism(r.opts.Parallelism), tfexec.Lock(true)}
+	if r.action == Destroy {
 		planOpts = append(planOpts, tfexec.Destroy(true))
 	}
 	changed, err := tf.Plan(ctx, planOpts...)
 	if err != nil {
-		fail(fmt.Errorf("terraform plan: %w", err))
-		return
+		r.fail(j, fmt.Errorf("terraform plan: %w", err))
+		return false
 	}
 	// terraform show -json would copy the whole plan into the log.
 	tf.SetStdout(io.Discard)
-	plan, err := tf.ShowPlanFile(ctx, planFile)
+	plan, err := tf.ShowPlanFile(ctx, j.planFile)
 	tf.SetStdout(log)
 	if err != nil {
-		fail(fmt.Errorf("terraform show: %w", err))
-		return
+		r.fail(j, fmt.Errorf("terraform show: %w", err))
+		return false
 	}
-	res.Plan = plan
-	res.Changes = CountChanges(plan)
+	j.res.Plan = plan
+	j.res.Changes = CountChanges(plan)
+	j.changed = changed
 	if !changed {
-		res.Status = StatusNoChanges
-		say("%s: no changes (%s)", s.Name, time.Since(begin).Round(time.Second))
+		j.res.Status = StatusNoChanges
+		r.say("%s: no changes (%s)", s.Name, time.Since(j.begin).Round(time.Second))
+		return false
+	}
+	j.res.Status = StatusPlanned
+	r.say("%s: planned %s (%s)", s.Name, j.res.Changes, time.Since(j.begin).Round(time.Second))
+	return true
+}
+
+// apply applies the stack's saved plan, if it has changes (output-only
+// changes too, so that consumers read them).
+func (r *run) apply(ctx context.Context, j *job) {
+	if j.tf == nil || !j.changed {
 		return
 	}
-	if action == Plan {
-		res.Status = StatusPlanned
-		say("%s: %s (%s)", s.Name, res.Changes, time.Since(begin).Round(time.Second))
+	s := j.res.Stack
+	r.say("%s: applying %s", s.Name, j.res.Changes)
+	if err := j.tf.Apply(ctx, tfexec.DirOrPlan(j.planFile), tfexec.Parallelism(r.opts.Parallelism)); err != nil {
+		r.fail(j, fmt.Errorf("terraform apply: %w", err))
 		return
 	}
-	// Output-only changes are applied too, so that consumers read them.
-	say("%s: applying %s", s.Name, res.Changes)
-	if err := tf.Apply(ctx, tfexec.DirOrPlan(planFile), tfexec.Parallelism(parallelism)); err != nil {
-		fail(fmt.Errorf("terraform apply: %w", err))
-		return
+	j.res.Status = StatusApplied
+	if r.action == Destroy {
+		j.res.Status = StatusDestroyed
 	}
-	res.Status = StatusApplied
-	if action == Destroy {
-		res.Status = StatusDestroyed
+	r.say("%s: %s in %s: %s", s.Name, j.res.Status, time.Since(j.begin).Round(time.Second), j.res.Changes)
+}
+
+// markWaiting: in a plan, a stack planned against a producer that has
+// changes to apply (a first deploy, a new output) may fail only for that:
+// it waits for the producer's apply rather than failing the plan.
+func (r *run) markWaiting() {
+	for _, s := range r.m.Stacks {
+		res := r.jobs[s.Name].res
+		if res.Status != StatusFailed {
+			continue
+		}
+		var pending []string
+		for _, d := range r.m.upstream(s.Name) {
+			if r.jobs[d].res.Status == StatusPlanned {
+				pending = append(pending, d)
+			}
+		}
+		if len(pending) > 0 {
+			res.Status = StatusWaiting
+			res.Err = fmt.Errorf("needs %s applied first", strings.Join(pending, ", "))
+			r.say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
+		}
 	}
-	say("%s: %s in %s: %s", s.Name, res.Status, time.Since(begin).Round(time.Second), res.Changes)
 }
 
 // CountChanges counts the actions of a plan on managed resources (data
