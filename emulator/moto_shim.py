@@ -295,6 +295,49 @@ def shim_security_group_rule_description():
     SecurityGroupRule.description = property(description)
 
 
+def shim_transit_gateway_default_route_table():
+    """EC2 CreateTransitGateway with DefaultRouteTableAssociation or
+    DefaultRouteTablePropagation "disable", and the attachments of such a gateway.
+
+    AWS: "if you disable route propagation and route table association, AWS does
+    not create a default route table for the transit gateway" (Amazon VPC Transit
+    Gateways guide, "Transit gateway route tables"); TransitGatewayOptions carries
+    AssociationDefaultRouteTableId / PropagationDefaultRouteTableId only for an
+    enabled option (EC2 API reference, TransitGatewayOptions), and a new
+    attachment is associated with no route table until AssociateTransitGatewayRouteTable.
+    moto 5.2.1 always creates a default route table, reports it for both options
+    and associates every VPC attachment with it; the provider
+    (internal/service/ec2/transitgateway_vpc_attachment.go, with
+    transit_gateway_default_route_table_association = false) then disassociates the
+    attachment, which moto answers with a 500 (KeyError) for minutes.
+    """
+    from moto.ec2.models.transit_gateway import TransitGateway
+    from moto.ec2.models.transit_gateway_attachments import TransitGatewayAttachmentBackend
+
+    original = TransitGateway.__init__
+
+    def __init__(self, backend, description, options=None):
+        original(self, backend, description, options)
+        if self.options.get("DefaultRouteTableAssociation") == "disable":
+            self.options.pop("AssociationDefaultRouteTableId", None)
+        if self.options.get("DefaultRouteTablePropagation") == "disable":
+            self.options.pop("PropagationDefaultRouteTableId", None)
+
+    TransitGateway.__init__ = __init__
+
+    create = TransitGatewayAttachmentBackend.create_transit_gateway_vpc_attachment
+
+    def create_transit_gateway_vpc_attachment(self, transit_gateway_id, *args, **kwargs):
+        attachment = create(self, transit_gateway_id, *args, **kwargs)
+        gateway = self.transit_gateways[transit_gateway_id]
+        if gateway.options.get("DefaultRouteTableAssociation") == "disable":
+            self.unset_route_table_association(gateway.default_route_table.id, tgw_attach_id=attachment.id)
+            attachment.transit_gateway_route_table = None
+        return attachment
+
+    TransitGatewayAttachmentBackend.create_transit_gateway_vpc_attachment = create_transit_gateway_vpc_attachment
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -303,6 +346,7 @@ SHIMS = [
     shim_backup_list_tags_path,
     shim_dynamodb_export_encryption,
     shim_security_group_rule_description,
+    shim_transit_gateway_default_route_table,
 ]
 
 
@@ -344,6 +388,9 @@ def seed(endpoint, spec):
         client("ssm", p["region"]).put_parameter(Name=p["name"], Value=p["value"], Type=p.get("type", "SecureString"))
     for v in spec.get("vpcs", []):
         ec2 = client("ec2", v["region"])
+        # The region's first call creates its default VPC and subnets,
+        # which would take the queued ids: make it before queueing them.
+        ec2.describe_vpcs()
         _next_ids["random_vpc_id"] = [v["id"]]
         ec2.create_vpc(CidrBlock=v["cidr"])
         igw = None
@@ -377,11 +424,14 @@ def seed(endpoint, spec):
         ec2 = client("ec2", img["region"])
         image_id = ec2.register_image(Name=img["name"], Architecture=img["architecture"],
                                       RootDeviceName="/dev/xvda", VirtualizationType="hvm")["ImageId"]
-        # The publisher's account, as Teleport's images have it (moto sets the caller's).
+        # The publisher's account, as Teleport's images have it (moto sets the
+        # caller's), and the architecture RegisterImage was given (moto 5.2.1
+        # drops it; the app's image look-up filters on it).
         for backend in ec2_backends.values():
             if img["region"] in backend and image_id in backend[img["region"]].amis:
-                backend[img["region"]].amis[image_id].owner_id = img["owner"]
-        _ = image_id
+                ami = backend[img["region"]].amis[image_id]
+                ami.owner_id = img["owner"]
+                ami.architecture = img["architecture"]
 
 
 def main():

@@ -145,6 +145,23 @@ def security_group_rule_description():
     return (descriptions[by_group], descriptions[by_list]), ("through the load balancer", "to the peers")
 
 
+def transit_gateway_default_route_table():
+    # A gateway without default association and propagation, as the app
+    # creates them; a VPC attachment to it.
+    ec2 = client("ec2")
+    gw = ec2.create_transit_gateway(Options={
+        "DefaultRouteTableAssociation": "disable", "DefaultRouteTablePropagation": "disable"})["TransitGateway"]
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    attachment = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=gw["TransitGatewayId"], VpcId=vpc, SubnetIds=[subnet])["TransitGatewayVpcAttachment"]
+    options = ec2.describe_transit_gateways(TransitGatewayIds=[gw["TransitGatewayId"]])["TransitGateways"][0]["Options"]
+    described = ec2.describe_transit_gateway_attachments(
+        TransitGatewayAttachmentIds=[attachment["TransitGatewayAttachmentId"]])["TransitGatewayAttachments"][0]
+    observed = (options.get("AssociationDefaultRouteTableId"), options.get("PropagationDefaultRouteTableId"), described.get("Association"))
+    return observed, (None, None, None)
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -153,6 +170,7 @@ SCENARIOS = {
     "shim_backup_list_tags_path": backup_list_tags_path,
     "shim_dynamodb_export_encryption": dynamodb_export_encryption,
     "shim_security_group_rule_description": security_group_rule_description,
+    "shim_transit_gateway_default_route_table": transit_gateway_default_route_table,
 }
 
 
