@@ -338,6 +338,62 @@ def shim_transit_gateway_default_route_table():
     TransitGatewayAttachmentBackend.create_transit_gateway_vpc_attachment = create_transit_gateway_vpc_attachment
 
 
+def shim_transit_gateway_vpc_attachment_tags():
+    """EC2 CreateTransitGatewayVpcAttachment with TagSpecifications of resource type
+    "transit-gateway-attachment".
+
+    AWS tags the attachment with them (EC2 API reference,
+    CreateTransitGatewayVpcAttachment: TagSpecifications; the provider sends
+    ResourceType transit-gateway-attachment, internal/service/ec2/transitgateway_vpc_attachment.go).
+    moto 5.2.1 reads the tags of "transit-gateway-route-table" instead, so the
+    attachment has none and every plan re-adds its Name tag.
+    """
+    from moto.ec2.responses.transit_gateway_attachments import TransitGatewayAttachment
+
+    original = TransitGatewayAttachment.create_transit_gateway_vpc_attachment
+
+    def create_transit_gateway_vpc_attachment(self):
+        parse = self._parse_tag_specification
+
+        def attachment_tags(*args, **kwargs):
+            tags = dict(parse(*args, **kwargs))
+            tags["transit-gateway-route-table"] = tags.get("transit-gateway-attachment", {})
+            return tags
+
+        self._parse_tag_specification = attachment_tags
+        try:
+            return original(self)
+        finally:
+            del self._parse_tag_specification
+
+    TransitGatewayAttachment.create_transit_gateway_vpc_attachment = create_transit_gateway_vpc_attachment
+
+
+def shim_transit_gateway_route_attachment():
+    """EC2 CreateTransitGatewayRoute / SearchTransitGatewayRoutes: a static route's
+    TransitGatewayAttachments.
+
+    AWS returns the route's attachment (ResourceId, ResourceType,
+    TransitGatewayAttachmentId) in TransitGatewayRoute.TransitGatewayAttachments, a
+    list (EC2 API reference, TransitGatewayRoute). moto 5.2.1 stores it as a single
+    mapping, which its serializer drops: the provider
+    (internal/service/ec2/transitgateway_route.go) then reads a route without an
+    attachment and plans to replace every route through a peering.
+    """
+    from moto.ec2.models.transit_gateway_route_tables import TransitGatewayRouteTableBackend
+
+    original = TransitGatewayRouteTableBackend.create_transit_gateway_route
+
+    def create_transit_gateway_route(self, *args, **kwargs):
+        route = original(self, *args, **kwargs)
+        attachment = route.get("transitGatewayAttachments")
+        if isinstance(attachment, dict):
+            route["transitGatewayAttachments"] = [attachment]
+        return route
+
+    TransitGatewayRouteTableBackend.create_transit_gateway_route = create_transit_gateway_route
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -347,6 +403,8 @@ SHIMS = [
     shim_dynamodb_export_encryption,
     shim_security_group_rule_description,
     shim_transit_gateway_default_route_table,
+    shim_transit_gateway_vpc_attachment_tags,
+    shim_transit_gateway_route_attachment,
 ]
 
 

@@ -162,6 +162,34 @@ def transit_gateway_default_route_table():
     return observed, (None, None, None)
 
 
+def transit_gateway_vpc_attachment_tags():
+    ec2 = client("ec2")
+    gw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    attachment = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=gw, VpcId=vpc, SubnetIds=[subnet],
+        TagSpecifications=[{"ResourceType": "transit-gateway-attachment", "Tags": [{"Key": "Name", "Value": "auth"}]}],
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    described = ec2.describe_transit_gateway_vpc_attachments(TransitGatewayAttachmentIds=[attachment])["TransitGatewayVpcAttachments"][0]
+    return described.get("Tags", []), [{"Key": "Name", "Value": "auth"}]
+
+
+def transit_gateway_route_attachment():
+    # A static route through a peering attachment, as the app routes between
+    # regions.
+    a, b = client("ec2", "us-east-1"), client("ec2", "eu-west-1")
+    ga = a.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    gb = b.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    rt = b.create_transit_gateway_route_table(TransitGatewayId=gb)["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
+    peering = b.create_transit_gateway_peering_attachment(
+        TransitGatewayId=gb, PeerTransitGatewayId=ga, PeerAccountId=ACCOUNT, PeerRegion="us-east-1",
+    )["TransitGatewayPeeringAttachment"]["TransitGatewayAttachmentId"]
+    b.create_transit_gateway_route(DestinationCidrBlock="10.20.0.0/16", TransitGatewayRouteTableId=rt, TransitGatewayAttachmentId=peering)
+    route = b.search_transit_gateway_routes(TransitGatewayRouteTableId=rt, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"][0]
+    return [x.get("TransitGatewayAttachmentId") for x in route.get("TransitGatewayAttachments", [])], [peering]
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -171,6 +199,8 @@ SCENARIOS = {
     "shim_dynamodb_export_encryption": dynamodb_export_encryption,
     "shim_security_group_rule_description": security_group_rule_description,
     "shim_transit_gateway_default_route_table": transit_gateway_default_route_table,
+    "shim_transit_gateway_vpc_attachment_tags": transit_gateway_vpc_attachment_tags,
+    "shim_transit_gateway_route_attachment": transit_gateway_route_attachment,
 }
 
 
