@@ -441,6 +441,14 @@ def seed(endpoint, spec):
                             aws_access_key_id="test", aws_secret_access_key="test")
 
     for zone in spec.get("hosted_zones", []):
+        if zone.get("id"):
+            # The id the config names (hosted_zone_id), through moto's own
+            # custom-id registry.
+            from moto.route53.models import HostedZoneIdentifier
+            from moto.utilities.id_generator import moto_id_manager
+
+            name = zone["name"].rstrip(".") + "."
+            moto_id_manager.set_custom_id(HostedZoneIdentifier("123456789012", name, None), zone["id"])
         client("route53").create_hosted_zone(Name=zone["name"], CallerReference=str(uuid.uuid4()))
     for p in spec.get("ssm_parameters", []):
         client("ssm", p["region"]).put_parameter(Name=p["name"], Value=p["value"], Type=p.get("type", "SecureString"))

@@ -23,6 +23,8 @@ type Seed struct {
 // SeedZone is a public hosted zone.
 type SeedZone struct {
 	Name string `json:"name"`
+	// ID is the zone's id when the config names it (hosted_zone_id).
+	ID string `json:"id,omitempty"`
 }
 
 // SeedParameter is an SSM parameter (the license).
@@ -83,7 +85,7 @@ type SeedTable struct {
 // name, Teleport's images for ami.source teleport, and an s3 backend's
 // bucket and lock table.
 func SeedFor(cfg *config.Cluster) *Seed {
-	s := &Seed{HostedZones: []SeedZone{{Name: cfg.HostedZone}}}
+	s := &Seed{HostedZones: []SeedZone{{Name: cfg.HostedZone, ID: cfg.HostedZoneID}}}
 	if cfg.LicenseSSMParameter != "" {
 		s.SSMParameters = append(s.SSMParameters, SeedParameter{
 			Region: cfg.Auth.Region, Name: cfg.LicenseSSMParameter, Type: "SecureString",

@@ -111,3 +111,10 @@ func TestSeedOfTeleportImages(t *testing.T) {
 		t.Errorf("architectures %v: the config has x86_64 and Graviton groups", archs)
 	}
 }
+
+func TestSeedKeepsTheConfiguredZoneID(t *testing.T) {
+	s := SeedFor(load(t, "testdata/configs/public-four-regions.yaml"))
+	if len(s.HostedZones) != 1 || s.HostedZones[0].ID != "Z0123456789ABCDEFGHIJ" || s.HostedZones[0].Name != "globex.example" {
+		t.Errorf("zones = %+v, want globex.example under its configured id", s.HostedZones)
+	}
+}
