@@ -394,6 +394,32 @@ def shim_transit_gateway_route_attachment():
     TransitGatewayRouteTableBackend.create_transit_gateway_route = create_transit_gateway_route
 
 
+def shim_sqs_redrive_policy_json():
+    """SQS GetQueueAttributes: RedrivePolicy.
+
+    AWS returns the policy as compact JSON,
+    {"deadLetterTargetArn":"arn:aws:sqs:...","maxReceiveCount":10} (SQS API reference,
+    GetQueueAttributes / SetQueueAttributes, RedrivePolicy). The provider stores it as
+    read, without a JSON-equivalence check (internal/service/sqs/queue.go:
+    redrive_policy has a StateFunc only), so the JSON the app sends (jsonencode:
+    compact, keys sorted) must come back byte for byte. moto 5.2.1 answers
+    json.dumps with spaces after ":" and ",": a change on every plan.
+    """
+    import json as _json
+
+    from moto.sqs.models import Queue
+
+    original = Queue.attributes
+
+    def attributes(self):
+        result = original.fget(self)
+        if self.redrive_policy:
+            result["RedrivePolicy"] = _json.dumps(self.redrive_policy, separators=(",", ":"))
+        return result
+
+    Queue.attributes = property(attributes)
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -405,6 +431,7 @@ SHIMS = [
     shim_transit_gateway_default_route_table,
     shim_transit_gateway_vpc_attachment_tags,
     shim_transit_gateway_route_attachment,
+    shim_sqs_redrive_policy_json,
 ]
 
 

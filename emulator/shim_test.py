@@ -190,6 +190,16 @@ def transit_gateway_route_attachment():
     return [x.get("TransitGatewayAttachmentId") for x in route.get("TransitGatewayAttachments", [])], [peering]
 
 
+def sqs_redrive_policy_json():
+    sqs = client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sent = '{"deadLetterTargetArn":"%s","maxReceiveCount":10}' % dlq_arn
+    queue = sqs.create_queue(QueueName="events", Attributes={"RedrivePolicy": sent})["QueueUrl"]
+    got = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]["RedrivePolicy"]
+    return got, sent
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -201,6 +211,7 @@ SCENARIOS = {
     "shim_transit_gateway_default_route_table": transit_gateway_default_route_table,
     "shim_transit_gateway_vpc_attachment_tags": transit_gateway_vpc_attachment_tags,
     "shim_transit_gateway_route_attachment": transit_gateway_route_attachment,
+    "shim_sqs_redrive_policy_json": sqs_redrive_policy_json,
 }
 
 
