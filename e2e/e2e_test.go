@@ -330,6 +330,8 @@ func configsToDeploy(t *testing.T) []string {
 // into a fresh emulator and plans again: no changes.
 func TestDeployGolden(t *testing.T) {
 	need(t)
+	// Beside TestChangeScenarios: each cluster has an emulator of its own.
+	t.Parallel()
 	for _, name := range configsToDeploy(t) {
 		t.Run(name, func(t *testing.T) {
 			// Each cluster has an emulator of its own: side by side.
