@@ -43,28 +43,63 @@ var (
 	root   string
 )
 
-// goldenConfigs are the configs with golden output under
-// testdata/golden/<name> (synth_test.go's list; TestGolden keeps the
+// goldenConfigs maps each golden output under testdata/golden/<name> to its
+// config: testdata/configs/<name>.yaml, or the example (TestGolden keeps the
 // snapshots equal to what the app writes, so they are deployed as they are).
-var goldenConfigs = map[string]string{
-	"example":             "examples/cluster.yaml",
-	"public-four-regions": "testdata/configs/public-four-regions.yaml",
-	"oss-single-region":   "testdata/configs/oss-single-region.yaml",
-	"transit-gateway":     "testdata/configs/transit-gateway.yaml",
-	"existing-vpc":        "testdata/configs/existing-vpc.yaml",
-	"existing-vpc-tgw":    "testdata/configs/existing-vpc-tgw.yaml",
-	"teleport-images":     "testdata/configs/teleport-images.yaml",
-	"athena-audit":        "testdata/configs/athena-audit.yaml",
+func goldenConfigs() (map[string]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, "testdata", "golden"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		rel := filepath.Join("testdata", "configs", e.Name()+".yaml")
+		if e.Name() == "example" {
+			rel = filepath.Join("examples", "cluster.yaml")
+		}
+		if _, err := os.Stat(filepath.Join(root, rel)); err != nil {
+			return nil, fmt.Errorf("golden output %s has no config: %w", e.Name(), err)
+		}
+		out[e.Name()] = rel
+	}
+	return out, nil
+}
+
+// TestGoldenConfigsResolve runs without the emulator: every golden output
+// has the config the emulator run deploys it with, and the default
+// selection exists.
+func TestGoldenConfigsResolve(t *testing.T) {
+	g := goldens(t)
+	if len(g) < 8 {
+		t.Errorf("%d golden configs, want the 8 of synth_test.go at least: %v", len(g), g)
+	}
+	for _, n := range []string{"example", "transit-gateway"} {
+		if _, ok := g[n]; !ok {
+			t.Errorf("the default deploy selection names %s, which has no golden output", n)
+		}
+	}
+}
+
+func goldens(t *testing.T) map[string]string {
+	t.Helper()
+	g, err := goldenConfigs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
 
 func TestMain(m *testing.M) {
+	var err error
+	root, err = filepath.Abs("..")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if enabled {
-		var err error
-		root, err = filepath.Abs("..")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
 		tmp, err := os.MkdirTemp("", "e2e-app-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -153,7 +188,7 @@ func load(t *testing.T, rel string) *config.Cluster {
 func TestValidateEveryConfig(t *testing.T) {
 	need(t)
 	dirs := map[string]string{}
-	for name := range goldenConfigs {
+	for name := range goldens(t) {
 		dirs[name] = filepath.Join(root, "testdata", "golden", name)
 	}
 	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"))
@@ -303,13 +338,14 @@ func short(v any) string {
 
 // configsToDeploy are the golden configs of $E2E_CONFIGS.
 func configsToDeploy(t *testing.T) []string {
+	golden := goldens(t)
 	v := os.Getenv(ConfigsEnv)
 	if v == "" {
 		return []string{"example", "transit-gateway"}
 	}
 	if v == "all" {
 		return slices.Sorted(func(yield func(string) bool) {
-			for n := range goldenConfigs {
+			for n := range golden {
 				if !yield(n) {
 					return
 				}
@@ -318,7 +354,7 @@ func configsToDeploy(t *testing.T) []string {
 	}
 	var out []string
 	for _, n := range strings.Split(v, ",") {
-		if _, ok := goldenConfigs[n]; !ok {
+		if _, ok := golden[n]; !ok {
 			t.Fatalf("%s: no golden config %q", ConfigsEnv, n)
 		}
 		out = append(out, n)
@@ -332,11 +368,12 @@ func TestDeployGolden(t *testing.T) {
 	need(t)
 	// Beside TestChangeScenarios: each cluster has an emulator of its own.
 	t.Parallel()
+	golden := goldens(t)
 	for _, name := range configsToDeploy(t) {
 		t.Run(name, func(t *testing.T) {
 			// Each cluster has an emulator of its own: side by side.
 			t.Parallel()
-			c := newCluster(t, load(t, goldenConfigs[name]))
+			c := newCluster(t, load(t, golden[name]))
 			c.apply(filepath.Join(root, "testdata", "golden", name))
 		})
 	}
