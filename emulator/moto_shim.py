@@ -486,13 +486,17 @@ def seed(endpoint, spec):
         ec2.describe_vpcs()
         _next_ids["random_vpc_id"] = [v["id"]]
         ec2.create_vpc(CidrBlock=v["cidr"])
+        # The app requires both (Route 53 private zones, endpoint names).
+        ec2.modify_vpc_attribute(VpcId=v["id"], EnableDnsHostnames={"Value": True})
+        ec2.modify_vpc_attribute(VpcId=v["id"], EnableDnsSupport={"Value": True})
         igw = None
         if v.get("internet_gateway"):
             igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
             ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=v["id"])
         for s in v.get("subnets", []):
             _next_ids["random_subnet_id"] = [s["id"]]
-            ec2.create_subnet(VpcId=v["id"], CidrBlock=s["cidr"], AvailabilityZone=s["zone"])
+            where = {"AvailabilityZoneId": s["zone_id"]} if s.get("zone_id") else {"AvailabilityZone": s["zone"]}
+            ec2.create_subnet(VpcId=v["id"], CidrBlock=s["cidr"], **where)
         for rt in v.get("route_tables", []):
             _next_ids["random_route_table_id"] = [rt["id"]]
             ec2.create_route_table(VpcId=v["id"])

@@ -46,11 +46,13 @@ type SeedVPC struct {
 	RouteTables     []SeedRouteTable `json:"route_tables"`
 }
 
-// SeedSubnet is a subnet of a SeedVPC.
+// SeedSubnet is a subnet of a SeedVPC, in the zone named Zone or with the
+// zone ID ZoneID.
 type SeedSubnet struct {
-	ID   string `json:"id"`
-	CIDR string `json:"cidr"`
-	Zone string `json:"zone"`
+	ID     string `json:"id"`
+	CIDR   string `json:"cidr"`
+	Zone   string `json:"zone,omitempty"`
+	ZoneID string `json:"zone_id,omitempty"`
 }
 
 // SeedRouteTable is a route table of a SeedVPC and the subnets it serves.
@@ -93,11 +95,11 @@ func SeedFor(cfg *config.Cluster) *Seed {
 		})
 	}
 	if e := cfg.Auth.ExistingVPC; e != nil {
-		s.VPCs = append(s.VPCs, existingVPC(cfg.Auth.Region, cfg.Auth.VPCCIDR, e, cfg.Auth.ZoneList()))
+		s.VPCs = append(s.VPCs, existingVPC(cfg.Auth.Region, cfg.Auth.VPCCIDR, e, cfg.Auth.Zones))
 	}
 	for _, p := range cfg.ProxyRegions {
 		if p.ExistingVPC != nil {
-			s.VPCs = append(s.VPCs, existingVPC(p.Region, p.VPCCIDR, p.ExistingVPC, p.ZoneList()))
+			s.VPCs = append(s.VPCs, existingVPC(p.Region, p.VPCCIDR, p.ExistingVPC, p.Zones))
 		}
 	}
 	if cfg.AMI.Source == config.AMISourceTeleport {
@@ -129,11 +131,14 @@ func SeedFor(cfg *config.Cluster) *Seed {
 	return s
 }
 
-// existingVPC lays out an existing VPC as the config describes it: its
-// subnets cut from the VPC's range in order (private, then public), one zone
-// each in the group's zones, the private route tables sharing the private
-// subnets round robin, and public subnets routed to an internet gateway.
-func existingVPC(region, cidr string, e *config.ExistingVPC, zones []config.Zone) SeedVPC {
+// existingVPC lays out an existing VPC as the app requires it (its plan-time
+// checks: DNS support and hostnames, one zone per subnet): its subnets cut
+// from the VPC's range in order (private, then public), the private ones in
+// distinct zones (the configured zones, else the region's table), the
+// private route tables sharing the private subnets round robin, and public
+// subnets routed to an internet gateway.
+func existingVPC(region, cidr string, e *config.ExistingVPC, configured []string) SeedVPC {
+	zones := config.ZonesOf(region, configured, max(len(e.PrivateSubnetIDs), len(e.PublicSubnetIDs)))
 	v := SeedVPC{Region: region, ID: e.VPCID, CIDR: cidr, InternetGateway: len(e.PublicSubnetIDs) > 0}
 	prefix, _ := netip.ParsePrefix(cidr)
 	// /24s (or the VPC's own size split in 16) from the start of the range.
@@ -149,17 +154,20 @@ func existingVPC(region, cidr string, e *config.ExistingVPC, zones []config.Zone
 		next = netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 		return p.String()
 	}
-	zone := func(i int) string {
+	subnet := func(i int, id string) SeedSubnet {
+		sub := SeedSubnet{ID: id, CIDR: cut()}
 		if len(zones) == 0 {
-			return region + "a"
+			sub.Zone = region + "a"
+			return sub
 		}
-		return zones[i%len(zones)].Name
+		sub.Zone, sub.ZoneID = zones[i%len(zones)].Name, zones[i%len(zones)].ID
+		return sub
 	}
 	for i, id := range e.PrivateSubnetIDs {
-		v.Subnets = append(v.Subnets, SeedSubnet{ID: id, CIDR: cut(), Zone: zone(i)})
+		v.Subnets = append(v.Subnets, subnet(i, id))
 	}
 	for i, id := range e.PublicSubnetIDs {
-		v.Subnets = append(v.Subnets, SeedSubnet{ID: id, CIDR: cut(), Zone: zone(i)})
+		v.Subnets = append(v.Subnets, subnet(i, id))
 	}
 	for i, id := range e.PrivateRouteTableIDs {
 		rt := SeedRouteTable{ID: id}

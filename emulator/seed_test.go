@@ -61,6 +61,15 @@ func TestSeedOfExistingVPCs(t *testing.T) {
 					routed[id]++
 				}
 			}
+			// The app's plan-time check: the private subnets are in
+			// distinct zones.
+			zonesUsed := map[string]bool{}
+			for _, sub := range v.Subnets[:privateCount(cfg, v.ID)] {
+				zonesUsed[sub.Zone+"/"+sub.ZoneID] = true
+			}
+			if len(zonesUsed) != privateCount(cfg, v.ID) {
+				t.Errorf("%s: %d private subnets in %d zones", rel, privateCount(cfg, v.ID), len(zonesUsed))
+			}
 			for _, sub := range v.Subnets {
 				p := netip.MustParsePrefix(sub.CIDR)
 				if !vpc.Contains(p.Addr()) || p.Bits() < vpc.Bits() {
@@ -72,7 +81,7 @@ func TestSeedOfExistingVPCs(t *testing.T) {
 					}
 				}
 				subnets = append(subnets, p)
-				if !strings.HasPrefix(sub.Zone, v.Region) {
+				if sub.ZoneID == "" && !strings.HasPrefix(sub.Zone, v.Region) {
 					t.Errorf("%s: subnet %s in zone %s of another region than %s", rel, sub.ID, sub.Zone, v.Region)
 				}
 				if routed[sub.ID] != 1 {
@@ -81,6 +90,19 @@ func TestSeedOfExistingVPCs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// privateCount is the number of private subnets the config names for vpc.
+func privateCount(cfg *config.Cluster, vpc string) int {
+	if e := cfg.Auth.ExistingVPC; e != nil && e.VPCID == vpc {
+		return len(e.PrivateSubnetIDs)
+	}
+	for _, p := range cfg.ProxyRegions {
+		if p.ExistingVPC != nil && p.ExistingVPC.VPCID == vpc {
+			return len(p.ExistingVPC.PrivateSubnetIDs)
+		}
+	}
+	return 0
 }
 
 func TestSeedOfTeleportImages(t *testing.T) {
