@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/example/teleport-multi-region/config"
 )
 
 // Properties of how the deployment behaves in AWS and Teleport that the
@@ -152,7 +154,7 @@ func TestOSSSingleRegion(t *testing.T) {
 	proxy := stackOf(t, "oss-single-region", "proxy-eu-west-2")
 	script, pcfg := userData(t, proxy.one(t, "aws_launch_template"))
 	if get(pcfg, "proxy_service", "peer_listen_addr") != nil || get(pcfg, "proxy_service", "peer_public_addr") != nil ||
-		bootEnv(t, script)["PEER_ADDRESS_PATH"] != "" || bootEnv(t, script)["TELEPORT_EDITION"] != "oss" || bootEnv(t, script)["TELEPORT_VERSION"] != "17.7.16" {
+		bootEnv(t, script)["PEER_ADDRESS_PATH"] != "" || bootEnv(t, script)["TELEPORT_EDITION"] != "oss" || bootEnv(t, script)["TELEPORT_VERSION"] != config.DefaultTeleportVersion {
 		t.Error("OSS proxy has peering settings or the wrong edition")
 	}
 	if n := len(proxy.resources("aws_vpc_peering_connection")); n != 1 {

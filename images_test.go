@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"testing"
+
+	"github.com/example/teleport-multi-region/config"
 )
 
 // ami.source: teleport: every group boots Teleport's published image of the
@@ -26,7 +28,7 @@ func TestTeleportImages(t *testing.T) {
 				filters[fmt.Sprint(get(f, "name"))] = fmt.Sprint(asList(get(f, "values"))...)
 			}
 			if fmt.Sprint(ami["owners"]) != "[146628656107]" || ami["most_recent"] != true || ami["include_deprecated"] != true ||
-				filters["name"] != "teleport-ent-17.7.16-*" || filters["architecture"] != arch || filters["state"] != "available" ||
+				filters["name"] != "teleport-ent-"+config.DefaultTeleportVersion+"-*" || filters["architecture"] != arch || filters["state"] != "available" ||
 				ami["name_regex"] != "^teleport-ent-17[.]7[.]16-[a-z0-9_]+$" {
 				t.Errorf("%s %s: %v", stack, id, ami)
 			}

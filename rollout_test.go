@@ -42,23 +42,33 @@ func TestUpgradeOrder(t *testing.T) {
 		t.Error("the auth group must not wait for anything")
 	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
-	if !strings.Contains(script, "teleport-publish-rollout.timer") || bootEnv(t, script)["TELEPORT_VERSION"] != "17.7.16" {
+	if !strings.Contains(script, "teleport-publish-rollout.timer") || bootEnv(t, script)["TELEPORT_VERSION"] != config.DefaultTeleportVersion {
 		t.Error("auth servers do not publish their release")
 	}
 
-	// The auth region runs ahead: auth.teleport_version installs there,
-	// teleport_version on the proxies, and a synth over the previous one
-	// says what rolls in which order.
+	// A major upgrade, 17 to 18: the auth region runs ahead,
+	// auth.teleport_version installs there, teleport_version on the
+	// proxies, and a synth over the previous one says what rolls in which
+	// order. Two majors at once (17 to 19) are refused.
 	dir := t.TempDir()
 	base, err := config.Load("examples/cluster.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	base.TeleportVersion, base.Auth.TeleportVersion = "17.7.16", "17.7.16"
+	if err := base.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := cli.Synthesize(base, dir); err != nil {
 		t.Fatal(err)
 	}
+	jump := *base
+	jump.Auth.TeleportVersion = "19.0.0"
+	if err := jump.Validate(); err == nil || !strings.Contains(err.Error(), "teleport_version: proxies at 17.7.16 would be 2 major versions behind the auth servers' 19.0.0") {
+		t.Errorf("a 17 -> 19 jump: %v", err)
+	}
 	ahead := *base
-	ahead.Auth.TeleportVersion = "18.2.3"
+	ahead.Auth.TeleportVersion = "18.9.0"
 	if err := ahead.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,24 +86,24 @@ func TestUpgradeOrder(t *testing.T) {
 	if err := json.Unmarshal(raw, &aheadAuth); err != nil {
 		t.Fatal(err)
 	}
-	checkStateExport(t, aheadAuth, "18.2.3")
-	checkStateExport(t, stackOf(t, "example", "auth-us-west-2"), "17.7.16")
+	checkStateExport(t, aheadAuth, "18.9.0")
+	checkStateExport(t, stackOf(t, "example", "auth-us-west-2"), config.DefaultTeleportVersion)
 	stacks, plan := res.Stacks, res.Plan
-	if bootEnv(t, stacks.Auth.BootScript)["TELEPORT_VERSION"] != "18.2.3" || bootEnv(t, stacks.Proxies[0].BootScript)["TELEPORT_VERSION"] != "17.7.16" {
+	if bootEnv(t, stacks.Auth.BootScript)["TELEPORT_VERSION"] != "18.9.0" || bootEnv(t, stacks.Proxies[0].BootScript)["TELEPORT_VERSION"] != "17.7.16" {
 		t.Error("auth.teleport_version must install on the auth servers only")
 	}
-	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.7.16 -> 18.2.3; the auth group rolls first") {
+	if len(plan) != 1 || !strings.HasPrefix(plan[0], "1. auth-us-west-2: Teleport 17.7.16 -> 18.9.0; the auth group rolls first") {
 		t.Errorf("plan for the auth step: %q", plan)
 	}
 	both := ahead
-	both.TeleportVersion = "18.2.3"
+	both.TeleportVersion = "18.9.0"
 	both.AMI.IDs = map[string]string{"eu-central-1": "ami-0123456789abcdef0"}
 	if res, err = cli.Synthesize(&both, dir); err != nil {
 		t.Fatal(err)
 	}
 	plan = res.Plan
-	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.7.16 -> 18.2.3, AMI settings") ||
-		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 18.2.3") {
+	if len(plan) != 3 || !strings.Contains(plan[0], "AMI settings") || !strings.HasPrefix(plan[1], "2. proxy-eu-central-1: Teleport 17.7.16 -> 18.9.0, AMI settings") ||
+		!strings.Contains(plan[2], "wait in their launch hook until every auth server runs Teleport >= 18.9.0") {
 		t.Errorf("plan for the proxy step: %q", plan)
 	}
 }

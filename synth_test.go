@@ -249,6 +249,10 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer jsii.Close()
+		// Support windows are judged by a fixed day, so that the goldens
+		// (the review page's Support row, warnings) do not change with
+		// the calendar: after 17's end of support, before 18's.
+		config.Now = func() time.Time { return time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC) }
 		// Started before any test, so that its Node.js start-up overlaps
 		// this process's tests and synths.
 		startOtherWay(lazy)

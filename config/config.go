@@ -83,7 +83,7 @@ type Cluster struct {
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
 	// TeleportVersion is the exact Teleport release the proxies install
 	// (and the auth servers, unless Auth.TeleportVersion is set), e.g.
-	// "17.7.16".
+	// "18.9.0".
 	TeleportVersion string `yaml:"teleport_version"`
 	// Edition is "enterprise" (default) or "oss". Proxy Peering is an
 	// Enterprise feature, so "oss" is accepted only with exactly one proxy

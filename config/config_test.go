@@ -15,7 +15,7 @@ const valid = `
 cluster_name: example
 domain: teleport.example.com
 hosted_zone: example.com
-teleport_version: "17.7.16"
+teleport_version: "18.9.0"
 license_ssm_parameter: /teleport/license
 acme_email: admin@example.com
 auth:
@@ -59,7 +59,7 @@ func TestValidationRules(t *testing.T) {
 		{"missing cluster name", "cluster_name: example\n", "", "cluster_name", "is required"},
 		{"missing domain", "domain: teleport.example.com\n", "", "domain", "is required"},
 		{"missing hosted zone", "hosted_zone: example.com\n", "", "hosted_zone", "is required"},
-		{"missing version", "teleport_version: \"17.7.16\"\n", "", "teleport_version", "is required"},
+		{"missing version", "teleport_version: \"18.9.0\"\n", "", "teleport_version", "is required"},
 		{"missing email", "acme_email: admin@example.com\n", "", "acme_email", "is required"},
 		{"bad email", "admin@example.com", "admin", "acme_email", "not an e-mail"},
 		{"missing auth region", "  region: us-west-2\n", "", "auth.region", "is required"},
@@ -84,8 +84,8 @@ func TestValidationRules(t *testing.T) {
 		{"cluster name trailing hyphen", "cluster_name: example", "cluster_name: example-", "cluster_name", "lowercase letters"},
 		{"cluster name with -proxy-", "cluster_name: example", "cluster_name: example-proxy-eu", "cluster_name", "<cluster_name>-proxy-*"},
 		{"cluster name ending in -proxy", "cluster_name: example", "cluster_name: acme-proxy", "cluster_name", "choose another name"},
-		{"version not exact", `"17.7.16"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
-		{"version too old", `"17.7.16"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
+		{"version not exact", `"18.9.0"`, `"17"`, "teleport_version", "MAJOR.MINOR.PATCH"},
+		{"version too old", `"18.9.0"`, `"13.0.0"`, "teleport_version", "older than Teleport 15"},
 		{"edition", "", "edition: premium\n", "edition", "not an edition"},
 		{"enterprise needs license", "license_ssm_parameter: /teleport/license\n", "edition: enterprise\n", "license_ssm_parameter", "is required with edition: enterprise"},
 		{"license without enterprise", "", "edition: oss\n", "license_ssm_parameter", "only used with edition: enterprise"},
@@ -293,12 +293,12 @@ func TestVersionSkew(t *testing.T) {
 		{"17.4.9", "17.4.8", "", ""},
 		{"17.4.8", "17.4.9", "teleport_version", `proxies would run 17.4.9, newer than the auth servers' 17.4.8: Teleport upgrades the Auth Service first; set auth.teleport_version: "17.4.9", deploy, then raise teleport_version`},
 		{"17.4.8", "18.0.0", "teleport_version", "newer than the auth servers' 17.4.8"},
-		{"19.0.0", "17.4.8", "teleport_version", "2 major versions behind the auth servers' 19.0.0; Teleport supports one: upgrade the proxies to 18.x first"},
+		{"19.0.0", "17.4.8", "teleport_version", "2 major versions behind the auth servers' 19.0.0; Teleport supports one, and upgrades one major at a time: set auth.teleport_version to a release of 18, deploy"},
 		{"17.x", "17.4.8", "auth.teleport_version", "must be an exact release"},
 		{"14.3.0", "14.3.0", "teleport_version", "older than Teleport 15"},
 	}
 	for _, c := range cases {
-		doc := strings.Replace(valid, `teleport_version: "17.7.16"`, `teleport_version: "`+c.proxy+`"`, 1)
+		doc := strings.Replace(valid, `teleport_version: "18.9.0"`, `teleport_version: "`+c.proxy+`"`, 1)
 		doc = strings.Replace(doc, "  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  teleport_version: \""+c.auth+"\"\n", 1)
 		cfg, err := Parse([]byte(doc), "t")
 		if c.want == "" {
@@ -315,7 +315,7 @@ func TestVersionSkew(t *testing.T) {
 	}
 	// Without auth.teleport_version both run teleport_version.
 	cfg, err := Parse([]byte(valid), "t")
-	if err != nil || cfg.Auth.TeleportVersion != "17.7.16" {
+	if err != nil || cfg.Auth.TeleportVersion != "18.9.0" {
 		t.Errorf("default auth version: %v %v", cfg, err)
 	}
 }

@@ -42,7 +42,7 @@ func TestImageFor(t *testing.T) {
 		{"us-west-1", "m7g.large", Image{ID: "ami-0123456789abcdef0", Architecture: ArchARM}},
 	}
 	for _, tc := range cases {
-		if got := c.ImageFor(tc.region, tc.typ, "17.7.16"); got.Teleport != nil || got != tc.want {
+		if got := c.ImageFor(tc.region, tc.typ, "18.9.0"); got.Teleport != nil || got != tc.want {
 			t.Errorf("ImageFor(%s, %s) = %+v; want %+v", tc.region, tc.typ, got, tc.want)
 		}
 	}
@@ -51,15 +51,15 @@ func TestImageFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := c.ImageFor("us-west-2", "m7g.large", "17.7.16")
-	if img.Teleport == nil || img.Teleport.Owner != "146628656107" || img.Teleport.NameFilter != "teleport-ent-17.7.16-*" || img.Architecture != ArchARM {
+	img := c.ImageFor("us-west-2", "m7g.large", "18.9.0")
+	if img.Teleport == nil || img.Teleport.Owner != "146628656107" || img.Teleport.NameFilter != "teleport-ent-18.9.0-*" || img.Architecture != ArchARM {
 		t.Fatalf("teleport image = %+v %+v", img, img.Teleport)
 	}
 	re := regexp.MustCompile(img.Teleport.NameRegex)
 	for name, want := range map[string]bool{
-		"teleport-ent-17.7.16-arm64": true, "teleport-ent-17.7.16-x86_64": true,
-		"teleport-ent-17.7.16-arm64-fips": false, "teleport-ent-17.7.160-arm64": false, "teleport-ent-17x7.16-arm64": false,
-		"teleport-oss-17.7.16-arm64": false,
+		"teleport-ent-18.9.0-arm64": true, "teleport-ent-18.9.0-x86_64": true,
+		"teleport-ent-18.9.0-arm64-fips": false, "teleport-ent-18.9.00-arm64": false, "teleport-ent-17x7.16-arm64": false,
+		"teleport-oss-18.9.0-arm64": false,
 	} {
 		if re.MatchString(name) != want {
 			t.Errorf("name regex %s matches %s: %v; want %v", img.Teleport.NameRegex, name, !want, want)
@@ -71,7 +71,7 @@ func TestImageFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.ImageFor("us-west-2", "m6i.large", "17.7.16").Teleport.NameFilter; got != "teleport-oss-17.7.16-*" {
+	if got := c.ImageFor("us-west-2", "m6i.large", "18.9.0").Teleport.NameFilter; got != "teleport-oss-18.9.0-*" {
 		t.Errorf("OSS image name filter %s", got)
 	}
 }

@@ -112,7 +112,7 @@ func (p positions) of(path string) (int, int) {
 const minimalConfig = `cluster_name: example
 domain: teleport.example.com
 hosted_zone: example.com
-teleport_version: "17.7.16"
+teleport_version: "18.9.0"
 license_ssm_parameter: /teleport/example/license
 acme_email: admin@example.com
 auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16}

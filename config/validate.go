@@ -28,9 +28,6 @@ const (
 	// MaxAuthServers bounds the auth group: two readers per DynamoDB
 	// Streams shard (see Validate).
 	MaxAuthServers = 2
-	// MinTeleportMajor is the oldest Teleport release whose configuration
-	// (v3 files, proxy peering, https_keypairs reload) this app renders.
-	MinTeleportMajor = 15
 	// MinVolumeSizeGiB and MaxVolumeSizeGiB bound a root volume: 8 GiB
 	// holds Amazon Linux 2023 and Teleport; 16 TiB is EBS's limit for gp3.
 	MinVolumeSizeGiB = 8
@@ -185,6 +182,7 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 		c.warnings = append(c.warnings, "alerts.email: not set, so the alarm topics (<cluster_name>-*-alerts) have no subscriber and every alarm notifies nobody; set alerts.email, or subscribe your own endpoint to the topics")
 	}
 	v.regions(c)
+	v.iamJoin(c)
 	v.peering(c)
 	v.elasticIPs(c)
 	v.flowLogs(c)
@@ -363,10 +361,15 @@ func (v *validator) teleport(c *Cluster) {
 			v.add("teleport_version", "%s", msg)
 		}
 	}
+	now := Now()
 	if proxyOK {
+		c.warnings = append(c.warnings, supportWarnings("teleport_version", proxy, now)...)
 		c.warnings = append(c.warnings, advisoryWarnings("teleport_version", proxy, c.ProxyPeering())...)
 	}
 	if authOK && auth != proxy {
+		if !proxyOK || auth.Major != proxy.Major {
+			c.warnings = append(c.warnings, supportWarnings("auth.teleport_version", auth, now)...)
+		}
 		c.warnings = append(c.warnings, advisoryWarnings("auth.teleport_version", auth, c.ProxyPeering())...)
 	}
 	if v.unknown("edition") {
@@ -452,13 +455,13 @@ func (v *validator) ssmName(path, name string, own bool) {
 func (v *validator) version(path, s string) (Version, bool) {
 	switch ver, err := ParseVersion(s); {
 	case s == "":
-		v.add(path, "is required: the exact Teleport release to install, quoted, such as \"17.7.16\"")
+		v.add(path, "is required: the exact Teleport release to install, quoted, such as %q", DefaultTeleportVersion)
 	case err != nil && strings.HasPrefix(s, "v") && versionRe.MatchString(s[1:]):
 		v.add(path, "%q: write the release without the v: %q", s, s[1:])
 	case err != nil:
-		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH without leading zeros, each number at most %d, quoted, such as \"17.7.16\"", s, MaxVersionPart)
-	case ver.Major < MinTeleportMajor:
-		v.add(path, "%q is older than Teleport %d, the oldest release this app configures", s, MinTeleportMajor)
+		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH without leading zeros, each number at most %d, quoted, such as %q", s, MaxVersionPart, DefaultTeleportVersion)
+	case supportProblem(s, ver) != "":
+		v.add(path, "%s", supportProblem(s, ver))
 	default:
 		return ver, true
 	}

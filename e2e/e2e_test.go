@@ -469,7 +469,9 @@ func TestChangeScenarios(t *testing.T) {
 		{"resource region added", func(c *config.Cluster) {
 			c.ResourceRegions = append(c.ResourceRegions, config.ResourceRegion{Region: "sa-east-1"})
 		}},
-		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "17.7.19", "17.7.19" }},
+		// A patch of the example's line, published after it (gravitational/
+		// teleport#68195: "18.9.2 is already published").
+		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }},
 		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }},
 		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }},
 		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }},

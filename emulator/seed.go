@@ -109,7 +109,7 @@ func SeedFor(cfg *config.Cluster) *Seed {
 				return
 			}
 			// Teleport's names end in the architecture
-			// (teleport-ent-17.7.16-x86_64, -arm64).
+			// (teleport-ent-18.9.0-x86_64, -arm64).
 			name := img.Teleport.NameFilter[:len(img.Teleport.NameFilter)-1] + img.Architecture
 			si := SeedImage{Region: region, Name: name, Owner: img.Teleport.Owner, Architecture: img.Architecture}
 			if !slices.Contains(s.Images, si) {

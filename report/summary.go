@@ -26,6 +26,7 @@ func summary(b *strings.Builder, o *Output, c *config.Cluster) {
 			teleport += "; agent mesh (no proxy peering)"
 		}
 		fmt.Fprintf(b, "| Teleport | %s |\n", teleport)
+		fmt.Fprintf(b, "| Support | %s |\n", support(c))
 		fmt.Fprintf(b, "| Advisories | %s |\n", advisories(c))
 		var active, retired []string
 		for _, p := range c.ProxyRegions {
@@ -56,6 +57,22 @@ func summary(b *strings.Builder, o *Output, c *config.Cluster) {
 	fmt.Fprintf(b, "| **all** | | | **%d** | |\n\n", total)
 }
 
+// support says whether Teleport supports the cluster's major lines
+// (config.Lines), judged by config.Now.
+func support(c *config.Cluster) string {
+	var out []string
+	seen := map[int]bool{}
+	for _, s := range []string{c.Auth.TeleportVersion, c.TeleportVersion} {
+		v, err := config.ParseVersion(s)
+		if err != nil || seen[v.Major] {
+			continue
+		}
+		seen[v.Major] = true
+		out = append(out, config.SupportStatus(v, config.Now()))
+	}
+	return strings.Join(out, "<br>")
+}
+
 // advisories lists the known advisories (config.Advisories) that affect the
 // cluster's releases.
 func advisories(c *config.Cluster) string {
@@ -69,7 +86,8 @@ func advisories(c *config.Cluster) string {
 		for _, a := range config.Advisories {
 			if a.Affects(v, c.ProxyPeering()) && !seen[a.ID] {
 				seen[a.ID] = true
-				out = append(out, fmt.Sprintf("**%s** affects %s (fixed in %s): %s", a.ID, v, a.Fixed, a.Breaks))
+				rg, _ := a.RangeOf(v, c.ProxyPeering())
+				out = append(out, fmt.Sprintf("**%s** affects %s (fixed in %s): %s", a.ID, v, rg.Fixed, a.Breaks))
 			}
 		}
 	}

@@ -17,15 +17,15 @@ func TestInstallOnTeleportImages(t *testing.T) {
 		version      string // what `teleport version` prints
 		download     bool
 	}{
-		{"enterprise image of the release", true, EditionEnterprise, "Teleport Enterprise v17.7.16 git:v17.7.16-0-gabc go1.23.9", false},
-		{"oss image of the release", true, EditionOSS, "Teleport v17.7.16 git:v17.7.16-0-gabc go1.23.9", false},
-		{"image of another release", true, EditionEnterprise, "Teleport Enterprise v17.7.1 git:v17.7.1-0-gabc go1.23.9", true},
-		{"oss binary where enterprise is pinned", true, EditionEnterprise, "Teleport v17.7.16 git:v17.7.16-0-gabc go1.23.9", true},
+		{"enterprise image of the release", true, EditionEnterprise, "Teleport Enterprise v18.9.0 git:v18.9.0-0-gabc go1.25.10", false},
+		{"oss image of the release", true, EditionOSS, "Teleport v18.9.0 git:v18.9.0-0-gabc go1.25.10", false},
+		{"image of another release", true, EditionEnterprise, "Teleport Enterprise v17.7.1 git:v17.7.1-0-gabc go1.25.10", true},
+		{"oss binary where enterprise is pinned", true, EditionEnterprise, "Teleport v18.9.0 git:v18.9.0-0-gabc go1.25.10", true},
 		{"image without Teleport", true, EditionEnterprise, "", true},
-		{"Amazon Linux image", false, EditionEnterprise, "Teleport Enterprise v17.7.16 git:v17.7.16-0-gabc go1.23.9", true},
+		{"Amazon Linux image", false, EditionEnterprise, "Teleport Enterprise v18.9.0 git:v18.9.0-0-gabc go1.25.10", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ud, err := ProxyUserData{Install: Install{Version: "17.7.16", Edition: tc.edition, Preinstalled: tc.preinstalled},
+			ud, err := ProxyUserData{Install: Install{Version: "18.9.0", Edition: tc.edition, Preinstalled: tc.preinstalled},
 				Config:     ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam"}),
 				AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 				RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
@@ -43,7 +43,7 @@ func TestInstallOnTeleportImages(t *testing.T) {
 			}
 			unit := "/etc/systemd/system/teleport.service"
 			if tc.download {
-				s.mustCall("install.sh 17.7.16 " + tc.edition)
+				s.mustCall("install.sh 18.9.0 " + tc.edition)
 				s.before([]string{"install.sh"}, []string{"dnf versionlock add"})
 				if s.exists(unit) {
 					t.Error("wrote its own teleport unit although it installed the package")

@@ -28,7 +28,7 @@ func Regions(n int, opts Options) (string, error) {
 	b.WriteString(`cluster_name: scale
 domain: teleport.scale.example
 hosted_zone: scale.example
-teleport_version: "17.7.16"
+teleport_version: "18.9.0"
 license_ssm_parameter: /teleport/scale/license
 acme_email: ops@scale.example
 auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16}

@@ -5,7 +5,7 @@
 # placeholders filled at boot, and the boot scripts and timers, which are
 # static files of the repository (constructs/teleportconfig/scripts). Then it
 # runs teleport-boot-proxy. Output goes to /var/log/teleport-boot.log.
-# rollout: teleport=17.7.16 ami-generation=587d237a21bc
+# rollout: teleport=18.9.0 ami-generation=587d237a21bc
 set -euo pipefail
 R="${TELEPORT_BOOT_ROOT:-}"
 mkdir -p "${R}/var/log"
@@ -17,7 +17,7 @@ write /etc/teleport-boot/env 0644 <<'TELEPORT_BOOT_FILE'
 # constructs/teleportconfig (env.go). Sourced by the boot scripts.
 # shellcheck disable=SC2034
 ROLE='proxy'
-TELEPORT_VERSION='17.7.16'
+TELEPORT_VERSION='18.9.0'
 TELEPORT_EDITION='enterprise'
 AMI_GENERATION='587d237a21bc'
 GROUP_NAME='ledger-proxy'
