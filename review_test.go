@@ -165,8 +165,14 @@ func TestReviewSummaryAndScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := report.Review(out, report.Context{Cluster: &cfg}); !strings.Contains(r, "| Advisories | **CVE-2025-49825 (GHSA-8cqv-pj7f-pwpc)** affects 17.4.8 (fixed in 17.5.2)") {
+	r := report.Review(out, report.Context{Cluster: &cfg})
+	if !strings.Contains(r, "| Advisories | **CVE-2025-49825 (GHSA-8cqv-pj7f-pwpc)** affects 17.4.8 (fixed in 17.5.2)") {
 		t.Errorf("no advisory in the summary:\n%.2000s", r)
+	}
+	// A line past its end of support says so (TestMain's day is after
+	// 17's end).
+	if !strings.Contains(r, "| Support | Teleport 17: **past its end of support** (supported through August 2026) |") {
+		t.Errorf("no end of support in the summary:\n%.2000s", r)
 	}
 }
 

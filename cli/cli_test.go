@@ -8,7 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/teleport-multi-region/config"
 )
+
+// Support windows are judged by a fixed day (after 17's end of support,
+// before 18's), so that the tests do not change with the calendar.
+func init() {
+	config.Now = func() time.Time { return time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC) }
+}
 
 func env(vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
@@ -22,6 +30,19 @@ func TestValidate(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("cluster_name: x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The example at a release past its end of support, and at one older
+	// than the oldest line.
+	example, err := os.ReadFile(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := `teleport_version: "` + config.DefaultTeleportVersion + `"`
+	old, older := filepath.Join(dir, "old.yaml"), filepath.Join(dir, "older.yaml")
+	for file, v := range map[string]string{old: "17.7.16", older: "14.3.0"} {
+		if err := os.WriteFile(file, []byte(strings.Replace(string(example), release, `teleport_version: "`+v+`"`, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -33,6 +54,8 @@ func TestValidate(t *testing.T) {
 		{"example file", []string{"../examples/cluster.yaml"}, nil, 0, "ok: ../examples/cluster.yaml: cluster \"example\"", ""},
 		{"from CLUSTER_CONFIG", nil, map[string]string{"CLUSTER_CONFIG": "../testdata/configs/transit-gateway.yaml"}, 0, "connectivity: transit_gateway", ""},
 		{"bad file", []string{bad}, nil, 1, "", "bad.yaml"},
+		{"end of support", []string{old}, nil, 0, "warning: teleport_version: Teleport 17 (17.7.16) is past its end of support: Teleport supported 17 through August 2026", ""},
+		{"too old", []string{older}, nil, 1, "", `older.yaml:7:19: teleport_version: "14.3.0" is Teleport 14, older than Teleport 15`},
 		{"missing file", []string{filepath.Join(dir, "nope.yaml")}, nil, 1, "", "not found"},
 		{"two files", []string{bad, bad}, nil, 2, "", "at most one file"},
 	}
