@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/example/teleport-multi-region/config"
@@ -29,7 +30,7 @@ func TestTeleportImages(t *testing.T) {
 			}
 			if fmt.Sprint(ami["owners"]) != "[146628656107]" || ami["most_recent"] != true || ami["include_deprecated"] != true ||
 				filters["name"] != "teleport-ent-"+config.DefaultTeleportVersion+"-*" || filters["architecture"] != arch || filters["state"] != "available" ||
-				ami["name_regex"] != "^teleport-ent-17[.]7[.]16-[a-z0-9_]+$" {
+				ami["name_regex"] != "^teleport-ent-"+strings.ReplaceAll(config.DefaultTeleportVersion, ".", "[.]")+"-[a-z0-9_]+$" {
 				t.Errorf("%s %s: %v", stack, id, ami)
 			}
 		}

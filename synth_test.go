@@ -114,9 +114,9 @@ var variantConfigs = map[string]func() (*config.Cluster, error){
 		return withoutRegion("testdata/configs/public-four-regions.yaml", "sa-east-1")
 	},
 	"many-regions": func() (*config.Cluster, error) { return config.Load("testdata/configs/many-regions.yaml") },
-	"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.RegionNames())) },
+	"every-region": func() (*config.Cluster, error) { return regionsConfig(len(config.JoinableRegionNames())) },
 	"every-region-tgw": func() (*config.Cluster, error) {
-		return sample.Cluster(len(config.RegionNames()), sample.Options{Connectivity: config.ConnectivityTransitGateway})
+		return sample.Cluster(len(config.JoinableRegionNames()), sample.Options{Connectivity: config.ConnectivityTransitGateway})
 	},
 }
 

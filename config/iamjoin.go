@@ -112,3 +112,22 @@ func (v *validator) iamJoin(c *Cluster) {
 		}
 	}
 }
+
+// JoinableRegionNames returns the regions of the table that proxies can
+// run in with some release this app accepts (RegionNames less the regions
+// no Teleport release accepts IAM joins from), sorted.
+func JoinableRegionNames() []string {
+	var out []string
+	for _, name := range RegionNames() {
+		joinable := true
+		for _, j := range IAMJoinRegions {
+			if j.Region == name && len(j.Since) == 0 {
+				joinable = false
+			}
+		}
+		if joinable {
+			out = append(out, name)
+		}
+	}
+	return out
+}

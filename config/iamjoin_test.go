@@ -61,3 +61,19 @@ func TestIAMJoinTable(t *testing.T) {
 		}
 	}
 }
+
+// The regions proxies can run in are the table's, less those no release
+// accepts IAM joins from; every one of them validates as a proxy region at
+// the default release.
+func TestJoinableRegionNames(t *testing.T) {
+	names := JoinableRegionNames()
+	if len(names) != len(RegionNames())-1 || strings.Contains(strings.Join(names, " "), "mx-central-1") {
+		t.Errorf("joinable regions %v", names)
+	}
+	auth := mustVersion(DefaultTeleportVersion)
+	for _, name := range names {
+		if msg := iamJoinProblem(name, auth); msg != "" {
+			t.Errorf("%s: %s", name, msg)
+		}
+	}
+}

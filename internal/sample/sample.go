@@ -1,7 +1,8 @@
 // Package sample generates valid cluster configs of any size, for the scale
 // test, the benchmarks and tools/synthbench: the auth region us-west-2 and
-// the first n regions of the region table (by name) as proxy regions, in vpc
-// peering mode, the mode with the most cross-stack references.
+// the first n regions of the region table (by name) that proxies can join
+// from (config.JoinableRegionNames) as proxy regions, in vpc peering mode,
+// the mode with the most cross-stack references.
 package sample
 
 import (
@@ -18,9 +19,10 @@ type Options struct {
 }
 
 // Regions returns the YAML of a config with n proxy regions. n may be at
-// most len(config.RegionNames()), which is every region AWS offers here.
+// most len(config.JoinableRegionNames()): every region AWS offers here that a
+// Teleport release accepts IAM joins from.
 func Regions(n int, opts Options) (string, error) {
-	names := config.RegionNames()
+	names := config.JoinableRegionNames()
 	if n < 1 || n > len(names) {
 		return "", fmt.Errorf("sample: %d proxy regions; the region table has 1 to %d", n, len(names))
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	n := flag.Int("regions", len(config.RegionNames()), "proxy regions (at most every region of the table)")
+	n := flag.Int("regions", len(config.JoinableRegionNames()), "proxy regions (at most every region of the table)")
 	connectivity := flag.String("connectivity", "", "connectivity.mode (default: vpc_peering)")
 	flag.Parse()
 	doc, err := sample.Regions(*n, sample.Options{Connectivity: *connectivity})
