@@ -100,8 +100,8 @@ func sortedMajors(since map[int]Version) []int {
 // that counts.
 func (v *validator) iamJoin(c *Cluster) {
 	auth, err := ParseVersion(c.Auth.TeleportVersion)
-	if err != nil {
-		return
+	if _, known := LineOf(auth.Major); err != nil || !known {
+		return // the release itself is reported
 	}
 	for i, p := range c.ProxyRegions {
 		if p.Retired {
