@@ -151,10 +151,17 @@ func copyOutput(t *testing.T, src string) string {
 	return dst
 }
 
-// synth runs the app on cfg (written as YAML) and returns its output dir.
-func synth(t *testing.T, cfg *config.Cluster) string {
+// synth runs the app on cfg (written as YAML) in a new directory under
+// parent ("" for one of the test's own) and returns its output dir.
+func synth(t *testing.T, cfg *config.Cluster, parent string) string {
 	t.Helper()
-	dir := t.TempDir()
+	if parent == "" {
+		parent = t.TempDir()
+	}
+	dir, err := os.MkdirTemp(parent, "synth-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := yaml.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +198,7 @@ func TestValidateEveryConfig(t *testing.T) {
 	for name := range goldens(t) {
 		dirs[name] = filepath.Join(root, "testdata", "golden", name)
 	}
-	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"))
+	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"), "")
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range dirs {
 			if !yield(n) {
@@ -460,6 +467,8 @@ func TestChangeScenarios(t *testing.T) {
 	c := newCluster(t, cfg)
 	prev := filepath.Join(root, "testdata", "golden", "example")
 	c.apply(prev)
+	// The outputs outlive each scenario: the next one starts from them.
+	outputs := t.TempDir()
 
 	scenarios := []scenario{
 		{"proxy region that takes over a resource region", func(c *config.Cluster) {
@@ -484,7 +493,7 @@ func TestChangeScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		ok := t.Run(sc.name, func(t *testing.T) {
 			sc.change(cfg)
-			next := synth(t, cfg)
+			next := synth(t, cfg, outputs)
 			d, err := reportDiff(prev, next)
 			if err != nil {
 				t.Fatal(err)
@@ -529,7 +538,7 @@ func TestChangeScenarios(t *testing.T) {
 		c.opts.Progress = progress{t}
 		off := false
 		cfg.DeletionProtection = &off
-		next := synth(t, cfg)
+		next := synth(t, cfg, outputs)
 		c.apply(next)
 		c.run(next, deploy.Destroy, false)
 		if left := stateResources(t, c.opts.LocalState); len(left) > 0 {

@@ -420,6 +420,33 @@ def shim_sqs_redrive_policy_json():
     Queue.attributes = property(attributes)
 
 
+def shim_prefix_list_max_entries():
+    """EC2 ModifyManagedPrefixList with MaxEntries.
+
+    AWS resizes the prefix list ("MaxEntries: The maximum number of entries for the
+    prefix list. You cannot modify the entries of a prefix list and modify the size
+    of a prefix list at the same time", EC2 API reference, ModifyManagedPrefixList);
+    the provider raises it in a call of its own before adding entries
+    (internal/service/ec2/vpc_managed_prefix_list.go, updateMaxEntry). moto 5.2.1
+    ignores MaxEntries, so a proxy region added to the mesh re-plans
+    max_entries forever.
+    """
+    from moto.ec2.responses.vpcs import VPCs
+
+    original = VPCs.modify_managed_prefix_list
+
+    def modify_managed_prefix_list(self):
+        result = original(self)
+        max_entries = self._get_param("MaxEntries")
+        if max_entries is not None:
+            pl = self.ec2_backend.managed_prefix_lists.get(self._get_param("PrefixListId"))
+            if pl is not None:
+                pl.max_entries = int(max_entries)
+        return result
+
+    VPCs.modify_managed_prefix_list = modify_managed_prefix_list
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -432,6 +459,7 @@ SHIMS = [
     shim_transit_gateway_vpc_attachment_tags,
     shim_transit_gateway_route_attachment,
     shim_sqs_redrive_policy_json,
+    shim_prefix_list_max_entries,
 ]
 
 

@@ -200,6 +200,14 @@ def sqs_redrive_policy_json():
     return got, sent
 
 
+def prefix_list_max_entries():
+    ec2 = client("ec2")
+    pl = ec2.create_managed_prefix_list(PrefixListName="peers", MaxEntries=2, AddressFamily="IPv4")["PrefixList"]["PrefixListId"]
+    ec2.modify_managed_prefix_list(PrefixListId=pl, MaxEntries=3)
+    got = ec2.describe_managed_prefix_lists(PrefixListIds=[pl])["PrefixLists"][0]["MaxEntries"]
+    return got, 3
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -212,6 +220,7 @@ SCENARIOS = {
     "shim_transit_gateway_vpc_attachment_tags": transit_gateway_vpc_attachment_tags,
     "shim_transit_gateway_route_attachment": transit_gateway_route_attachment,
     "shim_sqs_redrive_policy_json": sqs_redrive_policy_json,
+    "shim_prefix_list_max_entries": prefix_list_max_entries,
 }
 
 
