@@ -154,3 +154,21 @@ func (n Names) Alarm(what string) string { return n.Prefix(what) }
 // AlertsKeyAlias is the alias of the key of the us-east-1 topic of the
 // Route 53 health check alarms, where the auth region is another region.
 func (n Names) AlertsKeyAlias() string { return "alias/" + n.Prefix("alerts") }
+
+// createdTables and createdBuckets are the DynamoDB tables and S3 buckets
+// the cluster creates itself, by name, each with what it holds: a restored
+// copy (restore:) must not take one of these names. Restore overrides are
+// ignored: these are the names the cluster would create.
+func (n Names) createdTables() map[string]string {
+	n.restore = Restore{}
+	return map[string]string{n.StateTable(): "state table", n.EventsTable(): "events table", n.LocksTable(): "locks table"}
+}
+
+func (n Names) createdBuckets() map[string]string {
+	n.restore = Restore{}
+	return map[string]string{
+		n.RecordingsBucket(): "recordings bucket", n.BackupsBucket(): "backups bucket", n.CertsBucket(): "certificate bucket",
+		n.AthenaEventsBucket(): "Athena audit events bucket", n.AthenaLargeEventsBucket(): "Athena large events bucket",
+		n.AthenaResultsBucket(): "Athena query results bucket",
+	}
+}

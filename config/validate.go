@@ -756,12 +756,13 @@ func (v *validator) backup(c *Cluster) {
 			v.add(t.path, "%q is not a DynamoDB table name (3-255 letters, digits, _ . -)", t.name)
 		}
 	}
-	if b := c.Restore.RecordingsBucket; b != "" && !bucketRe.MatchString(b) {
-		v.add("restore.recordings_bucket", "%q is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)", b)
+	if b := c.Restore.RecordingsBucket; b != "" {
+		v.bucketName("restore.recordings_bucket", b)
 	}
 	if s, e := c.Restore.StateTable, c.Restore.EventsTable; s != "" && s == e {
 		v.add("restore.events_table", "%q is also restore.state_table; the events and the state need tables of their own", e)
 	}
+	v.restoreTargets(c)
 }
 
 func (v *validator) quotas(c *Cluster) {
@@ -811,8 +812,8 @@ func (v *validator) backend(c *Cluster) {
 		}
 		if s3.Bucket == "" {
 			v.add("backend.s3.bucket", "is required: an existing S3 bucket for Terraform state")
-		} else if !bucketRe.MatchString(s3.Bucket) {
-			v.add("backend.s3.bucket", "%q is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)", s3.Bucket)
+		} else {
+			v.bucketName("backend.s3.bucket", s3.Bucket)
 		}
 		v.region("backend.s3.region", s3.Region)
 		if strings.HasPrefix(s3.KeyPrefix, "/") || strings.HasSuffix(s3.KeyPrefix, "/") || strings.Contains(s3.KeyPrefix, "//") {

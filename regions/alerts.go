@@ -62,14 +62,18 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	}
 	alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
 	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
-	tables := []string{names.StateTable()}
+	// Alarms are named, and addressed, by the table's role, never by its
+	// name: a restored table (restore:) has a name the user chose, and its
+	// alarms keep theirs (and their Terraform addresses) across a restore.
+	tables := []struct{ role, name string }{{"state", names.StateTable()}}
 	if !cfg.Athena() {
-		tables = append(tables, names.EventsTable())
+		tables = append(tables, struct{ role, name string }{"events", names.EventsTable()})
 	}
-	for _, table := range tables {
+	for _, t := range tables {
+		table := t.name
 		for _, op := range []string{"Read", "Write"} {
-			alarms.New(stack, fmt.Sprintf("alarm-%s-%s-throttles", table, op), &alarms.Props{
-				Name: names.Alarm(fmt.Sprintf("%s-%s-throttled", table[len(cfg.ClusterName)+1:], map[string]string{"Read": "reads", "Write": "writes"}[op])),
+			alarms.New(stack, fmt.Sprintf("alarm-%s-%s-throttles", names.Prefix(t.role), op), &alarms.Props{
+				Name: names.Alarm(fmt.Sprintf("%s-%s-throttled", t.role, map[string]string{"Read": "reads", "Write": "writes"}[op])),
 				Description: alarms.Describe(fmt.Sprintf("DynamoDB throttles %ss on %s", op, table),
 					"check the table's consumption and the account's on-demand throughput quotas; raise them or the table's maximum throughput"),
 				Metric:    storage.MetricThrottleEvents(table, op),
