@@ -313,12 +313,19 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 			// reads differently.
 			add(n, where, fmt.Sprintf("is the YAML %s %s, not a string; quote it (%q) if that is the value you mean", strings.TrimPrefix(n.Tag, "!!"), shorten(n.Value), shorten(n.Value)))
 			setAside(n)
+		case n.Tag == "!!str" && sexagesimalRe.MatchString(n.Value) && numberSpelling(n) != "":
+			// tags: {window: 1:30}: a string here, 90 to YAML 1.1 tools.
+			add(n, where, fmt.Sprintf("is %s, which YAML 1.1 tools read as a base-60 number; quote it (%q) if it is the value you mean", n.Value, n.Value))
+			setAside(n)
 		case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && yaml11Bools[strings.ToLower(n.Value)]:
 			add(n, where, fmt.Sprintf("is %s, which YAML 1.1 tools (and many editors) read as a boolean; quote it (%q) if it is the value you mean", n.Value, n.Value))
 			setAside(n)
 		}
 	case reflect.Int:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		if msg := numberSpelling(n); msg != "" {
+			add(n, where, msg)
+			setAside(n)
+		} else if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			bad("a whole number")
 		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err == nil && v == 0 {
 			// 0 would silently mean "the default": say so instead.
