@@ -11,6 +11,7 @@ import (
 // FuzzParse feeds arbitrary documents to the loader: it must never panic,
 // and a rejection is either a document-level error (empty, not YAML, not a
 // mapping, several documents) or a list of problems that each name a field.
+// Its work is bounded by the size of the document (see bounds.go).
 // Seeds: testdata/fuzz/FuzzParse plus the shipped configs.
 func FuzzParse(f *testing.F) {
 	for _, p := range []string{"../examples/cluster.yaml", "../testdata/configs/public-four-regions.yaml"} {
@@ -20,7 +21,17 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(valid))
 	f.Add([]byte(strings.Replace(valid, "10.2.0.0/16", "10.0.0.0/17", 1)))
+	f.Add([]byte(laughs()))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The work is bounded by the document's size: the values visited
+		// (aliases followed) and the bytes allocated, not the wall time.
+		visited, allocated, _ := parseWork(data)
+		if visited > aliasBudget(len(data)) {
+			t.Fatalf("visited %d values for %d bytes, more than the alias budget %d", visited, len(data), aliasBudget(len(data)))
+		}
+		if allocated > maxParseAlloc(len(data)) {
+			t.Fatalf("allocated %d bytes for %d bytes, more than %d", allocated, len(data), maxParseAlloc(len(data)))
+		}
 		c, err := Parse(data, "fuzz")
 		if err == nil {
 			if c == nil || c.Validate() != nil {

@@ -55,10 +55,14 @@ func Parse(data []byte, source string) (*Cluster, error) {
 	c.applyDefaults()
 	problems := structural
 	var hints []string
-	setAside := func(path string) bool { return under(path, structural) }
+	setAsidePaths := map[string]bool{}
+	for _, s := range structural {
+		setAsidePaths[s.Path] = true
+	}
+	setAside := func(path string) bool { return under(path, setAsidePaths) }
 	if verr, ok := c.validate(setAside).(*ValidationError); ok {
 		for _, p := range verr.Problems {
-			if !under(p.Path, structural) {
+			if !setAside(p.Path) {
 				p.Line, p.Column = pos.of(p.Path)
 				problems = append(problems, p)
 			}
@@ -80,13 +84,17 @@ func Parse(data []byte, source string) (*Cluster, error) {
 
 // under reports whether path is, or is inside, a path with a structural
 // problem (its value was set aside, so "is required" there is noise).
-func under(path string, structural []FieldError) bool {
-	for _, s := range structural {
-		if path == s.Path || strings.HasPrefix(path, s.Path+".") || strings.HasPrefix(path, s.Path+"[") {
+func under(path string, structural map[string]bool) bool {
+	for {
+		if structural[path] {
 			return true
 		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return false
+		}
+		path = path[:i]
 	}
-	return false
 }
 
 // positions maps field paths to the line and column of their values.
@@ -128,6 +136,9 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, nil, nil, empty
 	}
+	if err := checkValueCount(data); err != nil {
+		return nil, nil, nil, err
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	if err := dec.Decode(&doc); err == io.EOF {
@@ -148,6 +159,9 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 	}
 	if root.Kind != yaml.MappingNode {
 		return nil, nil, nil, &SyntaxError{Line: root.Line, Column: root.Column, Msg: fmt.Sprintf("the top level must be a mapping of keys (cluster_name: ..., domain: ...), not a %s", kindName(root))}
+	}
+	if err := checkAliases(root, len(data)); err != nil {
+		return nil, nil, nil, err
 	}
 	var problems []FieldError
 	pos := positions{"": {root.Line, root.Column}}
@@ -254,6 +268,11 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			bad("a list")
+			return
+		}
+		if msg := tooMany(path, len(n.Content)); msg != "" {
+			add(n, where, msg)
+			setAside(n)
 			return
 		}
 		for i, item := range n.Content {

@@ -495,6 +495,15 @@ func (v *validator) regions(c *Cluster) {
 		v.add("auth.instances.count", "is %d; at most %d auth servers can run on DynamoDB: each one reads the cluster state's DynamoDB stream, and DynamoDB Streams serves at most two readers per shard (gravitational/teleport#25170, #25171), so a third would miss or throttle cluster changes; use 1 or %d (refreshes replace one at a time and never run more)", n, MaxAuthServers, MaxAuthServers)
 	}
 
+	for _, list := range []struct {
+		path string
+		n    int
+	}{{"proxy_regions", len(c.ProxyRegions)}, {"resource_regions", len(c.ResourceRegions)}} {
+		if msg := tooMany(list.path, list.n); msg != "" {
+			v.add(list.path, "%s", msg)
+			return
+		}
+	}
 	if len(c.ProxyRegions) == 0 {
 		v.add("proxy_regions", "needs at least one entry: {region: ..., vpc_cidr: ...}")
 	} else if len(c.ActiveProxyRegions()) == 0 {
@@ -514,11 +523,13 @@ func (v *validator) regions(c *Cluster) {
 	}
 
 	// All VPCs are peered with the auth VPC (and with each other in vpc mode),
-	// and AWS refuses to peer overlapping ranges.
+	// and AWS refuses to peer overlapping ranges. Each VPC is reported once,
+	// at the first earlier one it overlaps (the lists are capped above).
 	for i := range vpcs {
 		for j := 0; j < i; j++ {
 			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
 				v.add(vpcs[i].path, "%s overlaps %s (%s); every VPC is peered, so give each a distinct range", vpcs[i].prefix, vpcs[j].path, vpcs[j].prefix)
+				break
 			}
 		}
 	}
@@ -536,7 +547,7 @@ func (v *validator) regions(c *Cluster) {
 			}
 			seenRes[r.Region] = path
 		}
-		if r.ProxyRegion != "" {
+		if r.ProxyRegion != "" && !v.unknown("proxy_regions") {
 			if c.IsRetired(r.ProxyRegion) {
 				v.add(path+".proxy_region", "%q is retired; name a running proxy region or leave proxy_region out to use the nearest", r.ProxyRegion)
 			} else if _, ok := seen[r.ProxyRegion]; !ok {
@@ -560,6 +571,10 @@ func (v *validator) zones(path, region string, azCount int, zones []string) {
 		if azCount > r.AZs() {
 			v.add(path+".az_count", "is %d but %s has %d zones open to every account (%s); use %d, or list the zones your account has under zones:", azCount, region, r.AZs(), strings.Join(r.ZoneIDs, ", "), r.AZs())
 		}
+		return
+	}
+	if msg := tooMany(path+".zones", len(zones)); msg != "" {
+		v.add(path+".zones", "%s", msg)
 		return
 	}
 	if len(zones) != azCount {
@@ -605,6 +620,9 @@ func (v *validator) elasticIPs(c *Cluster) {
 		n    int
 	}
 	need := map[string][]user{}
+	if tooMany("proxy_regions", len(c.ProxyRegions)) != "" {
+		return // reported by regions
+	}
 	// Existing VPCs bring their own egress: no NAT gateway is created.
 	if c.Auth.ExistingVPC == nil {
 		need[c.Auth.Region] = append(need[c.Auth.Region], user{"auth", c.Auth.AZCount})
@@ -671,6 +689,9 @@ func (v *validator) region(path, name string) bool {
 func Suggest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
+		if abs(len(s)-len(c)) > 3 {
+			continue // the distance is at least the difference in length
+		}
 		if d := editDistance(s, c); d < bestDist {
 			best, bestDist = c, d
 		}
@@ -789,7 +810,7 @@ func (v *validator) ami(c *Cluster) {
 	}
 	for _, region := range sortedKeys(c.AMI.IDs) {
 		path := "ami.ids." + region
-		if !used[region] {
+		if !used[region] && !v.unknown("proxy_regions") {
 			v.add(path, "%q is neither the auth region nor a proxy region; remove it", region)
 		}
 		if !amiIDRe.MatchString(c.AMI.IDs[region]) {
@@ -873,4 +894,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
