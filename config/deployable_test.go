@@ -51,3 +51,20 @@ func TestRefuseRestoreTargets(t *testing.T) {
 		{"backend bucket reserved suffix", "", "backend: {type: s3, s3: {bucket: state--ol-s3, region: us-west-2, use_lockfile: true}}\n", "backend.s3.bucket", "ends with --ol-s3", "backend: {type: s3, s3: {bucket: state, region: us-west-2, use_lockfile: true}}\n"},
 	})
 }
+
+func TestRefuseTagKeysDifferingInCase(t *testing.T) {
+	checkFixes(t, []fixCase{
+		{"two keys", "", "tags: {team: a, Team: b}\n", "tags.team", "differs only in case from tags.Team; AWS refuses tag keys that differ only in case (IAM among others): keep one of them", "tags: {team: a}\n"},
+		{"the app's key", "", "tags: {Managed-By: me}\n", "tags.Managed-By", "differs only in case from managed-by, a tag the app sets itself", "tags: {owner: me}\n"},
+		{"Name", "", "tags: {NAME: x}\n", "tags.NAME", "differs only in case from Name, a tag the app sets itself", "tags: {label: x}\n"},
+	})
+}
+
+func TestRefuseEmptyExistingVPC(t *testing.T) {
+	const at = "  vpc_cidr: 10.0.0.0/16\n"
+	checkFixes(t, []fixCase{
+		{"null body", at, at + "  existing_vpc:\n", "auth.existing_vpc", "is empty (null), which would create a new VPC as if the key were absent; give the existing VPC's vpc_id and subnets under it, or remove existing_vpc to create a VPC", at},
+		{"explicit null", at, at + "  existing_vpc: null\n", "auth.existing_vpc", "would create a new VPC", at},
+		{"proxy region", "    vpc_cidr: 10.1.0.0/16\n", "    vpc_cidr: 10.1.0.0/16\n    existing_vpc: ~\n", "proxy_regions[0].existing_vpc", "would create a new VPC", "    vpc_cidr: 10.1.0.0/16\n"},
+	})
+}

@@ -193,11 +193,19 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
+	givenVPC := t == reflect.TypeOf(&ExistingVPC{})
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if path != "" {
 		pos[path] = [2]int{n.Line, n.Column}
+	}
+	if givenVPC && isNull(n) {
+		// existing_vpc: with its body commented out would silently mean
+		// "no existing VPC" (a new one is created), the opposite of what
+		// the key says.
+		*problems = append(*problems, FieldError{Path: path, Msg: "is empty (null), which would create a new VPC as if the key were absent; give the existing VPC's vpc_id and subnets under it, or remove existing_vpc to create a VPC", Line: n.Line, Column: n.Column})
+		return
 	}
 	where := path
 	if where == "" {

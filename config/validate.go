@@ -865,10 +865,24 @@ func (v *validator) tags(tags map[string]string) {
 	if len(tags) > MaxUserTags {
 		v.add("tags", "has %d tags; AWS allows 50 per resource and the app sets %d of them (%s and Name), so use at most %d", len(tags), len(appTagKeys)+1, strings.Join(appTagKeys, ", "), MaxUserTags)
 	}
+	// IAM (and other services) refuse keys that differ only in case, from
+	// each other or from the app's own.
+	lower := map[string]string{}
+	for _, k := range append(slices.Clone(appTagKeys), "Name") {
+		lower[strings.ToLower(k)] = k
+	}
 	for _, k := range sortedKeys(tags) {
 		path := joinPath("tags", k)
 		val := tags[k]
+		first, clash := lower[strings.ToLower(k)]
+		if !clash {
+			lower[strings.ToLower(k)] = k
+		}
 		switch {
+		case clash && first != k && (slices.Contains(appTagKeys, first) || first == "Name"):
+			v.add(path, "differs only in case from %s, a tag the app sets itself; AWS refuses tag keys that differ only in case (IAM among others): choose another key", first)
+		case clash && first != k:
+			v.add(path, "differs only in case from tags.%s; AWS refuses tag keys that differ only in case (IAM among others): keep one of them", first)
 		case k == "" || utf8.RuneCountInString(k) > MaxTagKeyLen:
 			v.add(path, "key is %d characters; AWS allows 1 to %d", utf8.RuneCountInString(k), MaxTagKeyLen)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
