@@ -68,3 +68,15 @@ func TestRefuseEmptyExistingVPC(t *testing.T) {
 		{"proxy region", "    vpc_cidr: 10.1.0.0/16\n", "    vpc_cidr: 10.1.0.0/16\n    existing_vpc: ~\n", "proxy_regions[0].existing_vpc", "would create a new VPC", "    vpc_cidr: 10.1.0.0/16\n"},
 	})
 }
+
+func TestRefuseBackendKeyPrefix(t *testing.T) {
+	backend := func(prefix string) string {
+		return "backend: {type: s3, s3: {bucket: my-state, region: us-west-2, use_lockfile: true, key_prefix: " + prefix + "}}\n"
+	}
+	checkFixes(t, []fixCase{
+		{"interpolation", "", backend(`"a/${var.x}"`), "backend.s3.key_prefix", "holds a NUL, a line break or ${", backend("teams/acme")},
+		{"newline", "", backend(`"a\nb"`), "backend.s3.key_prefix", "holds a NUL, a line break or ${", backend("teams/acme")},
+		{"NUL", "", backend(`"a\0b"`), "backend.s3.key_prefix", "holds a NUL", backend("teams/acme")},
+		{"too long", "", backend(strings.Repeat("k", 1000)), "backend.s3.key_prefix", "is 1000 bytes; state keys (<key_prefix>/proxy-<region>.tfstate) must fit S3's 1024-byte key limit: use a prefix of at most 995 bytes", backend(strings.Repeat("k", 995))},
+	})
+}

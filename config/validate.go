@@ -54,6 +54,8 @@ const (
 	// MaxVersionPart bounds each number of a Teleport release, so that a
 	// typo of many digits is an error rather than an overflow.
 	MaxVersionPart = 9999
+	// MaxS3KeyBytes is S3's limit on an object key (UTF-8 bytes).
+	MaxS3KeyBytes = 1024
 	// maxProblemsShown is how many problems an error prints before
 	// "and N more".
 	maxProblemsShown = 20
@@ -837,7 +839,13 @@ func (v *validator) backend(c *Cluster) {
 			v.bucketName("backend.s3.bucket", s3.Bucket)
 		}
 		v.region("backend.s3.region", s3.Region)
-		if strings.HasPrefix(s3.KeyPrefix, "/") || strings.HasSuffix(s3.KeyPrefix, "/") || strings.Contains(s3.KeyPrefix, "//") {
+		// The longest state key is <prefix>/proxy-<region>.tfstate (see
+		// the backend of package regions); S3 keys have at most 1,024 bytes.
+		if longest := len(s3.KeyPrefix) + len("/proxy-ap-southeast-1.tfstate"); longest > MaxS3KeyBytes {
+			v.add("backend.s3.key_prefix", "is %d bytes; state keys (<key_prefix>/proxy-<region>.tfstate) must fit S3's %d-byte key limit: use a prefix of at most %d bytes", len(s3.KeyPrefix), MaxS3KeyBytes, MaxS3KeyBytes-(longest-len(s3.KeyPrefix)))
+		} else if strings.ContainsAny(s3.KeyPrefix, "\x00\n\r") || strings.Contains(s3.KeyPrefix, "${") {
+			v.add("backend.s3.key_prefix", "%q holds a NUL, a line break or ${, which Terraform's backend configuration cannot carry (${ starts an interpolation); use plain names such as teams/acme", s3.KeyPrefix)
+		} else if strings.HasPrefix(s3.KeyPrefix, "/") || strings.HasSuffix(s3.KeyPrefix, "/") || strings.Contains(s3.KeyPrefix, "//") {
 			v.add("backend.s3.key_prefix", "%q must not start or end with / or contain //", s3.KeyPrefix)
 		} else if slices.Contains(strings.Split(s3.KeyPrefix, "/"), "..") || slices.Contains(strings.Split(s3.KeyPrefix, "/"), ".") {
 			// S3 keys are not paths: "a/../b" is a key of its own, not b,
