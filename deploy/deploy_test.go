@@ -218,6 +218,7 @@ case "$cmd" in
 version) echo '{"terraform_version":"1.11.4","platform":"linux_amd64","provider_selections":{},"terraform_outdated":false}'; exit 0;;
 esac
 echo "$dir $cmd" >> ` + log + `
+for a in "$@"; do [ "$a" = "-refresh=false" ] && echo "$dir norefresh" >> ` + log + `; done
 case " ` + strings.Join(failIn, " ") + ` " in *" $dir "*) if [ "$cmd" = plan ]; then echo "Error: boom in $dir" >&2; exit 1; fi;; esac
 case "$cmd" in
 plan) for a in "$@"; do case "$a" in -out=*) : > "${a#-out=}";; esac; done; exit 2;;
@@ -344,6 +345,23 @@ func TestRunOrderAndFailure(t *testing.T) {
 		}
 		if position(readLog(t, log), "auth/apply") >= 0 {
 			t.Error("a plan applied something")
+		}
+	})
+	t.Run("no refresh only where asked, never for plan", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		if _, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log), NoRefresh: true, Getenv: getenv}); err != nil {
+			t.Fatal(err)
+		}
+		if position(readLog(t, log), "auth/norefresh") < 0 {
+			t.Error("apply with NoRefresh planned with a refresh")
+		}
+		log2 := filepath.Join(t.TempDir(), "log")
+		if _, err := Run(t.Context(), m, Plan, Options{Binary: fakeTerraform(t, log2), NoRefresh: true, Getenv: getenv}); err != nil {
+			t.Fatal(err)
+		}
+		if position(readLog(t, log2), "auth/norefresh") >= 0 {
+			t.Error("a plan skipped the refresh")
 		}
 	})
 	t.Run("only the named stacks", func(t *testing.T) {

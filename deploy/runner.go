@@ -56,6 +56,11 @@ type Options struct {
 	// points their remote-state reads at it: an emulator rehearsal never
 	// touches the real state.
 	LocalState string
+	// NoRefresh plans apply and destroy without refreshing state first
+	// (terraform plan -refresh=false): only for harnesses in which nothing
+	// but Terraform changes the resources, and which plan again with a
+	// refresh to check. Plan always refreshes.
+	NoRefresh bool
 	// Only, when set, limits the run to these stacks; the others are
 	// taken as they are (their dependencies must be deployed already).
 	Only []string
@@ -385,7 +390,8 @@ func (r *run) plan(ctx context.Context, j *job) bool {
 		return false
 	}
 	j.planFile = filepath.Join(s.Dir, string(r.action)+".tfplan")
-	planOpts := []tfexec.PlanOption{tfexec.Out(j.planFile), tfexec.Parallelism(r.opts.Parallelism), tfexec.Lock(true)}
+	planOpts := []tfexec.PlanOption{tfexec.Out(j.planFile), tfexec.Parallelism(r.opts.Parallelism), tfexec.Lock(true),
+		tfexec.Refresh(!(r.opts.NoRefresh && r.action != Plan))}
 	if r.action == Destroy {
 		planOpts = append(planOpts, tfexec.Destroy(true))
 	}

@@ -278,7 +278,11 @@ func (c *cluster) run(outdir string, action deploy.Action, wantErr bool) (*deplo
 // second plan: it was planned after every stack it reads was applied.
 func (c *cluster) apply(outdir string) *deploy.Result {
 	c.t.Helper()
+	// Only Terraform changes the emulator's resources, so the apply plans
+	// without a refresh; the second plan refreshes.
+	c.opts.NoRefresh = true
 	res, _ := c.run(outdir, deploy.Apply, false)
+	c.opts.NoRefresh = false
 	applied := res.Names(deploy.StatusApplied)
 	if len(applied) == 0 {
 		return res
