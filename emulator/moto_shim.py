@@ -447,6 +447,68 @@ def shim_prefix_list_max_entries():
     VPCs.modify_managed_prefix_list = modify_managed_prefix_list
 
 
+def shim_autoscaling_instance_refresh():
+    """Auto Scaling StartInstanceRefresh, DescribeInstanceRefreshes, CancelInstanceRefresh.
+
+    AWS starts a rolling replacement of the group's instances and returns its
+    InstanceRefreshId; DescribeInstanceRefreshes reports it (Status Pending,
+    InProgress, Successful, ...); CancelInstanceRefresh stops one in progress, else
+    fails with ActiveInstanceRefreshNotFound (Auto Scaling API reference). The
+    provider starts one whenever the launch template of a group with an
+    instance_refresh block changes (internal/service/autoscaling/group.go,
+    startInstanceRefresh) and does not wait for it. moto 5.2.1 implements none of
+    them: every release change retries the 500 until the update times out. The
+    emulator runs no instances, so a refresh here has nothing to replace and is
+    Successful at once.
+    """
+    import datetime as _dt
+
+    from moto.autoscaling.exceptions import AutoscalingClientError
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult
+
+    class ActiveInstanceRefreshNotFound(AutoscalingClientError):
+        code = "ActiveInstanceRefreshNotFound"
+
+    def refreshes(backend):
+        if not hasattr(backend, "shim_refreshes"):
+            backend.shim_refreshes = []
+        return backend.shim_refreshes
+
+    def start_instance_refresh(self):
+        now = _dt.datetime.now(_dt.timezone.utc)
+        refresh = {
+            "InstanceRefreshId": str(uuid.uuid4()),
+            "AutoScalingGroupName": self._get_param("AutoScalingGroupName"),
+            "Status": "Successful",
+            "StartTime": now,
+            "EndTime": now,
+            "PercentageComplete": 100,
+            "InstancesToUpdate": 0,
+        }
+        refreshes(self.autoscaling_backend).append(refresh)
+        return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
+
+    def describe_instance_refreshes(self):
+        group = self._get_param("AutoScalingGroupName")
+        ids = self._get_param("InstanceRefreshIds", [])
+        found = [r for r in reversed(refreshes(self.autoscaling_backend))
+                 if r["AutoScalingGroupName"] == group and (not ids or r["InstanceRefreshId"] in ids)]
+        return ActionResult({"InstanceRefreshes": found})
+
+    def cancel_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        for r in refreshes(self.autoscaling_backend):
+            if r["AutoScalingGroupName"] == group and r["Status"] in ("Pending", "InProgress"):
+                r["Status"] = "Cancelled"
+                return ActionResult({"InstanceRefreshId": r["InstanceRefreshId"]})
+        raise ActiveInstanceRefreshNotFound(f"No in progress or pending Instance Refresh found for Auto Scaling group {group}")
+
+    AutoScalingResponse.start_instance_refresh = start_instance_refresh
+    AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
+    AutoScalingResponse.cancel_instance_refresh = cancel_instance_refresh
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -460,6 +522,7 @@ SHIMS = [
     shim_transit_gateway_route_attachment,
     shim_sqs_redrive_policy_json,
     shim_prefix_list_max_entries,
+    shim_autoscaling_instance_refresh,
 ]
 
 

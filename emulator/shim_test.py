@@ -208,6 +208,23 @@ def prefix_list_max_entries():
     return got, 3
 
 
+def autoscaling_instance_refresh():
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    ec2.create_launch_template(LaunchTemplateName="refreshed", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+    asg = client("autoscaling")
+    asg.create_auto_scaling_group(AutoScalingGroupName="g", MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
+                                  LaunchTemplate={"LaunchTemplateName": "refreshed", "Version": "$Latest"})
+    try:
+        rid = asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling",
+                                         Preferences={"MinHealthyPercentage": 50})["InstanceRefreshId"]
+    except Exception as e:  # the 500 of an unimplemented action
+        return type(e).__name__, "Successful"
+    got = asg.describe_instance_refreshes(AutoScalingGroupName="g")["InstanceRefreshes"]
+    return [(r["InstanceRefreshId"] == rid, r["Status"]) for r in got][0][1], "Successful"
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -221,6 +238,7 @@ SCENARIOS = {
     "shim_transit_gateway_route_attachment": transit_gateway_route_attachment,
     "shim_sqs_redrive_policy_json": sqs_redrive_policy_json,
     "shim_prefix_list_max_entries": prefix_list_max_entries,
+    "shim_autoscaling_instance_refresh": autoscaling_instance_refresh,
 }
 
 
