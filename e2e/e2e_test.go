@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -226,6 +227,8 @@ type cluster struct {
 	t    *testing.T
 	emu  *emulator.Emulator
 	opts deploy.Options
+	// seeded is the emulator's inventory before the first deploy.
+	seeded map[string]int
 }
 
 // newCluster starts an emulator seeded for cfg; the state lives in a
@@ -242,7 +245,7 @@ func newCluster(t *testing.T, cfg *config.Cluster) *cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Stop() })
-	return &cluster{t: t, emu: emu, opts: deploy.Options{
+	return &cluster{t: t, emu: emu, seeded: inventory(t, emu.Endpoint), opts: deploy.Options{
 		Mirror:           mirror,
 		Env:              emulator.EnvFor(emu.Endpoint),
 		ProviderSettings: emulator.ProviderSettings(),
@@ -551,6 +554,7 @@ func TestChangeScenarios(t *testing.T) {
 		cfg.DeletionProtection = &off
 		next := synth(t, cfg, outputs)
 		c.apply(next)
+		c.emptyBuckets(t)
 		c.run(next, deploy.Destroy, false)
 		if left := stateResources(t, c.opts.LocalState); len(left) > 0 {
 			t.Errorf("state still holds %d resources after destroy: %v", len(left), slices.Sorted(func(y func(string) bool) {
@@ -561,7 +565,83 @@ func TestChangeScenarios(t *testing.T) {
 				}
 			}))
 		}
+		c.checkNothingLeft(t)
 	})
+}
+
+// emptyBuckets is step 2 of the README's teardown runbook: Terraform never
+// deletes objects (force_destroy is off), and the cluster writes some on its
+// own (the state table's export into the backups bucket), so every version
+// and delete marker of every bucket goes first. Python with boto3 is what
+// the emulator runs on.
+func (c *cluster) emptyBuckets(t *testing.T) {
+	t.Helper()
+	script := `
+import boto3, sys
+s3 = boto3.resource("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                    aws_access_key_id="test", aws_secret_access_key="test")
+for bucket in s3.buckets.all():
+    bucket.object_versions.delete()
+    bucket.objects.delete()
+`
+	python := os.Getenv(emulator.PythonEnv)
+	if python == "" {
+		python = "python3"
+	}
+	if out, err := exec.Command(python, "-c", script, c.emu.Endpoint).CombinedOutput(); err != nil {
+		t.Fatalf("empty the buckets: %v\n%s", err, out)
+	}
+}
+
+// keptAfterDestroy are the emulator's models that may hold more objects
+// after a destroy than before the first deploy, each with why AWS keeps them
+// too.
+var keptAfterDestroy = map[string]string{
+	// ScheduleKeyDeletion: a key waits 7-30 days (deletion_window_in_days)
+	// before it is deleted (KMS developer guide, "Deleting AWS KMS keys").
+	"kms.Key": "keys scheduled for deletion",
+}
+
+// checkNothingLeft compares the emulator's inventory with the one before
+// the first deploy: a destroy leaves nothing of the cluster.
+func (c *cluster) checkNothingLeft(t *testing.T) {
+	t.Helper()
+	now := inventory(t, c.emu.Endpoint)
+	var left []string
+	for model, n := range now {
+		if n > c.seeded[model] && keptAfterDestroy[model] == "" {
+			left = append(left, fmt.Sprintf("%s: %d (%d before the first deploy)", model, n, c.seeded[model]))
+		}
+	}
+	sort.Strings(left)
+	if len(left) > 0 {
+		t.Errorf("the destroy left objects in the emulator:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// inventory counts the emulator's objects per service and model (moto's
+// /moto-api/data.json).
+func inventory(t *testing.T, endpoint string) map[string]int {
+	t.Helper()
+	resp, err := http.Get(endpoint + "/moto-api/data.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var data map[string]map[string][]json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
+		t.Fatalf("moto-api/data.json: %v", err)
+	}
+	out := map[string]int{}
+	for service, models := range data {
+		for model, objects := range models {
+			out[service+"."+model] = len(objects)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("the emulator's inventory is empty: moto-api/data.json changed shape")
+	}
+	return out
 }
 
 // reportDiff is the app's diff of two outputs.
@@ -617,4 +697,26 @@ func rawResources(t *testing.T, data []byte) []string {
 		}
 	}
 	return out
+}
+
+// TestUnprotectedDestroy deploys the smallest golden config with
+// deletion_protection: false and destroys it: every stack goes, dependents
+// first, and the emulator holds nothing of the cluster afterwards.
+func TestUnprotectedDestroy(t *testing.T) {
+	need(t)
+	t.Parallel()
+	cfg := load(t, goldens(t)["oss-single-region"])
+	off := false
+	cfg.DeletionProtection = &off
+	c := newCluster(t, cfg)
+	out := synth(t, cfg, "")
+	c.apply(out)
+	c.emptyBuckets(t)
+	if _, err := c.run(out, deploy.Destroy, false); err != nil {
+		t.Fatal(err)
+	}
+	if left := stateResources(t, c.opts.LocalState); len(left) > 0 {
+		t.Errorf("state still holds %d resources after destroy", len(left))
+	}
+	c.checkNothingLeft(t)
 }
