@@ -195,6 +195,8 @@ func load(t *testing.T, rel string) *config.Cluster {
 // config.
 func TestValidateEveryConfig(t *testing.T) {
 	need(t)
+	// Beside the deploys: it needs no emulator.
+	t.Parallel()
 	dirs := map[string]string{}
 	for name := range goldens(t) {
 		dirs[name] = filepath.Join(root, "testdata", "golden", name)
