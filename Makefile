@@ -78,7 +78,7 @@ clean: ## remove synthesized output and the local rehearsal's state
 # config; E2E_RUN selects tests (go test -run).
 E2E_CONFIGS ?= all
 E2E_RUN ?= .
-E2E_PARALLEL ?= 3
+E2E_PARALLEL ?= 4
 e2e: ## apply every golden config into a local AWS emulator and re-plan to no changes; change scenarios; protection (tens of minutes)
 	E2E_EMULATOR=1 E2E_CONFIGS=$(E2E_CONFIGS) E2E_DIFF_REPORT=$(CURDIR)/.e2e-diff-report.md \
 	  $(GO) test -count=1 -v -timeout 85m -parallel $(E2E_PARALLEL) -run '$(E2E_RUN)' ./e2e
