@@ -580,19 +580,31 @@ func (c *cluster) emptyBuckets(t *testing.T) {
 	t.Helper()
 	script := `
 import boto3, sys
-s3 = boto3.resource("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
-                    aws_access_key_id="test", aws_secret_access_key="test")
-for bucket in s3.buckets.all():
-    bucket.object_versions.delete()
-    bucket.objects.delete()
+kw = dict(endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test")
+for b in boto3.client("s3", region_name="us-east-1", **kw).list_buckets()["Buckets"]:
+    region = boto3.client("s3", region_name="us-east-1", **kw).get_bucket_location(Bucket=b["Name"]).get("LocationConstraint") or "us-east-1"
+    s3 = boto3.client("s3", region_name=region, **kw)
+    for _ in range(10):
+        page = s3.list_object_versions(Bucket=b["Name"])
+        doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if not doomed:
+            break
+        for v in doomed:
+            s3.delete_object(Bucket=b["Name"], Key=v["Key"], VersionId=v["VersionId"])
+        print(b["Name"], "emptied", len(doomed))
+    left = s3.list_object_versions(Bucket=b["Name"])
+    if left.get("Versions") or left.get("DeleteMarkers"):
+        sys.exit("%s still holds %s" % (b["Name"], [v["Key"] for v in left.get("Versions", []) + left.get("DeleteMarkers", [])]))
 `
 	python := os.Getenv(emulator.PythonEnv)
 	if python == "" {
 		python = "python3"
 	}
-	if out, err := exec.Command(python, "-c", script, c.emu.Endpoint).CombinedOutput(); err != nil {
+	out, err := exec.Command(python, "-c", script, c.emu.Endpoint).CombinedOutput()
+	if err != nil {
 		t.Fatalf("empty the buckets: %v\n%s", err, out)
 	}
+	t.Logf("buckets emptied:\n%s", out)
 }
 
 // keptAfterDestroy are the emulator's models that may hold more objects

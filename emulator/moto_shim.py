@@ -509,6 +509,37 @@ def shim_autoscaling_instance_refresh():
     AutoScalingResponse.cancel_instance_refresh = cancel_instance_refresh
 
 
+def shim_s3_policy_conditions():
+    """S3 bucket policies: statements with a Condition.
+
+    AWS evaluates a statement's Condition against the request (IAM User Guide,
+    "IAM JSON policy elements: Condition"); the app's buckets deny every request
+    with aws:SecureTransport false, which never matches the TLS requests of
+    Terraform, the CLI or Teleport. moto 5.2.1 ignores conditions ("Conditions are
+    not taken into account", S3Backend.put_bucket_policy), so that conditional Deny
+    denies every object request: DeleteObject answers 403 and the teardown
+    runbook's "empty the buckets" cannot run. The shim leaves conditional
+    statements out of moto's evaluation (moto has no request context to evaluate
+    them with; the emulator is reached without TLS on loopback).
+    """
+    import json as _json
+
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = _json.loads(self.policy)
+        statements = policy.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        policy["Statement"] = [st for st in statements if "Condition" not in st]
+        return IAMPolicy(_json.dumps(policy)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -523,6 +554,7 @@ SHIMS = [
     shim_sqs_redrive_policy_json,
     shim_prefix_list_max_entries,
     shim_autoscaling_instance_refresh,
+    shim_s3_policy_conditions,
 ]
 
 

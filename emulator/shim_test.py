@@ -10,6 +10,7 @@ patch moto in place, for the rest of the process.
 Run: python3 emulator/shim_test.py (emulator/shim_test.go runs it).
 """
 
+import json
 import os
 import sys
 import unittest
@@ -225,6 +226,22 @@ def autoscaling_instance_refresh():
     return [(r["InstanceRefreshId"] == rid, r["Status"]) for r in got][0][1], "Successful"
 
 
+def s3_policy_conditions():
+    # The app's TLS-only bucket policy; the request comes over TLS in AWS.
+    s3 = client("s3")
+    s3.create_bucket(Bucket="tls-only", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="tls-only", Key="k", Body=b"x")
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::tls-only", "arn:aws:s3:::tls-only/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    try:
+        s3.delete_object(Bucket="tls-only", Key="k")
+    except Exception as e:
+        return type(e).__name__, "deleted"
+    return "deleted", "deleted"
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -239,6 +256,7 @@ SCENARIOS = {
     "shim_sqs_redrive_policy_json": sqs_redrive_policy_json,
     "shim_prefix_list_max_entries": prefix_list_max_entries,
     "shim_autoscaling_instance_refresh": autoscaling_instance_refresh,
+    "shim_s3_policy_conditions": s3_policy_conditions,
 }
 
 
