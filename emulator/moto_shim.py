@@ -540,6 +540,42 @@ def shim_s3_policy_conditions():
     FakeBucket.get_permission = get_permission
 
 
+def shim_launch_template_version_user_data():
+    """EC2 CreateLaunchTemplateVersion with LaunchTemplateData.UserData.
+
+    AWS stores the new version's user data as sent (base64) and launches instances
+    from it (EC2 API reference, CreateLaunchTemplateVersion; RequestLaunchTemplateData
+    UserData). The provider creates a version whenever the user data or the image
+    changes (internal/service/ec2/ec2_launch_template.go). moto 5.2.1 decodes
+    UserData only in CreateLaunchTemplate; a later version keeps a plain string, and
+    every launch from it (a scale-out, a proxy count raised) fails an assertion
+    with a 500 until the group update times out.
+    """
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+    from moto.ec2.utils import parse_user_data
+
+    original = LaunchTemplates.create_launch_template_version
+
+    def create_launch_template_version(self):
+        get_param = self._get_param
+        encoded = get_param("LaunchTemplateData.UserData")
+
+        def with_user_data(name, *args, **kwargs):
+            value = get_param(name, *args, **kwargs)
+            if name == "LaunchTemplateData" and isinstance(value, dict) and encoded is not None:
+                value = dict(value)
+                value["UserData"] = parse_user_data(encoded)
+            return value
+
+        self._get_param = with_user_data
+        try:
+            return original(self)
+        finally:
+            del self._get_param
+
+    LaunchTemplates.create_launch_template_version = create_launch_template_version
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -555,6 +591,7 @@ SHIMS = [
     shim_prefix_list_max_entries,
     shim_autoscaling_instance_refresh,
     shim_s3_policy_conditions,
+    shim_launch_template_version_user_data,
 ]
 
 

@@ -242,6 +242,26 @@ def s3_policy_conditions():
     return "deleted", "deleted"
 
 
+def launch_template_version_user_data():
+    # A new version (a release or image change), then a scale-out from it.
+    import base64
+
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    data = {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro", "UserData": base64.b64encode(b"#!/bin/sh\n").decode()}
+    ec2.create_launch_template(LaunchTemplateName="proxies", LaunchTemplateData=data)
+    ec2.create_launch_template_version(LaunchTemplateName="proxies", LaunchTemplateData=dict(data, InstanceType="t3.small"))
+    asg = client("autoscaling")
+    asg.create_auto_scaling_group(AutoScalingGroupName="scaled", MinSize=0, MaxSize=2, DesiredCapacity=0, VPCZoneIdentifier=subnet,
+                                  LaunchTemplate={"LaunchTemplateName": "proxies", "Version": "$Latest"})
+    try:
+        asg.update_auto_scaling_group(AutoScalingGroupName="scaled", DesiredCapacity=1)
+    except Exception as e:
+        return type(e).__name__, 1
+    return len(asg.describe_auto_scaling_groups(AutoScalingGroupNames=["scaled"])["AutoScalingGroups"][0]["Instances"]), 1
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -257,6 +277,7 @@ SCENARIOS = {
     "shim_prefix_list_max_entries": prefix_list_max_entries,
     "shim_autoscaling_instance_refresh": autoscaling_instance_refresh,
     "shim_s3_policy_conditions": s3_policy_conditions,
+    "shim_launch_template_version_user_data": launch_template_version_user_data,
 }
 
 
