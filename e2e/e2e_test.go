@@ -675,6 +675,61 @@ func readInventory(endpoint string) (map[string]int, error) {
 	return out, nil
 }
 
+// reportDiff is the app's diff of two outputs.
+func reportDiff(old, new string) (*report.DiffResult, error) { return report.Diff(old, new) }
+
+// protectedType says whether the deletion-protection test must find the
+// resource still there: state, keys and DNS records.
+func protectedType(addr string) bool {
+	for _, p := range []string{"aws_dynamodb_table.", "aws_s3_bucket.", "aws_kms_key.", "aws_route53_record.", "aws_backup_vault.", "aws_route53_zone."} {
+		if strings.Contains(addr, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stateResources lists the managed resources of every state file in dir,
+// as "<stack> <address>".
+func stateResources(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "terraform.*.tfstate"))
+	out := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rawResources(t, data) {
+			out[filepath.Base(f)+" "+r] = true
+		}
+	}
+	return out
+}
+
+// rawResources lists the managed resources of a state file (Terraform's
+// state format, version 4) that still have instances.
+func rawResources(t *testing.T, data []byte) []string {
+	t.Helper()
+	var st struct {
+		Resources []struct {
+			Mode, Type, Name string
+			Module           string
+			Instances        []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range st.Resources {
+		if r.Mode == "managed" && len(r.Instances) > 0 {
+			out = append(out, r.Type+"."+r.Name)
+		}
+	}
+	return out
+}
+
 // TestUnprotectedDestroy deploys the smallest golden config with
 // deletion_protection: false and destroys it: every stack goes, dependents
 // first, and the emulator holds nothing of the cluster afterwards.
