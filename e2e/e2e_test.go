@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,10 @@ import (
 
 // EnableEnv turns the package on.
 const EnableEnv = "E2E_EMULATOR"
+
+// ScenariosEnv limits TestChangeScenarios to its first N day-2 scenarios
+// (default: all).
+const ScenariosEnv = "E2E_SCENARIOS"
 
 // ConfigsEnv lists the golden configs to deploy (comma-separated, "all" for
 // every one); default: the example and transit-gateway.
@@ -504,6 +509,14 @@ func TestChangeScenarios(t *testing.T) {
 		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }},
 		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }},
 		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }},
+	}
+	// E2E_SCENARIOS=N runs the first N (each starts from the one before).
+	if v := os.Getenv(ScenariosEnv); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > len(scenarios) {
+			t.Fatalf("%s=%q: want a number from 0 to %d", ScenariosEnv, v, len(scenarios))
+		}
+		scenarios = scenarios[:n]
 	}
 	var report strings.Builder
 	for _, sc := range scenarios {
