@@ -429,14 +429,22 @@ def shim_prefix_list_max_entries():
     the provider raises it in a call of its own before adding entries
     (internal/service/ec2/vpc_managed_prefix_list.go, updateMaxEntry). moto 5.2.1
     ignores MaxEntries, so a proxy region added to the mesh re-plans
-    max_entries forever.
+    max_entries forever, and clears the name of a list modified without
+    PrefixListName (optional in AWS: unchanged when absent).
     """
     from moto.ec2.responses.vpcs import VPCs
 
     original = VPCs.modify_managed_prefix_list
 
     def modify_managed_prefix_list(self):
+        # A call without PrefixListName keeps the name (AWS: the parameter
+        # is optional); moto 5.2.1 sets it to None, so a region retired
+        # (entries removed, then MaxEntries lowered alone) re-plans the name.
+        pl_before = self.ec2_backend.managed_prefix_lists.get(self._get_param("PrefixListId"))
+        name = pl_before.prefix_list_name if pl_before is not None else None
         result = original(self)
+        if self._get_param("PrefixListName") is None and pl_before is not None:
+            pl_before.prefix_list_name = name
         max_entries = self._get_param("MaxEntries")
         if max_entries is not None:
             pl = self.ec2_backend.managed_prefix_lists.get(self._get_param("PrefixListId"))

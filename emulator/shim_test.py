@@ -205,8 +205,8 @@ def prefix_list_max_entries():
     ec2 = client("ec2")
     pl = ec2.create_managed_prefix_list(PrefixListName="peers", MaxEntries=2, AddressFamily="IPv4")["PrefixList"]["PrefixListId"]
     ec2.modify_managed_prefix_list(PrefixListId=pl, MaxEntries=3)
-    got = ec2.describe_managed_prefix_lists(PrefixListIds=[pl])["PrefixLists"][0]["MaxEntries"]
-    return got, 3
+    got = ec2.describe_managed_prefix_lists(PrefixListIds=[pl])["PrefixLists"][0]
+    return (got["MaxEntries"], got.get("PrefixListName")), (3, "peers")
 
 
 def autoscaling_instance_refresh():
