@@ -1,7 +1,6 @@
 package config
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -115,13 +114,7 @@ func TestAdvisoriesTable(t *testing.T) {
 			}
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "configs", "*.yaml"))
-	files = append(files, filepath.Join("..", "examples", "cluster.yaml"))
-	for _, f := range files {
-		cfg, err := Load(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, cfg := range shippedConfigs(t) {
 		for _, w := range cfg.Warnings() {
 			if strings.Contains(w, "is affected by") || strings.Contains(w, "end of support") || strings.Contains(w, "not verified") {
 				t.Errorf("%s: %s", f, w)

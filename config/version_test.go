@@ -118,13 +118,7 @@ func TestLinesTable(t *testing.T) {
 // The example, every test config, the sample config and the README's
 // config reference run DefaultTeleportVersion, on both keys.
 func TestConfigsRunTheDefaultRelease(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "configs", "*.yaml"))
-	files = append(files, filepath.Join("..", "examples", "cluster.yaml"))
-	for _, f := range files {
-		cfg, err := Load(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, cfg := range shippedConfigs(t) {
 		if cfg.TeleportVersion != DefaultTeleportVersion || cfg.Auth.TeleportVersion != DefaultTeleportVersion {
 			t.Errorf("%s runs %s (auth %s); want %s", f, cfg.TeleportVersion, cfg.Auth.TeleportVersion, DefaultTeleportVersion)
 		}
@@ -142,4 +136,20 @@ func TestConfigsRunTheDefaultRelease(t *testing.T) {
 			}
 		}
 	}
+}
+
+// shippedConfigs loads the example and every test config, by file.
+func shippedConfigs(t *testing.T) map[string]*Cluster {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "configs", "*.yaml"))
+	files = append(files, filepath.Join("..", "examples", "cluster.yaml"))
+	out := map[string]*Cluster{}
+	for _, f := range files {
+		cfg, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = cfg
+	}
+	return out
 }
