@@ -41,9 +41,14 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 		{"example", "example-takeover", report.ExitChanges,
 			[]string{"- **change** `aws_route53_record.records-ap-south-1_root_", "  - `records`: added `\"${data.terraform_remote_state.cross-stack-reference-input-proxy-ap-southeast-1."},
 			[]string{"**replace** `aws_route53_record"}},
-		{"example", "example-cidr", report.ExitChanges,
-			[]string{"- **replace** `aws_vpc.network_vpc_", "  - `cidr_block`: `\"10.2.0.0/16\"` → `\"10.9.0.0/16\"` (forces replacement)", "- **replace** `aws_subnet."},
-			[]string{"### Danger"}},
+		// Terraform replaces 44 resources (the VPC, everything in it and what
+		// references it, the peerings and accepters of the other regions
+		// included: counted on the emulator's plan, issue 27).
+		{"example", "example-cidr", report.ExitDangerous,
+			[]string{"- **replace** `aws_vpc.network_vpc_", "  - `cidr_block`: `\"10.2.0.0/16\"` → `\"10.9.0.0/16\"` (forces replacement)", "- **replace** `aws_subnet.",
+				" 44 to replace, 0 to destroy.**", "proxy-eu-central-1: replaces VPC `aws_vpc.network_vpc_4E8F0223`, used by 16 resources",
+				"- **replace** `aws_vpc_peering_connection_accepter.", "- **replace** `aws_route53_zone_association."},
+			nil},
 		{"example", "example-auth-volume", report.ExitChanges,
 			[]string{"- **change** `aws_launch_template.auth_instances_launch-template_", "the group `example-auth` rolls (instance refresh)"}, nil},
 		{"example", "example-retired", report.ExitDangerous,
@@ -72,6 +77,9 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 			if strings.Contains(res.Markdown, w) {
 				t.Errorf("%s -> %s: diff has %q", c.before, c.after, w)
 			}
+		}
+		if os.Getenv("DIFF_DEBUG") == "all" {
+			t.Logf("%s -> %s: %v", c.before, c.after, res.Total)
 		}
 		if t.Failed() && os.Getenv("DIFF_DEBUG") != "" {
 			t.Logf("%s -> %s:\n%s", c.before, c.after, res.Markdown)

@@ -102,6 +102,8 @@ func DiffOutputs(before, after *Output) *DiffResult {
 		sorted = append(sorted, n)
 	}
 	sort.Strings(sorted)
+	plan := newPlanner(before, after)
+	plan.run()
 	for _, name := range sorted {
 		old, inOld := before.Stacks[name]
 		cur, inNew := after.Stacks[name]
@@ -111,7 +113,7 @@ func DiffOutputs(before, after *Output) *DiffResult {
 		if !inNew {
 			cur = Stack{}
 		}
-		section, counts, dangers, actions := diffStack(name, old, cur)
+		section, counts, dangers, actions := diffStack(plan, name, old, cur)
 		if len(actions) > 0 {
 			res.Actions[name] = actions
 		}
@@ -226,81 +228,48 @@ func blocks(s Stack, kind string) map[string]map[string]any {
 // resourceType is the type of a "type.id" address.
 func resourceType(addr string) string { return strings.SplitN(addr, ".", 2)[0] }
 
-func diffStack(stack string, old, cur Stack) (string, Counts, []string, map[string]Action) {
+func diffStack(plan *planner, stack string, old, cur Stack) (string, Counts, []string, map[string]Action) {
 	var b strings.Builder
 	counts := Counts{}
 	actions := map[string]Action{}
 	var dangers []string
 	// A stack that leaves the app is no longer deployed at all: its
 	// resources stay, unmanaged (see DiffOutputs).
-	removedStack := len(cur) == 0 && len(old) > 0
-	if removedStack {
+	if len(cur) == 0 && len(old) > 0 {
 		return "", counts, nil, nil
 	}
 	rolls := launchTemplateUsers(cur)
 	if line := providerChanges(old, cur); line != "" {
 		b.WriteString(line)
 	}
-	for _, kind := range []struct{ key, label string }{{"resource", ""}, {"data", "data."}} {
-		o, n := blocks(old, kind.key), blocks(cur, kind.key)
-		var addrs []string
-		for a := range o {
-			addrs = append(addrs, a)
+	res := plan.res[stack]
+	addrs := sortedIDs(res)
+	// Resources first, then data sources.
+	sort.SliceStable(addrs, func(i, j int) bool { return !res[addrs[i]].data && res[addrs[j]].data })
+	for _, a := range addrs {
+		r := res[a]
+		if r.action == "" && len(r.meta) == 0 {
+			continue
 		}
-		for a := range n {
-			if _, ok := o[a]; !ok {
-				addrs = append(addrs, a)
-			}
-		}
-		sort.Strings(addrs)
-		for _, a := range addrs {
-			ob, inOld := o[a]
-			nb, inNew := n[a]
-			typ := resourceType(a)
-			var action Action
-			var changes []string
-			switch {
-			case !inOld:
-				action = Add
-			case !inNew:
-				action = Destroy
-			default:
-				var replace bool
-				changes, replace = diffBody(typ, ob, nb)
-				if len(changes) == 0 {
-					continue
-				}
-				action = Change
-				if replace {
-					action = Replace
-				}
-			}
-			if kind.key == "data" {
-				fmt.Fprintf(&b, "- **%s** `data.%s`\n", map[Action]string{Add: "added", Destroy: "removed", Change: "changed", Replace: "changed"}[action], a)
-			} else {
-				counts[action]++
-				actions[a] = action
-				fmt.Fprintf(&b, "- **%s** `%s`\n", action, a)
-				if st, ok := statefulTypes[typ]; ok && !removedStack {
-					switch {
-					case action == Replace:
-						dangers = append(dangers, fmt.Sprintf("%s: replaces %s %s: %s", stack, st.noun, resourceName(ob, a), st.loss))
-					case action == Destroy && protected(ob):
-						dangers = append(dangers, fmt.Sprintf("%s: removes the protected %s %s from the configuration, so Terraform destroys it (prevent_destroy guards only configured resources): %s", stack, st.noun, resourceName(ob, a), st.loss))
-					case action == Destroy:
-						dangers = append(dangers, fmt.Sprintf("%s: destroys %s %s: %s", stack, st.noun, resourceName(ob, a), st.loss))
-					}
-				}
-			}
-			for _, c := range changes {
+		if r.data {
+			fmt.Fprintf(&b, "- **%s** `%s`\n", map[Action]string{Add: "added", Destroy: "removed", Change: "read anew", Replace: "read anew"}[r.action], a)
+			for _, c := range renderChanges(r) {
 				b.WriteString(c)
 			}
-			if typ == "aws_launch_template" && (action == Change || action == Replace) {
-				for _, g := range rolls[strings.TrimPrefix(a, typ+".")] {
-					fmt.Fprintf(&b, "  - the group `%s` rolls (instance refresh)\n", g)
-				}
-			}
+			continue
 		}
+		if r.action == "" {
+			fmt.Fprintf(&b, "- **no change** `%s`\n", a)
+		} else {
+			counts[r.action]++
+			actions[a] = r.action
+			fmt.Fprintf(&b, "- **%s** `%s`\n", r.action, a)
+		}
+		dangers = append(dangers, resourceDangers(plan, r)...)
+		for _, c := range renderChanges(r) {
+			b.WriteString(c)
+		}
+		b.WriteString(consequences(r, rolls))
 	}
 	if b.Len() > 0 {
 		b.WriteString("\n")
@@ -381,52 +350,62 @@ func launchTemplateUsers(s Stack) map[string][]string {
 
 var ltRefRe = regexp.MustCompile(`aws_launch_template\.([^.]+)\.id`)
 
-// diffBody lists the changed attributes of one resource of type typ and
-// says whether one of them forces replacement. Set attributes are compared
-// as sets; user data is decoded and diffed line by line.
-func diffBody(typ string, old, cur map[string]any) ([]string, bool) {
-	o, n := map[string]string{}, map[string]string{}
-	flatten(typ, "", old, o)
-	flatten(typ, "", cur, n)
-	keys := map[string]bool{}
-	for k := range o {
-		keys[k] = true
-	}
-	for k := range n {
-		keys[k] = true
-	}
-	var sorted []string
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
+// renderChanges renders the changed attributes of r: set elements
+// added or removed, values before and after (user data decoded and diffed
+// line by line), values that change with something they reference.
+func renderChanges(r *planned) []string {
 	var out []string
-	replace := false
-	for _, k := range sorted {
-		if o[k] == n[k] {
-			continue
-		}
-		attr := attrPath(k)
-		forces := forcesReplacement(typ, attr, o[k] != "" && n[k] == "")
-		replace = replace || forces
+	for _, c := range r.attrs {
+		attr := attrPath(c.key)
 		note := ""
-		if forces {
+		if c.forces {
 			note = " (forces replacement)"
 		}
 		switch {
-		case k == "user_data":
-			out = append(out, "  - `user_data` (boot script, decoded)"+note+":\n\n```diff\n"+lineDiff(UserData(old), UserData(cur))+"```\n")
-		case strings.Contains(k, "{"):
+		case c.before == c.after:
+			what := "known after apply"
+			if c.state == known {
+				what = "changes"
+			}
+			subject := "`" + c.key + "`"
+			if strings.Contains(c.key, "{") {
+				subject = "`" + attr + "`: element " + cell(setElement(c.key))
+			}
+			out = append(out, fmt.Sprintf("  - %s: %s, as %s%s\n", subject, what, c.cause, note))
+		case c.key == "user_data":
+			out = append(out, "  - `user_data` (boot script, decoded)"+note+":\n\n```diff\n"+lineDiff(UserData(r.old), UserData(r.cur))+"```\n")
+		case strings.Contains(c.key, "{"):
 			verb := "added"
-			if n[k] == "" {
+			if c.after == "" {
 				verb = "removed"
 			}
-			out = append(out, fmt.Sprintf("  - `%s`: %s %s%s\n", attr, verb, cell(setElement(k)), note))
+			out = append(out, fmt.Sprintf("  - `%s`: %s %s%s\n", attr, verb, cell(setElement(c.key)), note))
 		default:
-			out = append(out, fmt.Sprintf("  - `%s`: %s → %s%s\n", k, cell(o[k]), cell(n[k]), note))
+			out = append(out, fmt.Sprintf("  - `%s`: %s → %s%s\n", c.key, cell(c.before), cell(c.after), note))
 		}
 	}
-	return out, replace
+	for _, k := range r.meta {
+		o, n := map[string]string{}, map[string]string{}
+		if r.old[k] != nil {
+			flatten("", k, r.old[k], o)
+		}
+		if r.cur[k] != nil {
+			flatten("", k, r.cur[k], n)
+		}
+		keys := map[string]bool{}
+		for x := range o {
+			keys[x] = true
+		}
+		for x := range n {
+			keys[x] = true
+		}
+		for _, x := range sortedIDs(keys) {
+			if o[x] != n[x] {
+				out = append(out, fmt.Sprintf("  - `%s`: %s → %s (a meta-argument: no change to the resource)\n", x, cell(o[x]), cell(n[x])))
+			}
+		}
+	}
+	return out
 }
 
 // attrPath is a flattened key without list indexes and set elements:
@@ -448,17 +427,14 @@ func setElement(k string) string {
 }
 
 // forcesReplacement reports whether changing attr of typ replaces the
-// resource; removed tells that an element or value went away.
-func forcesReplacement(typ, attr string, removed bool) bool {
-	match := func(list []string) bool {
-		for _, f := range list {
-			if attr == f || strings.HasPrefix(attr, f+".") {
-				return true
-			}
+// resource (schemas; the conditional cases are customReplace's).
+func forcesReplacement(typ, attr string) bool {
+	for _, f := range schemas[typ].forceNew {
+		if attr == f || strings.HasPrefix(attr, f+".") {
+			return true
 		}
-		return false
 	}
-	return match(forceNew[typ]) || (removed && match(replaceOnRemoval[typ]))
+	return false
 }
 
 func cell(s string) string {
@@ -566,4 +542,106 @@ func lineDiff(a, b string) string {
 		last = k
 	}
 	return out.String()
+}
+
+// outages say what replacing a resource others use takes down.
+var outages = map[string]struct{ noun, outage string }{
+	"aws_vpc": {"VPC", "everything in it is destroyed and created again with it (subnets, security groups, load balancer, instances, peerings): " +
+		"the region serves no clients from the destroy until the new load balancer has healthy targets"},
+	"aws_subnet": {"subnet", "what runs in it (instances, NAT gateway, load balancer nodes) goes with it: " +
+		"the region loses that capacity, or all of it, until its replacements are up"},
+	"aws_security_group": {"security group", "the instances and the load balancer that use it are moved to the new group during the apply: " +
+		"until then the old one cannot be deleted (AWS refuses while network interfaces use it) and connections it admitted are refused once it is gone"},
+	"aws_lb_target_group": {"target group", "the listener forwards to it: the region serves no traffic from the destroy until the new group has healthy targets"},
+}
+
+// resourceDangers are the dangers of r's action: state lost, a plan that
+// fails on prevent_destroy, an outage of what uses r.
+func resourceDangers(plan *planner, r *planned) []string {
+	st, stateful := statefulTypes[r.typ]
+	name := resourceName(r.old, r.addr)
+	switch {
+	case r.action == Replace && protected(r.cur):
+		noun := r.typ
+		if stateful {
+			noun = st.noun
+		}
+		return []string{fmt.Sprintf("%s: replaces the %s %s, which has prevent_destroy: the plan will fail (prevent_destroy), and nothing of the stack applies until the change is undone", r.stack, noun, name)}
+	case r.action == Replace && stateful:
+		return []string{fmt.Sprintf("%s: replaces %s %s: %s", r.stack, st.noun, name, st.loss)}
+	case r.action == Destroy && stateful && protected(r.old):
+		return []string{fmt.Sprintf("%s: removes the protected %s %s from the configuration, so Terraform destroys it (prevent_destroy guards only configured resources): %s", r.stack, st.noun, name, st.loss)}
+	case r.action == Destroy && stateful:
+		return []string{fmt.Sprintf("%s: destroys %s %s: %s", r.stack, st.noun, name, st.loss)}
+	}
+	if o, ok := outages[r.typ]; ok && r.action == Replace {
+		if users := plan.users(r); len(users) > 0 {
+			return []string{fmt.Sprintf("%s: replaces %s %s, used by %d resources (%s): %s", r.stack, o.noun, name, len(users), summarize(users), o.outage)}
+		}
+	}
+	return nil
+}
+
+// users lists the resources that stay (in any stack) and reference r,
+// directly or through a remote-state output of r's stack.
+func (p *planner) users(r *planned) []string {
+	var outputs []string
+	if outs, ok := path(p.after.Stacks[r.stack], "output").(map[string]any); ok {
+		for name, o := range outs {
+			if strings.Contains(jsonText(o), r.addr+".") {
+				outputs = append(outputs, "cross-stack-reference-input-"+r.stack+".outputs."+name)
+			}
+		}
+	}
+	var out []string
+	for _, s := range sortedIDs(p.res) {
+		for _, a := range sortedIDs(p.res[s]) {
+			u := p.res[s][a]
+			if u.cur == nil || u.old == nil || u.data || u == r {
+				continue
+			}
+			text := jsonText(u.cur)
+			uses := s == r.stack && strings.Contains(text, "${"+r.addr+".")
+			for _, o := range outputs {
+				uses = uses || strings.Contains(text, o+"}")
+			}
+			if uses {
+				out = append(out, u.typ)
+			}
+		}
+	}
+	return out
+}
+
+// summarize counts types: "2 aws_subnet, 1 aws_lb".
+func summarize(types []string) string {
+	n := map[string]int{}
+	for _, t := range types {
+		n[t]++
+	}
+	var parts []string
+	for _, t := range sortedIDs(n) {
+		parts = append(parts, fmt.Sprintf("%d %s", n[t], t))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// consequences say what a change does to instances: a launch template
+// changed in place rolls its groups (instance refresh); a replaced
+// template or group replaces every instance at once.
+func consequences(r *planned, rolls map[string][]string) string {
+	var b strings.Builder
+	switch {
+	case r.typ == "aws_launch_template" && r.action == Change:
+		for _, g := range rolls[strings.TrimPrefix(r.addr, r.typ+".")] {
+			fmt.Fprintf(&b, "  - the group `%s` rolls (instance refresh)\n", g)
+		}
+	case r.typ == "aws_launch_template" && r.action == Replace:
+		for _, g := range rolls[strings.TrimPrefix(r.addr, r.typ+".")] {
+			fmt.Fprintf(&b, "  - replaced: every instance of the group `%s` at once (the template is destroyed and created again, not versioned)\n", g)
+		}
+	case r.typ == "aws_autoscaling_group" && r.action == Replace:
+		b.WriteString("  - replaced: every instance at once (Terraform destroys the group with its instances, then creates it; no instance refresh)\n")
+	}
+	return b.String()
 }

@@ -77,6 +77,10 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+func nlb(attrs string) string {
+	return `{"resource":{"aws_lb":{"n":{"load_balancer_type":"network",` + attrs + `}}}}`
+}
+
 // Sets compare as sets: the same prefix-list entries in another order are
 // no change; a VPC's new cidr_block replaces it; a table destroyed is
 // dangerous; an NLB leaving a subnet is replaced, one gaining a subnet is not.
@@ -104,18 +108,159 @@ func TestDiffClassifies(t *testing.T) {
 			"proxy-a: destroys table `c-state`: its items are lost"},
 		{"table renamed", `{"resource":{"aws_dynamodb_table":{"t":{"name":"c-state"}}}}`, `{"resource":{"aws_dynamodb_table":{"t":{"name":"d-state"}}}}`, ExitDangerous,
 			"proxy-a: replaces table `c-state`: its items are lost"},
-		{"nlb leaves a subnet", `{"resource":{"aws_lb":{"n":{"subnets":["a","b"]}}}}`, `{"resource":{"aws_lb":{"n":{"subnets":["a"]}}}}`, ExitChanges,
+		{"nlb leaves a subnet", nlb(`"subnets":["a","b"]`), nlb(`"subnets":["a"]`), ExitChanges,
 			"- **replace** `aws_lb.n`\n  - `subnets`: removed `\"b\"` (forces replacement)"},
-		{"nlb gains a subnet", `{"resource":{"aws_lb":{"n":{"subnets":["a"]}}}}`, `{"resource":{"aws_lb":{"n":{"subnets":["a","b"]}}}}`, ExitChanges,
+		{"nlb swaps a subnet", nlb(`"subnets":["a","b"]`), nlb(`"subnets":["a","c"]`), ExitChanges, "- **replace** `aws_lb.n`"},
+		{"nlb gains a subnet", nlb(`"subnets":["a"]`), nlb(`"subnets":["a","b"]`), ExitChanges,
 			"- **change** `aws_lb.n`\n  - `subnets`: added `\"b\"`\n"},
+		{"alb leaves a subnet", `{"resource":{"aws_lb":{"n":{"subnets":["a","b"]}}}}`, `{"resource":{"aws_lb":{"n":{"subnets":["a"]}}}}`, ExitChanges,
+			"- **change** `aws_lb.n`\n  - `subnets`: removed `\"b\"`\n"},
+		// Only none <-> some replaces a network load balancer: one group
+		// for another is ModifyLoadBalancerAttributes... SetSecurityGroups.
+		{"nlb swaps its security group", nlb(`"security_groups":["a"]`), nlb(`"security_groups":["b"]`), ExitChanges, "- **change** `aws_lb.n`"},
+		{"nlb drops its security groups", nlb(`"security_groups":["a"]`), nlb(`"security_groups":[]`), ExitChanges, "- **replace** `aws_lb.n`"},
+		{"nlb gains security groups", nlb(`"subnets":["a"]`), nlb(`"subnets":["a"],"security_groups":["a"]`), ExitChanges, "- **replace** `aws_lb.n`"},
+		{"backup plan renamed", `{"resource":{"aws_backup_plan":{"p":{"name":"a"}}}}`, `{"resource":{"aws_backup_plan":{"p":{"name":"b"}}}}`, ExitChanges,
+			"- **replace** `aws_backup_plan.p`\n  - `name`: `\"a\"` → `\"b\"` (forces replacement)"},
+		{"group hook changed", `{"resource":{"aws_autoscaling_group":{"g":{"name":"g","initial_lifecycle_hook":[{"name":"h","heartbeat_timeout":600}]}}}}`,
+			`{"resource":{"aws_autoscaling_group":{"g":{"name":"g","initial_lifecycle_hook":[{"name":"h","heartbeat_timeout":900}]}}}}`, ExitChanges,
+			"  - `initial_lifecycle_hook`: added `{\"heartbeat_timeout\":900,\"name\":\"h\"}` (forces replacement)\n  - replaced: every instance at once"},
+		{"group hook ignored", `{"resource":{"aws_autoscaling_group":{"g":{"name":"g","lifecycle":{"ignore_changes":["initial_lifecycle_hook"]},"initial_lifecycle_hook":[{"name":"h","heartbeat_timeout":600}]}}}}`,
+			`{"resource":{"aws_autoscaling_group":{"g":{"name":"g","lifecycle":{"ignore_changes":["initial_lifecycle_hook"]},"initial_lifecycle_hook":[{"name":"h","heartbeat_timeout":900}]}}}}`, ExitNoChanges, NoChanges},
+		{"ignore all", `{"resource":{"aws_vpc":{"v":{"lifecycle":{"ignore_changes":"all"},"cidr_block":"10.1.0.0/16"}}}}`,
+			`{"resource":{"aws_vpc":{"v":{"lifecycle":{"ignore_changes":"all"},"cidr_block":"10.2.0.0/16"}}}}`, ExitNoChanges, NoChanges},
+		{"hook renamed", `{"resource":{"aws_autoscaling_lifecycle_hook":{"h":{"name":"a","autoscaling_group_name":"g","heartbeat_timeout":600}}}}`,
+			`{"resource":{"aws_autoscaling_lifecycle_hook":{"h":{"name":"b","autoscaling_group_name":"g","heartbeat_timeout":600}}}}`, ExitChanges, "- **replace** `aws_autoscaling_lifecycle_hook.h`"},
+		{"hook timeout and group", `{"resource":{"aws_autoscaling_lifecycle_hook":{"h":{"name":"a","autoscaling_group_name":"g","heartbeat_timeout":600}}}}`,
+			`{"resource":{"aws_autoscaling_lifecycle_hook":{"h":{"name":"a","autoscaling_group_name":"g2","heartbeat_timeout":900}}}}`, ExitChanges, "- **change** `aws_autoscaling_lifecycle_hook.h`"},
+		{"versioning mfa", `{"resource":{"aws_s3_bucket_versioning":{"v":{"bucket":"b","mfa":"x 1"}}}}`, `{"resource":{"aws_s3_bucket_versioning":{"v":{"bucket":"b","mfa":"x 2"}}}}`, ExitChanges,
+			"- **change** `aws_s3_bucket_versioning.v`"},
+		{"rule from cidr to group", `{"resource":{"aws_vpc_security_group_ingress_rule":{"r":{"security_group_id":"sg-1","cidr_ipv4":"10.0.0.0/8"}}}}`,
+			`{"resource":{"aws_vpc_security_group_ingress_rule":{"r":{"security_group_id":"sg-1","referenced_security_group_id":"sg-2"}}}}`, ExitChanges,
+			"- **replace** `aws_vpc_security_group_ingress_rule.r`\n  - `cidr_ipv4`: `\"10.0.0.0/8\"` → (unset) (forces replacement)\n  - `referenced_security_group_id`: (unset) → `\"sg-2\"` (forces replacement)"},
+		{"rule to a prefix list", `{"resource":{"aws_vpc_security_group_egress_rule":{"r":{"security_group_id":"sg-1","referenced_security_group_id":"sg-2"}}}}`,
+			`{"resource":{"aws_vpc_security_group_egress_rule":{"r":{"security_group_id":"sg-1","prefix_list_id":"pl-1"}}}}`, ExitChanges, "- **replace** `aws_vpc_security_group_egress_rule.r`"},
+		{"rule's cidr", `{"resource":{"aws_vpc_security_group_ingress_rule":{"r":{"security_group_id":"sg-1","cidr_ipv4":"10.0.0.0/8"}}}}`,
+			`{"resource":{"aws_vpc_security_group_ingress_rule":{"r":{"security_group_id":"sg-1","cidr_ipv4":"10.0.0.0/16"}}}}`, ExitChanges, "- **change** `aws_vpc_security_group_ingress_rule.r`"},
 		{"template rolls", `{"resource":{"aws_launch_template":{"lt":{"instance_type":"m6i.large"}},"aws_autoscaling_group":{"g":{"name":"c-proxy","launch_template":{"id":"${aws_launch_template.lt.id}"}}}}}`,
 			`{"resource":{"aws_launch_template":{"lt":{"instance_type":"m6i.xlarge"}},"aws_autoscaling_group":{"g":{"name":"c-proxy","launch_template":{"id":"${aws_launch_template.lt.id}"}}}}}`, ExitChanges,
 			"  - the group `c-proxy` rolls (instance refresh)\n"},
 	}
 	for _, c := range cases {
 		res := DiffOutputs(stack(c.before), stack(c.after))
+		if len(res.Total) == 0 && c.status != ExitNoChanges {
+			t.Errorf("%s: no counts", c.name)
+		}
 		if res.ExitStatus() != c.status || !strings.Contains(res.Markdown, c.want) {
 			t.Errorf("%s: exit %d (want %d):\n%s\nwant %q", c.name, res.ExitStatus(), c.status, res.Markdown, c.want)
 		}
+	}
+}
+
+// outputOf builds an Output from stacks given as JSON.
+func outputOf(t *testing.T, stacks map[string]string) *Output {
+	t.Helper()
+	o := &Output{Stacks: map[string]Stack{}, Dependencies: map[string][]string{}}
+	for name, body := range stacks {
+		var s Stack
+		if err := json.Unmarshal([]byte(body), &s); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		o.Stacks[name] = s
+	}
+	return o
+}
+
+// A replaced resource's computed attributes are unknown until apply: what
+// references them changes, and is replaced when the attribute forces
+// replacement, transitively and across stacks (through remote-state
+// outputs); configured values stay known; an unknown subnet list does not
+// replace a network load balancer (the provider's check needs known
+// values); a launch template changed in place recomputes latest_version.
+func TestDiffPropagates(t *testing.T) {
+	proxy := func(cidr, instanceType string) string {
+		return `{"resource":{
+"aws_vpc":{"v":{"cidr_block":"` + cidr + `"}},
+"aws_subnet":{"s":{"vpc_id":"${aws_vpc.v.id}","cidr_block":"` + strings.Replace(cidr, "/16", "/20", 1) + `"}},
+"aws_security_group":{"g":{"name":"g","vpc_id":"${aws_vpc.v.id}"}},
+"aws_vpc_security_group_ingress_rule":{"r":{"security_group_id":"${aws_security_group.g.id}","cidr_ipv4":"${aws_vpc.v.cidr_block}"}},
+"aws_lb":{"n":{"load_balancer_type":"network","subnets":["${aws_subnet.s.id}"]}},
+"aws_lb_target_group":{"t":{"name":"t","port":443,"vpc_id":"${aws_vpc.v.id}"}},
+"aws_launch_template":{"lt":{"name":"lt","instance_type":"` + instanceType + `","description":"d"}},
+"aws_autoscaling_group":{"a":{"name":"a","vpc_zone_identifier":["${aws_subnet.s.id}"],"target_group_arns":["${aws_lb_target_group.t.arn}"],
+  "launch_template":{"id":"${aws_launch_template.lt.id}","version":"${aws_launch_template.lt.latest_version}"}}},
+"aws_autoscaling_lifecycle_hook":{"h":{"name":"h","autoscaling_group_name":"${aws_autoscaling_group.a.name}"}},
+"aws_kms_key":{"k":{"description":"k"}},
+"aws_iam_role":{"role":{"name":"r"}},
+"aws_iam_role_policy":{"pol":{"name":"p","role":"r","policy":"${data.aws_iam_policy_document.d.json}"}}},
+"data":{"aws_iam_policy_document":{"d":{"statement":[{"resources":["${aws_lb_target_group.t.arn}"]}]}}},
+"output":{"cross-stack-output-aws_vpcvid":{"value":"${aws_vpc.v.id}"}}}`
+	}
+	peer := `{"resource":{
+"aws_route53_zone_association":{"z":{"zone_id":"Z1","vpc_id":"${data.terraform_remote_state.cross-stack-reference-input-proxy-a.outputs.cross-stack-output-aws_vpcvid}"}},
+"aws_vpc_peering_connection":{"p":{"vpc_id":"vpc-1","peer_vpc_id":"${data.terraform_remote_state.cross-stack-reference-input-proxy-a.outputs.cross-stack-output-aws_vpcvid}"}},
+"aws_vpc_peering_connection_accepter":{"acc":{"vpc_peering_connection_id":"${aws_vpc_peering_connection.p.id}"}},
+"aws_route":{"rt":{"route_table_id":"rtb-1","destination_cidr_block":"10.9.0.0/16","vpc_peering_connection_id":"${aws_vpc_peering_connection.p.id}"}},
+"aws_iam_role_policy":{"pol":{"name":"p","role":"r","policy":"${data.aws_iam_policy_document.d.json}"}}},
+"data":{"aws_iam_policy_document":{"d":{"statement":[{"resources":["arn:x"]}]}}}}`
+	before := outputOf(t, map[string]string{"proxy-a": proxy("10.1.0.0/16", "m6i.large"), "proxy-b": peer})
+
+	res := DiffOutputs(before, outputOf(t, map[string]string{"proxy-a": proxy("10.9.0.0/16", "m6i.large"), "proxy-b": peer}))
+	want := map[string]map[string]Action{
+		"proxy-a": {"aws_vpc.v": Replace, "aws_subnet.s": Replace, "aws_security_group.g": Replace, "aws_vpc_security_group_ingress_rule.r": Replace,
+			"aws_lb.n": Change, "aws_lb_target_group.t": Replace, "aws_autoscaling_group.a": Change, "aws_iam_role_policy.pol": Change},
+		"proxy-b": {"aws_route53_zone_association.z": Replace, "aws_vpc_peering_connection.p": Replace, "aws_vpc_peering_connection_accepter.acc": Replace,
+			"aws_route.rt": Change},
+	}
+	checkActions(t, "vpc cidr", res, want)
+	for _, w := range []string{
+		"- **change** `aws_lb.n`\n  - `subnets`: element `\"${aws_subnet.s.id}\"`: known after apply, as `aws_subnet.s` is replaced\n",
+		"  - `vpc_id`: known after apply, as `aws_vpc.v` is replaced (forces replacement)\n",
+		"Total: 0 to add, 4 to change, 8 to replace, 0 to destroy.",
+		"proxy-a: replaces VPC `aws_vpc.v`, used by",
+		"proxy-a: replaces target group `t`, used by 1 resources (1 aws_autoscaling_group)",
+	} {
+		if !strings.Contains(res.Markdown, w) {
+			t.Errorf("vpc cidr: diff lacks %q:\n%s", w, res.Markdown)
+		}
+	}
+	if res.ExitStatus() != ExitDangerous {
+		t.Errorf("vpc cidr: exit %d", res.ExitStatus())
+	}
+
+	res = DiffOutputs(before, outputOf(t, map[string]string{"proxy-a": proxy("10.1.0.0/16", "m6i.xlarge"), "proxy-b": peer}))
+	checkActions(t, "instance type", res, map[string]map[string]Action{"proxy-a": {"aws_launch_template.lt": Change, "aws_autoscaling_group.a": Change}})
+	if !strings.Contains(res.Markdown, "  - `launch_template.version`: known after apply, as `aws_launch_template.lt.latest_version` is recomputed\n") {
+		t.Errorf("instance type:\n%s", res.Markdown)
+	}
+	res = DiffOutputs(before, outputOf(t, map[string]string{"proxy-a": strings.Replace(proxy("10.1.0.0/16", "m6i.large"), `"description":"d"`, `"description":"e"`, 1), "proxy-b": peer}))
+	checkActions(t, "template description", res, map[string]map[string]Action{"proxy-a": {"aws_launch_template.lt": Change}})
+
+	// A replaced group keeps its configured name: the hook naming it
+	// does not change (Terraform plans none).
+	renamed := strings.Replace(proxy("10.1.0.0/16", "m6i.large"), `"name":"t","port":443`, `"name":"t","port":8443`, 1)
+	res = DiffOutputs(before, outputOf(t, map[string]string{"proxy-a": renamed, "proxy-b": peer}))
+	checkActions(t, "target group port", res, map[string]map[string]Action{
+		"proxy-a": {"aws_lb_target_group.t": Replace, "aws_autoscaling_group.a": Change, "aws_iam_role_policy.pol": Change}})
+}
+
+func checkActions(t *testing.T, name string, res *DiffResult, want map[string]map[string]Action) {
+	t.Helper()
+	for stack, actions := range want {
+		for addr, a := range actions {
+			if got := res.Actions[stack][addr]; got != a {
+				t.Errorf("%s: %s %s: %q, want %q", name, stack, addr, got, a)
+			}
+		}
+	}
+	for stack, actions := range res.Actions {
+		for addr, a := range actions {
+			if _, ok := want[stack][addr]; !ok {
+				t.Errorf("%s: %s %s: %q, want no change", name, stack, addr, a)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Log(res.Markdown)
 	}
 }
