@@ -23,6 +23,11 @@ type Rollout struct {
 	// makes a new version, and the group launching from it rolls
 	// (instance refresh).
 	Template string
+	// Group is the Terraform JSON of the Auto Scaling group launching from
+	// the template, and Subnets that of the subnets it launches into (by
+	// address): a change that replaces either replaces instances at once.
+	Group   string
+	Subnets map[string]string
 }
 
 // ReadRollouts reads the rollout of every stack synthesized in outdir, by
@@ -33,8 +38,8 @@ func ReadRollouts(outdir string) (map[string]Rollout, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		} else if err != nil {
@@ -43,21 +48,33 @@ func ReadRollouts(outdir string) (map[string]Rollout, error) {
 		var stack struct {
 			Resource struct {
 				LaunchTemplates map[string]map[string]any `json:"aws_launch_template"`
+				Groups          map[string]map[string]any `json:"aws_autoscaling_group"`
+				Subnets         map[string]map[string]any `json:"aws_subnet"`
 			} `json:"resource"`
 		}
 		if err := json.Unmarshal(data, &stack); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		for _, lt := range stack.Resource.LaunchTemplates {
+		for id, lt := range stack.Resource.LaunchTemplates {
 			data, _ := lt["user_data"].(string)
 			script, err := teleportconfig.DecodeUserData(data)
 			if err != nil {
 				continue
 			}
 			if v, g, ok := teleportconfig.ParseRolloutMarker(script); ok {
-				delete(lt, "//")
-				template, _ := json.Marshal(lt)
-				out[filepath.Base(filepath.Dir(path))] = Rollout{Teleport: v, AMIGeneration: g, Template: string(template)}
+				r := Rollout{Teleport: v, AMIGeneration: g, Template: withoutMetadata(lt), Subnets: map[string]string{}}
+				for _, grp := range stack.Resource.Groups {
+					if !strings.Contains(fmt.Sprint(path(grp, "launch_template", "id")), "aws_launch_template."+id+".") {
+						continue
+					}
+					r.Group = withoutMetadata(grp)
+					for sid, s := range stack.Resource.Subnets {
+						if strings.Contains(r.Group, "${aws_subnet."+sid+".id}") {
+							r.Subnets[sid] = withoutMetadata(s)
+						}
+					}
+				}
+				out[filepath.Base(filepath.Dir(file))] = r
 			}
 		}
 	}
@@ -83,7 +100,28 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 			parts = append(parts, fmt.Sprintf("AMI settings %s -> %s", b.AMIGeneration, a.AMIGeneration))
 		}
 		if len(parts) == 0 && b.Template != a.Template {
-			parts = append(parts, "launch template changed ("+strings.Join(templateChanges(b.Template, a.Template), ", ")+"): the group rolls (instance refresh)")
+			changed, replaced := bodyChanges("aws_launch_template", b.Template, a.Template)
+			if replaced {
+				return "launch template replaced (" + strings.Join(changed, ", ") + "): every instance of the group is replaced at once"
+			}
+			parts = append(parts, "launch template changed ("+strings.Join(changed, ", ")+"): the group rolls (instance refresh)")
+		}
+		if b.Group != "" && a.Group != "" && b.Group != a.Group {
+			if changed, replaced := bodyChanges("aws_autoscaling_group", b.Group, a.Group); replaced {
+				return "Auto Scaling group replaced (" + strings.Join(changed, ", ") + "): every instance at once, not a roll"
+			}
+		}
+		var moved []string
+		for id, s := range a.Subnets {
+			if old, ok := b.Subnets[id]; ok && old != s {
+				if changed, replaced := bodyChanges("aws_subnet", old, s); replaced {
+					moved = append(moved, fmt.Sprintf("%s (%s)", id, strings.Join(changed, ", ")))
+				}
+			}
+		}
+		if len(moved) > 0 {
+			sort.Strings(moved)
+			return "subnets replaced: " + strings.Join(moved, "; ") + ": the instances in them are terminated with them, not rolled"
 		}
 		return strings.Join(parts, ", ")
 	}
@@ -111,35 +149,56 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 		}
 	}
 	if len(lines) == 0 {
-		return []string{"no launch template changes: no instance rolls"}
+		return []string{"no launch template, group or subnet of a group changes: no instance rolls"}
 	}
 	return lines
 }
 
-// templateChanges lists the attributes that differ between two launch
-// templates' JSON (user data as one attribute).
-func templateChanges(before, after string) []string {
+// bodyChanges lists the attributes that differ between two resource
+// bodies of type typ (Terraform JSON; user data as one attribute, those in
+// lifecycle.ignore_changes left out) and says whether one forces
+// replacement.
+func bodyChanges(typ, before, after string) ([]string, bool) {
 	var b, a map[string]any
 	_ = json.Unmarshal([]byte(before), &b)
 	_ = json.Unmarshal([]byte(after), &a)
+	ignored := ignoreChanges(a)
 	o, n := map[string]string{}, map[string]string{}
-	flatten("aws_launch_template", "", b, o)
-	flatten("aws_launch_template", "", a, n)
+	for k, v := range b {
+		if !metaArguments[k] {
+			flatten(typ, k, v, o)
+		}
+	}
+	for k, v := range a {
+		if !metaArguments[k] {
+			flatten(typ, k, v, n)
+		}
+	}
 	seen := map[string]bool{}
-	for k := range o {
-		if o[k] != n[k] {
-			seen[attrPath(k)] = true
+	for _, m := range []map[string]string{o, n} {
+		for k := range m {
+			if o[k] != n[k] && !ignored(attrPath(k)) {
+				seen[attrPath(k)] = true
+			}
 		}
 	}
-	for k := range n {
-		if o[k] != n[k] {
-			seen[attrPath(k)] = true
-		}
-	}
+	replaced := false
 	var out []string
 	for k := range seen {
 		out = append(out, k)
+		replaced = replaced || forcesReplacement(typ, k)
 	}
 	sort.Strings(out)
-	return out
+	return out, replaced
+}
+
+func withoutMetadata(body map[string]any) string {
+	clean := map[string]any{}
+	for k, v := range body {
+		if k != "//" {
+			clean[k] = v
+		}
+	}
+	raw, _ := json.Marshal(clean)
+	return string(raw)
 }

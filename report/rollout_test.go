@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ func TestRolloutPlan(t *testing.T) {
 		after map[string]Rollout
 		want  []string
 	}{
-		{"nothing", old, []string{"no launch template changes: no instance rolls"}},
+		{"nothing", old, []string{"no launch template, group or subnet of a group changes: no instance rolls"}},
 		{"volume size", map[string]Rollout{"auth-x": {Teleport: "17.4.8", AMIGeneration: "g1", Template: `{"block_device_mappings":[{"ebs":{"volume_size":80}}]}`},
 			"proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}},
 			[]string{"1. auth-x: launch template changed (block_device_mappings.ebs.volume_size): the group rolls (instance refresh)"}},
@@ -40,6 +41,34 @@ func TestRolloutPlan(t *testing.T) {
 			}
 		}
 	}
+	// A replaced group or subnet replaces instances at once: never "no
+	// instance rolls".
+	group := func(hook int, zone string) Rollout {
+		return Rollout{Teleport: "17.4.8", AMIGeneration: "g1",
+			Group:   fmt.Sprintf(`{"name":"p","vpc_zone_identifier":["${aws_subnet.s.id}"],"initial_lifecycle_hook":[{"name":"h","heartbeat_timeout":%d}]}`, hook),
+			Subnets: map[string]string{"s": `{"availability_zone":"` + zone + `"}`}}
+	}
+	for _, c := range []struct {
+		name        string
+		before, now Rollout
+		want        string
+	}{
+		{"group replaced", group(600, "a"), group(900, "a"), "1. auth-x: Auto Scaling group replaced (initial_lifecycle_hook): every instance at once, not a roll"},
+		{"subnet replaced", group(600, "a"), group(600, "b"), "1. auth-x: subnets replaced: s (availability_zone): the instances in them are terminated with them, not rolled"},
+		{"template replaced", Rollout{Teleport: "1", Template: `{"name":"a"}`}, Rollout{Teleport: "1", Template: `{"name":"b"}`}, "1. auth-x: launch template replaced (name): every instance of the group is replaced at once"},
+	} {
+		got := RolloutPlan(map[string]Rollout{"auth-x": c.before}, map[string]Rollout{"auth-x": c.now}, "auth-x")
+		if len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
+			t.Errorf("%s: %q; want %q", c.name, got, c.want)
+		}
+	}
+	ignored := group(600, "a")
+	ignored.Group = strings.Replace(ignored.Group, `{"name":"p",`, `{"name":"p","lifecycle":{"ignore_changes":["initial_lifecycle_hook"]},`, 1)
+	later := ignored
+	later.Group = strings.Replace(later.Group, "600", "900", 1)
+	if got := RolloutPlan(map[string]Rollout{"auth-x": ignored}, map[string]Rollout{"auth-x": later}, "auth-x"); len(got) != 1 || !strings.Contains(got[0], "no instance rolls") {
+		t.Errorf("ignored hook change: %q", got)
+	}
 	if got := RolloutPlan(nil, old, "auth-x"); !strings.Contains(got[0], "no previous synth") {
 		t.Errorf("first synth: %q", got)
 	}
@@ -48,7 +77,9 @@ func TestRolloutPlan(t *testing.T) {
 func TestReadRollouts(t *testing.T) {
 	dir := t.TempDir()
 	script := "#!/bin/bash\n# " + teleportconfig.RolloutMarker("17.4.8", "abc") + "\n"
-	stack := `{"resource":{"aws_launch_template":{"x":{"user_data":"` + base64.StdEncoding.EncodeToString([]byte(script)) + `"}}}}`
+	stack := `{"resource":{"aws_launch_template":{"x":{"user_data":"` + base64.StdEncoding.EncodeToString([]byte(script)) + `"}},
+"aws_autoscaling_group":{"g":{"name":"p","launch_template":{"id":"${aws_launch_template.x.id}"},"vpc_zone_identifier":["${aws_subnet.s.id}"]}},
+"aws_subnet":{"s":{"availability_zone":"a"},"other":{"availability_zone":"b"}}}}`
 	if err := os.MkdirAll(filepath.Join(dir, "stacks", "proxy-a"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +87,8 @@ func TestReadRollouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ReadRollouts(dir)
-	if err != nil || got["proxy-a"].Teleport != "17.4.8" || got["proxy-a"].AMIGeneration != "abc" || !strings.Contains(got["proxy-a"].Template, "user_data") {
+	if err != nil || got["proxy-a"].Teleport != "17.4.8" || got["proxy-a"].AMIGeneration != "abc" || !strings.Contains(got["proxy-a"].Template, "user_data") ||
+		!strings.Contains(got["proxy-a"].Group, `"name":"p"`) || len(got["proxy-a"].Subnets) != 1 || got["proxy-a"].Subnets["s"] != `{"availability_zone":"a"}` {
 		t.Errorf("ReadRollouts = %v, %v", got, err)
 	}
 	if got, err := ReadRollouts(filepath.Join(dir, "absent")); err != nil || len(got) != 0 {
