@@ -128,8 +128,13 @@ func DiffOutputs(before, after *Output) *DiffResult {
 			n := len(blocks(old, "resource"))
 			fmt.Fprintf(&b, "### Stack %s: removed from the app (`cdktf deploy` no longer runs it; %d resources it held stay, unmanaged)\n\n", name, n)
 			if n > 0 {
-				res.Dangers = append(res.Dangers, fmt.Sprintf("stack %s is removed while it still holds %d resources: it was not retired first, so nothing destroys them, "+
-					"and the stacks that share its region's resources lose the provider their state still needs (set retired: true and deploy before deleting the entry)", name, n))
+				advice := "set retired: true and deploy before deleting the entry"
+				if strings.HasPrefix(name, "auth-") {
+					// Only proxy regions retire (config: retired).
+					advice = "an auth region cannot be retired: keep auth.region, or build the new cluster beside this one and move its data before removing it"
+				}
+				res.Dangers = append(res.Dangers, fmt.Sprintf("stack %s is removed from the app while it still holds %d resources (it was not retired first): "+
+					"`cdktf deploy` no longer plans it and nothing destroys them: they keep running, and costing, unmanaged, listed only in its old state file; %s", name, n, advice))
 			}
 		case section != "":
 			fmt.Fprintf(&b, "### Stack %s: %s\n\n%s", name, counts, section)
@@ -166,11 +171,14 @@ func identityDangers(before, after *Output) []string {
 	}{
 		{"cluster_name", clusterName, "every AWS name derives from it: tables, buckets and keys would be replaced"},
 		{"domain", domainName, "agents, users and the certificate know the cluster by it; the cluster name (Teleport's, in its state) is the domain"},
-		{"auth.region", authRegion, "the auth stack, with the tables, buckets and keys, would be replaced by one in another region"},
 	} {
 		if b, a := f.get(before), f.get(after); b != "" && a != "" && b != a {
 			out = append(out, fmt.Sprintf("`%s` changes from %s to %s: %s", f.field, b, a, f.what))
 		}
+	}
+	if b, a := authRegion(before), authRegion(after); b != "" && a != "" && b != a {
+		out = append(out, fmt.Sprintf("`auth.region` changes from %s to %s: the auth stack auth-%s is new and creates empty tables, buckets and keys in %s; "+
+			"auth-%s leaves the app with the cluster's state, recordings and keys, which nothing moves: the cluster starts empty unless its data is migrated first", b, a, a, a, b))
 	}
 	return out
 }
@@ -242,6 +250,7 @@ func diffStack(plan *planner, stack string, old, cur Stack) (string, Counts, []s
 	if line := providerChanges(old, cur); line != "" {
 		b.WriteString(line)
 	}
+	dangers = append(dangers, orphanedProviders(plan, stack, old, cur)...)
 	res := plan.res[stack]
 	addrs := sortedIDs(res)
 	// Resources first, then data sources.
@@ -318,6 +327,35 @@ func providerChanges(old, cur Stack) string {
 		parts = append(parts, "removed "+strings.Join(removed, ", "))
 	}
 	return "- **providers**: " + strings.Join(parts, "; ") + "\n"
+}
+
+// orphanedProviders: Terraform needs a resource's provider configuration to
+// destroy it; a stack that destroys resources of a provider it no longer
+// configures fails to plan ("Provider configuration not present").
+func orphanedProviders(plan *planner, stack string, old, cur Stack) []string {
+	configured := func(s Stack) map[string]bool {
+		out := map[string]bool{}
+		list, _ := path(s, "provider", "aws").([]any)
+		for _, p := range list {
+			if a, ok := path(p, "alias").(string); ok {
+				out["aws."+a] = true
+			}
+		}
+		return out
+	}
+	was, is := configured(old), configured(cur)
+	n := map[string]int{}
+	for _, r := range plan.res[stack] {
+		if p, ok := r.old["provider"].(string); ok && r.action == Destroy && was[p] && !is[p] {
+			n[p]++
+		}
+	}
+	var out []string
+	for _, p := range sortedIDs(n) {
+		out = append(out, fmt.Sprintf("%s: the plan fails (Provider configuration not present): it must destroy %d resources through the provider %s, which this synth no longer configures; "+
+			"retire the region (retired: true) and deploy before deleting it", stack, n[p], p))
+	}
+	return out
 }
 
 // protected reports whether a resource body carries prevent_destroy.

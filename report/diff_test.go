@@ -60,7 +60,7 @@ func TestDiff(t *testing.T) {
 		"- install 17.4.8\n+ install 17.5.0\n",
 		"### Stack proxy-a: removed from the app (`cdktf deploy` no longer runs it; 1 resources it held stay, unmanaged)",
 		"### Stack proxy-b: added (2 to add, 0 to change, 0 to replace, 0 to destroy)",
-		"stack proxy-a is removed while it still holds 1 resources: it was not retired first",
+		"stack proxy-a is removed from the app while it still holds 1 resources (it was not retired first)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diff lacks %q:\n%s", want, out)
