@@ -33,6 +33,12 @@ func TestReviewReport(t *testing.T) {
 			len(dns.resources("aws_route53_record")), len(dns.resources("aws_route53_health_check"))); !strings.Contains(review, node) {
 			t.Errorf("%s: diagram lacks %s", synth, node)
 		}
+		// One row per latency record: no record routes "clients in <nil>"
+		// (the auth servers' private record is no latency record).
+		routes := section(review, "## Latency routes")
+		if rows := strings.Count(routes, "\n| ") - 2 - strings.Count(routes, "| no record |"); rows != len(cfg.LatencyRoutes()) || strings.Contains(review, "<nil>") {
+			t.Errorf("%s: %d route rows for %d latency routes:\n%s", synth, rows, len(cfg.LatencyRoutes()), routes)
+		}
 		for _, r := range cfg.LatencyRoutes() {
 			row := fmt.Sprintf("| %s | %s (proxy-%s) |", r.Region, r.ProxyRegion, r.ProxyRegion)
 			if !strings.Contains(review, row) {
@@ -203,6 +209,12 @@ func TestReviewRouteChanges(t *testing.T) {
 	retired := string(synthOf(t, "example-retired").files["review.md"])
 	if !strings.Contains(retired, "| eu-central-1 | no record | | its proxy region is retired (proxy-eu-central-1 is emptied by this deploy)") {
 		t.Errorf("retired region's clients not shown:\n%s", section(retired, "## Latency routes"))
+	}
+	// Another cluster's output left in the directory is not compared.
+	other := report.Review(read("public-four-regions"), report.Context{Cluster: synthOf(t, "public-four-regions").cfg, Previous: base})
+	if strings.Contains(other, "**moves**") || strings.Contains(other, "**record removed**") || strings.Contains(other, "**new record**") ||
+		!strings.Contains(other, "The output this synth replaced is of another cluster (`example`): the routes are not compared with it.") {
+		t.Errorf("another cluster's output compared:\n%s", section(other, "## Latency routes"))
 	}
 	moved := report.Review(read("example-retired"), report.Context{Cluster: synthOf(t, "example-retired").cfg, Previous: base})
 	if !strings.Contains(moved, "| ap-south-1 | us-west-1 (proxy-us-west-1) | ") || !strings.Contains(moved, "**moves** from eu-central-1 (proxy-eu-central-1): an in-place update of the record when the dns stack applies |") {

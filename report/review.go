@@ -46,7 +46,18 @@ func Review(o *Output, ctx Context) string {
 	b.WriteString("## Diagram\n\n```mermaid\n")
 	b.WriteString(topologyOf(o, routes).mermaid())
 	b.WriteString("```\n\n")
-	routeTable(&b, withChanges(o, ctx.Previous, routes))
+	// Routes move only against an earlier synth of the same cluster: a
+	// first synth into a directory another cluster left is no change.
+	prev, compared := ctx.Previous, ""
+	switch {
+	case prev == nil || len(prev.Stacks) == 0:
+		prev, compared = nil, "No earlier synth in this directory: there is nothing to compare the routes with.\n\n"
+	case clusterName(prev) != clusterName(o):
+		compared = fmt.Sprintf("The output this synth replaced is of another cluster (`%s`): the routes are not compared with it.\n\n", clusterName(prev))
+		prev = nil
+	}
+	routeTable(&b, withChanges(o, prev, routes))
+	b.WriteString(compared)
 	deployOrder(&b, o)
 	tunnels(&b, o)
 	for _, name := range o.Names() {
@@ -83,7 +94,10 @@ func latencyRoutes(o *Output) []route {
 	proxyRegions := map[string]bool{}
 	for _, name := range o.Names() {
 		for _, rec := range o.Stacks[name].Resources("aws_route53_record") {
-			if strings.HasPrefix(fmt.Sprint(rec["name"]), "*.") {
+			// Only the domain's latency records route clients: the wildcard
+			// follows them, and the auth servers' private record (an alias
+			// in the auth stack's private zone) routes nobody.
+			if strings.HasPrefix(fmt.Sprint(rec["name"]), "*.") || path(rec, "latency_routing_policy") == nil {
 				continue
 			}
 			target := referencedStack(rec["records"])
