@@ -49,6 +49,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 				" 44 to replace, 0 to destroy.**", "proxy-eu-central-1: replaces VPC `aws_vpc.network_vpc_4E8F0223`, used by 16 resources",
 				"- **replace** `aws_vpc_peering_connection_accepter.", "- **replace** `aws_route53_zone_association."},
 			nil},
+		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 0 to add, 4 to change, 10 to replace, 0 to destroy.**", "- **change** `aws_lb.proxy_load-balancer_nlb_"}, nil},
 		{"example", "example-auth-volume", report.ExitChanges,
 			[]string{"- **change** `aws_launch_template.auth_instances_launch-template_", "the group `example-auth` rolls (instance refresh)"}, nil},
 		{"example", "example-retired", report.ExitDangerous,

@@ -82,6 +82,16 @@ var variantConfigs = map[string]func() (*config.Cluster, error){
 		}
 		return cfg, err
 	},
+	// eu-central-1 moved to two other zones (issue 27: Terraform replaces 10
+	// resources and changes 4).
+	"example-zone": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.ProxyRegions[1].Zones = []string{"euc1-az2", "euc1-az3"}
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
 	// cluster_name, domain and auth.region changed at once.
 	"example-identity": func() (*config.Cluster, error) {
 		cfg, err := config.Load("examples/cluster.yaml")
