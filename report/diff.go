@@ -400,6 +400,8 @@ func renderChanges(r *planned) []string {
 			note = " (forces replacement)"
 		}
 		switch {
+		case c.key == "tags_all":
+			out = append(out, "  - `tags_all`: the provider's default_tags change\n")
 		case c.before == c.after:
 			what := "known after apply"
 			if c.state == known {

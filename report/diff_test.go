@@ -264,3 +264,21 @@ func checkActions(t *testing.T, name string, res *DiffResult, want map[string]ma
 		t.Log(res.Markdown)
 	}
 }
+
+// A change of the provider's default_tags updates tags_all of every
+// resource that has it (an in-place update in Terraform's plan), through
+// the provider each resource uses.
+func TestDiffDefaultTags(t *testing.T) {
+	stack := func(cluster string) string {
+		return `{"provider":{"aws":[{"region":"us-west-2","default_tags":[{"tags":{"teleport-cluster":"` + cluster + `"}}]},
+{"alias":"peer","region":"eu-central-1","default_tags":[{"tags":{"teleport-cluster":"` + cluster + `"}}]}]},
+"resource":{"aws_vpc":{"v":{"cidr_block":"10.1.0.0/16"}},"aws_route":{"r":{"route_table_id":"rtb-1","destination_cidr_block":"10.2.0.0/16"}},
+"aws_vpc_peering_connection_accepter":{"a":{"provider":"aws.peer","vpc_peering_connection_id":"pcx-1"}},
+"aws_security_group":{"g":{"name":"g","lifecycle":{"ignore_changes":["tags"]}}}}}`
+	}
+	res := DiffOutputs(outputOf(t, map[string]string{"proxy-a": stack("example")}), outputOf(t, map[string]string{"proxy-a": stack("renamed")}))
+	checkActions(t, "default tags", res, map[string]map[string]Action{"proxy-a": {"aws_vpc.v": Change, "aws_vpc_peering_connection_accepter.a": Change}})
+	if !strings.Contains(res.Markdown, "- **change** `aws_vpc.v`\n  - `tags_all`: the provider's default_tags change\n") {
+		t.Error(res.Markdown)
+	}
+}

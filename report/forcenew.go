@@ -116,6 +116,20 @@ var schemas = map[string]schemaFacts{
 	"aws_vpc_security_group_ingress_rule": {"ec2/vpc_security_group_ingress_rule.go", []string{"security_group_id"}},
 }
 
+// untagged are the emitted types without tags_all (no @Tags annotation in
+// their provider file; the Auto Scaling group has tag blocks instead): a
+// change of the provider's default_tags updates every other resource.
+var untagged = map[string]bool{
+	"aws_autoscaling_group": true, "aws_autoscaling_lifecycle_hook": true, "aws_backup_selection": true, "aws_backup_vault_policy": true,
+	"aws_cloudwatch_event_target": true, "aws_dynamodb_table_export": true, "aws_ec2_transit_gateway_route": true,
+	"aws_ec2_transit_gateway_route_table_association": true, "aws_ec2_transit_gateway_route_table_propagation": true,
+	"aws_glue_catalog_table": true, "aws_iam_role_policy": true, "aws_iam_role_policy_attachment": true, "aws_kms_alias": true,
+	"aws_route": true, "aws_route53_record": true, "aws_route53_zone_association": true, "aws_route_table_association": true,
+	"aws_s3_bucket_lifecycle_configuration": true, "aws_s3_bucket_ownership_controls": true, "aws_s3_bucket_policy": true,
+	"aws_s3_bucket_public_access_block": true, "aws_s3_bucket_server_side_encryption_configuration": true,
+	"aws_s3_bucket_versioning": true, "aws_sns_topic_policy": true, "aws_sns_topic_subscription": true, "aws_sqs_queue_policy": true,
+}
+
 // ruleSources are the attributes of which a security group rule has
 // exactly one: "When you modify a rule, you cannot change the rule's source
 // type" (securityGroupRuleResource.ModifyPlan in

@@ -178,6 +178,11 @@ func (p *planner) evaluate(r *planned) {
 		c.forces = forcesReplacement(r.typ, attr)
 		changes = append(changes, c)
 	}
+	if !r.data && !untagged[r.typ] && !ignored("tags_all") && !ignored("tags") {
+		if a, b := defaultTags(p.before.Stacks[r.stack], r.old), defaultTags(p.after.Stacks[r.stack], r.cur); a != b {
+			changes = append(changes, attrChange{key: "tags_all", before: a, after: b, state: known})
+		}
+	}
 	for _, attr := range customReplace(r.typ, r.old, r.cur, o, n, changes) {
 		for i := range changes {
 			if attrPath(changes[i].key) == attr {
@@ -195,6 +200,19 @@ func (p *planner) evaluate(r *planned) {
 			r.action = Replace
 		}
 	}
+}
+
+// defaultTags is the JSON of the default_tags of the provider body uses in s.
+func defaultTags(s Stack, body map[string]any) string {
+	alias := strings.TrimPrefix(fmt.Sprint(body["provider"]), "aws.")
+	list, _ := path(s, "provider", "aws").([]any)
+	for _, p := range list {
+		a, ok := path(p, "alias").(string)
+		if (ok && a == alias) || (!ok && body["provider"] == nil) {
+			return jsonText(path(p, "default_tags"))
+		}
+	}
+	return ""
 }
 
 func jsonText(v any) string {
