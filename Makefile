@@ -30,7 +30,7 @@ unit: ## tests that do not start jsii (config, rendering): seconds
 snapshot: ## rewrite testdata/golden after an intended change; review the diff
 	$(GO) test -count=1 -run 'TestGolden' -update .
 
-schema: ## rewrite config/cluster.schema.json from the config's Go types and doc comments
+schema: ## rewrite config/cluster.schema.json and docs/configuration.md from the config's Go types and doc comments
 	$(GO) run ./tools/schemagen
 
 validate: ## check $${CLUSTER_CONFIG:-cluster.yaml or the example} without synthesizing

@@ -17,7 +17,7 @@ type Audit struct {
 	// Backend is "dynamodb" (default: a DynamoDB events table) or "athena"
 	// (SNS, SQS, S3 and Athena, as Teleport's Athena guide builds them; no
 	// events table). Switching moves new events only: the old backend's
-	// events stay where they are (see README: Athena audit log).
+	// events stay where they are (see docs/architecture.md: Athena audit log).
 	Backend string `yaml:"backend,omitempty"`
 }
 

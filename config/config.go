@@ -140,13 +140,13 @@ type Cluster struct {
 	// vault) with Terraform's prevent_destroy and the tables' own deletion
 	// protection (default true): a plan that would destroy or replace one
 	// fails before anything is changed. Set false, deploy, then destroy, to
-	// tear the cluster down on purpose (README: Tearing a cluster down).
+	// tear the cluster down on purpose (docs/operations.md: Tearing a cluster down).
 	DeletionProtection *bool `yaml:"deletion_protection,omitempty"`
 	// Backup configures the AWS Backup plan of the state and events
 	// tables and the recordings bucket.
 	Backup Backup `yaml:"backup,omitempty"`
 	// Restore names restored copies the cluster runs on instead of the
-	// tables and bucket it created (README: Restoring from a backup).
+	// tables and bucket it created (docs/operations.md: Restoring from a backup).
 	Restore Restore `yaml:"restore,omitempty"`
 }
 
@@ -250,8 +250,8 @@ type ProxyRegion struct {
 	// Retired empties the region's stack: the next deploy first moves its
 	// clients' records to the nearest running region (DNS stack), then
 	// destroys its resources, and the other stacks drop their peerings
-	// with it. Delete the entry after that deploy (README: Retiring
-	// a proxy region).
+	// with it. Delete the entry after that deploy (docs/operations.md:
+	// Retiring a proxy region).
 	Retired bool `yaml:"retired,omitempty"`
 }
 

@@ -132,7 +132,7 @@ proxy_regions:
 // zeros with their field path and position, and sets those values aside so
 // that the rest decodes and validates.
 func decode(data []byte) (*Cluster, []FieldError, positions, error) {
-	empty := fmt.Errorf("the file is empty (or only comments); a minimal config is:\n\n%s\n\n(see examples/cluster.yaml and README.md for every key)", minimalConfig)
+	empty := fmt.Errorf("the file is empty (or only comments); a minimal config is:\n\n%s\n\n(see examples/cluster.yaml and docs/configuration.md for every key)", minimalConfig)
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, nil, nil, empty
 	}

@@ -62,6 +62,10 @@ func FieldDocs(dir string) (map[string]string, error) {
 // field name, on one line.
 func describeField(name, doc string) string {
 	words := strings.Fields(doc)
+	if len(words) > 0 && words[0] == name+"," {
+		// "ExistingVPC, when set, puts ...": "When set, puts ..."
+		words = words[1:]
+	}
 	if len(words) > 0 && words[0] == name {
 		words = words[1:]
 		if len(words) > 1 && (words[0] == "is" || words[0] == "are") {
@@ -159,6 +163,10 @@ func schemaExtras() map[string]map[string]any {
 			prefix + ".zones[]":                                {"pattern": zone},
 			prefix + ".instances.type":                         {"default": DefaultInstanceType, "pattern": instanceTypeRe.String()},
 			prefix + ".instances.count":                        {"minimum": 1, "maximum": MaxInstanceCount, "default": DefaultInstanceCount},
+			prefix + ".existing_vpc.private_subnet_ids":        {"examples": []any{[]any{"subnet-0123456789abcdef0", "subnet-0123456789abcdef1"}}},
+			prefix + ".existing_vpc.public_subnet_ids":         {"examples": []any{[]any{"subnet-0fedcba9876543210", "subnet-0fedcba9876543211"}}},
+			prefix + ".existing_vpc.private_route_table_ids":   {"examples": []any{[]any{"rtb-0123456789abcdef0"}}},
+			prefix + ".existing_vpc.public_route_table_ids":    {"examples": []any{[]any{"rtb-0fedcba9876543210"}}},
 			prefix + ".instances.volume_size_gib":              {"minimum": MinVolumeSizeGiB, "maximum": MaxVolumeSizeGiB, "default": DefaultVolumeSizeGiB},
 			prefix + ".existing_vpc.vpc_id":                    {"pattern": vpcIDRe.String()},
 			prefix + ".existing_vpc.private_subnet_ids[]":      {"pattern": subnetIDRe.String()},
@@ -168,8 +176,48 @@ func schemaExtras() map[string]map[string]any {
 			prefix + ".existing_vpc.flow_logs":                 {"default": true},
 		}
 	}
+	// Examples are what the configuration reference shows for fields
+	// without a default; TestReferenceExamples checks each against the
+	// schema's own bounds.
+	examples := map[string]any{
+		"cluster_name":                        "example",
+		"domain":                              "teleport.example.com",
+		"hosted_zone":                         "example.com",
+		"hosted_zone_id":                      "Z0123456789ABC",
+		"teleport_version":                    DefaultTeleportVersion,
+		"auth.teleport_version":               DefaultTeleportVersion,
+		"license_ssm_parameter":               "/teleport/license",
+		"license_kms_key_arn":                 "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"acme_email":                          "admin@example.com",
+		"auth.region":                         "us-west-2",
+		"auth.vpc_cidr":                       "10.0.0.0/16",
+		"auth.zones":                          []any{"usw2-az1", "usw2-az2"},
+		"auth.existing_vpc.vpc_id":            "vpc-0123456789abcdef0",
+		"proxy_regions[].region":              "us-west-1",
+		"proxy_regions[].vpc_cidr":            "10.1.0.0/16",
+		"proxy_regions[].zones":               []any{"usw1-az1", "usw1-az3"},
+		"proxy_regions[].existing_vpc.vpc_id": "vpc-0123456789abcdef1",
+		"resource_regions":                    []any{"us-east-1", map[string]any{"region": "ap-south-1", "proxy_region": "eu-central-1"}},
+		"resource_regions[].region":           "ap-south-1",
+		"resource_regions[].proxy_region":     "eu-central-1",
+		"ami.ids":                             map[string]any{"us-west-2": "ami-0123456789abcdef0"},
+		"backend.s3.bucket":                   "my-terraform-state",
+		"backend.s3.region":                   "us-west-2",
+		"backend.s3.key_prefix":               "teams/platform",
+		"backend.s3.dynamodb_table":           "terraform-locks",
+		"alerts.email":                        "ops@example.com",
+		"quotas.elastic_ips":                  map[string]any{"us-west-2": 10},
+		"tags":                                map[string]any{"team": "platform"},
+		"backup.copy_region":                  "us-east-2",
+		"restore.state_table":                 "example-state-restored",
+		"restore.events_table":                "example-events-restored",
+		"restore.recordings_bucket":           "example-recordings-restored",
+	}
 	out := map[string]map[string]any{
 		"cluster_name":                    {"pattern": clusterNameRe.String(), "maxLength": MaxClusterNameLen},
+		"acme_staging":                    {"default": false},
+		"proxy_regions[].retired":         {"default": false},
+		"backend.s3.use_lockfile":         {"default": false},
 		"teleport_version":                {"pattern": versionRe.String()},
 		"auth.teleport_version":           {"pattern": versionRe.String()},
 		"edition":                         {"enum": Editions, "default": DefaultEdition},
@@ -203,6 +251,15 @@ func schemaExtras() map[string]map[string]any {
 	for k, v := range vpc("proxy_regions[]") {
 		out[k] = v
 	}
+	// The auth group runs at most two servers (DynamoDB Streams, see
+	// MaxAuthServers): the schema says what validation says.
+	out["auth.instances.count"]["maximum"] = MaxAuthServers
+	for k, v := range examples {
+		if out[k] == nil {
+			out[k] = map[string]any{}
+		}
+		out[k]["examples"] = []any{v}
+	}
 	return out
 }
 
@@ -221,6 +278,23 @@ func SchemaFor(docs map[string]string) ([]byte, error) { return schemaFor(docs, 
 // schemaFor renders the schema with extras, refusing an extra whose path
 // names no field: a renamed field must not lose its bounds silently.
 func schemaFor(docs map[string]string, extras map[string]map[string]any) ([]byte, error) {
+	root, err := schemaTree(docs, extras)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// schemaTree is the schema before encoding: what both the JSON Schema and
+// the configuration reference (ReferenceFor) are written from.
+func schemaTree(docs map[string]string, extras map[string]map[string]any) (map[string]any, error) {
 	root := schemaOf(reflect.TypeOf(Cluster{}), "", docs, extras)
 	used := map[string]bool{}
 	var walk func(t reflect.Type, path string)
@@ -254,14 +328,7 @@ func schemaFor(docs map[string]string, extras map[string]map[string]any) ([]byte
 	}
 	root["$schema"] = "http://json-schema.org/draft-07/schema#"
 	root["title"] = "Teleport multi-region proxy deployment (teleport-multi-region cluster config)"
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
-	}
-	return b.Bytes(), nil
+	return root, nil
 }
 
 func schemaOf(t reflect.Type, path string, docs map[string]string, extras map[string]map[string]any) map[string]any {

@@ -115,26 +115,36 @@ func TestLinesTable(t *testing.T) {
 	}
 }
 
-// The example, every test config, the sample config and the README's
-// config reference run DefaultTeleportVersion, on both keys.
+// The example, every test config, the sample config and the docs' examples
+// (the configuration reference among them) run DefaultTeleportVersion, on
+// both keys.
 func TestConfigsRunTheDefaultRelease(t *testing.T) {
 	for f, cfg := range shippedConfigs(t) {
 		if cfg.TeleportVersion != DefaultTeleportVersion || cfg.Auth.TeleportVersion != DefaultTeleportVersion {
 			t.Errorf("%s runs %s (auth %s); want %s", f, cfg.TeleportVersion, cfg.Auth.TeleportVersion, DefaultTeleportVersion)
 		}
 	}
-	// The README's config reference marks the key "# required".
+	// The configuration reference marks the key "# required".
 	release := regexp.MustCompile(`(?m)^teleport_version: "([0-9.]+)"(?: +# required|$)`)
-	for _, f := range []string{filepath.Join("..", "README.md"), filepath.Join("..", "internal", "sample", "sample.go"), "load.go"} {
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no docs pages (%v)", err)
+	}
+	found := 0
+	for _, f := range append(docs, filepath.Join("..", "README.md"), filepath.Join("..", "internal", "sample", "sample.go"), "load.go") {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range release.FindAllStringSubmatch(string(data), -1) {
+			found++
 			if m[1] != DefaultTeleportVersion {
 				t.Errorf("%s: teleport_version %q; want %q", f, m[1], DefaultTeleportVersion)
 			}
 		}
+	}
+	if found < 3 { // the reference, the sample, the minimal config
+		t.Errorf("found %d teleport_version examples; the reference, the sample config and load.go each have one", found)
 	}
 }
 
