@@ -10,7 +10,7 @@ import (
 
 // Every region with alarms has an encrypted topic, every alarm notifies a
 // topic when it fires and when it recovers, and each region has the alarms
-// an operator needs (README: Alarms).
+// an operator needs (docs/operations.md: Alarms).
 func TestAlarms(t *testing.T) {
 	for _, synth := range []string{"example", "public-four-regions", "oss-single-region", "transit-gateway", "many-regions"} {
 		cfg := synthOf(t, synth).cfg

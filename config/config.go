@@ -72,7 +72,9 @@ const (
 type Cluster struct {
 	// notes and warnings are set by Validate (see Notes and Warnings).
 	notes, warnings []string
-	// ClusterName is DNS-safe and prefixes every AWS resource name.
+	// ClusterName is DNS-safe and prefixes every AWS resource name: lower
+	// case letters, digits and "-", at most 24 characters, without "-proxy"
+	// (the proxy roles are matched as <cluster>-proxy-*).
 	ClusterName string `yaml:"cluster_name"`
 	// Domain is the public address of the cluster; *.Domain serves apps.
 	Domain string `yaml:"domain"`
@@ -101,7 +103,8 @@ type Cluster struct {
 	// delegate to IAM). Optional; enterprise only.
 	LicenseKMSKeyARN string `yaml:"license_kms_key_arn,omitempty"`
 	// AgentConnectionCount is how many proxies each agent connects to under
-	// proxy peering; at least 2 (default 2).
+	// proxy peering; at least 2 (default 2) and at most the instances.count
+	// of the smallest active proxy region.
 	AgentConnectionCount int `yaml:"agent_connection_count,omitempty"`
 	// ACMEEmail is the Let's Encrypt account e-mail for the DNS-01 certificate.
 	ACMEEmail string `yaml:"acme_email"`
@@ -110,7 +113,8 @@ type Cluster struct {
 	ACMEStaging bool `yaml:"acme_staging,omitempty"`
 	// Auth is the single region running the Auth Service.
 	Auth AuthRegion `yaml:"auth"`
-	// ProxyRegions are the regions running the Proxy Service.
+	// ProxyRegions are the regions running the Proxy Service: at least one,
+	// each region once.
 	ProxyRegions []ProxyRegion `yaml:"proxy_regions"`
 	// ResourceRegions are regions with agents but no proxy; each gets latency
 	// records pointing at its nearest (or chosen) proxy region.
@@ -133,7 +137,8 @@ type Cluster struct {
 	// Quotas declares service quotas raised above AWS's defaults, so that
 	// validation checks the deployment against the real limits.
 	Quotas Quotas `yaml:"quotas,omitempty"`
-	// Tags are added to every taggable resource.
+	// Tags are added to every taggable resource (through the providers'
+	// default_tags).
 	Tags map[string]string `yaml:"tags,omitempty"`
 	// DeletionProtection guards the cluster's state (DynamoDB tables, S3
 	// buckets and every resource guarding them, KMS keys, the backup
@@ -168,11 +173,14 @@ type Backup struct {
 // with AWS Backup, and be imported into the auth stack's state). Each is
 // optional; an empty field keeps the cluster's own.
 type Restore struct {
-	// StateTable is the restored cluster state table.
+	// StateTable is the restored cluster state table (default: the
+	// cluster's own).
 	StateTable string `yaml:"state_table,omitempty"`
-	// EventsTable is the restored audit events table.
+	// EventsTable is the restored audit events table (default: the
+	// cluster's own).
 	EventsTable string `yaml:"events_table,omitempty"`
-	// RecordingsBucket is the bucket the recordings were restored into.
+	// RecordingsBucket is the bucket the recordings were restored into
+	// (default: the cluster's own).
 	RecordingsBucket string `yaml:"recordings_bucket,omitempty"`
 }
 
@@ -209,10 +217,11 @@ type Quotas struct {
 type AuthRegion struct {
 	// Region is the AWS region code.
 	Region string `yaml:"region"`
-	// VPCCIDR is the IPv4 range of the auth VPC (/16 to /24).
+	// VPCCIDR is the IPv4 range of the auth VPC: private, /16 to /24, and
+	// overlapping no other VPC of the cluster.
 	VPCCIDR string `yaml:"vpc_cidr"`
 	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
-	// or the length of Zones).
+	// or the length of Zones; us-west-1 offers 2).
 	AZCount int `yaml:"az_count,omitempty"`
 	// Zones overrides the region's default zones (config/regions.go) by AZ
 	// ID (usw2-az1) or name (us-west-2a), in order. Optional.
@@ -234,10 +243,11 @@ type AuthRegion struct {
 type ProxyRegion struct {
 	// Region is the AWS region code.
 	Region string `yaml:"region"`
-	// VPCCIDR is the IPv4 range of this region's proxy VPC (/16 to /24).
+	// VPCCIDR is the IPv4 range of this region's proxy VPC: private, /16 to
+	// /24, and overlapping no other VPC of the cluster.
 	VPCCIDR string `yaml:"vpc_cidr"`
 	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
-	// or the length of Zones).
+	// or the length of Zones; us-west-1 offers 2).
 	AZCount int `yaml:"az_count,omitempty"`
 	// Zones overrides the region's default zones, as for the auth region.
 	Zones []string `yaml:"zones,omitempty"`

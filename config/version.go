@@ -218,7 +218,7 @@ func supportWarnings(path string, v Version, now time.Time) []string {
 			path, v.Major, v, v.Major, l.Source, target))
 	}
 	if end, ended := l.EndedSince(now); ended {
-		out = append(out, fmt.Sprintf("%s: Teleport %d (%s) is past its end of support: Teleport supported %d through %s, so it gets no fixes since %s (%s); upgrade one major at a time, auth first (README \"Upgrading Teleport\"): %s, where %s is the newest release checked",
+		out = append(out, fmt.Sprintf("%s: Teleport %d (%s) is past its end of support: Teleport supported %d through %s, so it gets no fixes since %s (%s); upgrade one major at a time, auth first (docs/operations.md \"Upgrading Teleport\"): %s, where %s is the newest release checked",
 			path, v.Major, v, v.Major, l.SupportedThrough, end.Format("2 January 2006"), l.Source, strings.Join(upgradePath(v.Major), ", then "), target))
 	}
 	return out

@@ -38,7 +38,7 @@ func TestSupportWindows(t *testing.T) {
 			[]string{"teleport_version: Teleport 18 (18.9.0) is past its end of support: Teleport supported 18 through August 2027, so it gets no fixes since 1 September 2027"}},
 		{"17 before its end", "17.7.16", "", time.Date(2026, time.August, 15, 0, 0, 0, 0, time.UTC), "", nil},
 		{"17 after its end", "17.7.16", "", testNow, "",
-			[]string{"teleport_version: Teleport 17 (17.7.16) is past its end of support: Teleport supported 17 through August 2026, so it gets no fixes since 1 September 2026 (RFD 225", "upgrade one major at a time, auth first (README \"Upgrading Teleport\"): 18, where 18.9.0 is the newest release checked"}},
+			[]string{"teleport_version: Teleport 17 (17.7.16) is past its end of support: Teleport supported 17 through August 2026, so it gets no fixes since 1 September 2026 (RFD 225", "upgrade one major at a time, auth first (docs/operations.md \"Upgrading Teleport\"): 18, where 18.9.0 is the newest release checked"}},
 		{"16 ended October 31, 2025", "16.5.18", "", testNow, "",
 			[]string{"Teleport 16 (16.5.18) is past its end of support: Teleport supported 16 through October 2025, so it gets no fixes since 1 November 2025", "17, then 18"}},
 		{"15", "15.5.3", "", testNow, "",

@@ -580,7 +580,7 @@ func TestChangeScenarios(t *testing.T) {
 	})
 }
 
-// emptyBuckets is step 2 of the README's teardown runbook: Terraform never
+// emptyBuckets is step 2 of the teardown runbook (docs/operations.md): Terraform never
 // deletes objects (force_destroy is off), and the cluster writes some on its
 // own (the state table's export into the backups bucket), so every version
 // and delete marker of every bucket goes first. Python with boto3 is what

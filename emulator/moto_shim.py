@@ -604,8 +604,8 @@ SHIMS = [
 
 
 # ---------------------------------------------------------------------------
-# Seeding: what an account holds before the first deploy (the README's
-# prerequisites), written through the AWS API of the running server.
+# Seeding: what an account holds before the first deploy (the prerequisites
+# of docs/first-deploy.md), written through the AWS API of the running server.
 # ---------------------------------------------------------------------------
 
 _next_ids = {}

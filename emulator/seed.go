@@ -9,7 +9,7 @@ import (
 )
 
 // Seed is what an account holds before the first deploy of a cluster: the
-// prerequisites the README's first-deploy checklist has the user create. The
+// prerequisites docs/first-deploy.md's checklist has the user create. The
 // shim creates it through the emulator's AWS API before it reports ready.
 type Seed struct {
 	HostedZones   []SeedZone      `json:"hosted_zones,omitempty"`

@@ -108,8 +108,8 @@ func certificate(cfg *config.Cluster) teleportconfig.Certificate {
 // their provider to destroy them) and us-east-1, where proxy stacks kept
 // their Route 53 health check alarm before the DNS stack held it: a stack
 // deployed by an earlier release still has that alarm in its state, and
-// Terraform needs its provider to destroy it (README: Moving records to the
-// DNS stack). Active and retired stacks share it, so a retired stack keeps
+// Terraform needs its provider to destroy it (docs/operations.md: Moving
+// records to the DNS stack). Active and retired stacks share it, so a retired stack keeps
 // exactly the providers its resources were managed with.
 func regionalProviders(stack cdktf.TerraformStack, cfg *config.Cluster, region string) map[string]cdktf.TerraformProvider {
 	out := map[string]cdktf.TerraformProvider{}

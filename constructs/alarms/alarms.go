@@ -111,7 +111,7 @@ type Metric struct {
 // Props configures an alarm.
 type Props struct {
 	// Name is the alarm name, unique in the region; Description says what
-	// failed and what to do (README: Alarms).
+	// failed and what to do (docs/operations.md: Alarms).
 	Name, Description string
 	Metric            Metric
 	// Below fires when the statistic is below Threshold, else above it.
@@ -179,7 +179,7 @@ type KeyStateProps struct {
 // SecondsUntilKeyMaterialExpiration is for imported key material only.
 // EventBridge receives these events only from a CloudTrail trail logging
 // write management events in the key's region (an organization trail
-// counts); the README says so.
+// counts); docs/first-deploy.md says so.
 func KeyStateRule(scope constructs.Construct, id string, props *KeyStateProps) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	pattern := cdktf.Fn_Jsonencode(map[string]any{
@@ -204,7 +204,7 @@ func KeyStateRule(scope constructs.Construct, id string, props *KeyStateProps) {
 
 // Describe formats an alarm description: what it means, what to do.
 func Describe(what, todo string) string {
-	return fmt.Sprintf("%s. What to do: %s (README: Alarms).", what, todo)
+	return fmt.Sprintf("%s. What to do: %s (docs/operations.md: Alarms).", what, todo)
 }
 
 // InstanceProps configures InstanceAlarms.

@@ -18,7 +18,7 @@
 //
 // Every role may run the Session Manager agent and nothing more of Systems
 // Manager: operators reach instances with aws ssm start-session, with no
-// key pair and no inbound rule (README: Day 0).
+// key pair and no inbound rule (docs/first-deploy.md: Day 0).
 package instances
 
 import (
@@ -119,8 +119,8 @@ type Props struct {
 // boots, installs Teleport, waits in its launch hook for the auth servers'
 // CA pin (on a new cluster: their boot and first certificate) and passes 3
 // health checks 10 s apart. A timeout fails the apply and taints the group
-// (terraform untaint it once the proxies are healthy; README: Deploy
-// order).
+// (terraform untaint it once the proxies are healthy; docs/first-deploy.md:
+// Deploy order).
 const CreateWaitTimeout = "30m"
 
 // Hook is a lifecycle hook created with the group.

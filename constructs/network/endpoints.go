@@ -22,8 +22,8 @@ type EndpointProps struct {
 // those services without the NAT gateways (gateway endpoints cost nothing;
 // "Gateway endpoints", AWS PrivateLink guide). Nothing is added to a given
 // VPC: a route table has at most one route per service prefix list, so an
-// endpoint its owner already has would make ours fail; the README says to
-// add them there.
+// endpoint its owner already has would make ours fail; docs/architecture.md
+// (Existing VPCs) says to add them there.
 //
 // The S3 endpoint keeps the default policy (full access): besides the
 // cluster's buckets, which IAM and the bucket policies guard, the instances
