@@ -72,7 +72,7 @@ func (e *ExistingVPC) InstanceRouteTableIDs(publicInstances bool) []string {
 // proxy region; publicInstances when its proxies live in the public
 // subnets (peering.mode public). azCount and zones must be unset: the
 // subnets fix the zones.
-func (v *validator) existingVPC(path string, e *ExistingVPC, proxy, publicInstances bool, azCount int, zones []string) {
+func (v *validator) existingVPC(path, region string, e *ExistingVPC, proxy, publicInstances bool, azCount int, zones []string, ids map[string]givenID) {
 	if azCount != 0 {
 		v.add(path+".az_count", "does not apply with existing_vpc: the given subnets fix the zones; remove it")
 	}
@@ -85,8 +85,9 @@ func (v *validator) existingVPC(path string, e *ExistingVPC, proxy, publicInstan
 		v.add(ep+".vpc_id", "is required: the id of the VPC, such as vpc-0123456789abcdef0")
 	case !vpcIDRe.MatchString(e.VPCID):
 		v.add(ep+".vpc_id", "%q is not a VPC id (vpc- and 8 or 17 hexadecimal digits, such as vpc-0123456789abcdef0)", e.VPCID)
+	default:
+		v.givenOnce(ep+".vpc_id", path, region, e.VPCID, "VPC", ids)
 	}
-	seen := map[string]string{}
 	// check reports the list field of kind at ep.field: required (at
 	// least min ids, why says what for) or, when unused is not "", refused
 	// (unused says why it has no effect).
@@ -106,10 +107,7 @@ func (v *validator) existingVPC(path string, e *ExistingVPC, proxy, publicInstan
 				v.add(ip, "%q is not a %s id such as %s", id, kind, example)
 				continue
 			}
-			if first, dup := seen[id]; dup {
-				v.add(ip, "%q is already listed at %s; list each once", id, first)
-			}
-			seen[id] = ip
+			v.givenOnce(ip, path, region, id, kind, ids)
 		}
 	}
 	privateUnused, publicUnused, publicRTUnused := "", "", "unless peering.mode is public (only then do proxies live in the public subnets)"
@@ -128,4 +126,35 @@ func (v *validator) existingVPC(path string, e *ExistingVPC, proxy, publicInstan
 		"in distinct availability zones: the internet-facing NLB lives there", publicUnused)
 	check("public_route_table_ids", e.PublicRouteTableIDs, routeTableIDRe, "route table", 1,
 		"(the route tables of the public subnets, where the proxies live with peering.mode public: routes to the other regions go there)", publicRTUnused)
+}
+
+// givenID is where an existing_vpc first names an id.
+type givenID struct {
+	// path is the id's field path; entry is its region's entry (auth,
+	// proxy_regions[1]) and region that entry's region.
+	path, entry, region string
+}
+
+// givenOnce refuses an id that an existing_vpc names a second time: in its
+// own entry (a typo), or in another entry. A VPC, subnet or route table
+// lives in one region, so it cannot serve two regions; and in one region the
+// auth and proxy VPCs are connected to each other (peered, or attached to
+// transit gateways with routes between their ranges), which a VPC cannot be
+// with itself.
+func (v *validator) givenOnce(at, entry, region, id, kind string, ids map[string]givenID) {
+	first, dup := ids[id]
+	if !dup {
+		ids[id] = givenID{path: at, entry: entry, region: region}
+		return
+	}
+	switch {
+	case first.entry == entry:
+		v.add(at, "%q is already listed at %s; list each once", id, first.path)
+	case first.region != region:
+		v.add(at, "%q is also given at %s, in %s; a %s belongs to one region, so it cannot serve both %s and %s: give this region's own %s", id, first.path, first.region, kind, first.region, region, kind)
+	case kind == "VPC":
+		v.add(at, "%q is also given at %s; the auth and proxy VPCs of %s are connected to each other (peered, or attached to transit gateways), which a VPC cannot be with itself, so each needs a VPC of its own: give another one, or remove this existing_vpc to create a VPC", id, first.path, region)
+	default:
+		v.add(at, "%q is also given at %s; a %s belongs to one VPC, and the auth and proxy entries of %s each need a VPC of their own: give this VPC's own %s", id, first.path, kind, region, kind)
+	}
 }

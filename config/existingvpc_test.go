@@ -77,6 +77,12 @@ func TestExistingVPCErrors(t *testing.T) {
 		{"flow logs not a bool", "      flow_logs: false\n", "      flow_logs: sometimes\n", "proxy_regions[0].existing_vpc.flow_logs", "expected true or false"},
 		{"public peering needs public route tables", "", "peering: {mode: public}\n", "proxy_regions[0].existing_vpc.public_route_table_ids", "lists 0"},
 		{"public peering private subnets unused", "", "peering: {mode: public}\n", "proxy_regions[0].existing_vpc.private_subnet_ids", "not used when peering.mode is public"},
+		// One VPC, subnet or route table given to two regions (issue 28.3).
+		{"one VPC in two regions", "      vpc_id: vpc-01234567\n", "      vpc_id: vpc-0123456789abcdef0\n", "proxy_regions[0].existing_vpc.vpc_id", "is also given at auth.existing_vpc.vpc_id, in us-west-2; a VPC belongs to one region, so it cannot serve both us-west-2 and us-west-1: give this region's own VPC"},
+		{"one subnet in two regions", "[subnet-11111111, subnet-22222222]", "[subnet-0123456789abcdef1, subnet-22222222]", "proxy_regions[0].existing_vpc.private_subnet_ids[0]", "a subnet belongs to one region"},
+		{"one route table in two regions", "[rtb-11111111, rtb-22222222]", "[rtb-11111111, rtb-0123456789abcdef0]", "proxy_regions[0].existing_vpc.private_route_table_ids[1]", "a route table belongs to one region"},
+		{"auth and proxy VPC of one region are one", sameRegionFrom, sameRegionTo, "proxy_regions[0].existing_vpc.vpc_id", "the auth and proxy VPCs of us-west-2 are connected to each other (peered, or attached to transit gateways), which a VPC cannot be with itself"},
+		{"auth and proxy of one region share a subnet", sameRegionFrom, strings.Replace(sameRegionTo, "vpc-0123456789abcdef0", "vpc-0fedcba9876543210", 1) + "      private_subnet_ids: [subnet-0123456789abcdef0, subnet-22222222]\n", "proxy_regions[0].existing_vpc.private_subnet_ids[0]", "a subnet belongs to one VPC, and the auth and proxy entries of us-west-2 each need a VPC of their own"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +95,22 @@ func TestExistingVPCErrors(t *testing.T) {
 			}
 			wantProblem(t, doc, tc.path, tc.inMsg)
 		})
+	}
+}
+
+// A proxy entry moved into the auth region, on the auth VPC.
+const (
+	sameRegionFrom = "  - region: us-west-1\n    vpc_cidr: 10.1.0.0/16\n    existing_vpc:\n      vpc_id: vpc-01234567\n      private_subnet_ids: [subnet-11111111, subnet-22222222]\n"
+	sameRegionTo   = "  - region: us-west-2\n    vpc_cidr: 10.0.0.0/16\n    existing_vpc:\n      vpc_id: vpc-0123456789abcdef0\n"
+)
+
+// One VPC given twice is one problem, at its vpc_id: not also an overlap
+// of its vpc_cidr with itself.
+func TestExistingVPCGivenTwiceOneProblem(t *testing.T) {
+	doc := strings.Replace(withExisting, sameRegionFrom, sameRegionTo+"      private_subnet_ids: [subnet-11111111, subnet-22222222]\n", 1)
+	_, err := Parse([]byte(doc), "test.yaml")
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") || !strings.Contains(err.Error(), "proxy_regions[0].existing_vpc.vpc_id") {
+		t.Errorf("want one problem at the vpc_id:\n%v", err)
 	}
 }
 

@@ -60,7 +60,8 @@ func Parse(data []byte, source string) (*Cluster, error) {
 		setAsidePaths[s.Path] = true
 	}
 	setAside := func(path string) bool { return under(path, setAsidePaths) }
-	if verr, ok := c.validate(setAside).(*ValidationError); ok {
+	given := func(path string) bool { _, ok := pos[path]; return ok }
+	if verr, ok := c.validate(setAside, given).(*ValidationError); ok {
 		for _, p := range verr.Problems {
 			if !setAside(p.Path) {
 				p.Line, p.Column = pos.of(p.Path)

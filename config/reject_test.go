@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -133,5 +135,120 @@ func TestRegionTableMatchesPinnedProvider(t *testing.T) {
 		if strings.Contains(" "+provider+" ", " "+r+" ") {
 			t.Errorf("%s is known to the provider but refused", r)
 		}
+	}
+}
+
+// Names Let's Encrypt will not issue for, or register a contact at, are
+// refused at the domain or the e-mail (issue 28.3; Boulder policy/pa.go).
+func TestRejectNamesLetsEncryptRefuses(t *testing.T) {
+	zone := func(domain, zone string) string {
+		return "domain: " + domain + "\nhosted_zone: " + zone
+	}
+	from := zone("teleport.example.com", "example.com")
+	nine := "a.b.c.d.e.f.g.example.com"
+	cases := []rejectCase{
+		{".internal", from, zone("teleport.corp.internal", "corp.internal"), "domain", `"teleport.corp.internal" ends in .internal, reserved by ICANN for private networks`},
+		{".local", from, zone("teleport.office.local", "office.local"), "domain", "ends in .local, multicast DNS"},
+		{".localhost", from, zone("teleport.dev.localhost", "dev.localhost"), "domain", "ends in .localhost"},
+		{".test", from, zone("teleport.acme.test", "acme.test"), "domain", "ends in .test, reserved for testing"},
+		{".invalid", from, zone("teleport.acme.invalid", "acme.invalid"), "domain", "ends in .invalid"},
+		{".example", from, zone("teleport.acme.example", "acme.example"), "domain", "ends in .example, reserved for documentation"},
+		{".home.arpa", from, zone("teleport.lab.home.arpa", "lab.home.arpa"), "domain", "ends in .home.arpa"},
+		{".corp", from, zone("teleport.acme.corp", "acme.corp"), "domain", "ends in .corp, a name-collision string"},
+		{"numeric TLD", from, zone("teleport.acme.123", "acme.123"), "domain", "ends in the all-numeric label .123"},
+		{"reserved LDH label", from, zone("ab--cd.example.com", "example.com"), "domain", `has the label "ab--cd", with two hyphens in the third and fourth places`},
+		{"ten labels", from, zone("x."+nine, "example.com"), "domain", "has 10 labels; Let's Encrypt allows 10 per name and the certificate also covers *.x." + nine + " (one more), so use at most 9"},
+		{"contact under .test", "admin@example.com", "admin@acme.test", "acme_email", `"admin@acme.test": its domain ends in .test`},
+		{"contact under .internal", "admin@example.com", "ops@mail.corp.internal", "acme_email", "Let's Encrypt refuses to register an account"},
+	}
+	checkRejects(t, cases)
+	// The schema's "not" pattern refuses exactly the TLDs the validator
+	// refuses.
+	var schema struct {
+		Properties map[string]struct {
+			Not struct{ Pattern string } `json:"not"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(SchemaFile, &schema); err != nil {
+		t.Fatal(err)
+	}
+	not := regexp.MustCompile(schema.Properties["domain"].Not.Pattern)
+	for _, name := range []string{"a.home.arpa", "a.b.7", "a.example.com", "a.arpa", "a.internal-corp.com", "a.co2"} {
+		if got, want := not.MatchString(name), acmeNameProblem(name) != ""; got != want {
+			t.Errorf("schema refuses %s: %v, validator: %v", name, got, want)
+		}
+	}
+	for tld := range nonPublicTLDs {
+		if !not.MatchString("a." + tld) {
+			t.Errorf("schema accepts .%s", tld)
+		}
+	}
+	// The names around the rules are accepted: nine labels, an xn-- label,
+	// a TLD that merely contains a reserved word or digits.
+	for _, ok := range []string{zone(nine, "example.com"), zone("xn--bcher-kva.example.com", "example.com"), zone("teleport.internal-corp.com", "internal-corp.com"), zone("teleport.example.co2", "example.co2")} {
+		if _, err := Parse([]byte(strings.Replace(valid, from, ok, 1)), "t"); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// Settings with no effect in the config's mode are refused at their line
+// (issue 28.3): "only used with ...; remove it".
+func TestRejectUnusedSettings(t *testing.T) {
+	oss := strings.Replace(strings.Replace(valid,
+		"license_ssm_parameter: /teleport/license\n", "edition: oss\n", 1),
+		"  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n", "", 1)
+	if _, err := Parse([]byte(oss), "t"); err != nil {
+		t.Fatalf("the oss base: %v", err)
+	}
+	allGivenNoLogs := strings.Replace(strings.Replace(valid,
+		"  vpc_cidr: 10.0.0.0/16\n", "  vpc_cidr: 10.0.0.0/16\n  existing_vpc: {vpc_id: vpc-0123456789abcdef0, private_subnet_ids: [subnet-01111111, subnet-02222222], private_route_table_ids: [rtb-01111111], flow_logs: false}\n", 1),
+		"  - region: us-west-1\n    vpc_cidr: 10.1.0.0/16\n  - region: eu-central-1\n    vpc_cidr: 10.2.0.0/16\n",
+		"  - region: us-west-1\n    vpc_cidr: 10.1.0.0/16\n    existing_vpc: {vpc_id: vpc-01234567, private_subnet_ids: [subnet-11111111, subnet-22222222], public_subnet_ids: [subnet-33333333, subnet-44444444], private_route_table_ids: [rtb-11111111], flow_logs: false}\n", 1)
+	if _, err := Parse([]byte(allGivenNoLogs), "t"); err != nil {
+		t.Fatalf("the existing-VPC base: %v", err)
+	}
+	cases := []struct {
+		name, base, add, path, inMsg string
+	}{
+		{"agent connections under oss", oss, "agent_connection_count: 2\n", "agent_connection_count", "is only used with edition: enterprise: it is how many proxies each agent keeps a tunnel to under Proxy Peering"},
+		{"agent connections under oss, above any bound", oss, "agent_connection_count: 1000000\n", "agent_connection_count", "is only used with edition: enterprise"},
+		{"peering mode vpc under oss", oss, "peering: {mode: vpc}\n", "peering.mode", "is only used with edition: enterprise: it says how proxies reach each other"},
+		{"events table restore with athena", valid, "audit: {backend: athena}\nrestore: {events_table: example-events-restored}\n", "restore.events_table", "is only used with audit.backend: dynamodb"},
+		{"flow log settings without flow logs", allGivenNoLogs, "flow_logs: {retention_days: 30}\n", "flow_logs.retention_days", "is only used by the cluster's VPC flow logs, and it has none"},
+		{"flow log traffic without flow logs", allGivenNoLogs, "flow_logs: {traffic_type: REJECT}\n", "flow_logs.traffic_type", "every VPC is an existing_vpc with flow_logs: false"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := tc.base + tc.add
+			wantProblem(t, doc, tc.path, tc.inMsg)
+			// One problem: not also a bound of a setting that does nothing.
+			if _, err := Parse([]byte(doc), "test.yaml"); err != nil && !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+				t.Errorf("more than one problem:\n%v", err)
+			}
+		})
+	}
+	// The same settings where they act are accepted.
+	for _, doc := range []string{valid + "agent_connection_count: 2\npeering: {mode: vpc}\n", valid + "restore: {events_table: example-events-restored}\n", valid + "flow_logs: {retention_days: 30}\n"} {
+		if _, err := Parse([]byte(doc), "t"); err != nil {
+			t.Errorf("refused where it acts: %v", err)
+		}
+	}
+	// Without a file, a value other than the default counts as given.
+	c, err := Parse([]byte(oss), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.AgentConnectionCount = 3
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "agent_connection_count: is only used with edition: enterprise") {
+		t.Errorf("Validate: %v", err)
+	}
+	// A quota where the cluster creates no NAT gateway is a note.
+	c, err = Parse([]byte(allGivenNoLogs+"quotas: {elastic_ips: {us-west-2: 10}}\n"), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(c.Notes(), "\n"), "quotas.elastic_ips.us-west-2: the cluster creates no NAT gateway in us-west-2") {
+		t.Errorf("notes: %v", c.Notes())
 	}
 }

@@ -157,17 +157,18 @@ var (
 
 // Validate checks a defaulted config and returns a *ValidationError listing
 // every problem, or nil.
-func (c *Cluster) Validate() error { return c.validate(nil) }
+func (c *Cluster) Validate() error { return c.validate(nil, nil) }
 
 // validate checks c, skipping the checks that read a field in unknown: a
 // value the file gave with the wrong type, already reported, whose default
-// would only cause derived, misleading problems.
-func (c *Cluster) validate(unknown func(path string) bool) error {
+// would only cause derived, misleading problems. given reports the paths
+// the file sets (nil when c did not come from a file).
+func (c *Cluster) validate(unknown, given func(path string) bool) error {
 	c.notes, c.warnings = nil, nil
 	if unknown == nil {
 		unknown = func(string) bool { return false }
 	}
-	v := &validator{unknown: unknown}
+	v := &validator{unknown: unknown, given: given}
 	v.clusterName(c.ClusterName)
 	v.domain(c)
 	v.teleport(c)
@@ -176,6 +177,8 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 		v.add("acme_email", "is required: the e-mail address of the Let's Encrypt account that issues the cluster's certificate")
 	} else if !emailRe.MatchString(c.ACMEEmail) {
 		v.add("acme_email", "%q is not an e-mail address", c.ACMEEmail)
+	} else {
+		v.acmeEmail(c.ACMEEmail)
 	}
 	if c.Alerts.Email != "" && !emailRe.MatchString(c.Alerts.Email) {
 		v.add("alerts.email", "%q is not an e-mail address", c.Alerts.Email)
@@ -195,6 +198,7 @@ func (c *Cluster) validate(unknown func(path string) bool) error {
 	v.audit(c)
 	v.backend(c)
 	v.tags(c.Tags)
+	v.unused(c)
 	if len(v.problems) == 0 {
 		return nil
 	}
@@ -209,6 +213,8 @@ type validator struct {
 	problems []FieldError
 	// unknown reports paths whose value was set aside (see validate).
 	unknown func(path string) bool
+	// given reports the paths the file sets; nil without a file.
+	given func(path string) bool
 	// listRegions asks for the region list once, after the problems.
 	listRegions bool
 }
@@ -264,6 +270,9 @@ func shorten(s string) string {
 // connectionCount(), and connectionCount is not capped by the proxies
 // known), so in a smaller region every agent redials forever.
 func (v *validator) agentConnections(c *Cluster) {
+	if c.Edition == EditionOSS {
+		return // not used there (see unused)
+	}
 	n := c.AgentConnectionCount
 	most := MaxInstanceCount * len(regionTable)
 	switch {
@@ -333,6 +342,7 @@ func (v *validator) domain(c *Cluster) {
 		v.add("domain", "%q %s", c.Domain, why)
 	} else {
 		domainOK = true
+		v.acmeDomain(c.Domain)
 	}
 	if c.HostedZone == "" {
 		v.add("hosted_zone", "is required: the existing public Route 53 zone that will hold the records, such as example.com")
@@ -474,14 +484,22 @@ func (v *validator) regions(c *Cluster) {
 	type vpc struct {
 		path   string
 		prefix netip.Prefix
+		// given is the existing VPC's id, or "".
+		given string
 	}
 	var vpcs []vpc
+	// givenIDs holds every id an existing_vpc names, across regions (see
+	// existingVPC).
+	givenIDs := map[string]givenID{}
 	checkVPC := func(path, region, cidr string, azCount int, zones []string, existing *ExistingVPC, proxy bool) {
 		if p, ok := v.cidr(path+".vpc_cidr", cidr); ok {
-			vpcs = append(vpcs, vpc{path + ".vpc_cidr", p})
+			vpcs = append(vpcs, vpc{path: path + ".vpc_cidr", prefix: p})
+			if existing != nil {
+				vpcs[len(vpcs)-1].given = existing.VPCID
+			}
 		}
 		if existing != nil {
-			v.existingVPC(path, existing, proxy, proxy && c.PublicPeering(), azCount, zones)
+			v.existingVPC(path, region, existing, proxy, proxy && c.PublicPeering(), azCount, zones, givenIDs)
 			return
 		}
 		v.zones(path, region, azCount, zones)
@@ -529,6 +547,9 @@ func (v *validator) regions(c *Cluster) {
 	// at the first earlier one it overlaps (the lists are capped above).
 	for i := range vpcs {
 		for j := 0; j < i; j++ {
+			if vpcs[i].given != "" && vpcs[i].given == vpcs[j].given {
+				break // one VPC given twice: reported at its vpc_id
+			}
 			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
 				v.add(vpcs[i].path, "%s overlaps %s (%s); every VPC is peered, so give each a distinct range", vpcs[i].prefix, vpcs[j].path, vpcs[j].prefix)
 				break

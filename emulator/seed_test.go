@@ -136,7 +136,7 @@ func TestSeedOfTeleportImages(t *testing.T) {
 
 func TestSeedKeepsTheConfiguredZoneID(t *testing.T) {
 	s := SeedFor(load(t, "testdata/configs/public-four-regions.yaml"))
-	if len(s.HostedZones) != 1 || s.HostedZones[0].ID != "Z0123456789ABCDEFGHIJ" || s.HostedZones[0].Name != "globex.example" {
-		t.Errorf("zones = %+v, want globex.example under its configured id", s.HostedZones)
+	if len(s.HostedZones) != 1 || s.HostedZones[0].ID != "Z0123456789ABCDEFGHIJ" || s.HostedZones[0].Name != "globex.example.com" {
+		t.Errorf("zones = %+v, want globex.example.com under its configured id", s.HostedZones)
 	}
 }

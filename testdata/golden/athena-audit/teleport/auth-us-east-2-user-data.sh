@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/ledger/ca-pin'
 ROLLOUT_PARAMETER='/teleport/ledger/auth-rollout'
-CERT_DOMAIN='teleport.ledger.example'
-CERT_BUCKET='ledger-certs-02e82c00'
+CERT_DOMAIN='teleport.ledger.example.com'
+CERT_BUCKET='ledger-certs-018d7f09'
 CERT_BUCKET_REGION='us-east-2'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -37,7 +37,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/ledger/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='ledger-locks'
-ACME_EMAIL='ops@ledger.example'
+ACME_EMAIL='ops@ledger.example.com'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -60,11 +60,11 @@ teleport:
         region: us-east-2
         table_name: ledger-state
         audit_events_uri:
-            - athena://ledger_audit.events?topicArn=arn:aws:sns:us-east-2:__ACCOUNT_ID__:ledger-audit-events&largeEventsS3=s3://ledger-audit-large-02e82c00/large_payloads&locationS3=s3://ledger-audit-events-02e82c00/events&workgroup=ledger-audit&queueURL=https://sqs.us-east-2.amazonaws.com/__ACCOUNT_ID__/ledger-audit-events
-        audit_sessions_uri: s3://ledger-recordings-02e82c00/records?region=us-east-2&sse_kms_key=__SESSIONS_KMS_KEY__
+            - athena://ledger_audit.events?topicArn=arn:aws:sns:us-east-2:__ACCOUNT_ID__:ledger-audit-events&largeEventsS3=s3://ledger-audit-large-018d7f09/large_payloads&locationS3=s3://ledger-audit-events-018d7f09/events&workgroup=ledger-audit&queueURL=https://sqs.us-east-2.amazonaws.com/__ACCOUNT_ID__/ledger-audit-events
+        audit_sessions_uri: s3://ledger-recordings-018d7f09/records?region=us-east-2&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: teleport.ledger.example
+    cluster_name: teleport.ledger.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

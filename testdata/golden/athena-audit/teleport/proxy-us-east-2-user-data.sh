@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/ledger/ca-pin'
 ROLLOUT_PARAMETER='/teleport/ledger/auth-rollout'
-CERT_DOMAIN='teleport.ledger.example'
-CERT_BUCKET='ledger-certs-02e82c00'
+CERT_DOMAIN='teleport.ledger.example.com'
+CERT_BUCKET='ledger-certs-018d7f09'
 CERT_BUCKET_REGION='us-east-2'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -63,7 +63,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - teleport.ledger.example:443
+        - teleport.ledger.example.com:443
     web_listen_addr: 0.0.0.0:443
     peer_listen_addr: 0.0.0.0:3021
     peer_public_addr: __PEER_HOST__:3021

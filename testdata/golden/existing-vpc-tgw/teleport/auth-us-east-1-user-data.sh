@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/estate-tgw/ca-pin'
 ROLLOUT_PARAMETER='/teleport/estate-tgw/auth-rollout'
-CERT_DOMAIN='teleport.estate.example'
-CERT_BUCKET='estate-tgw-certs-2cbec159'
+CERT_DOMAIN='teleport.estate.example.com'
+CERT_BUCKET='estate-tgw-certs-6da92b8e'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -37,7 +37,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/estate/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='estate-tgw-locks'
-ACME_EMAIL='ops@estate.example'
+ACME_EMAIL='ops@estate.example.com'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -61,10 +61,10 @@ teleport:
         table_name: estate-tgw-state
         audit_events_uri:
             - dynamodb://estate-tgw-events
-        audit_sessions_uri: s3://estate-tgw-recordings-2cbec159/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
+        audit_sessions_uri: s3://estate-tgw-recordings-6da92b8e/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: teleport.estate.example
+    cluster_name: teleport.estate.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/estate-tgw/ca-pin'
 ROLLOUT_PARAMETER='/teleport/estate-tgw/auth-rollout'
-CERT_DOMAIN='teleport.estate.example'
-CERT_BUCKET='estate-tgw-certs-2cbec159'
+CERT_DOMAIN='teleport.estate.example.com'
+CERT_BUCKET='estate-tgw-certs-6da92b8e'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -63,7 +63,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - teleport.estate.example:443
+        - teleport.estate.example.com:443
     web_listen_addr: 0.0.0.0:443
     peer_listen_addr: 0.0.0.0:3021
     peer_public_addr: __PEER_HOST__:3021

@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/initech/ca-pin'
 ROLLOUT_PARAMETER='/teleport/initech/auth-rollout'
-CERT_DOMAIN='teleport.initech.example'
-CERT_BUCKET='initech-certs-c61020f8'
+CERT_DOMAIN='teleport.initech.example.com'
+CERT_BUCKET='initech-certs-bbd87a16'
 CERT_BUCKET_REGION='eu-west-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -37,7 +37,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER=''
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='initech-locks'
-ACME_EMAIL='ops@initech.example'
+ACME_EMAIL='ops@initech.example.com'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -61,10 +61,10 @@ teleport:
         table_name: initech-state
         audit_events_uri:
             - dynamodb://initech-events
-        audit_sessions_uri: s3://initech-recordings-c61020f8/records?region=eu-west-1&sse_kms_key=__SESSIONS_KMS_KEY__
+        audit_sessions_uri: s3://initech-recordings-bbd87a16/records?region=eu-west-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: teleport.initech.example
+    cluster_name: teleport.initech.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/initech/ca-pin'
 ROLLOUT_PARAMETER='/teleport/initech/auth-rollout'
-CERT_DOMAIN='teleport.initech.example'
-CERT_BUCKET='initech-certs-c61020f8'
+CERT_DOMAIN='teleport.initech.example.com'
+CERT_BUCKET='initech-certs-bbd87a16'
 CERT_BUCKET_REGION='eu-west-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -63,7 +63,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - teleport.initech.example:443
+        - teleport.initech.example.com:443
     web_listen_addr: 0.0.0.0:443
     proxy_protocol: "on"
     https_keypairs:

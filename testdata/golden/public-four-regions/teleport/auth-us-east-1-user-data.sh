@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/globex/ca-pin'
 ROLLOUT_PARAMETER='/teleport/globex/auth-rollout'
-CERT_DOMAIN='access.globex.example'
-CERT_BUCKET='globex-certs-7a81bd44'
+CERT_DOMAIN='access.globex.example.com'
+CERT_BUCKET='globex-certs-3fe63163'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -37,7 +37,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/globex/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='globex-locks'
-ACME_EMAIL='ops@globex.example'
+ACME_EMAIL='ops@globex.example.com'
 ACME_STAGING='true'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -61,10 +61,10 @@ teleport:
         table_name: globex-state
         audit_events_uri:
             - dynamodb://globex-events
-        audit_sessions_uri: s3://globex-recordings-7a81bd44/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
+        audit_sessions_uri: s3://globex-recordings-3fe63163/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: access.globex.example
+    cluster_name: access.globex.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/globex/ca-pin'
 ROLLOUT_PARAMETER='/teleport/globex/auth-rollout'
-CERT_DOMAIN='access.globex.example'
-CERT_BUCKET='globex-certs-7a81bd44'
+CERT_DOMAIN='access.globex.example.com'
+CERT_BUCKET='globex-certs-3fe63163'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -63,7 +63,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - access.globex.example:443
+        - access.globex.example.com:443
     web_listen_addr: 0.0.0.0:443
     peer_listen_addr: 0.0.0.0:3021
     peer_public_addr: __PEER_HOST__:3021

@@ -29,8 +29,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/imaged/ca-pin'
 ROLLOUT_PARAMETER='/teleport/imaged/auth-rollout'
-CERT_DOMAIN='teleport.imaged.example'
-CERT_BUCKET='imaged-certs-915f1fdc'
+CERT_DOMAIN='teleport.imaged.example.com'
+CERT_BUCKET='imaged-certs-58413b71'
 CERT_BUCKET_REGION='eu-west-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -38,7 +38,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/imaged/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='imaged-locks'
-ACME_EMAIL='ops@imaged.example'
+ACME_EMAIL='ops@imaged.example.com'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -62,10 +62,10 @@ teleport:
         table_name: imaged-state
         audit_events_uri:
             - dynamodb://imaged-events
-        audit_sessions_uri: s3://imaged-recordings-915f1fdc/records?region=eu-west-1&sse_kms_key=__SESSIONS_KMS_KEY__
+        audit_sessions_uri: s3://imaged-recordings-58413b71/records?region=eu-west-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: teleport.imaged.example
+    cluster_name: teleport.imaged.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

@@ -29,8 +29,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/imaged/ca-pin'
 ROLLOUT_PARAMETER='/teleport/imaged/auth-rollout'
-CERT_DOMAIN='teleport.imaged.example'
-CERT_BUCKET='imaged-certs-915f1fdc'
+CERT_DOMAIN='teleport.imaged.example.com'
+CERT_BUCKET='imaged-certs-58413b71'
 CERT_BUCKET_REGION='eu-west-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -64,7 +64,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - teleport.imaged.example:443
+        - teleport.imaged.example.com:443
     web_listen_addr: 0.0.0.0:443
     peer_listen_addr: 0.0.0.0:3021
     peer_public_addr: __PEER_HOST__:3021

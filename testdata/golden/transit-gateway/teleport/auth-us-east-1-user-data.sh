@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/umbrella/ca-pin'
 ROLLOUT_PARAMETER='/teleport/umbrella/auth-rollout'
-CERT_DOMAIN='teleport.umbrella.example'
-CERT_BUCKET='umbrella-certs-517e9fb3'
+CERT_DOMAIN='teleport.umbrella.example.com'
+CERT_BUCKET='umbrella-certs-fafa59d6'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -37,7 +37,7 @@ SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/umbrella/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
 LOCKS_TABLE='umbrella-locks'
-ACME_EMAIL='ops@umbrella.example'
+ACME_EMAIL='ops@umbrella.example.com'
 ACME_STAGING='false'
 CERTBOT_VERSION='4.1.1'
 CERTIFICATE_DAYS_METRIC='CertificateDaysRemaining'
@@ -61,10 +61,10 @@ teleport:
         table_name: umbrella-state
         audit_events_uri:
             - dynamodb://umbrella-events
-        audit_sessions_uri: s3://umbrella-recordings-517e9fb3/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
+        audit_sessions_uri: s3://umbrella-recordings-fafa59d6/records?region=us-east-1&sse_kms_key=__SESSIONS_KMS_KEY__
 auth_service:
     enabled: true
-    cluster_name: teleport.umbrella.example
+    cluster_name: teleport.umbrella.example.com
     listen_addr: 0.0.0.0:3025
     proxy_protocol: "off"
     proxy_listener_mode: multiplex

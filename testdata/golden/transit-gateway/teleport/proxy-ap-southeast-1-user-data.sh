@@ -28,8 +28,8 @@ BOOT_WAIT_METRIC='BootWaitSeconds'
 BOOT_FAILURES_METRIC='BootFailures'
 CA_PIN_PARAMETER='/teleport/umbrella/ca-pin'
 ROLLOUT_PARAMETER='/teleport/umbrella/auth-rollout'
-CERT_DOMAIN='teleport.umbrella.example'
-CERT_BUCKET='umbrella-certs-517e9fb3'
+CERT_DOMAIN='teleport.umbrella.example.com'
+CERT_BUCKET='umbrella-certs-fafa59d6'
 CERT_BUCKET_REGION='us-east-1'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
@@ -63,7 +63,7 @@ auth_service:
 proxy_service:
     enabled: true
     public_addr:
-        - teleport.umbrella.example:443
+        - teleport.umbrella.example.com:443
     web_listen_addr: 0.0.0.0:443
     peer_listen_addr: 0.0.0.0:3021
     peer_public_addr: __PEER_HOST__:3021
