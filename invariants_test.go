@@ -50,6 +50,8 @@ func invariants() []invariant {
 		{"a given VPC gets no network resources, and every given id is checked at plan time", givenVPCsAreChecked},
 		{"at most two auth servers on DynamoDB, never more during a refresh", atMostTwoAuthServers},
 		{"every launch template's image has its instance type's architecture", imagesMatchArchitecture},
+		{"every group's instance type is checked at plan time to be offered in each of its zones", instanceTypesOffered},
+		{"a configured hosted_zone_id is checked at plan time to be the public hosted_zone", hostedZoneIDChecked},
 	}
 }
 
@@ -111,6 +113,16 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		}},
 		{"every NLB is layer 4 with cross-zone load balancing", auth, func(s stackJSON) {
 			first(s, "aws_lb")["load_balancer_type"] = "application"
+		}},
+		{"every group's instance type is checked at plan time to be offered in each of its zones", proxy, func(s stackJSON) {
+			for _, sn := range s.resources("aws_subnet") {
+				if sn["availability_zone_id"] != nil {
+					sn["availability_zone_id"] = "usw1-az9"
+				}
+			}
+		}},
+		{"every group's instance type is checked at plan time to be offered in each of its zones", auth, func(s stackJSON) {
+			delete(s["data"].(map[string]any), "aws_ec2_instance_type_offerings")
 		}},
 		{"no NLB listener terminates TLS", proxy, func(s stackJSON) {
 			first(s, "aws_lb_listener")["protocol"] = "TLS"
@@ -288,6 +300,15 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		}},
 		{"every launch template's image has its instance type's architecture", "auth-us-east-1", func(s stackJSON) {
 			first(s, "aws_launch_template")["image_id"] = "${data.aws_ssm_parameter.auth_instances_ami_F4EE99A3.value}"
+		}},
+		{"every group's instance type is checked at plan time to be offered in each of its zones", "proxy-eu-west-1", func(s stackJSON) {
+			first(s, "aws_launch_template")["instance_type"] = "m7g.large"
+		}},
+		{"every group's instance type is checked at plan time to be offered in each of its zones", "auth-us-east-1", func(s stackJSON) {
+			for _, o := range s.section("data", "aws_ec2_instance_type_offerings") {
+				c := get(o, "lifecycle", "postcondition", 0).(map[string]any)
+				c["condition"] = strings.Replace(c["condition"].(string), "private-2", "private-1", 1)
+			}
 		}},
 		{"a given VPC gets no network resources, and every given id is checked at plan time", "proxy-eu-west-1", func(s stackJSON) {
 			s["resource"].(map[string]any)["aws_nat_gateway"] = map[string]any{"nat": map[string]any{"subnet_id": "subnet-0b00000000000b101"}}
@@ -1274,4 +1295,103 @@ func atMostTwoAuthServers(_ *config.Cluster, s stackJSON) (int, []string) {
 		most("instance maintenance policy max_healthy_percentage", get(g, "instance_maintenance_policy", "max_healthy_percentage"))
 	}
 	return len(groups), bad
+}
+
+// instanceTypesOffered: every Auto Scaling group's launch template type is
+// the instance-type filter of an aws_ec2_instance_type_offerings data
+// source whose postcondition requires every zone of the group's subnets in
+// self.locations: the config's zone of a created subnet, or the zone a
+// given subnet's data source reads.
+func instanceTypesOffered(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	lts := s.resources("aws_launch_template")
+	subnets := s.resources("aws_subnet")
+	given := s.section("data", "aws_subnet")
+	offerings := s.section("data", "aws_ec2_instance_type_offerings")
+	groups := s.resources("aws_autoscaling_group")
+	ref := func(v any, typ string) string {
+		r := fmt.Sprint(v)
+		return strings.TrimSuffix(strings.TrimPrefix(r, "${"+typ+"."), ".id}")
+	}
+	for _, id := range sortedKeys(groups) {
+		g := groups[id]
+		typ := fmt.Sprint(lts[ref(get(g, "launch_template", "id"), "aws_launch_template")]["instance_type"])
+		var want []string
+		for _, sn := range asList(g["vpc_zone_identifier"]) {
+			if created, ok := subnets[ref(sn, "aws_subnet")]; ok {
+				z := created["availability_zone_id"]
+				if z == nil {
+					z = created["availability_zone"]
+				}
+				want = append(want, fmt.Sprintf("%q", z))
+				continue
+			}
+			for key, d := range given {
+				if d["id"] == sn {
+					want = append(want, "data.aws_subnet."+key+".availability_zone_id")
+				}
+			}
+		}
+		var conds []string
+		for _, o := range offerings {
+			f := get(o, "filter", 0)
+			if get(f, "name") == "instance-type" && fmt.Sprint(asList(get(f, "values"))...) == typ {
+				conds = append(conds, fmt.Sprint(get(o, "lifecycle", "postcondition", 0, "condition")))
+			}
+		}
+		covered := func(expr string) bool {
+			for _, c := range conds {
+				if strings.Contains(c, "self.locations") && strings.Contains(c, expr) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(want) != len(asList(g["vpc_zone_identifier"])) {
+			bad = append(bad, fmt.Sprintf("%s: the zones of its subnets are not all known at plan time", id))
+		}
+		for _, z := range want {
+			if !covered(z) {
+				bad = append(bad, fmt.Sprintf("%s (%s): zone %s is not checked to offer the type", id, typ, z))
+			}
+		}
+	}
+	return len(groups), bad
+}
+
+// hostedZoneIDChecked: a configured hosted_zone_id is read back by an
+// aws_route53_zone data source whose postcondition names the public
+// hosted_zone, in every stack that uses the id.
+func hostedZoneIDChecked(cfg *config.Cluster, s stackJSON) (int, []string) {
+	if cfg.HostedZoneID == "" {
+		return 0, nil
+	}
+	data, _ := json.Marshal(s)
+	if !strings.Contains(string(data), cfg.HostedZoneID) {
+		return 0, nil
+	}
+	want := fmt.Sprintf(`${self.name == "%s" && !self.private_zone}`, strings.TrimSuffix(cfg.HostedZone, "."))
+	for _, z := range s.section("data", "aws_route53_zone") {
+		if z["zone_id"] == cfg.HostedZoneID && get(z, "lifecycle", "postcondition", 0, "condition") == want {
+			return 1, nil
+		}
+	}
+	return 1, []string{"uses hosted_zone_id " + cfg.HostedZoneID + " without checking it is the public zone " + cfg.HostedZone}
+}
+
+// The hosted_zone_id invariant notices a stack that uses the id unchecked.
+func TestHostedZoneIDInvariantBreaks(t *testing.T) {
+	cfg := synthOf(t, "public-four-regions").cfg
+	for _, stack := range []string{"dns", "auth-us-east-1"} {
+		s := copyStack(t, stackOf(t, "public-four-regions", stack))
+		if n, v := hostedZoneIDChecked(cfg, s); n != 1 || len(v) != 0 {
+			t.Fatalf("%s: checked %d, %v before the change", stack, n, v)
+		}
+		for _, z := range s.section("data", "aws_route53_zone") {
+			delete(z, "lifecycle")
+		}
+		if _, v := hostedZoneIDChecked(cfg, s); len(v) == 0 {
+			t.Errorf("%s: an unchecked hosted_zone_id went unnoticed", stack)
+		}
+	}
 }

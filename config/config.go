@@ -77,11 +77,14 @@ type Cluster struct {
 	// (the proxy roles are matched as <cluster>-proxy-*).
 	ClusterName string `yaml:"cluster_name"`
 	// Domain is the public address of the cluster; *.Domain serves apps.
+	// Let's Encrypt must issue for it: under a public TLD (not .internal,
+	// .local, .test, .example, ...), at most 9 labels.
 	Domain string `yaml:"domain"`
 	// HostedZone is the existing public Route 53 zone holding Domain's records.
 	HostedZone string `yaml:"hosted_zone"`
 	// HostedZoneID is the id of HostedZone; when set, the zone is not
-	// looked up by name.
+	// looked up by name, and the plan checks that the id is the public
+	// zone HostedZone.
 	HostedZoneID string `yaml:"hosted_zone_id,omitempty"`
 	// TeleportVersion is the exact Teleport release the proxies install
 	// (and the auth servers, unless Auth.TeleportVersion is set), e.g.

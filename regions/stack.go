@@ -4,7 +4,9 @@
 package regions
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -77,8 +79,26 @@ func output(scope constructs.Construct, id, description string, value any) {
 
 // hostedZoneID returns the id of the public zone holding the records: the
 // configured id, or a look-up of the zone by name.
+//
+// A configured id is read back when Terraform plans, with a postcondition
+// that it is the public zone hosted_zone names: an id of another zone (a
+// private zone of the same name, a zone of another cluster) would
+// otherwise put the records, and the certificate's DNS-01 challenge, where
+// no resolver on the internet looks. The AWS provider reads a zone by id
+// with GetHostedZone and sets name without the trailing dot and
+// private_zone from the zone's config (internal/service/route53,
+// hosted_zone_data_source.go).
 func hostedZoneID(scope constructs.Construct, cfg *config.Cluster) *string {
 	if cfg.HostedZoneID != "" {
+		zone := strings.TrimSuffix(cfg.HostedZone, ".")
+		dataawsroute53zone.NewDataAwsRoute53Zone(scope, jsii.String("hosted-zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
+			ZoneId: jsii.String(cfg.HostedZoneID),
+			Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
+				Condition: jsii.String(fmt.Sprintf(`${self.name == "%s" && !self.private_zone}`, zone)),
+				ErrorMessage: jsii.String(fmt.Sprintf("hosted_zone_id %s is not the public zone %s (hosted_zone): set hosted_zone_id to the id of the public zone %s (aws route53 list-hosted-zones-by-name --dns-name %s), or leave it out to look the zone up by name",
+					cfg.HostedZoneID, zone, zone, zone)),
+			}}},
+		})
 		return jsii.String(cfg.HostedZoneID)
 	}
 	zone := dataawsroute53zone.NewDataAwsRoute53Zone(scope, jsii.String("hosted-zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{

@@ -116,6 +116,7 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		VolumeSizeGiB:    props.Instances.VolumeSizeGiB,
 		Image:            props.Image,
 		SubnetIDs:        props.Network.PrivateSubnetIDs,
+		Zones:            props.Network.PrivateZones,
 		SecurityGroupIDs: []*string{sg},
 		UserDataBase64:   teleportconfig.UserDataBase64(props.BootScript),
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},

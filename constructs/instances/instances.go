@@ -33,6 +33,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -67,6 +68,9 @@ type Props struct {
 	Image config.Image
 	// SubnetIDs are the subnets to spread over, one per availability zone.
 	SubnetIDs []*string
+	// Zones are the zones of SubnetIDs, where InstanceType must be offered
+	// (checked at plan time, see checkOffered).
+	Zones []network.Zone
 	// SecurityGroupIDs are attached to every instance.
 	SecurityGroupIDs []*string
 	// UserDataBase64 is the boot script, already base64-encoded.
@@ -170,6 +174,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 	})
 
 	image := machineImage(c, props.Image, props.InstanceType)
+	checkOffered(c, props.Region, props.InstanceType, props.Zones)
 
 	tags := map[string]*string{"Name": jsii.String(props.Name)}
 	for k, v := range props.InstanceTags {

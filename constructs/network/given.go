@@ -30,8 +30,9 @@ func (n *Network) given(vpcRange netip.Prefix, props *Props) {
 	}
 
 	var zoneChecks []*cdktf.Postcondition
-	subnets := func(kind string, ids []string) []*string {
+	subnets := func(kind string, ids []string) ([]*string, []Zone) {
 		var out, zones []string
+		var located []Zone
 		for i, id := range ids {
 			s := dataawssubnet.NewDataAwsSubnet(n.Construct, jsii.String(fmt.Sprintf("given-%s-%d", kind, i)), &dataawssubnet.DataAwsSubnetConfig{
 				Id: jsii.String(id),
@@ -47,7 +48,9 @@ func (n *Network) given(vpcRange netip.Prefix, props *Props) {
 				}},
 			})
 			out = append(out, id)
-			zones = append(zones, "data.aws_subnet."+*s.FriendlyUniqueId()+".availability_zone_id")
+			zone := "data.aws_subnet." + *s.FriendlyUniqueId() + ".availability_zone_id"
+			zones = append(zones, zone)
+			located = append(located, Zone{LocationType: LocationZoneID, Expr: zone, Label: "the zone of " + id})
 		}
 		if len(zones) > 1 {
 			// Load balancers take one subnet per zone, and a group whose
@@ -55,10 +58,10 @@ func (n *Network) given(vpcRange netip.Prefix, props *Props) {
 			zoneChecks = append(zoneChecks, cond(fmt.Sprintf("length(distinct([%s])) == %d", strings.Join(zones, ", "), len(zones)),
 				fmt.Sprintf("the %s subnets %s must be in distinct availability zones", kind, strings.Join(ids, ", "))))
 		}
-		return *jsii.Strings(out...)
+		return *jsii.Strings(out...), located
 	}
-	n.PrivateSubnetIDs = subnets("private", g.PrivateSubnetIDs)
-	n.PublicSubnetIDs = subnets("public", g.PublicSubnetIDs)
+	n.PrivateSubnetIDs, n.PrivateZones = subnets("private", g.PrivateSubnetIDs)
+	n.PublicSubnetIDs, n.PublicZones = subnets("public", g.PublicSubnetIDs)
 	for i, id := range g.InstanceRouteTableIDs {
 		dataawsroutetable.NewDataAwsRouteTable(n.Construct, jsii.String(fmt.Sprintf("given-route-table-%d", i)), &dataawsroutetable.DataAwsRouteTableConfig{
 			RouteTableId: jsii.String(id),

@@ -87,6 +87,39 @@ type Network struct {
 	InstanceRouteTableIDs []*string
 	// Given is true when the VPC was given, not created.
 	Given bool
+	// PublicZones and PrivateZones locate PublicSubnetIDs and
+	// PrivateSubnetIDs, one zone per subnet in the same order, as Terraform
+	// knows them while planning: for checks of what a zone offers.
+	PublicZones, PrivateZones []Zone
+}
+
+// Zone is the availability zone of a subnet, as Terraform knows it while
+// planning.
+type Zone struct {
+	// LocationType says how Expr names the zone, in the words of EC2's
+	// DescribeInstanceTypeOfferings: "availability-zone-id" (usw2-az1) or
+	// "availability-zone" (us-west-2a).
+	LocationType string
+	// Expr is an HCL expression of the zone: a quoted literal of the
+	// config, or an attribute of a given subnet's data source.
+	Expr string
+	// Label names the zone for a reader: the zone, or "the zone of
+	// subnet-...".
+	Label string
+}
+
+// Location types of Zone.
+const (
+	LocationZoneID   = "availability-zone-id"
+	LocationZoneName = "availability-zone"
+)
+
+// configZone is a zone the config fixes.
+func configZone(z config.Zone) Zone {
+	if z.ID != "" {
+		return Zone{LocationType: LocationZoneID, Expr: `"` + z.ID + `"`, Label: z.ID}
+	}
+	return Zone{LocationType: LocationZoneName, Expr: `"` + z.Name + `"`, Label: z.Name}
 }
 
 // New creates the VPC, its subnets, gateways and route tables.
@@ -152,6 +185,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			RouteTableId: publicID,
 		})
 		n.PublicSubnetIDs = append(n.PublicSubnetIDs, pubID)
+		n.PublicZones = append(n.PublicZones, configZone(zone))
 		if !props.PrivateSubnets {
 			continue
 		}
@@ -189,6 +223,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			RouteTableId: rtID,
 		})
 		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, privID)
+		n.PrivateZones = append(n.PrivateZones, configZone(zone))
 		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, rtID)
 	}
 	return n

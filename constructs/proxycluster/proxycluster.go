@@ -134,9 +134,9 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		TargetSecurityGroupID: sg,
 	})
 
-	subnets := net.PrivateSubnetIDs
+	subnets, zones := net.PrivateSubnetIDs, net.PrivateZones
 	if props.PublicAddresses {
-		subnets = net.PublicSubnetIDs
+		subnets, zones = net.PublicSubnetIDs, net.PublicZones
 	}
 	statements := []policy.Statement{
 		{Sid: "ReadCertificate", Actions: []string{"s3:GetObject"}, Resources: []*string{jsii.String(props.CertObjectsARN)}},
@@ -162,6 +162,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		VolumeSizeGiB:          props.Instances.VolumeSizeGiB,
 		Image:                  props.Image,
 		SubnetIDs:              subnets,
+		Zones:                  zones,
 		SecurityGroupIDs:       []*string{sg},
 		UserDataBase64:         teleportconfig.UserDataBase64(props.BootScript),
 		TargetGroupARNs:        []*string{nlb.TargetGroupARN},

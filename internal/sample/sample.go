@@ -28,11 +28,11 @@ func Regions(n int, opts Options) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString(`cluster_name: scale
-domain: teleport.scale.example
-hosted_zone: scale.example
+domain: teleport.scale.example.com
+hosted_zone: scale.example.com
 teleport_version: "18.9.0"
 license_ssm_parameter: /teleport/scale/license
-acme_email: ops@scale.example
+acme_email: ops@scale.example.com
 auth: {region: us-west-2, vpc_cidr: 10.0.0.0/16}
 peering: {mode: vpc}
 `)
