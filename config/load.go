@@ -54,6 +54,7 @@ func Parse(data []byte, source string) (*Cluster, error) {
 	}
 	c.applyDefaults()
 	problems := structural
+	keyHints := foldKeyLists(problems)
 	var hints []string
 	setAsidePaths := map[string]bool{}
 	for _, s := range structural {
@@ -70,6 +71,7 @@ func Parse(data []byte, source string) (*Cluster, error) {
 		}
 		hints = verr.Hints
 	}
+	hints = append(keyHints, hints...)
 	if len(problems) == 0 {
 		return c, nil
 	}
@@ -140,6 +142,9 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 	if err := checkValueCount(data); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkCharacters(data); err != nil {
+		return nil, nil, nil, err
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	if err := dec.Decode(&doc); err == io.EOF {
@@ -164,6 +169,11 @@ func decode(data []byte) (*Cluster, []FieldError, positions, error) {
 	if err := checkAliases(root, len(data)); err != nil {
 		return nil, nil, nil, err
 	}
+	// checkNode sets aside what does not fit the type it expects: an
+	// anchored mapping aliased under another key (auth: &a ..., backup: *a)
+	// must be checked, and trimmed, as two values, or the keys backup does
+	// not know would vanish from auth too. checkAliases bounds the copies.
+	expandAliases(root)
 	var problems []FieldError
 	pos := positions{"": {root.Line, root.Column}}
 	checkNode(root, reflect.TypeOf(Cluster{}), "", &problems, pos)
@@ -191,9 +201,6 @@ func setAside(n *yaml.Node) {
 // the wrong kind and explicit zeros, records the position of every value in
 // pos, and sets the offending entries aside.
 func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError, pos positions) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
 	givenVPC := t == reflect.TypeOf(&ExistingVPC{})
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -353,6 +360,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		if msg := numberSpelling(n); msg != "" {
 			add(n, where, msg)
 			setAside(n)
+		} else if n.Kind == yaml.ScalarNode && n.Style == 0 && digitsRe.MatchString(n.Value) && n.Tag != "!!int" {
+			// Whole, but past int64: YAML reads it as a float.
+			add(n, where, outOfRange(path, n.Value))
+			setAside(n)
 		} else if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			bad("a whole number")
 		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err == nil && v == 0 {
@@ -365,6 +376,62 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 			bad("true or false")
 		}
 	}
+}
+
+// expandAliases replaces every alias under n by a copy of its anchored
+// node, copied before anything is set aside: each use of an anchor is then
+// checked and decoded on its own (anchors stay as they are).
+func expandAliases(n *yaml.Node) {
+	for i, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			n.Content[i] = cloneNode(c.Alias)
+			// The copy sits where the alias was written.
+			n.Content[i].Line, n.Content[i].Column = c.Line, c.Column
+		}
+		expandAliases(n.Content[i])
+	}
+}
+
+// cloneNode copies n and everything under it; aliases inside stay aliases
+// (expandAliases replaces them as it reaches them).
+func cloneNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Anchor = ""
+	if n.Content != nil {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, k := range n.Content {
+			c.Content[i] = cloneNode(k)
+		}
+	}
+	return &c
+}
+
+var digitsRe = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
+// outOfRange says that the whole number at path is too large (or small)
+// to read, with the field's range from the schema when it has one.
+func outOfRange(path, value string) string {
+	what := "too large"
+	if strings.HasPrefix(value, "-") {
+		what = "too small"
+	}
+	extras := schemaExtras()
+	schemaPath := regexp.MustCompile(`\[[0-9]+\]`).ReplaceAllString(path, "[]")
+	bounds, ok := extras[schemaPath]
+	if !ok {
+		if i := strings.LastIndexByte(schemaPath, '.'); i >= 0 {
+			bounds, ok = extras[schemaPath[:i]+".*"]
+		}
+	}
+	lo, hasLo := bounds["minimum"]
+	hi, hasHi := bounds["maximum"]
+	switch {
+	case ok && hasLo && hasHi:
+		return fmt.Sprintf("is %s a number; use %v to %v", what, lo, hi)
+	case ok && hasLo:
+		return fmt.Sprintf("is %s a number; use %v or more, as a plain whole number", what, lo)
+	}
+	return fmt.Sprintf("is %s a number for this field", what)
 }
 
 // yamlFields maps each YAML key of struct type t to its field type.
@@ -390,7 +457,38 @@ func unknownKeyMsg(key *yaml.Node, fields map[string]reflect.Type) string {
 	if best := Suggest(key.Value, known); best != "" {
 		return fmt.Sprintf("unknown key; did you mean %q?", best)
 	}
-	return fmt.Sprintf("unknown key; known keys here: %s", strings.Join(known, ", "))
+	return knownKeysMsg + strings.Join(known, ", ")
+}
+
+// knownKeysMsg starts the message of an unknown key without a suggestion.
+const knownKeysMsg = "unknown key; known keys here: "
+
+// foldKeyLists prints each list of known keys once: every unknown key
+// without a suggestion points to the list of its mapping's keys, given once
+// after all problems (a list per kind of mapping: the entries of one list
+// share theirs).
+func foldKeyLists(problems []FieldError) []string {
+	var hints []string
+	seen := map[string]bool{}
+	for i, p := range problems {
+		list, ok := strings.CutPrefix(p.Msg, knownKeysMsg)
+		if !ok {
+			continue
+		}
+		where := "at the top level"
+		if j := strings.LastIndexAny(p.Path, ".["); j >= 0 && !strings.HasSuffix(p.Path, "]") {
+			where = "in " + regexp.MustCompile(`\[[0-9]+\]`).ReplaceAllString(p.Path[:j], "[]")
+			if list, ok := strings.CutSuffix(where, "[]"); ok {
+				where = "in each " + strings.TrimPrefix(list, "in ") + " entry"
+			}
+		}
+		problems[i].Msg = "unknown key; the keys allowed " + where + " are listed below"
+		if !seen[where] {
+			seen[where] = true
+			hints = append(hints, "Keys allowed "+where+": "+list)
+		}
+	}
+	return hints
 }
 
 func editDistance(a, b string) int {

@@ -83,6 +83,17 @@ var regionTable = []Region{
 // synthesized required_providers).
 const PinnedAWSProvider = "5.88.0"
 
+// OptInRegions are the regions of the table an account must enable before
+// using them ("Enable or disable AWS Regions in your account", AWS Account
+// Management guide: the Regions introduced after March 20, 2019 are
+// disabled by default). Teleport publishes its AMIs in exactly the others
+// (TeleportAMIRegions: "limit AMI publishing to non opt-in regions"), and
+// a test keeps the two lists complementary.
+var OptInRegions = []string{
+	"af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+	"ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+}
+
 // regionsAfterProvider are commercial regions that opened after the pinned
 // AWS provider (hashicorp/aws 5.88.0, 2025-02-20) was built: its region
 // check (aws-sdk-go-base validation.SupportedRegion, v2.0.0-beta.62, the
@@ -253,3 +264,45 @@ func (a AuthRegion) ZoneList() []Zone { return ZonesOf(a.Region, a.Zones, a.AZCo
 
 // ZoneList returns the zones of a proxy region's VPC.
 func (p ProxyRegion) ZoneList() []Zone { return ZonesOf(p.Region, p.Zones, p.AZCount) }
+
+// nonASCII describes the first non-ASCII character of s ("U+0435 at
+// character 5"), or "".
+func nonASCII(s string) string {
+	for i, r := range []rune(s) {
+		if r > 0x7e || r < 0x20 {
+			return fmt.Sprintf("the non-ASCII character %U at character %d", r, i+1)
+		}
+	}
+	return ""
+}
+
+// asciiLookalike maps the Cyrillic and Greek letters that look like the
+// ASCII letters of region codes to them (for "did you mean"); others map
+// to themselves.
+func asciiLookalike(r rune) rune {
+	if a, ok := lookalikes[r]; ok {
+		return a
+	}
+	return r
+}
+
+var lookalikes = map[rune]rune{
+	'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x', 'і': 'i', 'ј': 'j', 'ѕ': 's', 'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w',
+	'α': 'a', 'ε': 'e', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'ν': 'v', 'ι': 'i', 'κ': 'k', 'η': 'n',
+	'‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '−': '-',
+}
+
+// optInNote notes, once per region, that the account must enable region
+// (at path) before the deploy: until then every call there fails with an
+// invalid-token or unrecognized-client error that does not say why.
+func (c *Cluster) optInNote(path, region string) {
+	if !slices.Contains(OptInRegions, region) {
+		return
+	}
+	for _, n := range c.notes {
+		if strings.Contains(n, " "+region+" is an opt-in region") {
+			return
+		}
+	}
+	c.notes = append(c.notes, fmt.Sprintf("%s: %s is an opt-in region: the AWS account must enable it before the deploy (AWS console, Account, \"AWS Regions\"; or aws account enable-region --region-name %s), or every call there fails with an authentication error", path, region, region))
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -250,5 +251,59 @@ func TestRejectUnusedSettings(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(c.Notes(), "\n"), "quotas.elastic_ips.us-west-2: the cluster creates no NAT gateway in us-west-2") {
 		t.Errorf("notes: %v", c.Notes())
+	}
+}
+
+// Item 6 of issue 28: an opt-in region gets a note (once), and the opt-in
+// list is exactly the regions Teleport publishes no AMI in.
+func TestOptInRegionNote(t *testing.T) {
+	for _, r := range regionTable {
+		if slices.Contains(OptInRegions, r.Name) == slices.Contains(TeleportAMIRegions, r.Name) {
+			t.Errorf("%s: opt-in %v, Teleport AMIs %v: want exactly one", r.Name, slices.Contains(OptInRegions, r.Name), slices.Contains(TeleportAMIRegions, r.Name))
+		}
+	}
+	doc := strings.Replace(valid, "region: eu-central-1", "region: af-south-1", 1) + "backup: {copy_region: af-south-1}\n"
+	c, err := Parse([]byte(doc), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(c.Notes(), "\n")
+	if strings.Count(notes, "af-south-1 is an opt-in region") != 1 || !strings.Contains(notes, "proxy_regions[1].region: af-south-1 is an opt-in region: the AWS account must enable it") {
+		t.Errorf("notes: %v", c.Notes())
+	}
+	c, err = Parse([]byte(valid), "t")
+	if err != nil || strings.Contains(strings.Join(c.Notes(), "\n"), "opt-in") {
+		t.Errorf("a default region noted as opt-in: %v %v", err, c.Notes())
+	}
+}
+
+// Item 5 of issue 28: region-valued fields other than region get the same
+// help; a look-alike character is named by its code point; a wrong-typed
+// quota is one problem; every suggested fix validates.
+func TestRegionHelpAndSuggestedFixes(t *testing.T) {
+	cases := []rejectCase{
+		{"copy region in capitals", "", "backup: {copy_region: US-East-1}\n", "backup.copy_region", `"US-East-1": region codes are lowercase: "us-east-1"`},
+		{"copy region typo", "", "backup: {copy_region: us-esat-1}\n", "backup.copy_region", `did you mean "us-east-1"?`},
+		{"quota region typo", "", "quotas: {elastic_ips: {us-esat-1: 10}}\n", "quotas.elastic_ips.us-esat-1", `did you mean "us-east-1"?`},
+		{"look-alike region", "region: eu-central-1", "region: eu-c\u0435ntral-1", "proxy_regions[1].region", `holds the non-ASCII character U+0435 at character 5, which only looks like an ASCII letter; region codes are ASCII: type "eu-central-1"`},
+		{"agent connections above a one-proxy region", "    vpc_cidr: 10.2.0.0/16\n", "    vpc_cidr: 10.2.0.0/16\n    instances: {count: 1}\n", "agent_connection_count", "give every proxy region at least 2 proxies"},
+		{"v and an unsupported release", `"18.9.0"`, `"v14.0.0"`, "teleport_version", "write the release without the v; and"},
+		{"host bits and too large", "10.1.0.0/16", "10.1.2.3/8", "proxy_regions[0].vpc_cidr", "is a /8"},
+		{"ssm name one short of its leading slash", "/teleport/license", "a/" + strings.Repeat("b", MaxSSMNameLen-2), "license_ssm_parameter", "the leading / of a name with levels included"},
+	}
+	checkRejects(t, cases)
+	for _, bad := range []string{
+		valid + "quotas:\n  elastic_ips: {us-west-2: many}\n",
+		strings.Replace(valid, "10.1.0.0/16", "10.1.2.3/8", 1),
+		strings.Replace(valid, `"18.9.0"`, `"v14.0.0"`, 1),
+	} {
+		_, err := Parse([]byte(bad), "test.yaml")
+		if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+			t.Errorf("want one problem:\n%v", err)
+		}
+		// The fix a message suggests is not refused in turn.
+		for _, m := range regexp.MustCompile(`did you mean ([0-9./]+)\?|without the v: "([^"]+)"|use at most (\d+)`).FindAllStringSubmatch(fmt.Sprint(err), -1) {
+			t.Errorf("suggests a fix the validator refuses: %q in %v", m[0], err)
+		}
 	}
 }

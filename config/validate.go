@@ -287,7 +287,10 @@ func (v *validator) agentConnections(c *Cluster) {
 				smallest = p
 			}
 		}
-		if smallest.Region != "" && n > smallest.Instances.Count {
+		if smallest.Region != "" && n > smallest.Instances.Count && smallest.Instances.Count < MinAgentConnectionCount {
+			// "use at most 1" would be refused in turn.
+			v.add("agent_connection_count", "is %d, more than the %d proxy of %s: an agent reaches only the proxies of its nearest region and keeps redialing while it has fewer than agent_connection_count tunnels (Teleport lib/reversetunnel/agentpool.go), so agents there would redial forever; give every proxy region at least %d proxies (instances.count)", n, smallest.Instances.Count, smallest.Region, n)
+		} else if smallest.Region != "" && n > smallest.Instances.Count {
 			v.add("agent_connection_count", "is %d, more than the %d proxies of %s: an agent reaches only the proxies of its nearest region and keeps redialing while it has fewer than agent_connection_count tunnels (Teleport lib/reversetunnel/agentpool.go), so agents there would redial forever; use at most %d, or give every proxy region at least %d proxies (instances.count)", n, smallest.Instances.Count, smallest.Region, smallest.Instances.Count, n)
 		}
 	}
@@ -450,8 +453,9 @@ func (v *validator) ssmName(path, name string, own bool) {
 	switch {
 	case !ssmNameRe.MatchString(name):
 		v.add(path, "%q is not an SSM parameter name: use letters, digits, _ . - and / between levels, such as /teleport/acme/license", name)
-	case len(name) > MaxSSMNameLen:
-		v.add(path, "is %d characters; Parameter Store names have at most %d", len(name), MaxSSMNameLen)
+	case len(name) > MaxSSMNameLen || (len(name) == MaxSSMNameLen && strings.Contains(name, "/") && !strings.HasPrefix(name, "/")):
+		// The second case's fix (a leading /) would be one too long.
+		v.add(path, "is %d characters; Parameter Store names have at most %d, the leading / of a name with levels included", len(name), MaxSSMNameLen)
 	case strings.Contains(name, "/") && !strings.HasPrefix(name, "/"):
 		v.add(path, "%q has levels but no leading /; Parameter Store needs the full path: %q", name, "/"+name)
 	case strings.HasSuffix(name, "/") || strings.Contains(name, "//"):
@@ -469,7 +473,11 @@ func (v *validator) version(path, s string) (Version, bool) {
 	case s == "":
 		v.add(path, "is required: the exact Teleport release to install, quoted, such as %q", DefaultTeleportVersion)
 	case err != nil && strings.HasPrefix(s, "v") && versionRe.MatchString(s[1:]):
-		v.add(path, "%q: write the release without the v: %q", s, s[1:])
+		if bare, _ := ParseVersion(s[1:]); supportProblem(s[1:], bare) != "" {
+			v.add(path, "%q: write the release without the v; and %s", s, supportProblem(s[1:], bare))
+		} else {
+			v.add(path, "%q: write the release without the v: %q", s, s[1:])
+		}
 	case err != nil:
 		v.add(path, "%q must be an exact release MAJOR.MINOR.PATCH without leading zeros, each number at most %d, quoted, such as %q", s, MaxVersionPart, DefaultTeleportVersion)
 	case supportProblem(s, ver) != "":
@@ -504,7 +512,9 @@ func (v *validator) regions(c *Cluster) {
 		}
 		v.zones(path, region, azCount, zones)
 	}
-	v.region("auth.region", c.Auth.Region)
+	if v.region("auth.region", c.Auth.Region) {
+		c.optInNote("auth.region", c.Auth.Region)
+	}
 	checkVPC("auth", c.Auth.Region, c.Auth.VPCCIDR, c.Auth.AZCount, c.Auth.Zones, c.Auth.ExistingVPC, false)
 	v.instances("auth.instances", c.Auth.Instances)
 	if n := c.Auth.Instances.Count; n > MaxAuthServers && n <= MaxInstanceCount {
@@ -533,6 +543,9 @@ func (v *validator) regions(c *Cluster) {
 	for i, p := range c.ProxyRegions {
 		path := fmt.Sprintf("proxy_regions[%d]", i)
 		if v.region(path+".region", p.Region) {
+			if !p.Retired {
+				c.optInNote(path+".region", p.Region)
+			}
 			if first, dup := seen[p.Region]; dup {
 				v.add(path+".region", "%q is already listed at %s; each proxy region appears once", p.Region, first)
 			}
@@ -664,6 +677,9 @@ func (v *validator) elasticIPs(c *Cluster) {
 			total += u.n
 			parts = append(parts, fmt.Sprintf("%s: %d", u.path, u.n))
 		}
+		if v.unknown(joinPath("quotas.elastic_ips", region)) {
+			continue // its quota was of the wrong type: reported, unknown
+		}
 		quota := c.ElasticIPQuota(region)
 		if total <= quota {
 			continue
@@ -683,6 +699,16 @@ func (v *validator) region(path, name string) bool {
 	}
 	if _, ok := LookupRegion(name); ok {
 		return true
+	}
+	if r := nonASCII(name); r != "" {
+		// A look-alike (Cyrillic е for e) prints like the real code: a
+		// "did you mean" would look identical.
+		if best := Suggest(strings.Map(asciiLookalike, strings.ToLower(name)), RegionNames()); best != "" {
+			v.add(path, "%q holds %s, which only looks like an ASCII letter; region codes are ASCII: type %q", name, r, best)
+		} else {
+			v.add(path, "%q holds %s; region codes are ASCII letters, digits and hyphens", name, r)
+		}
+		return false
 	}
 	lower := strings.ToLower(name)
 	if _, ok := LookupRegion(lower); ok {
@@ -735,16 +761,17 @@ func (v *validator) cidr(path, cidr string) (netip.Prefix, bool) {
 		v.add(path, "%q is not an IPv4 CIDR such as 10.0.0.0/16", cidr)
 		return netip.Prefix{}, false
 	}
-	if p.Masked() != p {
-		v.add(path, "%q has host bits set; did you mean %s?", cidr, p.Masked())
-		return netip.Prefix{}, false
-	}
+	// Bounds and range first: "did you mean" below must name a valid range.
 	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
 		v.add(path, "%q is a /%d; AWS VPCs are /%d at the largest, and the subnets carved here need at least a /%d", cidr, p.Bits(), MinVPCPrefix, MaxVPCPrefix)
 		return netip.Prefix{}, false
 	}
-	if !p.Addr().IsPrivate() {
+	if !p.Masked().Addr().IsPrivate() {
 		v.add(path, "%q is not a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", cidr)
+		return netip.Prefix{}, false
+	}
+	if p.Masked() != p {
+		v.add(path, "%q has host bits set; did you mean %s?", cidr, p.Masked())
 		return netip.Prefix{}, false
 	}
 	return p, true
@@ -789,9 +816,9 @@ func (v *validator) backup(c *Cluster) {
 		v.add("backup.retention_days", "is %d; keep recovery points 1 to %d days (default %d)", d, MaxBackupRetentionDays, DefaultBackupRetentionDays)
 	}
 	if r := c.Backup.CopyRegion; r != "" {
-		if _, ok := LookupRegion(r); !ok {
-			v.add("backup.copy_region", "%q is not a commercial AWS region; name the region the recovery points are copied to", r)
-		} else if r == c.Auth.Region {
+		if !v.region("backup.copy_region", r) {
+			// reported, with a suggestion
+		} else if c.optInNote("backup.copy_region", r); r == c.Auth.Region {
 			v.add("backup.copy_region", "%q is the auth region; copies belong in another region (or leave copy_region out)", r)
 		}
 	}
@@ -811,9 +838,10 @@ func (v *validator) backup(c *Cluster) {
 
 func (v *validator) quotas(c *Cluster) {
 	for _, region := range sortedKeys(c.Quotas.ElasticIPs) {
-		path := "quotas.elastic_ips." + region
-		if _, ok := LookupRegion(region); !ok {
-			v.add(path, "%q is not a commercial AWS region", region)
+		path := joinPath("quotas.elastic_ips", region)
+		v.region(path, region)
+		if v.unknown(path) {
+			continue // a value of the wrong type, reported
 		}
 		if n := c.Quotas.ElasticIPs[region]; n < DefaultElasticIPQuota {
 			v.add(path, "is %d; declare only quotas raised above AWS's default of %d", n, DefaultElasticIPQuota)

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // SyntaxError is a YAML syntax error, at the line and column of the
@@ -22,6 +24,9 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Source, e.Line, e.Column, e.Msg)
 }
+
+// glued is a key and its value with no space after the colon.
+var glued = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):([^\s/].*)$`)
 
 // yamlLineRe reads the line out of the YAML library's messages
 // ("yaml: line 3: did not find expected key").
@@ -52,6 +57,18 @@ func locateSyntaxError(data []byte, err error) *SyntaxError {
 			if _, value, ok := splitKey(stripComment(strings.TrimSpace(lines[i]))); ok && value != "" && (value[0] == '"' || value[0] == '\'') && unclosed(value) {
 				q := strings.IndexAny(lines[i], `"'`)
 				return &SyntaxError{Line: i + 1, Column: q + 1, Msg: "not valid YAML: this quote is not closed (the file ends inside it)"}
+			}
+		}
+	}
+	if strings.Contains(msg, "could not find expected ':'") || strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "mapping values are not allowed") {
+		// "key:value" is one plain scalar to YAML, not a key: the library
+		// notices on this line or the next.
+		for i := max(line-2, 0); i < min(line+1, len(lines)); i++ {
+			text := strings.TrimLeft(lines[i], " ")
+			text = strings.TrimLeft(strings.TrimPrefix(text, "- "), " ")
+			if m := glued.FindStringSubmatch(stripComment(text)); m != nil {
+				c := strings.Index(lines[i], m[1]+":") + len(m[1]) + 1
+				return &SyntaxError{Line: i + 1, Column: c + 1, Msg: fmt.Sprintf("not valid YAML: no space after the colon, so YAML reads %q as one value; write %q", m[0], m[1]+": "+m[2])}
 			}
 		}
 	}
@@ -87,8 +104,15 @@ func locateSyntaxError(data []byte, err error) *SyntaxError {
 // explicit "? " key) it gives up and returns nil rather than guess.
 func scanIndentation(lines []string) *SyntaxError {
 	var levels []int // indentation of the open blocks, innermost last
-	opens := false   // the previous line ends with "key:" or "-": a nested block may follow
-	hasValue := ""   // the previous line's "key: value", for the hint
+	// dashes maps the indentation of a block opened by a list's dashes to
+	// its latest entry: a key at that indentation belongs to no entry.
+	type entry struct {
+		key string
+		col int
+	}
+	dashes := map[int]entry{}
+	opens := false // the previous line ends with "key:" or "-": a nested block may follow
+	hasValue := "" // the previous line's "key: value", for the hint
 	blockScalar := -1
 	for i, raw := range lines {
 		n := i + 1
@@ -128,17 +152,30 @@ func scanIndentation(lines []string) *SyntaxError {
 					"not valid YAML: this line is indented under %q, which already has a value; align it with that key (%d spaces), or remove the value to nest it", hasValue, top)}
 			}
 			levels = append(levels, indent)
+			if trimmed == "-" || strings.HasPrefix(trimmed, "- ") {
+				dashes[indent] = entry{}
+			}
 		default:
 			var at []string
 			for _, l := range levels {
 				at = append(at, strconv.Itoa(l))
 			}
 			for len(levels) > 0 && levels[len(levels)-1] > indent {
+				delete(dashes, levels[len(levels)-1])
 				levels = levels[:len(levels)-1]
 			}
 			if len(levels) == 0 || levels[len(levels)-1] != indent {
 				return &SyntaxError{Line: n, Column: indent + 1, Msg: fmt.Sprintf(
 					"not valid YAML: an indentation of %s matches no enclosing block (the blocks above are indented %s spaces); align this line with the key it belongs to", spaces(indent), strings.Join(dedupe(at), " or "))}
+			}
+			if e, ok := dashes[indent]; ok && trimmed != "-" && !strings.HasPrefix(trimmed, "- ") && isKeyLine(trimmed) {
+				// The YAML library reports this at the start of the
+				// enclosing block, in its own words.
+				fix := "indent it under the entry above, or start an entry with -"
+				if e.key != "" {
+					fix = fmt.Sprintf("indent it like %s: (%s) to put it in the entry above", e.key, spaces(e.col))
+				}
+				return &SyntaxError{Line: n, Column: indent + 1, Msg: "not valid YAML: this key is at the column of the list's dashes, so it belongs to no entry of the list; " + fix}
 			}
 		}
 		// List items open a block for their content ("- key: v" puts key
@@ -155,6 +192,10 @@ func scanIndentation(lines []string) *SyntaxError {
 			if content != "" && !strings.HasPrefix(content, "#") {
 				levels = append(levels, col)
 			}
+		}
+		if _, ok := dashes[indent]; ok && (trimmed == "-" || strings.HasPrefix(trimmed, "- ")) {
+			key, _, _ := splitKey(stripComment(content))
+			dashes[indent] = entry{key: key, col: col}
 		}
 		content = stripComment(content)
 		opens, hasValue = false, ""
@@ -270,4 +311,33 @@ func unclosed(v string) bool {
 		}
 	}
 	return depth > 0
+}
+
+// checkCharacters refuses, at their line and column, bytes a YAML file of
+// text cannot hold, before the YAML library reports them at 1:1: invalid
+// UTF-8, control characters other than tab and line breaks, and a Unicode
+// space (a no-break space pasted from a web page) in the indentation, which
+// YAML does not count as indentation, so the key would silently become part
+// of the one above. Columns count characters, as the YAML library's do.
+func checkCharacters(data []byte) *SyntaxError {
+	line, col, indent := 1, 1, true
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return &SyntaxError{Line: line, Column: col, Msg: fmt.Sprintf("not valid UTF-8 (the byte 0x%02X); save the file as UTF-8 text", data[i])}
+		case r == '\n':
+			line, col, indent = line+1, 0, true
+		case r == '\r' || r == '\t' || (r == '\uFEFF' && i == 0):
+		case r < 0x20 || (r >= 0x7f && r < 0xa0 && r != 0x85):
+			return &SyntaxError{Line: line, Column: col, Msg: fmt.Sprintf("holds the control character %U, which YAML text cannot; remove it and save the file as UTF-8 text", r)}
+		case indent && r != ' ' && unicode.IsSpace(r):
+			return &SyntaxError{Line: line, Column: col, Msg: fmt.Sprintf("not valid YAML: the indentation holds %U (a no-break or other Unicode space), which YAML does not count as indentation; replace it with plain spaces", r)}
+		case r != ' ':
+			indent = false
+		}
+		i += size
+		col++
+	}
+	return nil
 }
