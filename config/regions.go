@@ -268,9 +268,11 @@ func (p ProxyRegion) ZoneList() []Zone { return ZonesOf(p.Region, p.Zones, p.AZC
 // nonASCII describes the first non-ASCII character of s ("U+0435 at
 // character 5"), or "".
 func nonASCII(s string) string {
-	for i, r := range []rune(s) {
+	n := 0
+	for _, r := range s {
+		n++
 		if r > 0x7e || r < 0x20 {
-			return fmt.Sprintf("the non-ASCII character %U at character %d", r, i+1)
+			return fmt.Sprintf("the non-ASCII character %U at character %d", r, n)
 		}
 	}
 	return ""

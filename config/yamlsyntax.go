@@ -322,7 +322,10 @@ func unclosed(v string) bool {
 func checkCharacters(data []byte) *SyntaxError {
 	line, col, indent := 1, 1, true
 	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+		r, size := rune(data[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(data[i:])
+		}
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return &SyntaxError{Line: line, Column: col, Msg: fmt.Sprintf("not valid UTF-8 (the byte 0x%02X); save the file as UTF-8 text", data[i])}
