@@ -61,14 +61,14 @@ func TestAthenaAudit(t *testing.T) {
 	for k, want := range map[string]string{
 		"projection.enabled": "true", "projection.event_date.type": "date", "projection.event_date.format": "yyyy-MM-dd",
 		"projection.event_date.interval": "1", "projection.event_date.interval.unit": "DAYS", "projection.event_date.range": "NOW-4YEARS,NOW",
-		"storage.location.template": "s3://ledger-audit-events-02e82c00/events/$${event_date}/", "classification": "parquet", "parquet.compression": "SNAPPY",
+		"storage.location.template": "s3://ledger-audit-events-018d7f09/events/$${event_date}/", "classification": "parquet", "parquet.compression": "SNAPPY",
 	} {
 		if tableParams[k] != want {
 			t.Errorf("table parameter %s = %v; want %s", k, tableParams[k], want)
 		}
 	}
 	for _, wg := range s.resources("aws_athena_workgroup") {
-		if get(wg, "configuration", "result_configuration", "output_location") != "s3://ledger-audit-results-02e82c00/results/" {
+		if get(wg, "configuration", "result_configuration", "output_location") != "s3://ledger-audit-results-018d7f09/results/" {
 			t.Errorf("workgroup results %v", get(wg, "configuration", "result_configuration"))
 		}
 	}
@@ -96,8 +96,8 @@ func TestAthenaAudit(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"topicArn":      "arn:aws:sns:us-east-2:__ACCOUNT_ID__:ledger-audit-events",
-		"largeEventsS3": "s3://ledger-audit-large-02e82c00/large_payloads",
-		"locationS3":    "s3://ledger-audit-events-02e82c00/events",
+		"largeEventsS3": "s3://ledger-audit-large-018d7f09/large_payloads",
+		"locationS3":    "s3://ledger-audit-events-018d7f09/events",
 		"workgroup":     "ledger-audit",
 		"queueURL":      "https://sqs.us-east-2.amazonaws.com/__ACCOUNT_ID__/ledger-audit-events",
 	} {
