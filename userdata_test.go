@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -38,7 +39,9 @@ func TestUserDataFitsAndDecodes(t *testing.T) {
 
 // certbot's state is the auth role's alone: read and written under
 // certbot/ of the certs bucket (and listed, so that a missing object is a
-// 404), never readable by a proxy.
+// 404), never readable by a proxy. A proxy lists its name only, and the
+// published certificate's prefix: what its boot lists to tell a new cluster
+// (placeholder) from an unreadable certificate (wait).
 func TestCertbotStateOnlyForAuth(t *testing.T) {
 	auth := stackOf(t, "example", "auth-us-west-2")
 	if res := statementResources(t, auth, "KeepCertbotState"); !strings.HasSuffix(res, "/certbot/*]") {
@@ -47,14 +50,46 @@ func TestCertbotStateOnlyForAuth(t *testing.T) {
 	if c := conditions(statement(t, auth, "FindCertbotState")); c["StringLike s3:prefix"] != "[certbot/*]" {
 		t.Errorf("list condition: %v", c)
 	}
+	domain := synthOf(t, "example").cfg.Domain
 	for _, stack := range stackNames(t, "example") {
 		if !strings.HasPrefix(stack, "proxy-") {
 			continue
 		}
-		for id, d := range stackOf(t, "example", stack).section("data", "aws_iam_policy_document") {
-			if strings.Contains(fmt.Sprint(d), "certbot") {
-				t.Errorf("%s: policy %s mentions certbot's state", stack, id)
+		s := stackOf(t, "example", stack)
+		for id, d := range s.section("data", "aws_iam_policy_document") {
+			for _, st := range d["statement"].([]any) {
+				if strings.Contains(fmt.Sprint(st), "certbot") && get(st, "sid") != "ListCertificate" {
+					t.Errorf("%s: policy %s statement %v mentions certbot's state", stack, id, get(st, "sid"))
+				}
+			}
+		}
+		list := statement(t, s, "ListCertificate")
+		if a, r := fmt.Sprint(list["actions"]), fmt.Sprint(list["resources"]); a != "[s3:ListBucket]" || strings.Contains(r, "/") {
+			t.Errorf("%s: ListCertificate allows %s on %s; want s3:ListBucket on the bucket", stack, a, r)
+		}
+		var patterns []string
+		for _, v := range list["condition"].([]any)[0].(map[string]any)["values"].([]any) {
+			patterns = append(patterns, fmt.Sprint(v))
+		}
+		for prefix, want := range map[string]bool{
+			"live/" + domain + "/": true, teleportconfig.CertbotStateKey(domain): true,
+			"certbot/" + domain + "/": false, "certbot/" + domain + "/live/teleport/privkey.pem": false,
+		} {
+			if got := iamLike(patterns, prefix); got != want {
+				t.Errorf("%s: listing %s allowed=%v; want %v (s3:prefix patterns %v)", stack, prefix, got, want, patterns)
 			}
 		}
 	}
+}
+
+// iamLike matches s against IAM StringLike patterns (* any run of
+// characters, ? one).
+func iamLike(patterns []string, s string) bool {
+	for _, p := range patterns {
+		re := strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p))
+		if regexp.MustCompile("^" + re + "$").MatchString(s) {
+			return true
+		}
+	}
+	return false
 }

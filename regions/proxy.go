@@ -174,7 +174,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 			authstate.ReadStatement("ReadRolloutState", authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter())),
 		},
 		CAPinParameterARN:  authstate.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
-		CertObjectsARN:     proxycluster.CertObjectsARN(names.CertsBucket()),
+		CertBucket:         names.CertsBucket(),
 		CertKeyARN:         auth.Key.ARN,
 		CertRegion:         cfg.Auth.Region,
 		VolumeKeyARN:       volumeKey.ARN,

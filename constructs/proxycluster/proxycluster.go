@@ -57,12 +57,12 @@ type Props struct {
 	// CAPinParameterARN is the SSM parameter holding the cluster CA pin;
 	// it is encrypted with CertKeyARN through SSM in CertRegion.
 	CAPinParameterARN string
-	// CertObjectsARN matches the certificate objects the role may read
-	// (e.g. arn:aws:s3:::bucket/live/*), CertKeyARN is the KMS key they
-	// are encrypted with, and CertRegion the bucket's region.
-	CertObjectsARN string
-	CertKeyARN     *string
-	CertRegion     string
+	// CertBucket is the certs bucket (the role reads CertObjectsARN in
+	// it), CertKeyARN is the KMS key its objects are encrypted with, and
+	// CertRegion the bucket's region.
+	CertBucket string
+	CertKeyARN *string
+	CertRegion string
 	// VolumeKeyARN encrypts the instances' root volumes; its policy must
 	// grant AutoScalingRoleARN, the role the group launches instances with.
 	VolumeKeyARN, AutoScalingRoleARN *string
@@ -139,7 +139,15 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		subnets, zones = net.PublicSubnetIDs, net.PublicZones
 	}
 	statements := []policy.Statement{
-		{Sid: "ReadCertificate", Actions: []string{"s3:GetObject"}, Resources: []*string{jsii.String(props.CertObjectsARN)}},
+		{Sid: "ReadCertificate", Actions: []string{"s3:GetObject"}, Resources: []*string{jsii.String(CertObjectsARN(props.CertBucket))}},
+		// Names only, never content: a proxy serves its placeholder only
+		// when S3 lists no published certificate and no certbot state
+		// (teleport-fetch-cert). A read's error cannot tell: without
+		// s3:ListBucket, S3 answers a read of a missing key with 403, the
+		// same as a denied one (GetObject API reference).
+		{Sid: "ListCertificate", Actions: []string{"s3:ListBucket"}, Resources: []*string{jsii.String("arn:aws:s3:::" + props.CertBucket)},
+			Conditions: []policy.Condition{{Test: "StringLike", Variable: "s3:prefix",
+				Values: *jsii.Strings("live/*", teleportconfig.CertbotStateKey("*"))}}},
 		{Sid: "DecryptCertificate", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
 			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:ViaService",
 				Values: *jsii.Strings(kmskey.ViaService("s3", props.CertRegion))}}},

@@ -258,6 +258,138 @@ func TestFetchCertPlaceholderThenPublished(t *testing.T) {
 	s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 89")
 }
 
+// A proxy at boot serves the placeholder only when S3 says nothing is
+// published and no certificate was ever issued. Whatever else stands
+// between it and the certificate keeps it waiting (exit 1, nothing to
+// serve), and the log says what.
+func TestFetchCertPlaceholderOnlyOnANewCluster(t *testing.T) {
+	const live = bucketPath + "/live/a.example.com/"
+	denied := "fatal error: An error occurred (403) when calling the HeadObject operation: Forbidden"
+	for _, c := range []struct {
+		name  string
+		setup func(s *sandbox)
+		says  string
+	}{
+		{"access denied", func(s *sandbox) {
+			s.write("/stub-state/fail-get-live_a.example.com_keypair.pem", denied, 0o644)
+			s.write("/stub-state/fail-list", "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied", 0o644)
+		}, "cannot list s3://certs-b/live/a.example.com, so nothing says that no certificate is published: waiting (An error occurred (AccessDenied)"},
+		{"KMS error", func(s *sandbox) {
+			key, cert := keypair(t, 80)
+			s.write(live+"keypair.pem", key+cert, 0o644)
+			s.write("/stub-state/fail-get-live_a.example.com_keypair.pem",
+				"download failed: An error occurred (AccessDenied) when calling the GetObject operation: User is not authorized to perform: kms:Decrypt", 0o644)
+		}, "a certificate is published in s3://certs-b/live/a.example.com but this proxy cannot use it: waiting"},
+		{"S3 unavailable", func(s *sandbox) {
+			s.write("/stub-state/fail-get-live_a.example.com_keypair.pem", "fatal error: An error occurred (503) when calling the HeadObject operation: Service Unavailable", 0o644)
+			s.write("/stub-state/fail-list", "An error occurred (InternalError) when calling the ListObjectsV2 operation (reached max retries: 2): We encountered an internal error. Please try again.", 0o644)
+		}, "(InternalError)"},
+		{"issued but not published", func(s *sandbox) {
+			s.write(bucketPath+"/certbot/a.example.com/state.tar.gz", "state", 0o644)
+		}, "a certificate was issued (s3://certs-b/certbot/a.example.com/state.tar.gz exists) but none is published"},
+		{"published pair does not match", func(s *sandbox) {
+			key, _ := keypair(t, 80)
+			_, cert := keypair(t, 80)
+			s.write(live+"keypair.pem", key+cert, 0o644)
+		}, "a certificate is published in s3://certs-b/live/a.example.com but this proxy cannot use it"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := proxyCertSandbox(t)
+			c.setup(s)
+			out, code := s.run("/usr/local/bin/teleport-fetch-cert", "--placeholder-if-missing")
+			if code == 0 || !strings.Contains(out, c.says) {
+				t.Fatalf("exit %d, want 1 and %q:\n%s", code, c.says, out)
+			}
+			if s.exists(TLSDir+"/fullchain.pem") || s.exists(TLSDir+"/privkey.pem") || s.exists("/var/lib/teleport-boot/serving-placeholder") {
+				t.Error("a certificate to serve was written")
+			}
+			if strings.Contains(out, "placeholder") {
+				t.Errorf("speaks of a placeholder:\n%s", out)
+			}
+			s.mustCall("put-metric-data", "--metric-name ServedCertificateDaysRemaining", "--value 0")
+		})
+	}
+}
+
+// A boot that cannot read the bucket waits in its launch hook, keeping it
+// alive, and starts Teleport with the published certificate once it can:
+// no placeholder in between.
+func TestProxyBootWaitsForAReadableCertificate(t *testing.T) {
+	const unreadable = 4 // attempts
+	aws := fakeAWS(fmt.Sprintf(`*"get-parameter"*ca-pin*) echo sha256:1111; exit 0 ;;
+*"get-parameter"*auth-rollout*) echo '%s'; exit 0 ;;
+*"s3 cp"*keypair.pem*|*list-objects-v2*)
+  if [ "$(count 'keypair.pem')" -le %d ]; then echo "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied" >&2; exit 254; fi ;;`,
+		rolloutState(2, "17.4.8", "gen1", 0), unreadable))
+	s := newSandbox(t, testProxyUserData(t, true), map[string]string{"aws": aws})
+	key, cert := keypair(t, 80)
+	s.write(bucketPath+"/live/a.example.com/keypair.pem", key+cert, 0o644)
+	out, code := s.run("/usr/local/bin/teleport-boot-proxy")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if n := s.count("aws s3 cp", "keypair.pem"); n != unreadable+1 {
+		t.Errorf("%d reads of the certificate; want %d (denied %d times, then read)", n, unreadable+1, unreadable)
+	}
+	for _, want := range []string{"cannot read the certificate in s3://certs-b/live/a.example.com: An error occurred (AccessDenied)",
+		"waiting for a certificate to serve"} {
+		if !strings.Contains(out+s.read("/var/log/teleport-boot.log"), want) {
+			t.Errorf("the log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "placeholder") || s.exists("/var/lib/teleport-boot/serving-placeholder") {
+		t.Errorf("served a placeholder:\n%s", out)
+	}
+	if s.read(TLSDir+"/fullchain.pem") != cert {
+		t.Error("the published certificate is not installed")
+	}
+	s.mustCall("aws autoscaling record-lifecycle-action-heartbeat", "--lifecycle-hook-name x-proxy-wait-for-auth")
+	s.before([]string{"aws autoscaling record-lifecycle-action-heartbeat"}, []string{"systemctl restart teleport"})
+	s.before([]string{"systemctl restart teleport"}, []string{"aws autoscaling complete-lifecycle-action", "--lifecycle-action-result CONTINUE"})
+}
+
+// OpenSSL refuses a subject CN over 64 characters (RFC 5280's upper bound);
+// a cluster domain may be longer. The placeholder names the domain and its
+// wildcard in the SAN only.
+func TestFetchCertPlaceholderForALongDomain(t *testing.T) {
+	domain := strings.Repeat("a", 58) + ".example.com"
+	if len(domain) != 70 {
+		t.Fatalf("domain of %d characters", len(domain))
+	}
+	cert := testCert()
+	cert.Domain = domain
+	s := newSandbox(t, testProxyUserDataFor(t, true, cert), map[string]string{"aws": fakeAWS("")})
+	if out, code := s.run("/usr/local/bin/teleport-fetch-cert", "--placeholder-if-missing"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustCall("aws s3api list-objects-v2", "--prefix live/"+domain+"/")
+	s.mustCall("aws s3api list-objects-v2", "--prefix certbot/"+domain+"/state.tar.gz")
+	out, err := exec.Command("openssl", "x509", "-noout", "-subject", "-ext", "subjectAltName", "-in", filepath.Join(s.root, TLSDir, "fullchain.pem")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(string(out), "DNS:"+domain+", DNS:*."+domain) {
+		t.Errorf("the SAN lacks the domain and its wildcard:\n%s", out)
+	}
+	if strings.Contains(string(out), "CN") {
+		t.Errorf("a subject CN:\n%s", out)
+	}
+	if !keypairMatches(t, s.read(TLSDir+"/privkey.pem"), s.read(TLSDir+"/fullchain.pem")) {
+		t.Error("the placeholder's key is not its certificate's")
+	}
+}
+
+// keypairMatches: key is the private key of cert.
+func keypairMatches(t *testing.T, key, cert string) bool {
+	t.Helper()
+	dir := t.TempDir()
+	_ = os.WriteFile(dir+"/k", []byte(key), 0o600)
+	_ = os.WriteFile(dir+"/c", []byte(cert), 0o600)
+	k, err1 := exec.Command("openssl", "pkey", "-in", dir+"/k", "-pubout").Output()
+	c, err2 := exec.Command("openssl", "x509", "-in", dir+"/c", "-noout", "-pubkey").Output()
+	return err1 == nil && err2 == nil && len(k) > 0 && string(k) == string(c)
+}
+
 // The certbot lock pins certbot and acme at CertbotVersion, and every
 // requirement it lists carries a SHA-256; what it lacks is named on
 // "# missing:" lines, and then the instances say they install without

@@ -28,6 +28,8 @@ type commonEnv struct {
 	CertDomain           string `env:"CERT_DOMAIN"`
 	CertBucket           string `env:"CERT_BUCKET"`
 	CertBucketRegion     string `env:"CERT_BUCKET_REGION"`
+	// CertbotStateKey: see CertbotStateKey.
+	CertbotStateKey string `env:"CERTBOT_STATE_KEY"`
 	// HealthzURL is Teleport's liveness endpoint on the diagnostic port.
 	HealthzURL             string `env:"HEALTHZ_URL"`
 	WatchdogFailureSeconds int    `env:"WATCHDOG_FAILURE_SECONDS"`

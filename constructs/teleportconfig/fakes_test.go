@@ -7,7 +7,9 @@ package teleportconfig
 // fakeAWS answers like the AWS CLI against the sandbox's fake S3
 // ($STUB_STATE/s3/<bucket>/<key>) and lock table. extra is a case arm list
 // (bash) tried first. A put of key K fails while $STUB_STATE/fail-put-K
-// exists (K with / as _).
+// exists (K with / as _); a get of K fails while $STUB_STATE/fail-get-K
+// exists, and every listing while $STUB_STATE/fail-list exists, each with
+// that file's content as the CLI's error.
 func fakeAWS(extra string) string {
 	return `args="$*"
 case "${args}" in
@@ -19,6 +21,8 @@ case "$1 $2" in
   for a in "$@"; do case "$a" in s3://*|/*) if [ -z "${src}" ]; then src=$a; else dst=$a; fi ;; esac; done
   if [[ "${src}" == s3://* ]]; then
     f="${STUB_STATE}/s3/${src#s3://}"
+    key=${src#s3://*/}
+    [ ! -e "${STUB_STATE}/fail-get-${key//\//_}" ] || { cat "${STUB_STATE}/fail-get-${key//\//_}" >&2; exit 1; }
     [ -f "${f}" ] || { echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"${src#s3://*/}\" does not exist" >&2; exit 1; }
     cp "${f}" "${dst}"
   else
@@ -27,6 +31,15 @@ case "$1 $2" in
     mkdir -p "$(dirname "${STUB_STATE}/s3/${dst#s3://}")"
     cp "${src}" "${STUB_STATE}/s3/${dst#s3://}"
   fi ;;
+"s3api list-objects-v2")
+  [ ! -e "${STUB_STATE}/fail-list" ] || { cat "${STUB_STATE}/fail-list" >&2; exit 254; }
+  bucket= prefix=
+  while [ $# -gt 0 ]; do case "$1" in --bucket) bucket=$2; shift ;; --prefix) prefix=$2; shift ;; esac; shift; done
+  keys=()
+  if [ -d "${STUB_STATE}/s3/${bucket}" ]; then
+    while IFS= read -r k; do [[ "${k}" == "${prefix}"* ]] && keys+=("${k}"); done < <(cd "${STUB_STATE}/s3/${bucket}" && find . -type f | sed 's|^\./||' | sort)
+  fi
+  if [ "${#keys[@]}" -eq 0 ]; then echo None; else (IFS=$'\t'; echo "${keys[*]}"); fi ;;
 "dynamodb put-item")
   case "${args}" in
   *'"certbot"'*)

@@ -29,11 +29,16 @@ func testAuthUserData(t *testing.T, license string) string {
 
 func testProxyUserData(t *testing.T, peering bool) string {
 	t.Helper()
+	return testProxyUserDataFor(t, peering, testCert())
+}
+
+func testProxyUserDataFor(t *testing.T, peering bool, cert Certificate) string {
+	t.Helper()
 	out, err := ProxyUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
-		Config:       ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam", AuthServer: "auth.internal.example", ProxyPeering: peering}),
+		Config:       ProxyConfig(ProxyParams{Domain: cert.Domain, JoinToken: "x-proxy-iam", AuthServer: "auth.internal.example", ProxyPeering: peering}),
 		ProxyPeering: peering, AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 		RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
-		Cert: testCert()}.Render()
+		Cert: cert}.Render()
 	if err != nil {
 		t.Fatal(err)
 	}

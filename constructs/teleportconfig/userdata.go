@@ -90,6 +90,14 @@ type Certificate struct {
 	Staging bool
 }
 
+// CertbotStateKey is the key, in the certs bucket, of certbot's state for
+// domain (the cluster's ACME account and certificate lineage), which only
+// the auth instances read. They save it before every certificate they
+// publish and never delete it: proxies list it to tell a cluster that never
+// had a certificate (they may serve a placeholder) from one whose published
+// certificate they cannot read (they must not).
+func CertbotStateKey(domain string) string { return "certbot/" + domain + "/state.tar.gz" }
+
 // ProxyUserData holds what the proxy instances need besides teleport.yaml.
 type ProxyUserData struct {
 	Install
@@ -162,7 +170,7 @@ func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert 
 		GroupName: group, ConfigPath: ConfigPath, DataDir: DataDir,
 		MetricNamespace: MetricNamespace, BootWaitMetric: BootWaitMetric, BootFailuresMetric: BootFailuresMetric,
 		CAPinParameter: caPin, RolloutParameter: rollout,
-		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion,
+		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion, CertbotStateKey: CertbotStateKey(cert.Domain),
 		HealthzURL: fmt.Sprintf("http://127.0.0.1:%d/healthz", DiagPort), WatchdogFailureSeconds: WatchdogFailureSeconds,
 	}
 }

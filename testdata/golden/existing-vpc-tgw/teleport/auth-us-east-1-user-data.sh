@@ -31,6 +31,7 @@ ROLLOUT_PARAMETER='/teleport/estate-tgw/auth-rollout'
 CERT_DOMAIN='teleport.estate.example.com'
 CERT_BUCKET='estate-tgw-certs-6da92b8e'
 CERT_BUCKET_REGION='us-east-1'
+CERTBOT_STATE_KEY='certbot/teleport.estate.example/state.tar.gz'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
@@ -586,7 +587,7 @@ set -euo pipefail
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
-STATE="s3://${CERT_BUCKET}/certbot/${CERT_DOMAIN}/state.tar.gz"
+STATE="s3://${CERT_BUCKET}/${CERTBOT_STATE_KEY}"
 # The same path on every auth instance: certbot's renewal configuration
 # holds absolute paths into it.
 CONFIG="${BOOT_STATE}/certbot"

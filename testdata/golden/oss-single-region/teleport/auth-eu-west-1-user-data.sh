@@ -31,6 +31,7 @@ ROLLOUT_PARAMETER='/teleport/initech/auth-rollout'
 CERT_DOMAIN='teleport.initech.example.com'
 CERT_BUCKET='initech-certs-bbd87a16'
 CERT_BUCKET_REGION='eu-west-1'
+CERTBOT_STATE_KEY='certbot/teleport.initech.example/state.tar.gz'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
@@ -584,7 +585,7 @@ set -euo pipefail
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
 LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
-STATE="s3://${CERT_BUCKET}/certbot/${CERT_DOMAIN}/state.tar.gz"
+STATE="s3://${CERT_BUCKET}/${CERTBOT_STATE_KEY}"
 # The same path on every auth instance: certbot's renewal configuration
 # holds absolute paths into it.
 CONFIG="${BOOT_STATE}/certbot"

@@ -31,6 +31,7 @@ ROLLOUT_PARAMETER='/teleport/globex/auth-rollout'
 CERT_DOMAIN='access.globex.example.com'
 CERT_BUCKET='globex-certs-3fe63163'
 CERT_BUCKET_REGION='us-east-1'
+CERTBOT_STATE_KEY='certbot/access.globex.example/state.tar.gz'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
 AUTH_REGION='us-east-1'
@@ -379,7 +380,7 @@ if ! "${BOOT_BIN}/teleport-configure" "${placeholders[@]}"; then
   boot_failed configure "could not write ${CONFIG_PATH}"
   exit 1
 fi
-"${BOOT_BIN}/teleport-fetch-cert" --placeholder-if-missing
+wait_for "a certificate to serve (the lines above say why not yet)" 30 "${BOOT_BIN}/teleport-fetch-cert" --placeholder-if-missing
 
 # Never newer than the auth servers: a version bump deployed to every stack
 # at once rolls the auth group first.
@@ -423,9 +424,18 @@ write /usr/local/bin/teleport-fetch-cert 0755 <<'TELEPORT_BOOT_FILE'
 # Installs the cluster certificate that the auth instances publish in the
 # certs bucket (one object: key and chain); Teleport re-reads the files every
 # few minutes (https_keypairs_reload_interval). A key that does not match the
-# certificate is never installed. With --placeholder-if-missing (at boot)
-# and nothing published yet, writes a self-signed placeholder, so that the
-# proxy starts, passes its health checks and is not replaced.
+# certificate is never installed.
+#
+# --placeholder-if-missing (the boot, in the launch hook) exits 0 only when
+# this proxy has a certificate to serve. A self-signed placeholder is made
+# only when S3 itself answers that nothing is published (a listing of the
+# domain's prefix that succeeds and is empty) and no certificate was ever
+# issued (certbot's saved state, CERTBOT_STATE_KEY, is not listed either):
+# a new cluster, before its first issuance. Anything else (access denied, a
+# KMS error, S3 errors, a published pair that does not match) exits 1 and
+# says why; the boot retries and keeps its launch hook alive meanwhile
+# (teleport-boot-proxy), so that the placeholder never reaches a client of
+# a cluster that has a certificate.
 #
 # Every run publishes how many days the certificate this proxy serves stays
 # valid (ServedCertificateDaysRemaining; 0 for the placeholder) and, while
@@ -434,27 +444,95 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 
-LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
+PREFIX="live/${CERT_DOMAIN}/"
+LIVE="s3://${CERT_BUCKET}/${PREFIX%/}"
 DIR="${ROOT}${TLS_DIR}"
 PLACEHOLDER="${BOOT_STATE}/serving-placeholder"
 NEW=$(mktemp -d)
 trap 'rm -rf "${NEW}"' EXIT
 
-get() { aws s3 cp --only-show-errors --region "${CERT_BUCKET_REGION}" "${LIVE}/$1" "$2"; }
+# get NAME FILE copies one published object; S3's error goes to
+# NEW/NAME.error.
+get() { aws s3 cp --only-show-errors --region "${CERT_BUCKET_REGION}" "${LIVE}/$1" "$2" 2>"${NEW}/$1.error"; }
+
+# listed PREFIX succeeds when S3 lists at least one key under PREFIX, fails
+# (1) when it lists none, and fails with 2 when it cannot list. Listing, not
+# the read's error: S3 answers a read of a missing key with 403, not 404, to
+# a caller that may not list it (GetObject API reference), and a listing
+# that succeeds is S3's own word that the key does not exist.
+listed() {
+  local keys
+  if ! keys=$(aws s3api list-objects-v2 --region "${CERT_BUCKET_REGION}" --bucket "${CERT_BUCKET}" --prefix "$1" \
+    --query 'Contents[].Key' --output text 2>"${NEW}/list-error"); then
+    return 2
+  fi
+  [ -n "${keys}" ] && [ "${keys}" != None ]
+}
+
+# first_line FILE: the first line of an error, for the log.
+first_line() { head -n 1 "$1" 2>/dev/null || true; }
 
 # fetch leaves a matching key and chain in NEW, or fails saying why.
 fetch() {
-  if get keypair.pem "${NEW}/keypair.pem" 2>/dev/null; then
+  if get keypair.pem "${NEW}/keypair.pem"; then
     split_keypair "${NEW}/keypair.pem" "${NEW}/privkey.pem" "${NEW}/fullchain.pem"
   # Published by auth servers of an earlier version of these scripts.
-  elif ! get privkey.pem "${NEW}/privkey.pem" 2>/dev/null || ! get fullchain.pem "${NEW}/fullchain.pem" 2>/dev/null; then
-    log "no certificate published in ${LIVE}"
+  elif ! get privkey.pem "${NEW}/privkey.pem" || ! get fullchain.pem "${NEW}/fullchain.pem"; then
+    log "cannot read the certificate in ${LIVE}: $(first_line "${NEW}/keypair.pem.error")"
     return 1
   fi
   if ! openssl x509 -noout -in "${NEW}/fullchain.pem" 2>/dev/null || ! keypair_matches "${NEW}/privkey.pem" "${NEW}/fullchain.pem"; then
     log "the published key and certificate do not match: keeping what this proxy serves"
     return 1
   fi
+}
+
+# never_published succeeds only when S3 says that nothing is published for
+# the domain and that no certificate was ever issued; otherwise it says why
+# this proxy must wait.
+never_published() {
+  local status=0
+  listed "${PREFIX}" || status=$?
+  case "${status}" in
+  0)
+    log "a certificate is published in ${LIVE} but this proxy cannot use it: waiting"
+    return 1
+    ;;
+  2)
+    log "cannot list ${LIVE}, so nothing says that no certificate is published: waiting ($(first_line "${NEW}/list-error"))"
+    return 1
+    ;;
+  esac
+  status=0
+  listed "${CERTBOT_STATE_KEY}" || status=$?
+  case "${status}" in
+  0)
+    log "a certificate was issued (s3://${CERT_BUCKET}/${CERTBOT_STATE_KEY} exists) but none is published: waiting for the auth instances to publish it"
+    return 1
+    ;;
+  2)
+    log "cannot tell whether a certificate was ever issued: waiting ($(first_line "${NEW}/list-error"))"
+    return 1
+    ;;
+  esac
+}
+
+# placeholder writes a self-signed certificate for the domain and its
+# wildcard. The names are in the subject alternative name only: a subject
+# CN is limited to 64 characters (RFC 5280 ub-common-name; OpenSSL refuses
+# longer ones), a domain is not, and clients read the SAN.
+placeholder() {
+  log "serving a self-signed placeholder until the auth instances publish the first certificate"
+  install -d -m 0700 "${DIR}"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/O=Teleport placeholder" \
+    -addext "subjectAltName=DNS:${CERT_DOMAIN},DNS:*.${CERT_DOMAIN}" \
+    -keyout "${DIR}/privkey.pem" -out "${DIR}/fullchain.pem" 2>"${NEW}/openssl-error" || {
+    log "could not make the placeholder: $(cat "${NEW}/openssl-error")"
+    return 1
+  }
+  chmod 0600 "${DIR}/privkey.pem" "${DIR}/fullchain.pem"
+  mkdir -p "${BOOT_STATE}"
+  date +%s >"${PLACEHOLDER}"
 }
 
 report() {
@@ -483,15 +561,16 @@ if fetch; then
     log "installed the published certificate"
   fi
   rm -f "${PLACEHOLDER}"
-elif [ "${1:-}" = --placeholder-if-missing ] && [ ! -e "${DIR}/fullchain.pem" ]; then
-  log "serving a self-signed placeholder until the auth instances publish a certificate"
-  install -d -m 0700 "${DIR}"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=${CERT_DOMAIN}" \
-    -addext "subjectAltName=DNS:${CERT_DOMAIN},DNS:*.${CERT_DOMAIN}" \
-    -keyout "${DIR}/privkey.pem" -out "${DIR}/fullchain.pem" 2>/dev/null
-  chmod 0600 "${DIR}/privkey.pem" "${DIR}/fullchain.pem"
-  mkdir -p "${BOOT_STATE}"
-  date +%s >"${PLACEHOLDER}"
+elif [ "${1:-}" = --placeholder-if-missing ]; then
+  # The boot: a certificate this proxy got earlier is still one to serve;
+  # a placeholder only while S3 says there is none.
+  if [ -e "${DIR}/fullchain.pem" ] && [ ! -e "${PLACEHOLDER}" ]; then
+    :
+  elif ! never_published; then
+    status=1
+  elif [ ! -e "${PLACEHOLDER}" ] && ! placeholder; then
+    status=1
+  fi
 else
   status=1
 fi
