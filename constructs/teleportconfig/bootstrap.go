@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"strings"
@@ -19,7 +20,11 @@ import (
 // files; the logic is in scripts with their own tests (scripts_test.go).
 //
 //go:embed scripts/*.sh scripts/teleport-* scripts/units/* scripts/bootstrap.sh.tmpl scripts/certbot-requirements.txt
-var scriptFS embed.FS
+var embedded embed.FS
+
+// scriptFS is where the user data's files come from: the embedded ones
+// (tests render edited copies).
+var scriptFS fs.ReadFileFS = embedded
 
 // Where the bootstrap puts things on the instances.
 const (
@@ -76,14 +81,14 @@ func bootstrap(role, version, amiGeneration, env, teleportYAML string, extra ...
 	if err != nil {
 		return "", err
 	}
-	files = append(files, bootFile{Path: bootLib + "/lib.sh", Mode: "0644", Content: string(lib)})
+	files = append(files, bootFile{Path: bootLib + "/lib.sh", Mode: "0644", Content: stripShell(string(lib))})
 	scripts, timers := roleFiles(role)
 	for _, name := range scripts {
 		body, err := scriptFS.ReadFile("scripts/" + name)
 		if err != nil {
 			return "", err
 		}
-		files = append(files, bootFile{Path: bootBin + "/" + name, Mode: "0755", Content: string(body)})
+		files = append(files, bootFile{Path: bootBin + "/" + name, Mode: "0755", Content: stripShell(string(body))})
 	}
 	for _, name := range timers {
 		for _, kind := range []string{".service", ".timer"} {
@@ -91,7 +96,7 @@ func bootstrap(role, version, amiGeneration, env, teleportYAML string, extra ...
 			if err != nil {
 				return "", err
 			}
-			files = append(files, bootFile{Path: unitDir + "/" + name + kind, Mode: "0644", Content: string(body)})
+			files = append(files, bootFile{Path: unitDir + "/" + name + kind, Mode: "0644", Content: stripUnit(string(body))})
 		}
 	}
 	for _, f := range files {

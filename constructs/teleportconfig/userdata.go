@@ -203,7 +203,7 @@ func (u AuthUserData) Render() (string, error) {
 	}
 	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg,
 		bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok},
-		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: string(lock)})
+		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: stripRequirements(string(lock))})
 }
 
 // Render returns the proxy instances' user data (uncompressed; see

@@ -1,10 +1,5 @@
 #!/bin/bash
-# User data of a Teleport proxy instance, rendered by this repository's
-# constructs/teleportconfig package (gzip-compressed in the launch template).
-# It only writes files: this role's settings (env), teleport.yaml with
-# placeholders filled at boot, and the boot scripts and timers, which are
-# static files of the repository (constructs/teleportconfig/scripts). Then it
-# runs teleport-boot-proxy. Output goes to /var/log/teleport-boot.log.
+# Teleport proxy instance: writes its boot files (constructs/teleportconfig), then runs teleport-boot-proxy; log /var/log/teleport-boot.log.
 # rollout: teleport=18.9.0 ami-generation=587d237a21bc
 set -euo pipefail
 R="${TELEPORT_BOOT_ROOT:-}"
@@ -81,36 +76,18 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/lib/teleport-boot/lib.sh 0644 <<'TELEPORT_BOOT_FILE'
 # shellcheck shell=bash disable=SC2034 # variables here are for the scripts that source this file
-# Shared by every boot script: paths, logging, instance metadata, metrics and
-# retries. Sourced, never run. The role's settings come from the environment
-# file that user data writes (rendered from typed Go values: env.go).
-#
-# TELEPORT_BOOT_ROOT prefixes every path, so that the behaviour tests run the
-# scripts in a temporary directory with stand-in commands first on PATH.
-
 ROOT="${TELEPORT_BOOT_ROOT:-}"
 BOOT_ETC="${ROOT}/etc/teleport-boot"
 BOOT_BIN="${ROOT}/usr/local/bin"
 BOOT_STATE="${ROOT}/var/lib/teleport-boot"
 IMDS="${TELEPORT_BOOT_IMDS:-http://169.254.169.254}"
-
 # shellcheck source=/dev/null
 . "${BOOT_ETC}/env"
-# Settings the environment file leaves out when they are off (omitempty in
-# env.go).
 TELEPORT_PREINSTALLED="${TELEPORT_PREINSTALLED:-false}"
-
 JOB="$(basename "$0")"
-
-# Markers written by the boot, read by the timer jobs.
 STARTED_MARKER="${BOOT_STATE}/teleport-started"
 DRAINING_MARKER="${BOOT_STATE}/draining"
-
 log() { echo "$(date -u +%FT%TZ) ${JOB}: $*"; }
-
-# imds PATH reads instance metadata with a session token (IMDSv2: the launch
-# templates require tokens). It retries: the metadata service can be briefly
-# unavailable at boot.
 imds() {
   local token attempt
   for attempt in 1 2 3 4 5; do
@@ -122,67 +99,41 @@ imds() {
   done
   return 1
 }
-
-# instance_facts sets INSTANCE_ID and REGION, and AWS_DEFAULT_REGION for the
-# AWS CLI.
 instance_facts() {
   INSTANCE_ID=$(imds meta-data/instance-id)
   REGION=$(imds meta-data/placement/region)
   export AWS_DEFAULT_REGION="${REGION}"
 }
-
-# put_metric NAME VALUE [UNIT] publishes one value for this instance's group.
-# A failure is logged, never fatal: metrics must not stop a boot.
 put_metric() {
   aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "$1" \
     --dimensions "AutoScalingGroupName=${GROUP_NAME}" --unit "${3:-Count}" --value "$2" >/dev/null ||
     log "could not publish metric $1=$2"
 }
-
-# boot_failed STEP MESSAGE says, in the log and as the BootFailures metric
-# (an alarm watches it), that a boot step gave up for good.
 boot_failed() {
   log "FAILED: $1: $2"
   put_metric "${BOOT_FAILURES_METRIC}" 1
   FAILURE_REPORTED=1
 }
-
-# report_unexpected_exit, as the boot's EXIT trap, reports a boot that
-# stopped on an error no step reported (set -e).
 report_unexpected_exit() {
   local status=$?
   if ((status != 0)) && [ -z "${FAILURE_REPORTED:-}" ]; then
     boot_failed "${JOB}" "stopped with status ${status}; the lines above say where"
   fi
 }
-
-# The cluster certificate is published as one object, the private key
-# followed by the chain, so that a reader never gets a key and a
-# certificate of different renewals.
-#
-# split_keypair BUNDLE KEY CHAIN writes the parts of a published object.
 split_keypair() {
   awk '/-----BEGIN [A-Z ]*PRIVATE KEY-----/ {k = 1} k {print} /-----END [A-Z ]*PRIVATE KEY-----/ {k = 0}' "$1" >"$2"
   awk '/-----BEGIN CERTIFICATE-----/ {c = 1} c {print} /-----END CERTIFICATE-----/ {c = 0}' "$1" >"$3"
 }
-
-# keypair_matches KEY CHAIN: the key is the private key of the chain's
-# first certificate (their public keys are equal).
 keypair_matches() {
   local key cert
   key=$(openssl pkey -in "$1" -pubout 2>/dev/null) && cert=$(openssl x509 -in "$2" -noout -pubkey 2>/dev/null) &&
     [ -n "${key}" ] && [ "${key}" = "${cert}" ]
 }
-
-# days_left CERT prints how many whole days CERT stays valid.
 days_left() {
   local end
   end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
   echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
 }
-
-# retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS
-# times, sleeping 10, 20, 30... seconds in between.
 retry() {
   local attempts=$1 attempt
   shift
@@ -192,12 +143,6 @@ retry() {
     sleep $((attempt * 10))
   done
 }
-
-# wait_for WHAT INTERVAL COMMAND... runs COMMAND until it succeeds, forever.
-# Each minute of waiting it logs, publishes BootWaitSeconds (the seconds
-# waited so far, so that an alarm sees an instance stuck at a gate) and calls
-# the function named by WAIT_HOOK if set (proxies keep their launch lifecycle
-# hook alive with it).
 wait_for() {
   local what=$1 interval=$2 start now last=0
   shift 2
@@ -213,26 +158,14 @@ wait_for() {
     sleep "${interval}"
   done
 }
-
-# teleport_installed lets timer jobs that fire before the boot installed
-# Teleport skip their run.
 teleport_installed() { command -v tctl >/dev/null; }
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-install 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Installs the pinned Teleport release from Teleport's package repository
-# (Teleport's install script picks the repository of this distribution),
-# unless the image already has it: Teleport's published AMIs
-# (ami.source: teleport) carry the release in /usr/local/bin.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
-# preinstalled succeeds when the image is meant to have Teleport and
-# `teleport version` names exactly the pinned release and edition
-# ("Teleport Enterprise v17.7.16 git:..." or "Teleport v17.7.16 git:...",
-# PrintVersion in Teleport's modules).
 preinstalled() {
   [ "${TELEPORT_PREINSTALLED}" = true ] || return 1
   local want="Teleport v${TELEPORT_VERSION} "
@@ -242,11 +175,6 @@ preinstalled() {
   esac
   return 1
 }
-
-# own_unit replaces the unit of Teleport's AMI (it starts only with the
-# AMI's own configuration files: ConditionPathExists=/etc/teleport.d/role.all,
-# assets/aws/files/system/teleport.service) with one that runs the
-# configuration these scripts write, and masks the AMI's config generator.
 own_unit() {
   cat >"${ROOT}/etc/systemd/system/teleport.service" <<UNIT
 [Unit]
@@ -269,11 +197,9 @@ UNIT
   systemctl mask --now teleport-generate-config.service || log "no teleport-generate-config.service to mask"
   systemctl daemon-reload
 }
-
 install_teleport() {
   curl -fsSL https://cdn.teleport.dev/install.sh | bash -s "${TELEPORT_VERSION}" "${TELEPORT_EDITION}"
 }
-
 if preinstalled; then
   install -d -m 0755 "${ROOT}/etc/systemd/system"
   own_unit
@@ -287,11 +213,6 @@ else
     exit 1
   fi
   log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
-  # Hold the package at the pinned release, so that host patching (dnf
-  # upgrade) cannot move one instance outside the auth-first upgrade order
-  # (dnf-plugins-core's versionlock plugin: "dnf versionlock add
-  # NAME-VERSION" locks the installed version). Teleport's AMI installs no
-  # package: nothing to hold there.
   package=teleport
   if [ "${TELEPORT_EDITION}" = enterprise ]; then package=teleport-ent; fi
   hold() { dnf install -y -q python3-dnf-plugin-versionlock && dnf versionlock add "${package}-${TELEPORT_VERSION}"; }
@@ -306,13 +227,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-configure 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Writes /etc/teleport.yaml from the template that user data wrote, replacing
-# each placeholder given as PLACEHOLDER=VALUE. Fails, writing nothing, if a
-# placeholder is left: Teleport must never start on a half-filled file.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 config=$(cat "${BOOT_ETC}/teleport.yaml")
 for pair in "$@"; do
   placeholder=${pair%%=*}
@@ -321,7 +238,6 @@ for pair in "$@"; do
     log "no value for ${placeholder}"
     exit 1
   fi
-  # Quoted pattern and replacement: the value is taken literally.
   config=${config//"${placeholder}"/"${value}"}
 done
 if left=$(grep -o '__[A-Z_]*__' <<<"${config}"); then
@@ -336,19 +252,14 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-boot-proxy 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# First boot of a Proxy Service instance. The instance waits in its launch
-# lifecycle hook (not yet in service, so neither health-checked nor
-# replaced) until it starts Teleport; every wait keeps the hook alive.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 log "start: Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}), AMI generation ${AMI_GENERATION}"
 trap report_unexpected_exit EXIT
 TIMERS=(teleport-fetch-cert teleport-watchdog teleport-drain)
 systemctl daemon-reload
 for timer in "${TIMERS[@]}"; do systemctl enable --now "${timer}.timer"; done
-
 if ! instance_facts; then
   boot_failed metadata "the instance metadata service does not answer"
   exit 1
@@ -358,32 +269,23 @@ if [ -n "${PEER_ADDRESS_PATH}" ]; then
   PEER_HOST=$(imds "meta-data/${PEER_ADDRESS_PATH}")
   placeholders+=("__PEER_HOST__=${PEER_HOST}")
 fi
-
 launch_heartbeat() {
   aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name "${GROUP_NAME}" \
     --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
 }
 WAIT_HOOK=launch_heartbeat
-
-# teleport-install reports its own failure.
 "${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
-
-# The cluster CA pin, published by the auth instances (SSM, auth region).
 read_ca_pin() {
   CA_PIN=$(aws ssm get-parameter --region "${AUTH_REGION}" --name "${CA_PIN_PARAMETER}" \
     --with-decryption --query Parameter.Value --output text) && [[ "${CA_PIN}" == sha256:* ]]
 }
 wait_for "the auth instances to publish the CA pin in ${CA_PIN_PARAMETER}" 30 read_ca_pin
 placeholders+=("__CA_PIN__=${CA_PIN}")
-
 if ! "${BOOT_BIN}/teleport-configure" "${placeholders[@]}"; then
   boot_failed configure "could not write ${CONFIG_PATH}"
   exit 1
 fi
 wait_for "a certificate to serve (the lines above say why not yet)" 30 "${BOOT_BIN}/teleport-fetch-cert" --placeholder-if-missing
-
-# Never newer than the auth servers: a version bump deployed to every stack
-# at once rolls the auth group first.
 wait_for "every auth server to run Teleport ${TELEPORT_VERSION} or newer" 60 \
   "${BOOT_BIN}/teleport-launch-gate"
 systemctl enable teleport
@@ -398,15 +300,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-launch-gate 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Exits 0 when the auth servers admit this proxy: the rollout state they
-# publish (teleport-publish-rollout) is fresh, and every live auth server
-# runs at least this proxy's release. Releases only: requiring the auth
-# servers' AMI generation too would hold every proxy replacement while the
-# auth group runs two generations (during its own refresh).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 state=$(aws ssm get-parameter --region "${AUTH_REGION}" --name "${ROLLOUT_PARAMETER}" \
   --query Parameter.Value --output text 2>/dev/null) || exit 1
 python3 - "${state}" "${TELEPORT_VERSION}" <<'PY'
@@ -421,45 +317,16 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-fetch-cert 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Installs the cluster certificate that the auth instances publish in the
-# certs bucket (one object: key and chain); Teleport re-reads the files every
-# few minutes (https_keypairs_reload_interval). A key that does not match the
-# certificate is never installed.
-#
-# --placeholder-if-missing (the boot, in the launch hook) exits 0 only when
-# this proxy has a certificate to serve. A self-signed placeholder is made
-# only when S3 itself answers that nothing is published (a listing of the
-# domain's prefix that succeeds and is empty) and no certificate was ever
-# issued (certbot's saved state, CERTBOT_STATE_KEY, is not listed either):
-# a new cluster, before its first issuance. Anything else (access denied, a
-# KMS error, S3 errors, a published pair that does not match) exits 1 and
-# says why; the boot retries and keeps its launch hook alive meanwhile
-# (teleport-boot-proxy), so that the placeholder never reaches a client of
-# a cluster that has a certificate.
-#
-# Every run publishes how many days the certificate this proxy serves stays
-# valid (ServedCertificateDaysRemaining; 0 for the placeholder) and, while
-# it serves the placeholder, how long it has waited for the real one.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 PREFIX="live/${CERT_DOMAIN}/"
 LIVE="s3://${CERT_BUCKET}/${PREFIX%/}"
 DIR="${ROOT}${TLS_DIR}"
 PLACEHOLDER="${BOOT_STATE}/serving-placeholder"
 NEW=$(mktemp -d)
 trap 'rm -rf "${NEW}"' EXIT
-
-# get NAME FILE copies one published object; S3's error goes to
-# NEW/NAME.error.
 get() { aws s3 cp --only-show-errors --region "${CERT_BUCKET_REGION}" "${LIVE}/$1" "$2" 2>"${NEW}/$1.error"; }
-
-# listed PREFIX succeeds when S3 lists at least one key under PREFIX, fails
-# (1) when it lists none, and fails with 2 when it cannot list. Listing, not
-# the read's error: S3 answers a read of a missing key with 403, not 404, to
-# a caller that may not list it (GetObject API reference), and a listing
-# that succeeds is S3's own word that the key does not exist.
 listed() {
   local keys
   if ! keys=$(aws s3api list-objects-v2 --region "${CERT_BUCKET_REGION}" --bucket "${CERT_BUCKET}" --prefix "$1" \
@@ -468,15 +335,10 @@ listed() {
   fi
   [ -n "${keys}" ] && [ "${keys}" != None ]
 }
-
-# first_line FILE: the first line of an error, for the log.
 first_line() { head -n 1 "$1" 2>/dev/null || true; }
-
-# fetch leaves a matching key and chain in NEW, or fails saying why.
 fetch() {
   if get keypair.pem "${NEW}/keypair.pem"; then
     split_keypair "${NEW}/keypair.pem" "${NEW}/privkey.pem" "${NEW}/fullchain.pem"
-  # Published by auth servers of an earlier version of these scripts.
   elif ! get privkey.pem "${NEW}/privkey.pem" || ! get fullchain.pem "${NEW}/fullchain.pem"; then
     log "cannot read the certificate in ${LIVE}: $(first_line "${NEW}/keypair.pem.error")"
     return 1
@@ -486,10 +348,6 @@ fetch() {
     return 1
   fi
 }
-
-# never_published succeeds only when S3 says that nothing is published for
-# the domain and that no certificate was ever issued; otherwise it says why
-# this proxy must wait.
 never_published() {
   local status=0
   listed "${PREFIX}" || status=$?
@@ -516,11 +374,6 @@ never_published() {
     ;;
   esac
 }
-
-# placeholder writes a self-signed certificate for the domain and its
-# wildcard. The names are in the subject alternative name only: a subject
-# CN is limited to 64 characters (RFC 5280 ub-common-name; OpenSSL refuses
-# longer ones), a domain is not, and clients read the SAN.
 placeholder() {
   log "serving a self-signed placeholder until the auth instances publish the first certificate"
   install -d -m 0700 "${DIR}"
@@ -534,7 +387,6 @@ placeholder() {
   mkdir -p "${BOOT_STATE}"
   date +%s >"${PLACEHOLDER}"
 }
-
 report() {
   local days=0
   if [ -e "${PLACEHOLDER}" ]; then
@@ -544,26 +396,18 @@ report() {
   fi
   put_metric "${SERVED_CERTIFICATE_DAYS_METRIC}" "${days}"
 }
-
 status=0
 if fetch; then
   if ! cmp -s "${NEW}/fullchain.pem" "${DIR}/fullchain.pem" || ! cmp -s "${NEW}/privkey.pem" "${DIR}/privkey.pem"; then
     install -d -m 0700 "${DIR}"
     install -m 0600 "${NEW}/privkey.pem" "${DIR}/privkey.pem.new"
     install -m 0600 "${NEW}/fullchain.pem" "${DIR}/fullchain.pem.new"
-    # A reload between the two renames sees a mismatched pair: Teleport
-    # then keeps serving the previous one until its next reload
-    # (lib/service/certreloader.go: "If any of the key pairs fails to load,
-    # none of the certificates are updated"). At start a mismatch would be
-    # fatal, hence the check above.
     mv -f "${DIR}/privkey.pem.new" "${DIR}/privkey.pem"
     mv -f "${DIR}/fullchain.pem.new" "${DIR}/fullchain.pem"
     log "installed the published certificate"
   fi
   rm -f "${PLACEHOLDER}"
 elif [ "${1:-}" = --placeholder-if-missing ]; then
-  # The boot: a certificate this proxy got earlier is still one to serve;
-  # a placeholder only while S3 says there is none.
   if [ -e "${DIR}/fullchain.pem" ] && [ ! -e "${PLACEHOLDER}" ]; then
     :
   elif ! never_published; then
@@ -580,20 +424,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-watchdog 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Replaces the instance only when Teleport is really dead. The Auto Scaling
-# groups use EC2 health checks: /readyz, which the load balancers route on,
-# turns 503 as soon as one heartbeat to auth fails (Teleport's "Health
-# Monitoring" guide), so it must never replace instances. This job (every
-# 30 s) polls Teleport's /healthz (the process is alive and serving) and,
-# once it has failed continuously for WATCHDOG_FAILURE_SECONDS, marks this
-# instance Unhealthy in its group, which replaces it.
-#
-# Nothing happens before the boot first started Teleport (installation,
-# license and CA pin waits are not failures) or while the instance drains.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 SINCE="${BOOT_STATE}/healthz-failing-since"
 if [ ! -e "${STARTED_MARKER}" ] || [ -e "${DRAINING_MARKER}" ]; then
   rm -f "${SINCE}"
@@ -622,34 +455,21 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-drain 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Drain before terminate (proxies). Every 10 s this job reads the target
-# lifecycle state from the instance metadata ("Retrieve the target lifecycle
-# state through instance metadata", Auto Scaling user guide). When it is
-# Terminated (scale-in, instance refresh, replacement), the termination
-# lifecycle hook DRAIN_HOOK holds the instance while Teleport shuts down
-# gracefully: SIGQUIT makes it stop accepting connections and exit once the
-# existing ones are closed (Teleport's signals reference). After at most
-# DRAIN_TIMEOUT_SECONDS it is stopped, and the hook is completed.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 DONE="${BOOT_STATE}/drained"
 state=$(imds meta-data/autoscaling/target-lifecycle-state 2>/dev/null) || exit 0
 if [ "${state}" != Terminated ] || [ -e "${DONE}" ]; then exit 0; fi
-
 instance_facts
 mkdir -p "${BOOT_STATE}"
-touch "${DRAINING_MARKER}" # the watchdog stands down
+touch "${DRAINING_MARKER}"
 log "termination pending: draining Teleport (at most ${DRAIN_TIMEOUT_SECONDS} s)"
 if systemctl is-active --quiet teleport; then
-  # A graceful exit must not be restarted, whatever the unit's Restart=.
   dropin="${ROOT}/run/systemd/system/teleport.service.d"
   mkdir -p "${dropin}"
   printf '[Service]\nRestart=no\n' >"${dropin}/50-drain.conf"
   systemctl daemon-reload
-  # Main process only: the signal is Teleport's, not its children's
-  # (systemctl(1): --kill-who=main|control|all).
   systemctl kill --kill-who=main --signal=SIGQUIT teleport
   deadline=$(($(date +%s) + DRAIN_TIMEOUT_SECONDS))
   while systemctl is-active --quiet teleport; do
@@ -675,7 +495,6 @@ write /etc/systemd/system/teleport-fetch-cert.service 0644 <<'TELEPORT_BOOT_FILE
 Description=Fetch the Teleport cluster certificate from S3
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-fetch-cert
@@ -684,12 +503,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-fetch-cert.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Fetch the Teleport cluster certificate from S3, every 5min
-
 [Timer]
 OnBootSec=2min
 OnUnitActiveSec=5min
 RandomizedDelaySec=30s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -699,7 +516,6 @@ write /etc/systemd/system/teleport-watchdog.service 0644 <<'TELEPORT_BOOT_FILE'
 Description=Mark this instance Unhealthy when Teleport's /healthz fails for long
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-watchdog
@@ -708,12 +524,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-watchdog.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Check Teleport's /healthz, every 30s
-
 [Timer]
 OnBootSec=1min
 OnUnitActiveSec=30s
 AccuracySec=5s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -723,23 +537,19 @@ write /etc/systemd/system/teleport-drain.service 0644 <<'TELEPORT_BOOT_FILE'
 Description=Drain Teleport when the instance is about to be terminated
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-drain
-# Longer than the drain itself (DRAIN_TIMEOUT_SECONDS).
 TimeoutStartSec=15min
 TELEPORT_BOOT_FILE
 
 write /etc/systemd/system/teleport-drain.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Look for a pending termination, every 10s
-
 [Timer]
 OnBootSec=30s
 OnUnitActiveSec=10s
 AccuracySec=1s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE

@@ -1,10 +1,5 @@
 #!/bin/bash
-# User data of a Teleport auth instance, rendered by this repository's
-# constructs/teleportconfig package (gzip-compressed in the launch template).
-# It only writes files: this role's settings (env), teleport.yaml with
-# placeholders filled at boot, and the boot scripts and timers, which are
-# static files of the repository (constructs/teleportconfig/scripts). Then it
-# runs teleport-boot-auth. Output goes to /var/log/teleport-boot.log.
+# Teleport auth instance: writes its boot files (constructs/teleportconfig), then runs teleport-boot-auth; log /var/log/teleport-boot.log.
 # rollout: teleport=18.9.0 ami-generation=587d237a21bc
 set -euo pipefail
 R="${TELEPORT_BOOT_ROOT:-}"
@@ -94,20 +89,6 @@ spec:
 TELEPORT_BOOT_FILE
 
 write /etc/teleport-boot/certbot-requirements.txt 0644 <<'TELEPORT_BOOT_FILE'
-# certbot 4.1.1 for Amazon Linux 2023's Python 3.9, installed by
-# teleport-renew-cert with pip --require-hashes once this lock is complete.
-#
-# Every hash below is the SHA-256 of the PyPI source distribution named in
-# Homebrew/homebrew-core Formula/c/certbot.rb at its certbot 4.1.1 revision
-# (each resource's files.pythonhosted.org URL and sha256). PyPI itself is not
-# reachable from the machine this lock was written on; nothing here was
-# computed or guessed.
-#
-# missing: certbot-dns-route53==4.1.1 (no primary source with its hash found)
-# missing: boto3 botocore s3transfer jmespath python-dateutil six (the Route 53 plugin's dependencies)
-# missing: urllib3 1.26.x (botocore requires urllib3 < 1.27 on Python < 3.10; the formula pins 2.4.0)
-# missing: cryptography cffi pycparser (built wheels for manylinux x86_64 and aarch64)
-# missing: certifi typing-extensions (pyOpenSSL 25.1 on Python < 3.13) importlib-metadata zipp
 --no-binary certbot,acme,configargparse,configobj,distro,josepy,parsedatetime,pyopenssl,pyrfc3339,pytz,requests,idna,charset-normalizer
 certbot==4.1.1 --hash=sha256:d1fdde3174bcf1d68f7a8dca070341acec28b78ef92ad2dd18b8d49959e96779
 acme==4.1.1 --hash=sha256:0ffaaf6d3f41ff05772fd2b6170cf0b2b139f5134d7a70ee49f6e63ca20e8f9a
@@ -126,36 +107,18 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/lib/teleport-boot/lib.sh 0644 <<'TELEPORT_BOOT_FILE'
 # shellcheck shell=bash disable=SC2034 # variables here are for the scripts that source this file
-# Shared by every boot script: paths, logging, instance metadata, metrics and
-# retries. Sourced, never run. The role's settings come from the environment
-# file that user data writes (rendered from typed Go values: env.go).
-#
-# TELEPORT_BOOT_ROOT prefixes every path, so that the behaviour tests run the
-# scripts in a temporary directory with stand-in commands first on PATH.
-
 ROOT="${TELEPORT_BOOT_ROOT:-}"
 BOOT_ETC="${ROOT}/etc/teleport-boot"
 BOOT_BIN="${ROOT}/usr/local/bin"
 BOOT_STATE="${ROOT}/var/lib/teleport-boot"
 IMDS="${TELEPORT_BOOT_IMDS:-http://169.254.169.254}"
-
 # shellcheck source=/dev/null
 . "${BOOT_ETC}/env"
-# Settings the environment file leaves out when they are off (omitempty in
-# env.go).
 TELEPORT_PREINSTALLED="${TELEPORT_PREINSTALLED:-false}"
-
 JOB="$(basename "$0")"
-
-# Markers written by the boot, read by the timer jobs.
 STARTED_MARKER="${BOOT_STATE}/teleport-started"
 DRAINING_MARKER="${BOOT_STATE}/draining"
-
 log() { echo "$(date -u +%FT%TZ) ${JOB}: $*"; }
-
-# imds PATH reads instance metadata with a session token (IMDSv2: the launch
-# templates require tokens). It retries: the metadata service can be briefly
-# unavailable at boot.
 imds() {
   local token attempt
   for attempt in 1 2 3 4 5; do
@@ -167,67 +130,41 @@ imds() {
   done
   return 1
 }
-
-# instance_facts sets INSTANCE_ID and REGION, and AWS_DEFAULT_REGION for the
-# AWS CLI.
 instance_facts() {
   INSTANCE_ID=$(imds meta-data/instance-id)
   REGION=$(imds meta-data/placement/region)
   export AWS_DEFAULT_REGION="${REGION}"
 }
-
-# put_metric NAME VALUE [UNIT] publishes one value for this instance's group.
-# A failure is logged, never fatal: metrics must not stop a boot.
 put_metric() {
   aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "$1" \
     --dimensions "AutoScalingGroupName=${GROUP_NAME}" --unit "${3:-Count}" --value "$2" >/dev/null ||
     log "could not publish metric $1=$2"
 }
-
-# boot_failed STEP MESSAGE says, in the log and as the BootFailures metric
-# (an alarm watches it), that a boot step gave up for good.
 boot_failed() {
   log "FAILED: $1: $2"
   put_metric "${BOOT_FAILURES_METRIC}" 1
   FAILURE_REPORTED=1
 }
-
-# report_unexpected_exit, as the boot's EXIT trap, reports a boot that
-# stopped on an error no step reported (set -e).
 report_unexpected_exit() {
   local status=$?
   if ((status != 0)) && [ -z "${FAILURE_REPORTED:-}" ]; then
     boot_failed "${JOB}" "stopped with status ${status}; the lines above say where"
   fi
 }
-
-# The cluster certificate is published as one object, the private key
-# followed by the chain, so that a reader never gets a key and a
-# certificate of different renewals.
-#
-# split_keypair BUNDLE KEY CHAIN writes the parts of a published object.
 split_keypair() {
   awk '/-----BEGIN [A-Z ]*PRIVATE KEY-----/ {k = 1} k {print} /-----END [A-Z ]*PRIVATE KEY-----/ {k = 0}' "$1" >"$2"
   awk '/-----BEGIN CERTIFICATE-----/ {c = 1} c {print} /-----END CERTIFICATE-----/ {c = 0}' "$1" >"$3"
 }
-
-# keypair_matches KEY CHAIN: the key is the private key of the chain's
-# first certificate (their public keys are equal).
 keypair_matches() {
   local key cert
   key=$(openssl pkey -in "$1" -pubout 2>/dev/null) && cert=$(openssl x509 -in "$2" -noout -pubkey 2>/dev/null) &&
     [ -n "${key}" ] && [ "${key}" = "${cert}" ]
 }
-
-# days_left CERT prints how many whole days CERT stays valid.
 days_left() {
   local end
   end=$(openssl x509 -enddate -noout -in "$1" | cut -d= -f2)
   echo $((($(date -d "${end}" +%s) - $(date +%s)) / 86400))
 }
-
-# retry ATTEMPTS COMMAND... runs COMMAND until it succeeds, at most ATTEMPTS
-# times, sleeping 10, 20, 30... seconds in between.
 retry() {
   local attempts=$1 attempt
   shift
@@ -237,12 +174,6 @@ retry() {
     sleep $((attempt * 10))
   done
 }
-
-# wait_for WHAT INTERVAL COMMAND... runs COMMAND until it succeeds, forever.
-# Each minute of waiting it logs, publishes BootWaitSeconds (the seconds
-# waited so far, so that an alarm sees an instance stuck at a gate) and calls
-# the function named by WAIT_HOOK if set (proxies keep their launch lifecycle
-# hook alive with it).
 wait_for() {
   local what=$1 interval=$2 start now last=0
   shift 2
@@ -258,26 +189,14 @@ wait_for() {
     sleep "${interval}"
   done
 }
-
-# teleport_installed lets timer jobs that fire before the boot installed
-# Teleport skip their run.
 teleport_installed() { command -v tctl >/dev/null; }
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-install 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Installs the pinned Teleport release from Teleport's package repository
-# (Teleport's install script picks the repository of this distribution),
-# unless the image already has it: Teleport's published AMIs
-# (ami.source: teleport) carry the release in /usr/local/bin.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
-# preinstalled succeeds when the image is meant to have Teleport and
-# `teleport version` names exactly the pinned release and edition
-# ("Teleport Enterprise v17.7.16 git:..." or "Teleport v17.7.16 git:...",
-# PrintVersion in Teleport's modules).
 preinstalled() {
   [ "${TELEPORT_PREINSTALLED}" = true ] || return 1
   local want="Teleport v${TELEPORT_VERSION} "
@@ -287,11 +206,6 @@ preinstalled() {
   esac
   return 1
 }
-
-# own_unit replaces the unit of Teleport's AMI (it starts only with the
-# AMI's own configuration files: ConditionPathExists=/etc/teleport.d/role.all,
-# assets/aws/files/system/teleport.service) with one that runs the
-# configuration these scripts write, and masks the AMI's config generator.
 own_unit() {
   cat >"${ROOT}/etc/systemd/system/teleport.service" <<UNIT
 [Unit]
@@ -314,11 +228,9 @@ UNIT
   systemctl mask --now teleport-generate-config.service || log "no teleport-generate-config.service to mask"
   systemctl daemon-reload
 }
-
 install_teleport() {
   curl -fsSL https://cdn.teleport.dev/install.sh | bash -s "${TELEPORT_VERSION}" "${TELEPORT_EDITION}"
 }
-
 if preinstalled; then
   install -d -m 0755 "${ROOT}/etc/systemd/system"
   own_unit
@@ -332,11 +244,6 @@ else
     exit 1
   fi
   log "installed Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION})"
-  # Hold the package at the pinned release, so that host patching (dnf
-  # upgrade) cannot move one instance outside the auth-first upgrade order
-  # (dnf-plugins-core's versionlock plugin: "dnf versionlock add
-  # NAME-VERSION" locks the installed version). Teleport's AMI installs no
-  # package: nothing to hold there.
   package=teleport
   if [ "${TELEPORT_EDITION}" = enterprise ]; then package=teleport-ent; fi
   hold() { dnf install -y -q python3-dnf-plugin-versionlock && dnf versionlock add "${package}-${TELEPORT_VERSION}"; }
@@ -351,13 +258,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-configure 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Writes /etc/teleport.yaml from the template that user data wrote, replacing
-# each placeholder given as PLACEHOLDER=VALUE. Fails, writing nothing, if a
-# placeholder is left: Teleport must never start on a half-filled file.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 config=$(cat "${BOOT_ETC}/teleport.yaml")
 for pair in "$@"; do
   placeholder=${pair%%=*}
@@ -366,7 +269,6 @@ for pair in "$@"; do
     log "no value for ${placeholder}"
     exit 1
   fi
-  # Quoted pattern and replacement: the value is taken literally.
   config=${config//"${placeholder}"/"${value}"}
 done
 if left=$(grep -o '__[A-Z_]*__' <<<"${config}"); then
@@ -381,22 +283,14 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-boot-auth 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# First boot of an Auth Service instance: timers first, then Teleport.
-#
-# The timers are enabled before anything that can fail, so that what a boot
-# cannot finish (CA pin, join token, rollout state, certificate) is retried
-# by them; a step that gives up for good says so in the log and as the
-# BootFailures metric.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 log "start: Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}), AMI generation ${AMI_GENERATION}"
 trap report_unexpected_exit EXIT
 TIMERS=(teleport-publish-ca-pin teleport-join-token teleport-publish-rollout teleport-renew-cert teleport-watchdog)
 systemctl daemon-reload
 for timer in "${TIMERS[@]}"; do systemctl enable --now "${timer}.timer"; done
-
 if ! instance_facts; then
   boot_failed metadata "the instance metadata service does not answer"
   exit 1
@@ -405,11 +299,7 @@ if ! SESSIONS_KEY=$(imds "meta-data/tags/instance/${SESSIONS_KEY_TAG}"); then
   boot_failed metadata "no ${SESSIONS_KEY_TAG} instance tag"
   exit 1
 fi
-# teleport-install reports its own failure.
 "${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
-
-# The Enterprise license, a SecureString in SSM Parameter Store. Waits until
-# it can be read, saying why it cannot.
 license_error=""
 fetch_license() {
   local err
@@ -439,10 +329,7 @@ if [ -n "${LICENSE_PARAMETER}" ]; then
   mkdir -p "$(dirname "${ROOT}${LICENSE_PATH}")"
   wait_for "the Enterprise license in ${LICENSE_PARAMETER}" 30 fetch_license
 fi
-
 SUBSTITUTIONS=("__NODENAME__=${INSTANCE_ID}" "__SESSIONS_KMS_KEY__=${SESSIONS_KEY}")
-# Settings that name the account's resources (the Athena audit backend's
-# topic and queue) carry the account id, from the identity document.
 if grep -q "__ACCOUNT_ID__" "${BOOT_ETC}/teleport.yaml"; then
   ACCOUNT_ID=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])') || ACCOUNT_ID=""
   SUBSTITUTIONS+=("__ACCOUNT_ID__=${ACCOUNT_ID}")
@@ -455,22 +342,15 @@ systemctl enable teleport
 systemctl restart teleport
 mkdir -p "${BOOT_STATE}"
 touch "${STARTED_MARKER}"
-# Run the jobs now rather than at their next timer tick: the proxies wait
-# for the join token and the CA pin.
 for timer in "${TIMERS[@]}"; do systemctl start --no-block "${timer}.service"; done
 log "done"
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-publish-ca-pin 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Publishes the cluster CA pin to SSM (SecureString under the cluster key).
-# Proxies set teleport.ca_pin from it, so that they trust only this
-# cluster's CA when they join. Run every 15 minutes: after a CA rotation new
-# proxies pin the new CA.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 if ! teleport_installed || [ ! -e "${STARTED_MARKER}" ]; then
   log "Teleport is not started yet; the boot runs this job when it is"
   exit 0
@@ -496,14 +376,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-join-token 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Creates (or refreshes) the proxies' IAM join token: Teleport checks a
-# joining proxy's signed sts:GetCallerIdentity against its rules, so proxies
-# join without a shared secret. Idempotent (tctl create -f); run by a timer
-# so that a transient failure at first boot is retried.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 if ! teleport_installed || [ ! -e "${STARTED_MARKER}" ]; then
   log "Teleport is not started yet; the boot runs this job when it is"
   exit 0
@@ -513,7 +388,6 @@ account=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys;
 token=$(mktemp)
 trap 'rm -f "${token}"' EXIT
 sed "s|__ACCOUNT_ID__|${account}|g" "${BOOT_ETC}/proxy-token.yaml" >"${token}"
-
 create() { tctl status >/dev/null 2>&1 && tctl create -f "${token}"; }
 if ! retry 6 create; then
   if [ ! -e "${DONE}" ]; then
@@ -527,17 +401,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-publish-rollout 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Rollout state, which holds new proxies back. Every minute, while Teleport
-# answers, this auth server records its release and AMI generation in the
-# locks table (an item that expires in 5 minutes), and publishes what all
-# live auth servers run: the oldest release and the set of AMI generations.
-# New proxies wait in their launch lifecycle hook until the auth servers run
-# at least their release (teleport-launch-gate): Teleport upgrades the Auth
-# Service before the proxies.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 instance_facts
 now=$(date +%s)
 if teleport_installed && tctl status >/dev/null 2>&1; then
@@ -567,39 +433,17 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-renew-cert 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# TLS certificate: Let's Encrypt with the DNS-01 challenge. Teleport's
-# built-in ACME (TLS-ALPN-01) cannot work behind several regional load
-# balancers, so the auth instances obtain the certificate for the domain and
-# its wildcard with certbot's Route 53 plugin and publish it, encrypted, to
-# the certs bucket, where every proxy fetches it. Run by a timer every 15
-# minutes: nothing here can stall a boot.
-#
-# Let's Encrypt allows 5 certificates per week for the same names and 5
-# failed validations per name, account and hour (letsencrypt.org/docs/
-# rate-limits). So certbot's state (the ACME account and the certificate's
-# lineage) lives on, encrypted in the certs bucket under certbot/, which
-# only the auth role can read: one account for the cluster, and a
-# certificate that is renewed (30 days before it expires) but never
-# re-issued because an upload failed. Publishing is retried from the
-# lineage without asking Let's Encrypt again.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 LIVE="s3://${CERT_BUCKET}/live/${CERT_DOMAIN}"
 STATE="s3://${CERT_BUCKET}/${CERTBOT_STATE_KEY}"
-# The same path on every auth instance: certbot's renewal configuration
-# holds absolute paths into it.
 CONFIG="${BOOT_STATE}/certbot"
-# Present while CONFIG holds state that is not yet saved to the bucket.
 UNSAVED="${BOOT_STATE}/certbot-unsaved"
 CERTBOT="${ROOT}/opt/certbot"
 WORK=$(mktemp -d)
 LOCKED=false BACKOFF=false
 cleanup() {
-  # The lock is released on every exit but one: certbot itself failed
-  # (a failed validation counts against Let's Encrypt's hourly limit), when
-  # it stays until it expires, 20 minutes after it was taken.
   if [ "${LOCKED}" = true ] && [ "${BACKOFF}" = false ]; then
     aws dynamodb delete-item --table-name "${LOCKS_TABLE}" --key '{"Lock":{"S":"certbot"}}' \
       --condition-expression "#owner = :me" --expression-attribute-names '{"#owner":"Owner"}' \
@@ -609,15 +453,12 @@ cleanup() {
 }
 trap cleanup EXIT
 OWNER=$(hostname)
-
 certificate_metric() {
   aws cloudwatch put-metric-data --namespace "${METRIC_NAMESPACE}" --metric-name "${CERTIFICATE_DAYS_METRIC}" \
     --dimensions "Domain=${CERT_DOMAIN}" --unit Count --value "$1" >/dev/null || log "could not publish the certificate metric"
 }
 s3get() { aws s3 cp --only-show-errors "$1" "$2"; }
 s3put() { aws s3 cp --only-show-errors "$1" "$2"; }
-
-# publish KEY CHAIN uploads a matching key and chain as one object.
 publish() {
   if ! keypair_matches "$1" "$2"; then
     log "the key and certificate to publish do not match; not publishing"
@@ -626,17 +467,12 @@ publish() {
   cat "$1" "$2" >"${WORK}/keypair.pem"
   s3put "${WORK}/keypair.pem" "${LIVE}/keypair.pem"
 }
-
-# 1. The published certificate's remaining validity (0 without one): the
-# certificate alarm fires below 14 days, or when reports stop.
 days=0
 if s3get "${LIVE}/keypair.pem" "${WORK}/published.pem" 2>/dev/null; then
   split_keypair "${WORK}/published.pem" "${WORK}/published.key" "${WORK}/published.crt"
   days=$(days_left "${WORK}/published.crt")
 elif s3get "${LIVE}/fullchain.pem" "${WORK}/published.crt" 2>/dev/null &&
   s3get "${LIVE}/privkey.pem" "${WORK}/published.key" 2>/dev/null; then
-  # Published by an earlier version of this job as two objects: publish
-  # the same pair as one, without a new certificate.
   days=$(days_left "${WORK}/published.crt")
   if ((days > 30)) && publish "${WORK}/published.key" "${WORK}/published.crt"; then
     log "republished the certificate as one object"
@@ -647,12 +483,6 @@ if ((days > 30)); then
   log "certificate for ${CERT_DOMAIN} is valid for ${days} more days"
   exit 0
 fi
-
-# 2. certbot runs as root on the hosts that hold the cluster's CA keys: it
-# is installed from a lock file with a hash for every package
-# (certbot-requirements.txt, pip --require-hashes) once that lock is
-# complete; until then by exact versions, and the log says so. Retried with
-# back-off; the next run of the timer retries a failure.
 install_certbot() {
   rm -rf "${CERTBOT}"
   python3 -m venv "${CERTBOT}" || return 1
@@ -673,8 +503,6 @@ if ! "${CERTBOT}/bin/certbot" --version 2>/dev/null | grep -qx "certbot ${CERTBO
     exit 1
   fi
 fi
-
-# 3. One auth instance at a time.
 now=$(date +%s)
 if ! aws dynamodb put-item --table-name "${LOCKS_TABLE}" \
   --item "{\"Lock\":{\"S\":\"certbot\"},\"Owner\":{\"S\":\"${OWNER}\"},\"Expires\":{\"N\":\"$((now + 1200))\"}}" \
@@ -685,9 +513,6 @@ if ! aws dynamodb put-item --table-name "${LOCKS_TABLE}" \
   exit 0
 fi
 LOCKED=true
-
-# 4. certbot's state: the bucket's, unless this instance holds newer state
-# it could not save; none at the very first issuance.
 if [ ! -e "${UNSAVED}" ]; then
   if s3get "${STATE}" "${WORK}/state.tar.gz" 2>"${WORK}/state.err"; then
     rm -rf "${CONFIG}" && install -d -m 0700 "${CONFIG}"
@@ -700,11 +525,6 @@ if [ ! -e "${UNSAVED}" ]; then
     exit 1
   fi
 fi
-
-# 5. Issue, or renew when due (30 days before expiry, certbot's default
-# renew_before_expiry); otherwise keep the lineage's certificate
-# (--keep-until-expiring: non-interactive, no "renew & replace" of a
-# certificate not yet due). --config-dir holds the account and the lineage.
 staging=()
 if [ "${ACME_STAGING}" = true ]; then staging=(--staging); fi
 if ! "${CERTBOT}/bin/certbot" certonly --non-interactive --agree-tos --keep-until-expiring \
@@ -715,9 +535,6 @@ if ! "${CERTBOT}/bin/certbot" certonly --non-interactive --agree-tos --keep-unti
   log "certbot failed; the next attempt is in 20 minutes at the earliest"
   exit 1
 fi
-
-# 6. Save the state before publishing: a certificate is never issued
-# without its lineage kept.
 touch "${UNSAVED}"
 tar -czf "${WORK}/state.tar.gz" -C "${CONFIG}" .
 if ! s3put "${WORK}/state.tar.gz" "${STATE}"; then
@@ -725,9 +542,6 @@ if ! s3put "${WORK}/state.tar.gz" "${STATE}"; then
   exit 1
 fi
 rm -f "${UNSAVED}"
-
-# 7. Publish the lineage's key and chain (a retry after a failed upload
-# publishes the same certificate).
 if ! publish "${CONFIG}/live/teleport/privkey.pem" "${CONFIG}/live/teleport/fullchain.pem"; then
   log "could not publish the certificate; the next run retries without a new one"
   exit 1
@@ -738,20 +552,9 @@ TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-watchdog 0755 <<'TELEPORT_BOOT_FILE'
 #!/bin/bash
-# Replaces the instance only when Teleport is really dead. The Auto Scaling
-# groups use EC2 health checks: /readyz, which the load balancers route on,
-# turns 503 as soon as one heartbeat to auth fails (Teleport's "Health
-# Monitoring" guide), so it must never replace instances. This job (every
-# 30 s) polls Teleport's /healthz (the process is alive and serving) and,
-# once it has failed continuously for WATCHDOG_FAILURE_SECONDS, marks this
-# instance Unhealthy in its group, which replaces it.
-#
-# Nothing happens before the boot first started Teleport (installation,
-# license and CA pin waits are not failures) or while the instance drains.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
-
 SINCE="${BOOT_STATE}/healthz-failing-since"
 if [ ! -e "${STARTED_MARKER}" ] || [ -e "${DRAINING_MARKER}" ]; then
   rm -f "${SINCE}"
@@ -783,7 +586,6 @@ write /etc/systemd/system/teleport-publish-ca-pin.service 0644 <<'TELEPORT_BOOT_
 Description=Publish the Teleport cluster CA pin to SSM
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-publish-ca-pin
@@ -792,12 +594,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-publish-ca-pin.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Publish the Teleport cluster CA pin to SSM, every 15min
-
 [Timer]
 OnBootSec=30s
 OnUnitActiveSec=15min
 RandomizedDelaySec=30s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -807,7 +607,6 @@ write /etc/systemd/system/teleport-join-token.service 0644 <<'TELEPORT_BOOT_FILE
 Description=Create the Teleport proxies' IAM join token
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-join-token
@@ -816,12 +615,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-join-token.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Create the Teleport proxies' IAM join token, every 15min
-
 [Timer]
 OnBootSec=1min
 OnUnitActiveSec=15min
 RandomizedDelaySec=30s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -831,7 +628,6 @@ write /etc/systemd/system/teleport-publish-rollout.service 0644 <<'TELEPORT_BOOT
 Description=Publish the Teleport auth servers' rollout state
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-publish-rollout
@@ -840,12 +636,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-publish-rollout.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Publish the Teleport auth servers' rollout state, every 1min
-
 [Timer]
 OnBootSec=30s
 OnUnitActiveSec=1min
 RandomizedDelaySec=30s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -855,7 +649,6 @@ write /etc/systemd/system/teleport-renew-cert.service 0644 <<'TELEPORT_BOOT_FILE
 Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-01)
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-renew-cert
@@ -864,12 +657,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-renew-cert.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-01), every 15min
-
 [Timer]
 OnBootSec=1min
 OnUnitActiveSec=15min
 RandomizedDelaySec=30s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
@@ -879,7 +670,6 @@ write /etc/systemd/system/teleport-watchdog.service 0644 <<'TELEPORT_BOOT_FILE'
 Description=Mark this instance Unhealthy when Teleport's /healthz fails for long
 After=network-online.target
 Wants=network-online.target
-
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-watchdog
@@ -888,12 +678,10 @@ TELEPORT_BOOT_FILE
 write /etc/systemd/system/teleport-watchdog.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Check Teleport's /healthz, every 30s
-
 [Timer]
 OnBootSec=1min
 OnUnitActiveSec=30s
 AccuracySec=5s
-
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
