@@ -81,6 +81,9 @@ type AuthCluster struct {
 // New creates the Auth Service.
 func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	if props.LicenseParameter != "" {
+		checkLicense(c, licenseARN(props))
+	}
 	sg := firewall.NewGroup(c, "security-group", props.Name, "Teleport Auth Service instances", props.Network.VPCID)
 	// 3025 and the health check port are admitted from the NLB only (see
 	// package loadbalancer); each proxy stack admits its own proxies on the
@@ -182,11 +185,7 @@ func rolePolicy(p *Props) []policy.Statement {
 			}},
 	)
 	if p.LicenseParameter != "" {
-		name := p.LicenseParameter
-		if name[0] != '/' {
-			name = "/" + name
-		}
-		arn := "arn:aws:ssm:" + p.Region + ":" + *p.AccountID + ":parameter" + name
+		arn := licenseARN(p)
 		statements = append(statements, policy.Statement{
 			Sid:       "EnterpriseLicense",
 			Actions:   []string{"ssm:GetParameter"},
@@ -252,3 +251,35 @@ func CertificateRenewalStatements(store *storage.Storage, zoneID *string, domain
 // wildcard (RFC 8555 section 8.4: the wildcard's challenge is on the base
 // name).
 func AcmeChallengeRecord(domain string) string { return "_acme-challenge." + domain }
+
+// LicenseCheck is the ephemeral resource through which every plan of the
+// auth stack reads the license parameter: a parameter that does not exist
+// (or that the deployer may not read) fails the plan, instead of an auth
+// boot that waits for it. An ephemeral resource is opened at every plan and
+// apply and is never written to the state or the plan file (Terraform
+// 1.10+), unlike data "aws_ssm_parameter", which keeps the value in the
+// state even without decryption (the ciphertext; the plaintext for a
+// String). with_decryption = false: the deployer needs ssm:GetParameter on
+// the parameter, no KMS right, and nothing decrypted is in Terraform's
+// memory. No postcondition on its type: Terraform 1.11's `terraform show
+// -json` of a plan panics on a check result of an ephemeral resource
+// ("unsupported resource mode"); the boot reads a String as well.
+const LicenseCheck = "ephemeral.aws_ssm_parameter.teleport_license"
+
+// licenseARN is the ARN of the license parameter.
+func licenseARN(p *Props) string {
+	name := p.LicenseParameter
+	if name[0] != '/' {
+		name = "/" + name
+	}
+	return "arn:aws:ssm:" + p.Region + ":" + *p.AccountID + ":parameter" + name
+}
+
+// checkLicense adds LicenseCheck for the parameter arn. cdktf 0.20 has no
+// ephemeral resources, hence the override.
+func checkLicense(c constructs.Construct, arn string) {
+	cdktf.TerraformStack_Of(c).AddOverride(jsii.String(LicenseCheck), map[string]any{
+		"arn":             arn,
+		"with_decryption": false,
+	})
+}
