@@ -52,6 +52,7 @@ func invariants() []invariant {
 		{"every launch template's image has its instance type's architecture", imagesMatchArchitecture},
 		{"every group's instance type is checked at plan time to be offered in each of its zones", instanceTypesOffered},
 		{"a configured hosted_zone_id is checked at plan time to be the public hosted_zone", hostedZoneIDChecked},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", groupsRollOutSafely},
 	}
 }
 
@@ -273,6 +274,23 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		}},
 		{"at most two auth servers on DynamoDB, never more during a refresh", auth, func(s stackJSON) {
 			delete(first(s, "aws_autoscaling_group"), "instance_maintenance_policy")
+		}},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", proxy, func(s stackJSON) {
+			delete(first(s, "aws_autoscaling_group"), "lifecycle")
+		}},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", proxy, func(s stackJSON) {
+			for _, h := range s.resources("aws_autoscaling_lifecycle_hook") {
+				h["heartbeat_timeout"] = 60.0
+			}
+		}},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", auth, func(s stackJSON) {
+			delete(s["resource"].(map[string]any), "aws_autoscaling_lifecycle_hook")
+		}},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", auth, func(s stackJSON) {
+			get(first(s, "aws_autoscaling_group"), "instance_refresh", "preferences").(map[string]any)["auto_rollback"] = false
+		}},
+		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", proxy, func(s stackJSON) {
+			get(first(s, "aws_autoscaling_group"), "instance_refresh", "preferences", "alarm_specification").(map[string]any)["alarms"] = []any{"some-alarm"}
 		}},
 	}
 	// Cases on the config with given VPCs.
@@ -1394,4 +1412,89 @@ func TestHostedZoneIDInvariantBreaks(t *testing.T) {
 			t.Errorf("%s: an unchecked hosted_zone_id went unnoticed", stack)
 		}
 	}
+}
+
+// groupsRollOutSafely: every Auto Scaling group has a launch hook that its
+// boot completes once Teleport's /readyz answers (the user data names the
+// same hook and the readiness URL); its hooks are aws_autoscaling_lifecycle_hook
+// resources of the group, identical to the initial_lifecycle_hook the group
+// is created with, which it ignores afterwards (a change to that block
+// replaces the whole group); and its instance refreshes roll back on their
+// own, watching alarms of the same stack, among them the group's failed
+// boots.
+func groupsRollOutSafely(_ *config.Cluster, s stackJSON) (int, []string) {
+	var bad []string
+	groups := s.resources("aws_autoscaling_group")
+	hooks := s.resources("aws_autoscaling_lifecycle_hook")
+	alarms := s.resources("aws_cloudwatch_metric_alarm")
+	for _, id := range sortedKeys(groups) {
+		g := groups[id]
+		ref := "${aws_autoscaling_group." + id + ".name}"
+		if fmt.Sprint(get(g, "lifecycle", "ignore_changes")) != "[initial_lifecycle_hook]" {
+			bad = append(bad, id+": initial_lifecycle_hook is not ignored after creation, so a hook change replaces the group")
+		}
+		initial := map[string]any{}
+		for _, h := range asList(g["initial_lifecycle_hook"]) {
+			initial[fmt.Sprint(get(h, "name"))] = h
+		}
+		managed := map[string]map[string]any{}
+		for _, hid := range sortedKeys(hooks) {
+			if hooks[hid]["autoscaling_group_name"] == ref {
+				managed[fmt.Sprint(hooks[hid]["name"])] = hooks[hid]
+			}
+		}
+		if len(initial) != len(managed) {
+			bad = append(bad, fmt.Sprintf("%s: %d initial hooks, %d hook resources", id, len(initial), len(managed)))
+		}
+		launch := ""
+		for name, h := range initial {
+			m := managed[name]
+			for _, k := range []string{"lifecycle_transition", "heartbeat_timeout", "default_result"} {
+				if m == nil || fmt.Sprint(get(h, k)) != fmt.Sprint(m[k]) {
+					bad = append(bad, fmt.Sprintf("%s: hook %s: %s %v at creation, %v afterwards", id, name, k, get(h, k), m[k]))
+				}
+			}
+			if get(h, "lifecycle_transition") == "autoscaling:EC2_INSTANCE_LAUNCHING" && get(h, "default_result") == "ABANDON" {
+				launch = name
+			}
+		}
+		var lt map[string]any
+		for ltID, l := range s.resources("aws_launch_template") {
+			if get(g, "launch_template", "id") == "${aws_launch_template."+ltID+".id}" {
+				lt = l
+			}
+		}
+		if lt == nil {
+			bad = append(bad, id+": no launch template of this stack")
+			continue
+		}
+		var env map[string]string
+		if script, err := teleportconfig.DecodeUserData(fmt.Sprint(lt["user_data"])); err == nil {
+			env, _ = teleportconfig.BootEnv(script)
+		}
+		if launch == "" || env["LAUNCH_HOOK"] != launch || !strings.HasSuffix(env["READYZ_URL"], "/readyz") || env["GROUP_NAME"] != fmt.Sprint(g["name"]) {
+			bad = append(bad, fmt.Sprintf("%s: launch hook %q (ABANDON by default), the boot completes %q of %q once %q answers", id, launch, env["LAUNCH_HOOK"], env["GROUP_NAME"], env["READYZ_URL"]))
+		}
+		prefs := get(g, "instance_refresh", "preferences")
+		if get(prefs, "auto_rollback") != true {
+			bad = append(bad, id+": a failed instance refresh does not roll back")
+		}
+		bootFailures := false
+		watched := asList(get(prefs, "alarm_specification", "alarms"))
+		for _, a := range watched {
+			aid, ok := strings.CutSuffix(strings.TrimPrefix(fmt.Sprint(a), "${aws_cloudwatch_metric_alarm."), ".alarm_name}")
+			alarm := alarms[aid]
+			if !ok || alarm == nil {
+				bad = append(bad, fmt.Sprintf("%s: the refresh watches %v, not an alarm of this stack", id, a))
+				continue
+			}
+			if alarm["metric_name"] == teleportconfig.BootFailuresMetric && get(alarm, "dimensions", "AutoScalingGroupName") == g["name"] {
+				bootFailures = true
+			}
+		}
+		if !bootFailures || len(watched) > 10 {
+			bad = append(bad, fmt.Sprintf("%s: the refresh watches %d alarms (at most 10), the group's boot failures among them: %v", id, len(watched), bootFailures))
+		}
+	}
+	return len(groups), bad
 }

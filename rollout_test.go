@@ -37,9 +37,12 @@ func TestUpgradeOrder(t *testing.T) {
 			t.Errorf("%s: lifecycle rights %v", region, statementResources(t, s, "CompleteOwnLifecycleActions"))
 		}
 	}
+	// Auth servers wait in their launch hook only for their own Teleport
+	// to be ready (the invariant groupsRollOutSafely), never for anything
+	// else of the cluster.
 	auth := stackOf(t, "example", "auth-us-west-2")
-	if auth.one(t, "aws_autoscaling_group")["initial_lifecycle_hook"] != nil {
-		t.Error("the auth group must not wait for anything")
+	if hooks := asList(auth.one(t, "aws_autoscaling_group")["initial_lifecycle_hook"]); len(hooks) != 1 || get(hooks[0], "name") != "example-auth-wait-for-ready" {
+		t.Errorf("the auth group's hooks: %v; want its readiness hook only", hooks)
 	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
 	if !strings.Contains(script, "teleport-publish-rollout.timer") || bootEnv(t, script)["TELEPORT_VERSION"] != config.DefaultTeleportVersion {

@@ -139,8 +139,15 @@ func (n Names) FlowLogRole(suffix string) string { return n.Prefix("flow-logs-" 
 func (n Names) RolloutParameter() string { return "/teleport/" + n.cluster + "/auth-rollout" }
 
 // ProxyLaunchHook names the lifecycle hook that holds new proxies in
-// Pending:Wait until the auth servers admit them.
+// Pending:Wait until the auth servers admit them and their Teleport is
+// ready. Its name is older than the readiness wait and stays: the hook of
+// an existing group was created with the group, and the hook resource
+// adopts it by name (constructs/instances).
 func (n Names) ProxyLaunchHook() string { return n.Prefix("proxy-wait-for-auth") }
+
+// AuthLaunchHook names the lifecycle hook that holds new auth servers in
+// Pending:Wait until their Teleport is ready.
+func (n Names) AuthLaunchHook() string { return n.Prefix("auth-wait-for-ready") }
 
 // AlertsTopic names the alarm topic of a stack; vpc is "auth" or "proxy"
 // (topic names are per region, and a region holds at most one stack of

@@ -49,7 +49,7 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 		})
 	}
 
-	nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1, alarmMinutes,
+	noTarget := nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1, alarmMinutes,
 		alarms.Describe("No Auth Service instance passes the auth NLB's health check: proxies cannot reach the cluster",
 			"check the auth group's instances and /var/log/teleport-boot.log, journalctl -u teleport"))
 	// Below the count for longer than one auth server's replacement takes
@@ -60,7 +60,19 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 			alarms.Describe(fmt.Sprintf("Fewer than %d Auth Service instances pass the auth NLB's health check for %d minutes", n, authRefreshMinutes),
 				"check the auth group's activity (a refresh replaces one server at a time), the instances' /var/log/teleport-boot.log and journalctl -u teleport"))
 	}
-	alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
+	instanceAlarms := alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
+	// A refresh of the auth group rolls back when an auth server's boot
+	// fails (Teleport not ready in time included) and, with two or more
+	// servers, when none passes the health check: a refresh replaces one
+	// at a time, so a healthy one never leaves the NLB without a target.
+	// With one server the refresh itself empties the NLB for minutes,
+	// and the below-count alarm fires on every refresh of three or more
+	// (each replacement keeps one out); neither means a bad release.
+	rollback := []*string{instanceAlarms.BootFailed}
+	if cfg.Auth.Instances.Count > 1 {
+		rollback = append(rollback, noTarget)
+	}
+	auth.Group.RollBackOn(rollback...)
 	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
 	// Alarms are named, and addressed, by the table's role, never by its
 	// name: a restored table (restore:) has a name the user chose, and its
@@ -97,9 +109,9 @@ const CertificateAlarmDays = 14
 
 // nlbHealthy alarms when fewer than min targets behind lb are healthy for
 // alarmMinutes minutes in a row (missing data counts: no data means no
-// healthy target).
-func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min, minutes int, description string) {
-	alarms.New(stack, id, &alarms.Props{
+// healthy target), and returns the alarm's name.
+func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *loadbalancer.LoadBalancer, name string, min, minutes int, description string) *string {
+	return alarms.New(stack, id, &alarms.Props{
 		Name: name, Description: description,
 		Metric: lb.MetricHealthyHostCount(),
 		Below:  true, Threshold: float64(min), Periods: minutes, MissingIsBreaching: true, Topic: topic,

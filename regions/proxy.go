@@ -164,9 +164,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		PeerRanges:         peerRanges(cfg),
 		PeerPrefixListName: names.Prefix("proxy-peers"),
 		PeerAnywhere:       cfg.PublicPeering(),
-		// 15 minutes between heartbeats (the boot script sends one a
-		// minute); the whole wait is limited to 100 times that.
-		LaunchHook: &instances.Hook{Name: names.ProxyLaunchHook(), HeartbeatTimeoutSeconds: 900},
+		LaunchHook:         instances.LaunchHook(names.ProxyLaunchHook()),
 		// The DNS stack publishes a new region's records after this
 		// stack's apply: the apply waits for healthy proxies.
 		WaitForHealthyOnCreate: true,
@@ -184,11 +182,16 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
 		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
 	})
-	nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
+	belowCount := nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
 		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
-	alarms.InstanceAlarms(stack, "alarm-proxy-instances", &alarms.InstanceProps{GroupName: names.Prefix("proxy"), Name: names.Alarm("proxy"),
+	instanceAlarms := alarms.InstanceAlarms(stack, "alarm-proxy-instances", &alarms.InstanceProps{GroupName: names.Prefix("proxy"), Name: names.Alarm("proxy"),
 		ServedCertificate: true, CertificateDays: CertificateAlarmDays, Topic: topic})
+	// A refresh of the proxies launches each new proxy before it retires
+	// an old one, and a new one is registered only once its Teleport is
+	// ready: fewer healthy proxies than the count, or a failed boot,
+	// means the release is bad, and the refresh rolls back.
+	proxy.Group.RollBackOn(belowCount, instanceAlarms.BootFailed)
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)

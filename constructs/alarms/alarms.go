@@ -128,8 +128,9 @@ type Props struct {
 	Provider cdktf.TerraformProvider
 }
 
-// New creates the alarm.
-func New(scope constructs.Construct, id string, props *Props) {
+// New creates the alarm and returns its name, as a reference (what refers
+// to it is ordered after it).
+func New(scope constructs.Construct, id string, props *Props) *string {
 	op := "GreaterThanThreshold"
 	if props.Below {
 		op = "LessThanThreshold"
@@ -140,7 +141,7 @@ func New(scope constructs.Construct, id string, props *Props) {
 	}
 	dims := props.Metric.Dimensions
 	actions := &[]*string{props.Topic.ARN}
-	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+	return cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:           props.Provider,
 		AlarmName:          jsii.String(props.Name),
 		AlarmDescription:   jsii.String(props.Description),
@@ -156,7 +157,7 @@ func New(scope constructs.Construct, id string, props *Props) {
 		TreatMissingData:   jsii.String(missing),
 		AlarmActions:       actions,
 		OkActions:          actions,
-	})
+	}).AlarmName()
 }
 
 // KeyStateProps configures a KeyStateRule.
@@ -232,6 +233,14 @@ type InstanceProps struct {
 // minutes per auth server), so half an hour means something is stuck.
 const BootWaitAlarmSeconds = 1800
 
+// InstanceAlarmNames are the names of a group's InstanceAlarms, as
+// references.
+type InstanceAlarmNames struct {
+	// BootFailed fires when a boot step of an instance failed for good
+	// (Teleport never became ready included).
+	BootFailed *string
+}
+
 // InstanceAlarms are the alarms on what a group's instances publish
 // (package teleportconfig): a boot that waits longer than
 // BootWaitAlarmSeconds, a boot that failed, and, with ServedCertificate,
@@ -239,7 +248,7 @@ const BootWaitAlarmSeconds = 1800
 // fail, so their missing data is not breaching; the served certificate is
 // published by every running proxy every few minutes, so an hour without it
 // is breaching (no proxy is running its certificate job).
-func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps) {
+func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps) InstanceAlarmNames {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	dims := map[string]*string{"AutoScalingGroupName": jsii.String(props.GroupName)}
 	New(c, "boot-wait", &Props{
@@ -249,14 +258,15 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 		Metric:    Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootWaitMetric, Statistic: "Maximum", PeriodSeconds: 300, Dimensions: dims},
 		Threshold: BootWaitAlarmSeconds, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
-	New(c, "boot-failures", &Props{
+	names := InstanceAlarmNames{}
+	names.BootFailed = New(c, "boot-failures", &Props{
 		Name:        props.Name + "-boot-failed",
 		Description: Describe("A boot step of an instance of "+props.GroupName+" failed for good", "grep FAILED /var/log/teleport-boot.log on the instance"),
 		Metric:      Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootFailuresMetric, Statistic: "Sum", PeriodSeconds: 300, Dimensions: dims},
 		Threshold:   0, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
 	if !props.ServedCertificate {
-		return
+		return names
 	}
 	New(c, "served-certificate", &Props{
 		Name: props.Name + "-served-certificate-expiring",
@@ -265,6 +275,7 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 		Metric: Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.ServedCertificateDaysMetric, Statistic: "Minimum", PeriodSeconds: 3600, Dimensions: dims},
 		Below:  true, Threshold: props.CertificateDays, Periods: 1, MissingIsBreaching: true, Topic: props.Topic, Provider: props.Provider,
 	})
+	return names
 }
 
 // CertificateProps configures PublishedCertificate.

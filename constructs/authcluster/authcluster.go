@@ -44,6 +44,9 @@ type Props struct {
 	AuditKeyServices []string
 	// BootScript is the rendered auth boot script.
 	BootScript string
+	// LaunchHook holds new instances until their boot script admits them
+	// (see instances.Props.LaunchHook). Optional.
+	LaunchHook *instances.Hook
 	// LicenseParameter, when set, is the SSM parameter the role may read;
 	// LicenseKeyARN, when set, the customer managed key it is encrypted
 	// with.
@@ -76,6 +79,8 @@ type AuthCluster struct {
 	RoleARN *string
 	// LoadBalancer is the internal NLB (its metrics' dimensions).
 	LoadBalancer *loadbalancer.LoadBalancer
+	// Group is the auth servers' Auto Scaling group.
+	Group *instances.Group
 }
 
 // New creates the Auth Service.
@@ -130,9 +135,10 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		VolumeKeyARN:            props.KeyARN,
 		AutoScalingRoleARN:      props.AutoScalingRoleARN,
 		LaunchTemplateDependsOn: props.StartsAfter,
+		LaunchHook:              props.LaunchHook,
 	})
 	return &AuthCluster{Construct: c, SecurityGroupID: sg, LoadBalancerSecurityGroupID: nlb.SecurityGroupID,
-		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN, LoadBalancer: nlb}
+		LoadBalancerDNSName: nlb.DNSName, RoleARN: group.RoleARN, LoadBalancer: nlb, Group: group}
 }
 
 // rolePolicy is what Teleport's Auth Service documents for DynamoDB and S3,

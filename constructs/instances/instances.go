@@ -28,6 +28,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinglifecyclehook"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iaminstanceprofile"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
@@ -138,6 +139,11 @@ type Hook struct {
 	HeartbeatTimeoutSeconds int
 }
 
+// LaunchHook is a group's launch hook named name: 15 minutes between
+// heartbeats (the boot scripts send one a minute while they wait), so at
+// most 25 hours in all (100 times that).
+func LaunchHook(name string) *Hook { return &Hook{Name: name, HeartbeatTimeoutSeconds: 900} }
+
 // Group is the Auto Scaling group and its role.
 type Group struct {
 	constructs.Construct
@@ -147,6 +153,9 @@ type Group struct {
 	Name *string
 	// Resource is the group itself, for depends_on.
 	Resource cdktf.ITerraformDependable
+
+	asg                    autoscalinggroup.AutoscalingGroup
+	minHealthy, maxHealthy int
 }
 
 // New creates the role, launch template and Auto Scaling group.
@@ -222,33 +231,24 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		},
 	})
 
-	// Initial hooks exist before the first instance launches (a separate
-	// hook resource would miss the group's first instances).
-	var hooks []autoscalinggroup.AutoscalingGroupInitialLifecycleHook
+	hooks := props.hooks()
 	waitForCapacity := (*string)(nil)
 	minELBCapacity := (*float64)(nil)
-	if h := props.LaunchHook; h != nil {
-		hooks = append(hooks, autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
-			Name:                jsii.String(h.Name),
-			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
-			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
-			DefaultResult:       jsii.String("ABANDON"),
-		})
+	if props.LaunchHook != nil {
 		// Instances may wait on the hook for longer than Terraform's
 		// default 10 minutes: do not block the apply on them.
 		waitForCapacity = jsii.String("0")
 	}
-	if h := props.TerminationHook; h != nil {
-		hooks = append(hooks, autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
-			Name:                jsii.String(h.Name),
-			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
-			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
-			DefaultResult:       jsii.String("CONTINUE"),
-		})
-	}
 	var initialHooks interface{} // absent unless there is a hook
 	if len(hooks) > 0 {
-		initialHooks = hooks
+		initial := make([]autoscalinggroup.AutoscalingGroupInitialLifecycleHook, len(hooks))
+		for i, h := range hooks {
+			initial[i] = autoscalinggroup.AutoscalingGroupInitialLifecycleHook{
+				Name: h.config.Name, LifecycleTransition: h.config.LifecycleTransition,
+				HeartbeatTimeout: h.config.HeartbeatTimeout, DefaultResult: h.config.DefaultResult,
+			}
+		}
+		initialHooks = initial
 	}
 	maxSize := 2 * props.Count
 	if props.NoSurge {
@@ -270,7 +270,24 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		minELBCapacity = jsii.Number(float64(props.Count))
 	}
 	asg := autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
-		InitialLifecycleHook:   initialHooks,
+		// The hooks twice, on purpose. initial_lifecycle_hook is the only
+		// form that holds the group's very first instances (a hook put
+		// after CreateAutoScalingGroup misses the instances it launched),
+		// but every attribute of it forces the replacement of the whole
+		// group, every instance at once (AWS provider,
+		// internal/service/autoscaling/group.go: ForceNew on the block and
+		// each field). So it is read only when the group is created
+		// (ignore_changes), and the aws_autoscaling_lifecycle_hook
+		// resources below own the hooks from then on: PutLifecycleHook is
+		// an upsert, and only their name forces a new hook
+		// (internal/service/autoscaling/lifecycle_hook.go). A hook added
+		// to an existing group (the auth launch hook of clusters older
+		// than it) is created by its resource, without touching the
+		// group.
+		InitialLifecycleHook: initialHooks,
+		Lifecycle: &cdktf.TerraformResourceLifecycle{
+			IgnoreChanges: &[]*string{jsii.String("initial_lifecycle_hook")},
+		},
 		WaitForCapacityTimeout: waitForCapacity,
 		MinElbCapacity:         minELBCapacity,
 		Name:                   jsii.String(props.Name),
@@ -293,19 +310,89 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 			MinHealthyPercentage: jsii.Number(float64(minHealthy)),
 			MaxHealthyPercentage: jsii.Number(float64(maxHealthy)),
 		},
-		// A new launch template version (new Teleport release, new boot
-		// script) rolls the group.
-		InstanceRefresh: &autoscalinggroup.AutoscalingGroupInstanceRefresh{
-			Strategy: jsii.String("Rolling"),
-			Preferences: &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferences{
-				MinHealthyPercentage: jsii.Number(float64(minHealthy)),
-				MaxHealthyPercentage: jsii.Number(float64(maxHealthy)),
-				InstanceWarmup:       jsii.String("300"),
-			},
-		},
-		Tag: sortedTags(map[string]string{"Name": props.Name}),
+		InstanceRefresh: refresh(minHealthy, maxHealthy, nil),
+		Tag:             sortedTags(map[string]string{"Name": props.Name}),
 	})
-	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name(), Resource: asg}
+	for _, h := range hooks {
+		h.config.AutoscalingGroupName = asg.Name()
+		autoscalinglifecyclehook.NewAutoscalingLifecycleHook(c, jsii.String(h.id), &h.config)
+	}
+	return &Group{Construct: c, RoleARN: role.Arn(), RoleName: role.Name(), Name: asg.Name(), Resource: asg,
+		asg: asg, minHealthy: minHealthy, maxHealthy: maxHealthy}
+}
+
+// refresh is the group's instance refresh: a new launch template version
+// (new Teleport release, new boot script) rolls the group. A refresh that
+// fails (an instance abandoned by its launch hook because Teleport never
+// became ready, an instance that cannot launch) or during which one of
+// alarms fires rolls back by itself: AWS replaces what it has deployed so
+// far with the previous launch template version ("Undo changes with a
+// manual or auto rollback", Auto Scaling user guide; rollback needs a
+// numbered launch template version and an AMI id, not $Latest or an SSM
+// alias, which is what New writes; the provider sends the launch template
+// as the refresh's desired configuration). The group then runs the
+// previous version while Terraform's state names the new one, so the next
+// plan shows the group's launch_template as a change: the rollout to
+// retry, once its cause is fixed.
+func refresh(minHealthy, maxHealthy int, alarms []*string) *autoscalinggroup.AutoscalingGroupInstanceRefresh {
+	prefs := &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferences{
+		MinHealthyPercentage: jsii.Number(float64(minHealthy)),
+		MaxHealthyPercentage: jsii.Number(float64(maxHealthy)),
+		InstanceWarmup:       jsii.String("300"),
+		AutoRollback:         jsii.Bool(true),
+	}
+	if len(alarms) > 0 {
+		prefs.AlarmSpecification = &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferencesAlarmSpecification{Alarms: &alarms}
+	}
+	return &autoscalinggroup.AutoscalingGroupInstanceRefresh{Strategy: jsii.String("Rolling"), Preferences: prefs}
+}
+
+// MaxRollbackAlarms is how many alarms an instance refresh may watch
+// (AlarmSpecification, Auto Scaling API reference: up to 10).
+const MaxRollbackAlarms = 10
+
+// RollBackOn makes the group's instance refreshes fail, and roll back, when
+// one of the alarms fires while they run: the alarms that mean "this
+// release is bad" (no healthy target, fewer than the count, a boot that
+// failed). Only alarms that a healthy refresh never trips belong here: an
+// alarm already firing when a refresh starts fails it at once. Referencing
+// the alarms' names orders them before the group.
+func (g *Group) RollBackOn(alarmNames ...*string) {
+	if len(alarmNames) > MaxRollbackAlarms {
+		panic(fmt.Sprintf("instances: %d rollback alarms, at most %d", len(alarmNames), MaxRollbackAlarms))
+	}
+	g.asg.PutInstanceRefresh(refresh(g.minHealthy, g.maxHealthy, alarmNames))
+}
+
+// hook is one lifecycle hook: its construct id and its settings without the
+// group name.
+type hook struct {
+	id     string
+	config autoscalinglifecyclehook.AutoscalingLifecycleHookConfig
+}
+
+// hooks are the group's lifecycle hooks.
+func (p *Props) hooks() []hook {
+	var out []hook
+	if h := p.LaunchHook; h != nil {
+		out = append(out, hook{"launch-hook", autoscalinglifecyclehook.AutoscalingLifecycleHookConfig{
+			Name:                jsii.String(h.Name),
+			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
+			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
+			// An instance that never completes the action (its Teleport
+			// never became ready, its boot died) is terminated.
+			DefaultResult: jsii.String("ABANDON"),
+		}})
+	}
+	if h := p.TerminationHook; h != nil {
+		out = append(out, hook{"termination-hook", autoscalinglifecyclehook.AutoscalingLifecycleHookConfig{
+			Name:                jsii.String(h.Name),
+			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
+			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
+			DefaultResult:       jsii.String("CONTINUE"),
+		}})
+	}
+	return out
 }
 
 // RefreshPercentages are the minimum and maximum healthy percentages of a

@@ -33,6 +33,12 @@ type commonEnv struct {
 	// HealthzURL is Teleport's liveness endpoint on the diagnostic port.
 	HealthzURL             string `env:"HEALTHZ_URL"`
 	WatchdogFailureSeconds int    `env:"WATCHDOG_FAILURE_SECONDS"`
+	// LaunchHook is the group's launch lifecycle hook: the boot completes
+	// it (CONTINUE) once ReadyzURL answers 200, or abandons the instance
+	// after ReadyTimeoutSeconds (lib.sh: admit_when_ready).
+	LaunchHook          string `env:"LAUNCH_HOOK"`
+	ReadyzURL           string `env:"READYZ_URL"`
+	ReadyTimeoutSeconds int    `env:"READY_TIMEOUT_SECONDS"`
 }
 
 // authEnv is the environment file of the auth instances.
@@ -58,7 +64,6 @@ type proxyEnv struct {
 	// PeerAddressPath is the metadata path of the instance's own peer
 	// address ("local-ipv4" or "public-ipv4"), empty without peering.
 	PeerAddressPath             string `env:"PEER_ADDRESS_PATH"`
-	LaunchHook                  string `env:"LAUNCH_HOOK"`
 	TLSDir                      string `env:"TLS_DIR"`
 	DrainHook                   string `env:"DRAIN_HOOK"`
 	DrainTimeoutSeconds         int    `env:"DRAIN_TIMEOUT_SECONDS"`

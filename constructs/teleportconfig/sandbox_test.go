@@ -48,6 +48,7 @@ func defaultStubs() map[string]string {
 *autoscaling/target-lifecycle-state) echo InService ;;
 *install.sh) printf 'printf "%%s %%s\\n" install.sh "$*" >>"%s/calls"\n' "${STUB_STATE}" ;;
 *healthz) echo '{"status":"ok"}' ;;
+*readyz) echo '{"status":"ok"}' ;;
 *) echo "curl stand-in: unexpected $*" >&2; exit 22 ;;
 esac`,
 		"aws":       `exit 0`,

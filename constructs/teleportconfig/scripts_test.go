@@ -19,7 +19,7 @@ func testAuthUserData(t *testing.T, license string) string {
 	t.Helper()
 	out, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:    AuthConfig(AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", ProxyPeering: true, Enterprise: license != ""}),
-		GroupName: "x-auth", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
+		GroupName: "x-auth", LaunchHook: "x-auth-launch", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
 		CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +101,79 @@ func TestProxyWithoutPeeringLooksUpNoPeerAddress(t *testing.T) {
 		t.Error("peer keys without peering")
 	}
 }
+
+// Both roles enter service only once Teleport answers /readyz with 200:
+// until then they keep their launch hook alive; after ReadyTimeoutSeconds
+// they report a failed boot and abandon the instance, which is what makes
+// an instance refresh of a bad release roll back.
+func TestBootAdmitsOnlyWhenReady(t *testing.T) {
+	for _, tc := range []struct {
+		name, role string
+		readyAfter int // readyz calls before it answers 200; 0: never
+	}{
+		{"proxy ready after a while", "proxy", 30},
+		{"proxy never ready", "proxy", 0},
+		{"auth ready at once", "auth", 1},
+		{"auth ready after a while", "auth", 30},
+		{"auth never ready", "auth", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			readyz := `exit 22`
+			if tc.readyAfter > 0 {
+				readyz = fmt.Sprintf(`[ "$(count readyz)" -ge %d ] || exit 22; echo '{"status":"ok"}'`, tc.readyAfter)
+			}
+			curl := strings.Replace(defaultStubs()["curl"], `*readyz) echo '{"status":"ok"}' ;;`, `*readyz) `+readyz+` ;;`, 1)
+			if curl == defaultStubs()["curl"] {
+				t.Fatal("the curl stand-in has no readyz answer to replace")
+			}
+			userData, hook, group, aws := testProxyUserData(t, true), "x-proxy-wait-for-auth", "x-proxy", proxyAWS(1, rolloutState(2, "17.4.8", "gen1", 0))
+			if tc.role == "auth" {
+				userData, hook, group, aws = testAuthUserData(t, "/teleport/license"), "x-auth-launch", "x-auth", authAWS
+			}
+			s := newSandbox(t, userData, map[string]string{"curl": curl, "aws": aws})
+			out, code := s.run("/usr/local/bin/teleport-boot-" + tc.role)
+			s.before([]string{"systemctl restart teleport"}, []string{"curl", "/readyz"})
+			if tc.readyAfter == 0 {
+				if code == 0 {
+					t.Fatalf("a boot whose Teleport never became ready succeeded:\n%s", out)
+				}
+				s.mustCall("aws autoscaling complete-lifecycle-action", "--lifecycle-hook-name "+hook, "--lifecycle-action-result ABANDON")
+				s.mustNotCall("--lifecycle-action-result CONTINUE")
+				if n := s.count("put-metric-data", "--metric-name BootFailures", "AutoScalingGroupName="+group); n != 1 {
+					t.Errorf("%d BootFailures reports; want exactly 1 (the trap must not report it again)", n)
+				}
+				if !strings.Contains(out, "FAILED: ready:") {
+					t.Errorf("the log does not say the readiness wait failed:\n%s", out)
+				}
+				if n := s.count("record-lifecycle-action-heartbeat", hook); n < ReadyTimeoutSeconds/60-1 {
+					t.Errorf("%d heartbeats in %d s of waiting; want one a minute", n, ReadyTimeoutSeconds)
+				}
+				return
+			}
+			if code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			last := 0
+			for i, c := range s.calls() {
+				if strings.Contains(c, "/readyz") {
+					last = i
+				}
+			}
+			cont := s.mustCall("aws autoscaling complete-lifecycle-action", "--auto-scaling-group-name "+group,
+				"--lifecycle-hook-name "+hook, "--instance-id i-0123456789abcdef0", "--lifecycle-action-result CONTINUE")
+			if cont < last {
+				t.Error("the instance entered service before /readyz answered 200")
+			}
+			s.mustNotCall("--lifecycle-action-result ABANDON")
+			if tc.readyAfter >= 30 && s.count("record-lifecycle-action-heartbeat", hook) < 1 {
+				t.Error("no heartbeat while waiting minutes for readiness")
+			}
+		})
+	}
+}
+
+// authAWS answers an auth instance's AWS calls: the license exists.
+const authAWS = `case "$*" in *get-parameter*license*) echo LICENSE-PEM ;; esac`
 
 // The launch gate admits a proxy only on a fresh state of live auth servers
 // that run at least its release.

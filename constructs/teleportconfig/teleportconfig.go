@@ -84,6 +84,15 @@ const (
 	// continuously (after Teleport first started) before the instance
 	// marks itself Unhealthy in its Auto Scaling group.
 	WatchdogFailureSeconds = 300
+	// ReadyTimeoutSeconds is how long a new instance, Teleport started,
+	// waits in its launch hook for Teleport's /readyz to answer 200 before
+	// it reports a failed boot and abandons itself. /readyz answers 200
+	// only once every component of the process has reported OK (Teleport
+	// lib/service/state.go; "Health Monitoring" guide): for a proxy its
+	// first heartbeat through the auth servers, for an auth server its
+	// backend and cache. A major upgrade's first auth server may migrate
+	// the backend first, hence minutes, not seconds.
+	ReadyTimeoutSeconds = 900
 )
 
 // Paths on the instances.

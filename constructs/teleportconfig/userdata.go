@@ -54,8 +54,9 @@ type AuthUserData struct {
 	// Config is the rendered Auth Service configuration.
 	Config *File
 	// GroupName is the auth Auto Scaling group: the dimension of the
-	// instances' metrics.
-	GroupName string
+	// instances' metrics. LaunchHook is its launch lifecycle hook, which
+	// the boot completes once Teleport is ready.
+	GroupName, LaunchHook string
 	// LicenseParameter is the SSM parameter with the Enterprise license.
 	LicenseParameter string
 	// JoinToken is the name of the IAM join token for proxies.
@@ -112,7 +113,8 @@ type ProxyUserData struct {
 	AuthRegion, CAPinParameter string
 	// RolloutParameter holds the auth servers' rollout state; the instance
 	// waits in the lifecycle hook LaunchHook of the group GroupName until
-	// the auth servers admit it (teleport-launch-gate).
+	// the auth servers admit it (teleport-launch-gate) and its Teleport is
+	// ready.
 	RolloutParameter, AMIGeneration, LaunchHook, GroupName string
 	// Cert locates the certificate to fetch.
 	Cert Certificate
@@ -164,7 +166,7 @@ func JoinTokenYAML(name, roleNamePattern string) (string, error) {
 	return string(out), nil
 }
 
-func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert Certificate) commonEnv {
+func (i Install) common(role, group, launchHook, amiGeneration, caPin, rollout string, cert Certificate) commonEnv {
 	return commonEnv{
 		Role: role, TeleportVersion: i.Version, TeleportEdition: i.Edition, TeleportPreinstalled: i.Preinstalled, AMIGeneration: amiGeneration,
 		GroupName: group, ConfigPath: ConfigPath, DataDir: DataDir,
@@ -172,6 +174,7 @@ func (i Install) common(role, group, amiGeneration, caPin, rollout string, cert 
 		CAPinParameter: caPin, RolloutParameter: rollout,
 		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion, CertbotStateKey: CertbotStateKey(cert.Domain),
 		HealthzURL: fmt.Sprintf("http://127.0.0.1:%d/healthz", DiagPort), WatchdogFailureSeconds: WatchdogFailureSeconds,
+		LaunchHook: launchHook, ReadyzURL: fmt.Sprintf("http://127.0.0.1:%d/readyz", DiagPort), ReadyTimeoutSeconds: ReadyTimeoutSeconds,
 	}
 }
 
@@ -191,7 +194,7 @@ func (u AuthUserData) Render() (string, error) {
 		return "", err
 	}
 	env, err := renderEnv(authEnv{
-		commonEnv:        u.Install.common("auth", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
+		commonEnv:        u.Install.common("auth", u.GroupName, u.LaunchHook, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
 		SessionsKeyTag:   SessionsKeyTag,
 		LicenseParameter: u.LicenseParameter, LicensePath: LicensePath,
 		LocksTable: u.Cert.LocksTable, ACMEEmail: u.Cert.Email, ACMEStaging: u.Cert.Staging,
@@ -221,11 +224,11 @@ func (u ProxyUserData) Render() (string, error) {
 		}
 	}
 	env, err := renderEnv(proxyEnv{
-		commonEnv:       u.Install.common("proxy", u.GroupName, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
+		commonEnv:       u.Install.common("proxy", u.GroupName, u.LaunchHook, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
 		AuthRegion:      u.AuthRegion,
 		PeerAddressPath: peer,
-		LaunchHook:      u.LaunchHook, TLSDir: TLSDir,
-		DrainHook: DrainHookName, DrainTimeoutSeconds: DrainTimeoutSeconds, ServedCertificateDaysMetric: ServedCertificateDaysMetric,
+		TLSDir:          TLSDir,
+		DrainHook:       DrainHookName, DrainTimeoutSeconds: DrainTimeoutSeconds, ServedCertificateDaysMetric: ServedCertificateDaysMetric,
 	})
 	if err != nil {
 		return "", fmt.Errorf("proxy user data: %w", err)

@@ -132,6 +132,50 @@ wait_for() {
   done
 }
 
+# launch_heartbeat keeps this instance's launch lifecycle hook alive (every
+# wait of the boot calls it once a minute, as its WAIT_HOOK).
+launch_heartbeat() {
+  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+}
+
+# complete_launch RESULT ends this instance's launch lifecycle action:
+# CONTINUE puts it in service, ABANDON has Auto Scaling terminate it.
+complete_launch() {
+  aws autoscaling complete-lifecycle-action --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" \
+    --lifecycle-action-result "$1" || log "no lifecycle action to complete ($1)"
+}
+
+# admit_when_ready is the last step of a boot: the instance enters service
+# only once Teleport's /readyz answers 200 (every component of the process
+# reported OK), so an instance refresh replaces a working server only with
+# a working one. Waiting, it keeps the hook alive. If Teleport is not ready
+# within READY_TIMEOUT_SECONDS the boot failed: it says so (BootFailures,
+# which the groups' instance refreshes watch to roll back) and abandons the
+# instance, which Auto Scaling then terminates.
+admit_when_ready() {
+  local start now last
+  start=$(date +%s)
+  last=${start}
+  until curl -fsS --max-time 5 "${READYZ_URL}" >/dev/null 2>&1; do
+    now=$(date +%s)
+    if ((now - start >= READY_TIMEOUT_SECONDS)); then
+      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (journalctl -u teleport says why); abandoning this instance"
+      complete_launch ABANDON
+      return 1
+    fi
+    if ((now - last >= 60)); then
+      log "waiting for Teleport to be ready ($((now - start)) s so far)"
+      launch_heartbeat
+      last=${now}
+    fi
+    sleep 10
+  done
+  log "Teleport is ready"
+  complete_launch CONTINUE
+}
+
 # teleport_installed lets timer jobs that fire before the boot installed
 # Teleport skip their run.
 teleport_installed() { command -v tctl >/dev/null; }
