@@ -467,7 +467,11 @@ def shim_autoscaling_instance_refresh():
     startInstanceRefresh) and does not wait for it. moto 5.2.1 implements none of
     them: every release change retries the 500 until the update times out. The
     emulator runs no instances, so a refresh here has nothing to replace and is
-    Successful at once.
+    Successful at once. Like AWS, it refuses AutoRollback where a rollback is not
+    supported (RefreshPreferences.AutoRollback, Auto Scaling API reference): no
+    desired configuration in the request, or a launch template version of
+    $Latest or $Default; so the run proves the provider sends what a rollback
+    needs.
     """
     import datetime as _dt
 
@@ -484,6 +488,16 @@ def shim_autoscaling_instance_refresh():
         return backend.shim_refreshes
 
     def start_instance_refresh(self):
+        params = self._get_params()
+        prefs = params.get("Preferences") or {}
+        desired = params.get("DesiredConfiguration") or {}
+        if str(prefs.get("AutoRollback", "")).lower() == "true":
+            version = (desired.get("LaunchTemplate") or {}).get("Version")
+            if not desired:
+                raise AutoscalingClientError("ValidationError", "AutoRollback is not supported without a DesiredConfiguration.")
+            if version in (None, "$Latest", "$Default"):
+                raise AutoscalingClientError("ValidationError",
+                                             "AutoRollback is not supported when the launch template version is $Latest or $Default.")
         now = _dt.datetime.now(_dt.timezone.utc)
         refresh = {
             "InstanceRefreshId": str(uuid.uuid4()),

@@ -217,13 +217,24 @@ def autoscaling_instance_refresh():
     asg = client("autoscaling")
     asg.create_auto_scaling_group(AutoScalingGroupName="g", MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
                                   LaunchTemplate={"LaunchTemplateName": "refreshed", "Version": "$Latest"})
+    want = ("Successful", "ValidationError", "Successful")
     try:
         rid = asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling",
                                          Preferences={"MinHealthyPercentage": 50})["InstanceRefreshId"]
     except Exception as e:  # the 500 of an unimplemented action
-        return type(e).__name__, "Successful"
+        return type(e).__name__, want
     got = asg.describe_instance_refreshes(AutoScalingGroupName="g")["InstanceRefreshes"]
-    return [(r["InstanceRefreshId"] == rid, r["Status"]) for r in got][0][1], "Successful"
+    status = [r["Status"] for r in got if r["InstanceRefreshId"] == rid][0]
+    # A rollback needs a desired configuration with a numbered version.
+    try:
+        asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling",
+                                   Preferences={"AutoRollback": True, "AlarmSpecification": {"Alarms": ["a"]}})
+        refused = "accepted"
+    except Exception as e:
+        refused = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
+    rolled = asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling", Preferences={"AutoRollback": True},
+                                        DesiredConfiguration={"LaunchTemplate": {"LaunchTemplateName": "refreshed", "Version": "1"}})
+    return (status, refused, "Successful" if rolled.get("InstanceRefreshId") else "none"), want
 
 
 def s3_policy_conditions():
