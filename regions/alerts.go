@@ -62,12 +62,12 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	}
 	instanceAlarms := alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
 	// A refresh of the auth group rolls back when an auth server's boot
-	// fails (Teleport not ready in time included) and, with two or more
-	// servers, when none passes the health check: a refresh replaces one
-	// at a time, so a healthy one never leaves the NLB without a target.
-	// With one server the refresh itself empties the NLB for minutes,
-	// and the below-count alarm fires on every refresh of three or more
-	// (each replacement keeps one out); neither means a bad release.
+	// fails (Teleport not ready in time included) and, with two servers,
+	// when none passes the health check: the refresh replaces one at a
+	// time, so a good release never leaves the NLB without a target. With
+	// one server the refresh itself empties the NLB for minutes, and the
+	// below-count alarm is on for each replacement's duration: neither
+	// means a bad release there.
 	rollback := []*string{instanceAlarms.BootFailed}
 	if cfg.Auth.Instances.Count > 1 {
 		rollback = append(rollback, noTarget)
