@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/example/teleport-multi-region/cli"
 )
 
 // providerAliases lists the aliases of a stack's AWS providers ("" is the
@@ -92,4 +96,39 @@ func latencyRegions(t *testing.T, synth string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// A proxy region deleted from the config while the output a synth replaces
+// still deploys it is refused before anything is written; after its
+// retirement (its stack emptied in that output) the same deletion synthesizes.
+func TestRemovingALiveRegionIsRefused(t *testing.T) {
+	outdirOf := func(synth string) string {
+		dir := t.TempDir()
+		for rel, data := range synthOf(t, synth).files {
+			path := filepath.Join(dir, rel)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	deleted := synthOf(t, "example-deleted").cfg
+
+	live := outdirOf("example")
+	manifest, _ := os.ReadFile(filepath.Join(live, "manifest.json"))
+	_, err := cli.Synthesize(deleted, live)
+	if err == nil || !strings.Contains(err.Error(), "proxy_regions: eu-central-1 is no longer in the config") ||
+		!strings.Contains(err.Error(), "retired: true") || strings.Contains(err.Error(), "us-west-1") {
+		t.Fatalf("deleting a live region: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(live, "manifest.json")); string(after) != string(manifest) {
+		t.Error("the refused synth rewrote the output")
+	}
+
+	if _, err := cli.Synthesize(deleted, outdirOf("example-retired")); err != nil {
+		t.Errorf("deleting the retired region: %v", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
@@ -49,6 +50,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	// The review shows latency routes that move against the output this
 	// synth replaces (none on a first synth, or after an HCL synth).
 	previous, _ := report.ReadOutput(dir)
+	if err := removedRegions(previous, cfg, dir); err != nil {
+		return nil, err
+	}
 	stacks, err := regions.Build(app, cfg)
 	if err != nil {
 		return nil, err
@@ -86,6 +90,42 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	}
 	return &Result{Stacks: stacks, Outdir: dir, Written: written,
 		Plan: report.RolloutPlan(before, after, *stacks.Auth.Stack.Node().Id())}, nil
+}
+
+// removedRegions refuses a proxy region that left the config while the
+// output this synth replaces still deploys it. Synthesizing without it would
+// drop its stack from the manifest: its proxies, load balancer and peerings
+// would stay in AWS with nothing managing them, and the stacks that own a
+// peering with it would fail to plan. A region leaves in two deploys:
+// retired (its stack emptied, so the deploy moves its clients, then destroys
+// it), then deleted; an emptied stack in the previous output is what says
+// the first one happened.
+func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) error {
+	if previous == nil {
+		return nil
+	}
+	configured := map[string]bool{}
+	for _, r := range cfg.ProxyRegionNames() {
+		configured[r] = true
+	}
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(previous.Stacks)) {
+		region, ok := strings.CutPrefix(name, "proxy-")
+		if !ok || configured[region] {
+			continue
+		}
+		if resources, _ := previous.Stacks[name]["resource"].(map[string]any); len(resources) == 0 {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("proxy_regions: %s is no longer in the config, but the output this synth replaces still deploys it (%s). "+
+			"Retire it first: put its entry back with retired: true, synthesize and apply (its clients move to the nearest region, then its resources are destroyed), "+
+			"then delete the entry (README: Retiring a proxy region). If its resources are already gone from AWS, remove %s and synthesize again",
+			region, filepath.Join(dir, "stacks", name), filepath.Join(dir, "stacks", name)))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 // writeReviewFiles writes the boot scripts and agent config under outdir.
