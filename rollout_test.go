@@ -11,6 +11,7 @@ import (
 	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/instances"
+	"github.com/example/teleport-multi-region/constructs/storage"
 )
 
 // Upgrades run in Teleport's order: the auth group first, proxies held in
@@ -124,9 +125,33 @@ func checkStateExport(t *testing.T, s stackJSON, release string) {
 	e := exports[id]
 	if !strings.Contains(id, strings.ReplaceAll(release, ".", "-")) || e["s3_prefix"] != "state/"+release+"/" ||
 		!strings.HasPrefix(fmt.Sprint(e["table_arn"]), "${aws_dynamodb_table.storage_state_") ||
-		!strings.HasPrefix(fmt.Sprint(e["s3_bucket"]), "example-backups-") ||
 		e["s3_sse_algorithm"] != "KMS" || !cmk(e["s3_sse_kms_key_id"]) {
 		t.Errorf("state export %s: %v", id, e)
+	}
+	// After its bucket (a reference, not the name), and a FAILED export
+	// fails the apply.
+	bucketRef, _ := e["s3_bucket"].(string)
+	bucketID, ok := strings.CutSuffix(strings.TrimPrefix(bucketRef, "${aws_s3_bucket."), ".bucket}")
+	if b := s.resources("aws_s3_bucket")[bucketID]; !ok || b == nil || !strings.HasPrefix(fmt.Sprint(b["bucket"]), "example-backups-") {
+		t.Errorf("state export %s writes to %v, not a reference to the backups bucket", id, e["s3_bucket"])
+	} else {
+		expiry := false
+		for _, lc := range s.resources("aws_s3_bucket_lifecycle_configuration") {
+			if lc["bucket"] != "${aws_s3_bucket."+bucketID+".id}" {
+				continue
+			}
+			for _, r := range asList(lc["rule"]) {
+				if get(r, "id") == "expire-objects" && get(r, "expiration", 0, "days") == float64(storage.StateExportDays) {
+					expiry = true
+				}
+			}
+		}
+		if !expiry {
+			t.Errorf("the backups bucket keeps the state exports (CA keys) forever; want them expired after %d days", storage.StateExportDays)
+		}
+	}
+	if cond := get(e, "lifecycle", "postcondition", 0, "condition"); cond != `${self.export_status == "COMPLETED"}` {
+		t.Errorf("state export %s: postcondition %v; a FAILED export must fail the apply", id, cond)
 	}
 	lt := s.one(t, "aws_launch_template")
 	if fmt.Sprint(lt["depends_on"]) != "[aws_dynamodb_table_export."+id+"]" {

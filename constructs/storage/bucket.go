@@ -47,6 +47,9 @@ type Bucket struct {
 	constructs.Construct
 	// Name is the bucket name.
 	Name string
+	// Ref is the bucket name as a reference to the bucket: what names the
+	// bucket through it is ordered after the bucket exists.
+	Ref *string
 	// ARN is the bucket ARN; object ARNs are ARN + "/key".
 	ARN *string
 }
@@ -149,5 +152,5 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 		Lifecycle: lc,
 	})
-	return &Bucket{Construct: c, Name: props.Name, ARN: b.Arn()}
+	return &Bucket{Construct: c, Name: props.Name, Ref: b.Bucket(), ARN: b.Arn()}
 }

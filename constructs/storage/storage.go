@@ -129,7 +129,9 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	// Every renewal writes a new private key; replaced versions are kept
 	// a week (to roll back a bad certificate), then deleted.
 	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
-	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: props.KeyARN, Protect: props.Protect})
+	// The exports hold the cluster state, CA private keys included: they
+	// expire once they are too old to roll an upgrade back to.
+	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: props.KeyARN, Protect: props.Protect, ExpireDays: StateExportDays})
 	return s
 }
 
@@ -161,6 +163,12 @@ func (s *Storage) EndpointPolicy(account *string) []policy.Statement {
 	}}
 }
 
+// StateExportDays is how long the state exports taken before each release
+// are kept: long enough to roll an upgrade back, short enough that copies of
+// the CA keys do not pile up (point-in-time recovery keeps 35 days of the
+// table itself, and backup plans keep their own copies).
+const StateExportDays = 90
+
 // BackupPrefix is where the export of the cluster state taken before
 // release is, in the backups bucket.
 func BackupPrefix(release string) string { return "state/" + release + "/" }
@@ -176,10 +184,21 @@ func BackupPrefix(release string) string { return "state/" + release + "/" }
 // internal/service/dynamodb/table_export.go). Restoring is an import from
 // S3 into a new table (DynamoDB "Import from Amazon S3"), or a
 // point-in-time restore (the table keeps 35 days).
+//
+// The provider's wait ends on COMPLETED or FAILED and records either as
+// created, so a postcondition fails the apply on anything but COMPLETED:
+// the release does not start without its backup. The bucket is named by
+// reference, so the export of a new cluster's first release waits for it.
 func (s *Storage) BackupStateBefore(release string) cdktf.ITerraformDependable {
 	return dynamodbtableexport.NewDynamodbTableExport(s.Construct, jsii.String("state-export-"+strings.ReplaceAll(release, ".", "-")), &dynamodbtableexport.DynamodbTableExportConfig{
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
+			Condition: jsii.String(`${self.export_status == "COMPLETED"}`),
+			ErrorMessage: jsii.String("the export of the cluster state before Teleport " + release + " did not complete, so the release does not roll out: " +
+				"see why with aws dynamodb describe-export --export-arn <this resource's id>, fix it, then replace the export " +
+				"(terraform -chdir=cdktf.out/stacks/<auth stack> apply -replace=<this address>) and apply again"),
+		}}},
 		TableArn:       s.StateTableARN,
-		S3Bucket:       jsii.String(s.Backups.Name),
+		S3Bucket:       s.Backups.Ref,
 		S3Prefix:       jsii.String(BackupPrefix(release)),
 		S3SseAlgorithm: jsii.String("KMS"),
 		S3SseKmsKeyId:  s.keyARN,
