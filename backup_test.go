@@ -31,6 +31,33 @@ func TestBackups(t *testing.T) {
 				t.Errorf("%s: vault %s is not encrypted with a key of its own: %v", synth, id, v["kms_key_arn"])
 			}
 			vaultIDs[id] = fmt.Sprint(v["provider"])
+			// The deployer creating the vault may use its key exactly as
+			// AWS Backup needs, through AWS Backup in the vault's region.
+			keyID := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(v["kms_key_arn"]), "${aws_kms_key."), ".arn}")
+			key := s.resources("aws_kms_key")[keyID]
+			statements, _ := statementsOf(s, key["policy"])
+			region := cfg.Auth.Region
+			if v["provider"] != nil {
+				region = cfg.Backup.CopyRegion
+			}
+			found := false
+			for _, st := range statements {
+				if get(st, "sid") != "DeployerCreatesVault" {
+					continue
+				}
+				found = true
+				conds := map[string]string{}
+				for _, c := range asList(get(st, "condition")) {
+					conds[fmt.Sprint(get(c, "variable"))] = fmt.Sprint(get(c, "values"))
+				}
+				if fmt.Sprint(get(st, "actions")) != "[kms:Decrypt kms:GenerateDataKey]" || conds["kms:ViaService"] != "[backup."+region+".amazonaws.com]" ||
+					conds["kms:CallerAccount"] == "" || len(conds) != 2 {
+					t.Errorf("%s: vault %s key: deployer statement %v", synth, id, st)
+				}
+			}
+			if !found {
+				t.Errorf("%s: vault %s: the deployer may not use its key to create it (kms:Decrypt, kms:GenerateDataKey through backup)", synth, id)
+			}
 		}
 		plan := s.one(t, "aws_backup_plan")
 		rule := get(plan, "rule", 0)

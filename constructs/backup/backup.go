@@ -156,8 +156,18 @@ func vault(c constructs.Construct, id string, props *Props, region string, provi
 		Alias:       props.KeyAlias,
 		AccountID:   props.AccountID,
 		Region:      region,
-		Users: []kmskey.User{{Sid: "AWSBackupUsesKey", RoleARN: roleARN,
-			ViaServices: []string{kmskey.ViaService("backup", region)}}},
+		Users: []kmskey.User{
+			{Sid: "AWSBackupUsesKey", RoleARN: roleARN, ViaServices: []string{kmskey.ViaService("backup", region)}},
+			// Creating a vault with a customer managed key takes the
+			// caller's kms:Decrypt and kms:GenerateDataKey besides the
+			// grant and describe rights the account already has ("Backup
+			// vault creation and deletion", AWS Backup developer guide:
+			// required permissions). The deployer (any principal of the
+			// account its IAM policy allows) gets exactly those, through
+			// AWS Backup in this region only.
+			{Sid: "DeployerCreatesVault", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
+				ViaServices: []string{kmskey.ViaService("backup", region)}},
+		},
 		Provider: provider,
 		Protect:  props.Protect,
 	})
