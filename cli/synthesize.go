@@ -119,7 +119,7 @@ func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) er
 		}
 		problems = append(problems, fmt.Sprintf("proxy_regions: %s is no longer in the config, but the output this synth replaces still deploys it (%s). "+
 			"Retire it first: put its entry back with retired: true, synthesize and apply (its clients move to the nearest region, then its resources are destroyed), "+
-			"then delete the entry (README: Retiring a proxy region). If its resources are already gone from AWS, remove %s and synthesize again",
+			"then delete the entry (docs/operations.md: Retiring a proxy region). If its resources are already gone from AWS, remove %s and synthesize again",
 			region, filepath.Join(dir, "stacks", name), filepath.Join(dir, "stacks", name)))
 	}
 	if len(problems) > 0 {
