@@ -598,6 +598,44 @@ def shim_launch_template_version_user_data():
     LaunchTemplates.create_launch_template_version = create_launch_template_version
 
 
+def shim_autoscaling_lifecycle_hook_targets():
+    """Auto Scaling PutLifecycleHook and DescribeLifecycleHooks.
+
+    AWS keeps a hook's NotificationTargetARN, RoleARN and NotificationMetadata as
+    put, and DescribeLifecycleHooks returns them only when set (Auto Scaling API
+    reference, LifecycleHook). The provider reads all three back into state
+    (internal/service/autoscaling/lifecycle_hook.go). moto 5.2.1 ignores them on put
+    and describes every hook with a placeholder queue and role ("my-queue",
+    "my-auto-scaling-role"), so every aws_autoscaling_lifecycle_hook without them
+    plans an update forever.
+    """
+    from moto.autoscaling.models import LifecycleHook
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    original_init = LifecycleHook.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.role_arn = None
+        self.notification_target_arn = None
+        self.notification_metadata = None
+
+    original_put = AutoScalingResponse.put_lifecycle_hook
+
+    def put_lifecycle_hook(self):
+        result = original_put(self)
+        hooks = self.autoscaling_backend.lifecycle_hooks
+        hook = hooks.get(f'{self._get_param("AutoScalingGroupName")}_{self._get_param("LifecycleHookName")}')
+        if hook is not None:
+            hook.role_arn = self._get_param("RoleARN")
+            hook.notification_target_arn = self._get_param("NotificationTargetARN")
+            hook.notification_metadata = self._get_param("NotificationMetadata")
+        return result
+
+    LifecycleHook.__init__ = init
+    AutoScalingResponse.put_lifecycle_hook = put_lifecycle_hook
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -614,6 +652,7 @@ SHIMS = [
     shim_autoscaling_instance_refresh,
     shim_s3_policy_conditions,
     shim_launch_template_version_user_data,
+    shim_autoscaling_lifecycle_hook_targets,
 ]
 
 

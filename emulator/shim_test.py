@@ -237,6 +237,23 @@ def autoscaling_instance_refresh():
     return (status, refused, "Successful" if rolled.get("InstanceRefreshId") else "none"), want
 
 
+def autoscaling_lifecycle_hook_targets():
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    ec2.create_launch_template(LaunchTemplateName="hooked", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+    asg = client("autoscaling")
+    asg.create_auto_scaling_group(AutoScalingGroupName="h", MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
+                                  LaunchTemplate={"LaunchTemplateName": "hooked", "Version": "$Latest"})
+    asg.put_lifecycle_hook(AutoScalingGroupName="h", LifecycleHookName="plain", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
+                           HeartbeatTimeout=900, DefaultResult="ABANDON")
+    asg.put_lifecycle_hook(AutoScalingGroupName="h", LifecycleHookName="notifying", LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING",
+                           RoleARN=f"arn:aws:iam::{ACCOUNT}:role/hooks", NotificationTargetARN=f"arn:aws:sqs:{REGION}:{ACCOUNT}:q")
+    got = {h["LifecycleHookName"]: (h.get("RoleARN"), h.get("NotificationTargetARN"))
+           for h in asg.describe_lifecycle_hooks(AutoScalingGroupName="h")["LifecycleHooks"]}
+    return got, {"plain": (None, None), "notifying": (f"arn:aws:iam::{ACCOUNT}:role/hooks", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q")}
+
+
 def s3_policy_conditions():
     # The app's TLS-only bucket policy; the request comes over TLS in AWS.
     s3 = client("s3")
@@ -289,6 +306,7 @@ SCENARIOS = {
     "shim_autoscaling_instance_refresh": autoscaling_instance_refresh,
     "shim_s3_policy_conditions": s3_policy_conditions,
     "shim_launch_template_version_user_data": launch_template_version_user_data,
+    "shim_autoscaling_lifecycle_hook_targets": autoscaling_lifecycle_hook_targets,
 }
 
 
