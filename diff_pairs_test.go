@@ -58,11 +58,11 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 			[]string{"### Stack proxy-eu-central-1: removed from the app (`cdktf deploy` no longer runs it; 0 resources it held stay, unmanaged)", "- **providers**: removed eu-central-1"},
 			[]string{"### Danger"}},
 		{"example", "example-deleted", report.ExitDangerous,
-			[]string{"stack proxy-eu-central-1 is removed from the app while it still holds 61 resources (it was not retired first)",
+			[]string{"stack proxy-eu-central-1 is removed from the app while it still holds 63 resources (it was not retired first)",
 				"proxy-us-west-1: the plan fails (Provider configuration not present): it must destroy "}, nil},
 		{"example", "example-identity", report.ExitDangerous,
 			[]string{"`cluster_name` changes from example to renamed", "`domain` changes from teleport.example.com to tp.example.com", "`auth.region` changes from us-west-2 to us-east-2: the auth stack auth-us-east-2 is new and creates empty tables",
-				"stack auth-us-west-2 is removed from the app while it still holds 100 resources", "an auth region cannot be retired"}, nil},
+				"stack auth-us-west-2 is removed from the app while it still holds 101 resources", "an auth region cannot be retired"}, nil},
 		{"example", "example-unprotected", report.ExitChanges, []string{"  - `lifecycle.prevent_destroy`: `true` → (unset)"}, nil},
 	}
 	for _, c := range cases {
