@@ -29,6 +29,9 @@ CERT_BUCKET_REGION='us-west-2'
 CERTBOT_STATE_KEY='certbot/teleport.example.com/state.tar.gz'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
+LAUNCH_HOOK='example-auth-wait-for-ready'
+READYZ_URL='http://127.0.0.1:3000/readyz'
+READY_TIMEOUT_SECONDS='900'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/example/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
@@ -189,6 +192,36 @@ wait_for() {
     sleep "${interval}"
   done
 }
+launch_heartbeat() {
+  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+}
+complete_launch() {
+  aws autoscaling complete-lifecycle-action --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" \
+    --lifecycle-action-result "$1" || log "no lifecycle action to complete ($1)"
+}
+admit_when_ready() {
+  local start now last
+  start=$(date +%s)
+  last=${start}
+  until curl -fsS --max-time 5 "${READYZ_URL}" >/dev/null 2>&1; do
+    now=$(date +%s)
+    if ((now - start >= READY_TIMEOUT_SECONDS)); then
+      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (journalctl -u teleport says why); abandoning this instance"
+      complete_launch ABANDON
+      return 1
+    fi
+    if ((now - last >= 60)); then
+      log "waiting for Teleport to be ready ($((now - start)) s so far)"
+      launch_heartbeat
+      last=${now}
+    fi
+    sleep 10
+  done
+  log "Teleport is ready"
+  complete_launch CONTINUE
+}
 teleport_installed() { command -v tctl >/dev/null; }
 TELEPORT_BOOT_FILE
 
@@ -295,6 +328,7 @@ if ! instance_facts; then
   boot_failed metadata "the instance metadata service does not answer"
   exit 1
 fi
+WAIT_HOOK=launch_heartbeat
 if ! SESSIONS_KEY=$(imds "meta-data/tags/instance/${SESSIONS_KEY_TAG}"); then
   boot_failed metadata "no ${SESSIONS_KEY_TAG} instance tag"
   exit 1
@@ -343,6 +377,7 @@ systemctl restart teleport
 mkdir -p "${BOOT_STATE}"
 touch "${STARTED_MARKER}"
 for timer in "${TIMERS[@]}"; do systemctl start --no-block "${timer}.service"; done
+admit_when_ready || exit 1
 log "done"
 TELEPORT_BOOT_FILE
 

@@ -29,9 +29,11 @@ CERT_BUCKET_REGION='us-west-2'
 CERTBOT_STATE_KEY='certbot/teleport.example.com/state.tar.gz'
 HEALTHZ_URL='http://127.0.0.1:3000/healthz'
 WATCHDOG_FAILURE_SECONDS='300'
+LAUNCH_HOOK='example-proxy-wait-for-auth'
+READYZ_URL='http://127.0.0.1:3000/readyz'
+READY_TIMEOUT_SECONDS='900'
 AUTH_REGION='us-west-2'
 PEER_ADDRESS_PATH='local-ipv4'
-LAUNCH_HOOK='example-proxy-wait-for-auth'
 TLS_DIR='/var/lib/teleport/tls'
 DRAIN_HOOK='teleport-drain'
 DRAIN_TIMEOUT_SECONDS='300'
@@ -158,6 +160,36 @@ wait_for() {
     sleep "${interval}"
   done
 }
+launch_heartbeat() {
+  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
+}
+complete_launch() {
+  aws autoscaling complete-lifecycle-action --auto-scaling-group-name "${GROUP_NAME}" \
+    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" \
+    --lifecycle-action-result "$1" || log "no lifecycle action to complete ($1)"
+}
+admit_when_ready() {
+  local start now last
+  start=$(date +%s)
+  last=${start}
+  until curl -fsS --max-time 5 "${READYZ_URL}" >/dev/null 2>&1; do
+    now=$(date +%s)
+    if ((now - start >= READY_TIMEOUT_SECONDS)); then
+      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (journalctl -u teleport says why); abandoning this instance"
+      complete_launch ABANDON
+      return 1
+    fi
+    if ((now - last >= 60)); then
+      log "waiting for Teleport to be ready ($((now - start)) s so far)"
+      launch_heartbeat
+      last=${now}
+    fi
+    sleep 10
+  done
+  log "Teleport is ready"
+  complete_launch CONTINUE
+}
 teleport_installed() { command -v tctl >/dev/null; }
 TELEPORT_BOOT_FILE
 
@@ -269,10 +301,6 @@ if [ -n "${PEER_ADDRESS_PATH}" ]; then
   PEER_HOST=$(imds "meta-data/${PEER_ADDRESS_PATH}")
   placeholders+=("__PEER_HOST__=${PEER_HOST}")
 fi
-launch_heartbeat() {
-  aws autoscaling record-lifecycle-action-heartbeat --auto-scaling-group-name "${GROUP_NAME}" \
-    --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" >/dev/null 2>&1 || true
-}
 WAIT_HOOK=launch_heartbeat
 "${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
 read_ca_pin() {
@@ -292,9 +320,7 @@ systemctl enable teleport
 systemctl restart teleport
 mkdir -p "${BOOT_STATE}"
 touch "${STARTED_MARKER}"
-aws autoscaling complete-lifecycle-action --auto-scaling-group-name "${GROUP_NAME}" \
-  --lifecycle-hook-name "${LAUNCH_HOOK}" --instance-id "${INSTANCE_ID}" \
-  --lifecycle-action-result CONTINUE || log "no lifecycle action to complete"
+admit_when_ready || exit 1
 log "done"
 TELEPORT_BOOT_FILE
 
