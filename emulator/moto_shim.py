@@ -636,6 +636,37 @@ def shim_autoscaling_lifecycle_hook_targets():
     AutoScalingResponse.put_lifecycle_hook = put_lifecycle_hook
 
 
+def shim_backup_update_plan():
+    """AWS Backup UpdateBackupPlan.
+
+    AWS replaces the plan's rules and advanced settings with the ones sent and
+    makes a new version (POST /backup/plans/{id} returns BackupPlanId,
+    BackupPlanArn, CreationDate, VersionId; GetBackupPlan then returns the new
+    document; AWS Backup API reference, UpdateBackupPlan). The provider updates
+    a plan in place whenever a rule changes, e.g. a copy action added for
+    backup.copy_region (internal/service/backup/plan.go). moto 5.2.1 has no
+    handler: the provider retries the 500 until the apply times out.
+    """
+    from moto.backup.models import Plan
+    from moto.backup.responses import BackupResponse
+    from moto.backup.exceptions import ResourceNotFoundException
+
+    def update_backup_plan(self):
+        plan_id = [p for p in self.path.split("?")[0].split("/") if p][-1]
+        plan = self.backup_backend.plans.get(plan_id)
+        if plan is None or plan.deletion_date is not None:
+            raise ResourceNotFoundException(msg=f"Failed reading Backup plan with provided version {plan_id}")
+        # A Plan built from the new document applies AWS's rule defaults
+        # (schedule, windows, time zone) as CreateBackupPlan does.
+        fresh = Plan(backup_plan=json.loads(self.body)["BackupPlan"], creator_request_id=plan.creator_request_id, backend=self.backup_backend)
+        plan.backup_plan = fresh.backup_plan
+        plan.advanced_backup_settings = fresh.advanced_backup_settings
+        plan.version_id = fresh.version_id
+        return json.dumps(plan.to_dict())
+
+    BackupResponse.update_backup_plan = update_backup_plan
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -653,6 +684,7 @@ SHIMS = [
     shim_s3_policy_conditions,
     shim_launch_template_version_user_data,
     shim_autoscaling_lifecycle_hook_targets,
+    shim_backup_update_plan,
 ]
 
 

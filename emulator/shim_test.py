@@ -254,6 +254,23 @@ def autoscaling_lifecycle_hook_targets():
     return got, {"plain": (None, None), "notifying": (f"arn:aws:iam::{ACCOUNT}:role/hooks", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q")}
 
 
+def backup_update_plan():
+    b = client("backup")
+    b.create_backup_vault(BackupVaultName="here")
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "here", "ScheduleExpression": "cron(0 5 * * ? *)"}
+    created = b.create_backup_plan(BackupPlan={"BackupPlanName": "updated", "Rules": [rule]})
+    copy = dict(rule, CopyActions=[{"DestinationBackupVaultArn": f"arn:aws:backup:us-east-1:{ACCOUNT}:backup-vault:there"}])
+    want = ([copy["CopyActions"][0]["DestinationBackupVaultArn"]], True)
+    try:
+        updated = b.update_backup_plan(BackupPlanId=created["BackupPlanId"], BackupPlan={"BackupPlanName": "updated", "Rules": [copy]})
+    except Exception as e:  # the 500 of an unimplemented action
+        return type(e).__name__, want
+    got = b.get_backup_plan(BackupPlanId=created["BackupPlanId"])
+    rules = got["BackupPlan"]["Rules"]
+    return ([a["DestinationBackupVaultArn"] for a in rules[0].get("CopyActions", [])],
+            updated["VersionId"] != created["VersionId"] and got["VersionId"] == updated["VersionId"]), want
+
+
 def s3_policy_conditions():
     # The app's TLS-only bucket policy; the request comes over TLS in AWS.
     s3 = client("s3")
@@ -307,6 +324,7 @@ SCENARIOS = {
     "shim_s3_policy_conditions": s3_policy_conditions,
     "shim_launch_template_version_user_data": launch_template_version_user_data,
     "shim_autoscaling_lifecycle_hook_targets": autoscaling_lifecycle_hook_targets,
+    "shim_backup_update_plan": backup_update_plan,
 }
 
 
