@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,6 +63,84 @@ func TestBadConfigFilesEndToEnd(t *testing.T) {
 			data, _ := os.ReadFile(sentinel)
 			if len(entries) != 1 || string(data) != "{}" {
 				t.Errorf("the output directory was touched: %v", entries)
+			}
+		})
+	}
+}
+
+// TestDiffExitStatusFromBinary runs `diff` the way the documented CI job
+// does (docs/operations.md: Reviewing a change): from a built binary, its
+// status read by the shell. `go run` would turn 2 and 3 into 1.
+func TestDiffExitStatusFromBinary(t *testing.T) {
+	doc, err := os.ReadFile("docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.Contains(line, "go run . diff") && strings.Contains(line, "$?") {
+			t.Errorf("docs/operations.md reads diff's status under go run, which turns 2 and 3 into 1: %s", line)
+		}
+	}
+	if !strings.Contains(string(doc), "../app diff ../old ../new") {
+		t.Fatal("the documented CI job must run diff from a built binary")
+	}
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app")
+	if out, err := exec.Command("go", "build", "-o", app, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Outputs: the golden example as synthesized, and copies changed three
+	// ways.
+	golden := filepath.Join("testdata", "golden", "example")
+	copyOut := func(name string, change func(root string)) string {
+		root := filepath.Join(dir, name)
+		if out, err := exec.Command("cp", "-r", golden, root).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v\n%s", err, out)
+		}
+		change(root)
+		return root
+	}
+	edit := func(path, old, new string) {
+		data, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(data), old) {
+			t.Fatalf("%s lacks %q (%v)", path, old, err)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same := copyOut("same", func(string) {})
+	resized := copyOut("resized", func(root string) {
+		edit(filepath.Join(root, "stacks", "proxy-us-west-1", "cdk.tf.json"), `"volume_size": 50`, `"volume_size": 60`)
+	})
+	unretired := copyOut("unretired", func(root string) {
+		if err := os.RemoveAll(filepath.Join(root, "stacks", "proxy-eu-central-1")); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		data, _ := os.ReadFile(filepath.Join(root, "manifest.json"))
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m["stacks"].(map[string]any), "proxy-eu-central-1")
+		data, _ = json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(root, "manifest.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tc := range []struct {
+		name, old, new string
+		want           string
+	}{
+		{"no change", golden, same, "0"},
+		{"changes", golden, resized, "2"},
+		{"dangerous", golden, unretired, "3"},
+		{"error", golden, filepath.Join(dir, "absent"), "1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := exec.Command("bash", "-c", `set +e; "$0" diff "$1" "$2" > /dev/null 2>&1; echo "status=$?"`, app, tc.old, tc.new).CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != "status="+tc.want {
+				t.Errorf("%s: %q (%v); want status=%s", tc.name, out, err, tc.want)
 			}
 		})
 	}
