@@ -48,36 +48,24 @@ func TestReferenceListsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := 0
-	var walk func(node map[string]any, path string)
-	walk = func(node map[string]any, path string) {
-		node = objectBranch(node)
-		switch node["type"] {
-		case "array":
-			walk(asMap(node["items"]), path+"[]")
-		case "object":
-			for name, p := range asMap(node["properties"]) {
-				child := strings.TrimPrefix(path+"."+name, ".")
-				want++
-				section := "### `" + child + "`\n"
-				if !strings.Contains(ref, section) {
-					t.Errorf("no section %q", strings.TrimSpace(section))
-					continue
-				}
-				body := ref[strings.Index(ref, section):]
-				if end := strings.Index(body[len(section):], "\n#"); end >= 0 {
-					body = body[:end+len(section)]
-				}
-				if d, ok := asMap(p)["default"]; ok && !strings.Contains(body, fmt.Sprintf("- Default: `%s`", yamlScalar(d))) {
-					t.Errorf("%s: default %v not stated", child, d)
-				}
-				if !strings.Contains(body, "- Type: ") {
-					t.Errorf("%s: no type", child)
-				}
-				walk(asMap(p), child)
-			}
+	walkSchemaKeys(schema, func(child string, p map[string]any) {
+		want++
+		section := "### `" + child + "`\n"
+		if !strings.Contains(ref, section) {
+			t.Errorf("no section %q", strings.TrimSpace(section))
+			return
 		}
-	}
-	walk(schema, "")
+		body := ref[strings.Index(ref, section):]
+		if end := strings.Index(body[len(section):], "\n#"); end >= 0 {
+			body = body[:end+len(section)]
+		}
+		if d, ok := p["default"]; ok && !strings.Contains(body, fmt.Sprintf("- Default: `%s`", yamlScalar(d))) {
+			t.Errorf("%s: default %v not stated", child, d)
+		}
+		if !strings.Contains(body, "- Type: ") {
+			t.Errorf("%s: no type", child)
+		}
+	})
 	if got := strings.Count(ref, "\n### `"); got != want {
 		t.Errorf("%d key sections; the schema has %d keys", got, want)
 	}
@@ -93,32 +81,20 @@ func TestReferenceExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked := 0
-	var walk func(node map[string]any, path string)
-	walk = func(node map[string]any, path string) {
-		node = objectBranch(node)
-		switch node["type"] {
-		case "array":
-			walk(asMap(node["items"]), path+"[]")
-		case "object":
-			for name, p := range asMap(node["properties"]) {
-				child := strings.TrimPrefix(path+"."+name, ".")
-				n := asMap(p)
-				if !isObject(n) && !arrayOfObjects(n) {
-					if _, ok := example(n); !ok {
-						t.Errorf("%s has no default, enumeration or example: add one to schemaExtras", child)
-					}
-					for _, e := range asSlice(n["examples"]) {
-						if err := fits(e, n); err != nil {
-							t.Errorf("%s: example %v: %v", child, e, err)
-						}
-						checked++
-					}
-				}
-				walk(n, child)
-			}
+	walkSchemaKeys(schema, func(child string, n map[string]any) {
+		if isObject(n) || arrayOfObjects(n) {
+			return
 		}
-	}
-	walk(schema, "")
+		if _, ok := example(n); !ok {
+			t.Errorf("%s has no default, enumeration or example: add one to schemaExtras", child)
+		}
+		for _, e := range asSlice(n["examples"]) {
+			if err := fits(e, n); err != nil {
+				t.Errorf("%s: example %v: %v", child, e, err)
+			}
+			checked++
+		}
+	})
 	if checked < 30 {
 		t.Errorf("checked %d examples; expected every field without a default to have one", checked)
 	}
@@ -260,4 +236,25 @@ func TestReferenceOverviewDecodes(t *testing.T) {
 	if c.ClusterName == "" || len(c.ProxyRegions) != 1 || c.Auth.Instances.Count != DefaultInstanceCount || len(c.ResourceRegions) != 2 || c.Backend.S3 == nil {
 		t.Errorf("overview decoded to %+v", c)
 	}
+}
+
+// walkSchemaKeys calls visit with the dotted path ("auth.instances.type",
+// "proxy_regions[].region") and schema node of every key below node, parents
+// before their children.
+func walkSchemaKeys(node map[string]any, visit func(path string, node map[string]any)) {
+	var walk func(node map[string]any, path string)
+	walk = func(node map[string]any, path string) {
+		node = objectBranch(node)
+		switch node["type"] {
+		case "array":
+			walk(asMap(node["items"]), path+"[]")
+		case "object":
+			for name, p := range asMap(node["properties"]) {
+				child := strings.TrimPrefix(path+"."+name, ".")
+				visit(child, asMap(p))
+				walk(asMap(p), child)
+			}
+		}
+	}
+	walk(node, "")
 }

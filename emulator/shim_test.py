@@ -209,48 +209,48 @@ def prefix_list_max_entries():
     return (got["MaxEntries"], got.get("PrefixListName")), (3, "peers")
 
 
-def autoscaling_instance_refresh():
+def group_with_template(name):
+    """An Auto Scaling group named name launching from a template of that name."""
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
-    ec2.create_launch_template(LaunchTemplateName="refreshed", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+    ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
     asg = client("autoscaling")
-    asg.create_auto_scaling_group(AutoScalingGroupName="g", MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
-                                  LaunchTemplate={"LaunchTemplateName": "refreshed", "Version": "$Latest"})
+    asg.create_auto_scaling_group(AutoScalingGroupName=name, MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
+                                  LaunchTemplate={"LaunchTemplateName": name, "Version": "$Latest"})
+    return asg
+
+
+def autoscaling_instance_refresh():
+    asg = group_with_template("refreshed")
     want = ("Successful", "ValidationError", "Successful")
     try:
-        rid = asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling",
+        rid = asg.start_instance_refresh(AutoScalingGroupName="refreshed", Strategy="Rolling",
                                          Preferences={"MinHealthyPercentage": 50})["InstanceRefreshId"]
     except Exception as e:  # the 500 of an unimplemented action
         return type(e).__name__, want
-    got = asg.describe_instance_refreshes(AutoScalingGroupName="g")["InstanceRefreshes"]
+    got = asg.describe_instance_refreshes(AutoScalingGroupName="refreshed")["InstanceRefreshes"]
     status = [r["Status"] for r in got if r["InstanceRefreshId"] == rid][0]
     # A rollback needs a desired configuration with a numbered version.
     try:
-        asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling",
+        asg.start_instance_refresh(AutoScalingGroupName="refreshed", Strategy="Rolling",
                                    Preferences={"AutoRollback": True, "AlarmSpecification": {"Alarms": ["a"]}})
         refused = "accepted"
     except Exception as e:
         refused = getattr(e, "response", {}).get("Error", {}).get("Code", type(e).__name__)
-    rolled = asg.start_instance_refresh(AutoScalingGroupName="g", Strategy="Rolling", Preferences={"AutoRollback": True},
+    rolled = asg.start_instance_refresh(AutoScalingGroupName="refreshed", Strategy="Rolling", Preferences={"AutoRollback": True},
                                         DesiredConfiguration={"LaunchTemplate": {"LaunchTemplateName": "refreshed", "Version": "1"}})
     return (status, refused, "Successful" if rolled.get("InstanceRefreshId") else "none"), want
 
 
 def autoscaling_lifecycle_hook_targets():
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
-    ec2.create_launch_template(LaunchTemplateName="hooked", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
-    asg = client("autoscaling")
-    asg.create_auto_scaling_group(AutoScalingGroupName="h", MinSize=0, MaxSize=1, VPCZoneIdentifier=subnet,
-                                  LaunchTemplate={"LaunchTemplateName": "hooked", "Version": "$Latest"})
-    asg.put_lifecycle_hook(AutoScalingGroupName="h", LifecycleHookName="plain", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
+    asg = group_with_template("hooked")
+    asg.put_lifecycle_hook(AutoScalingGroupName="hooked", LifecycleHookName="plain", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
                            HeartbeatTimeout=900, DefaultResult="ABANDON")
-    asg.put_lifecycle_hook(AutoScalingGroupName="h", LifecycleHookName="notifying", LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING",
+    asg.put_lifecycle_hook(AutoScalingGroupName="hooked", LifecycleHookName="notifying", LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING",
                            RoleARN=f"arn:aws:iam::{ACCOUNT}:role/hooks", NotificationTargetARN=f"arn:aws:sqs:{REGION}:{ACCOUNT}:q")
     got = {h["LifecycleHookName"]: (h.get("RoleARN"), h.get("NotificationTargetARN"))
-           for h in asg.describe_lifecycle_hooks(AutoScalingGroupName="h")["LifecycleHooks"]}
+           for h in asg.describe_lifecycle_hooks(AutoScalingGroupName="hooked")["LifecycleHooks"]}
     return got, {"plain": (None, None), "notifying": (f"arn:aws:iam::{ACCOUNT}:role/hooks", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q")}
 
 

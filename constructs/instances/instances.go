@@ -371,25 +371,27 @@ type hook struct {
 	config autoscalinglifecyclehook.AutoscalingLifecycleHookConfig
 }
 
-// hooks are the group's lifecycle hooks.
+// hooks are the group's lifecycle hooks. A launch hook's instance that
+// never completes the action (its Teleport never became ready, its boot
+// died) is terminated (ABANDON); a termination hook can only delay the
+// termination (CONTINUE).
 func (p *Props) hooks() []hook {
 	var out []hook
-	if h := p.LaunchHook; h != nil {
-		out = append(out, hook{"launch-hook", autoscalinglifecyclehook.AutoscalingLifecycleHookConfig{
-			Name:                jsii.String(h.Name),
-			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
-			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
-			// An instance that never completes the action (its Teleport
-			// never became ready, its boot died) is terminated.
-			DefaultResult: jsii.String("ABANDON"),
-		}})
-	}
-	if h := p.TerminationHook; h != nil {
-		out = append(out, hook{"termination-hook", autoscalinglifecyclehook.AutoscalingLifecycleHookConfig{
-			Name:                jsii.String(h.Name),
-			LifecycleTransition: jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
-			HeartbeatTimeout:    jsii.Number(float64(h.HeartbeatTimeoutSeconds)),
-			DefaultResult:       jsii.String("CONTINUE"),
+	for _, h := range []struct {
+		id, transition, result string
+		hook                   *Hook
+	}{
+		{"launch-hook", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON", p.LaunchHook},
+		{"termination-hook", "autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE", p.TerminationHook},
+	} {
+		if h.hook == nil {
+			continue
+		}
+		out = append(out, hook{h.id, autoscalinglifecyclehook.AutoscalingLifecycleHookConfig{
+			Name:                jsii.String(h.hook.Name),
+			LifecycleTransition: jsii.String(h.transition),
+			HeartbeatTimeout:    jsii.Number(float64(h.hook.HeartbeatTimeoutSeconds)),
+			DefaultResult:       jsii.String(h.result),
 		}})
 	}
 	return out
