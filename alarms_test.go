@@ -92,21 +92,33 @@ func TestAlarms(t *testing.T) {
 			if n := cfg.Auth.Instances.Count; n > 1 && (below == nil || below["threshold"] != float64(n) || below["evaluation_periods"] != 20.0) {
 				t.Errorf("%s/%s: auth below its count alarm %v", synth, stack, below)
 			}
-			// The cluster key disabled or scheduled for deletion.
+			// The cluster key disabled or scheduled for deletion, and
+			// failed backup and copy jobs: two rules, each to the auth
+			// topic.
 			rules := s.resources("aws_cloudwatch_event_rule")
 			targets := s.resources("aws_cloudwatch_event_target")
-			if len(rules) != 1 || len(targets) != 1 {
-				t.Errorf("%s/%s: %d key-state rules, %d targets", synth, stack, len(rules), len(targets))
+			if len(rules) != 2 || len(targets) != 2 {
+				t.Errorf("%s/%s: %d event rules, %d targets; want the key-state and backup-job rules", synth, stack, len(rules), len(targets))
 			}
+			var keyState, backupJobs int
 			for _, r := range rules {
 				p := fmt.Sprint(r["event_pattern"])
-				if !strings.Contains(p, "DisableKey") || !strings.Contains(p, "ScheduleKeyDeletion") || !strings.Contains(p, "aws_kms_key.key_") {
-					t.Errorf("%s/%s: key-state rule pattern %s", synth, stack, p)
+				switch {
+				case strings.Contains(p, "DisableKey") && strings.Contains(p, "ScheduleKeyDeletion") && strings.Contains(p, "aws_kms_key.key_"):
+					keyState++
+				case strings.Contains(p, `"source" = ["aws.backup"]`) && strings.Contains(p, `"Backup Job State Change", "Copy Job State Change"`) &&
+					strings.Contains(p, `"state" = ["FAILED", "ABORTED", "EXPIRED"]`):
+					backupJobs++
+				default:
+					t.Errorf("%s/%s: event rule pattern %s", synth, stack, p)
 				}
+			}
+			if keyState != 1 || backupJobs != 1 {
+				t.Errorf("%s/%s: %d key-state rules, %d backup-job rules; want one each", synth, stack, keyState, backupJobs)
 			}
 			for _, tg := range targets {
 				if !strings.HasPrefix(fmt.Sprint(tg["arn"]), "${aws_sns_topic.alerts_") {
-					t.Errorf("%s/%s: key-state rule notifies %v", synth, stack, tg["arn"])
+					t.Errorf("%s/%s: an event rule notifies %v", synth, stack, tg["arn"])
 				}
 			}
 			for _, table := range []string{cfg.Names().StateTable(), cfg.Names().EventsTable()} {

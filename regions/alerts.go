@@ -74,6 +74,7 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	}
 	auth.Group.RollBackOn(rollback...)
 	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
+	alarms.BackupJobsRule(stack, "alarm-backup-jobs", &alarms.BackupJobProps{Name: names.Alarm("backup-job-failed"), Topic: regional})
 	// Alarms are named, and addressed, by the table's role, never by its
 	// name: a restored table (restore:) has a name the user chose, and its
 	// alarms keep theirs (and their Terraform addresses) across a restore.

@@ -203,6 +203,43 @@ func KeyStateRule(scope constructs.Construct, id string, props *KeyStateProps) {
 	})
 }
 
+// BackupJobProps configures BackupJobsRule.
+type BackupJobProps struct {
+	// Name names the rule, unique in the region.
+	Name string
+	// Topic is notified; its key must admit events.amazonaws.com (see
+	// package kmskey).
+	Topic *Topic
+}
+
+// BackupJobsRule notifies Topic when an AWS Backup job or copy job of the
+// region ends without a recovery point: an EventBridge rule on the "Backup
+// Job State Change" and "Copy Job State Change" events AWS Backup sends
+// directly (no CloudTrail trail needed) with state FAILED, ABORTED or
+// EXPIRED ("Monitoring AWS Backup events using Amazon EventBridge", AWS
+// Backup developer guide; "AWS Backup events", EventBridge events
+// reference). A copy job is reported in the region that starts it, the
+// source vault's. The events do not name the backup plan, so in an account
+// that runs other backups in the region their failures come too.
+func BackupJobsRule(scope constructs.Construct, id string, props *BackupJobProps) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	pattern := cdktf.Fn_Jsonencode(map[string]any{
+		"source":      []string{"aws.backup"},
+		"detail-type": []string{"Backup Job State Change", "Copy Job State Change"},
+		"detail":      map[string]any{"state": []string{"FAILED", "ABORTED", "EXPIRED"}},
+	})
+	rule := cloudwatcheventrule.NewCloudwatchEventRule(c, jsii.String("rule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+		Name: jsii.String(props.Name),
+		Description: jsii.String(Describe("An AWS Backup job or copy job of the cluster state ended without a recovery point",
+			"aws backup list-backup-jobs --by-state FAILED (and list-copy-jobs) says why; for a copy of DynamoDB, the account's advanced DynamoDB backup setting must be on")),
+		EventPattern: pattern,
+	})
+	cloudwatcheventtarget.NewCloudwatchEventTarget(c, jsii.String("target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule: rule.Name(),
+		Arn:  props.Topic.ARN,
+	})
+}
+
 // Describe formats an alarm description: what it means, what to do.
 func Describe(what, todo string) string {
 	return fmt.Sprintf("%s. What to do: %s (docs/operations.md: Alarms).", what, todo)
