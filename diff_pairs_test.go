@@ -62,7 +62,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 				"proxy-us-west-1: the plan fails (Provider configuration not present): it must destroy "}, nil},
 		{"example", "example-identity", report.ExitDangerous,
 			[]string{"`cluster_name` changes from example to renamed", "`domain` changes from teleport.example.com to tp.example.com", "`auth.region` changes from us-west-2 to us-east-2: the auth stack auth-us-east-2 is new and creates empty tables",
-				"stack auth-us-west-2 is removed from the app while it still holds 101 resources", "an auth region cannot be retired"}, nil},
+				"stack auth-us-west-2 is removed from the app while it still holds 103 resources", "an auth region cannot be retired"}, nil},
 		{"example", "example-unprotected", report.ExitChanges, []string{"  - `lifecycle.prevent_destroy`: `true` → (unset)"}, nil},
 	}
 	for _, c := range cases {
