@@ -53,6 +53,7 @@ func invariants() []invariant {
 		{"every group's instance type is checked at plan time to be offered in each of its zones", instanceTypesOffered},
 		{"a configured hosted_zone_id is checked at plan time to be the public hosted_zone", hostedZoneIDChecked},
 		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", groupsRollOutSafely},
+		{"only the registered proxy roles of the cluster's proxy regions can join as proxies", proxiesJoinByRegisteredRole},
 	}
 }
 
@@ -291,6 +292,23 @@ func TestInvariantsCatchViolations(t *testing.T) {
 		}},
 		{"every group admits only ready instances, changes its hooks in place and rolls back a bad refresh", proxy, func(s stackJSON) {
 			get(first(s, "aws_autoscaling_group"), "instance_refresh", "preferences", "alarm_specification").(map[string]any)["alarms"] = []any{"some-alarm"}
+		}},
+		{"only the registered proxy roles of the cluster's proxy regions can join as proxies", proxy, func(s stackJSON) {
+			delete(s["resource"].(map[string]any), "aws_ssm_parameter")
+		}},
+		{"only the registered proxy roles of the cluster's proxy regions can join as proxies", proxy, func(s stackJSON) {
+			for _, p := range s.resources("aws_ssm_parameter") {
+				p["value"] = "arn:aws:iam::123456789012:role/example-proxy-anything"
+			}
+		}},
+		{"only the registered proxy roles of the cluster's proxy regions can join as proxies", auth, func(s stackJSON) {
+			for _, d := range s.section("data", "aws_iam_policy_document") {
+				for _, st := range d["statement"].([]any) {
+					if get(st, "sid") == "ListProxyRoles" {
+						st.(map[string]any)["resources"] = []any{"arn:aws:ssm:us-west-2:${data.aws_caller_identity.account.account_id}:parameter/teleport"}
+					}
+				}
+			}
 		}},
 	}
 	// Cases on the config with given VPCs.
@@ -1497,4 +1515,60 @@ func groupsRollOutSafely(_ *config.Cluster, s stackJSON) (int, []string) {
 		}
 	}
 	return len(groups), bad
+}
+
+// proxiesJoinByRegisteredRole: every proxy stack registers exactly its
+// proxies' role under the cluster's proxy roles path, in the auth region;
+// the auth servers may list that path and no other (they write one join
+// rule per registered role: teleport-join-token).
+func proxiesJoinByRegisteredRole(cfg *config.Cluster, s stackJSON) (int, []string) {
+	names := cfg.Names()
+	var bad []string
+	n := 0
+	groups := s.resources("aws_autoscaling_group")
+	for _, id := range sortedKeys(groups) {
+		g := groups[id]
+		statements, lt := groupRoleStatements(s, g)
+		switch g["name"] {
+		case names.Prefix("proxy"):
+			n++
+			profile := s.resources("aws_iam_instance_profile")[strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(get(lt, "iam_instance_profile", "arn")), "${aws_iam_instance_profile."), ".arn}")]
+			role := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(get(profile, "role")), "${aws_iam_role."), ".name}")
+			registered := 0
+			for pid, p := range s.resources("aws_ssm_parameter") {
+				name := fmt.Sprint(p["name"])
+				if !strings.HasPrefix(name, names.ProxyRolesPath()+"/") {
+					continue
+				}
+				registered++
+				region := strings.TrimPrefix(name, names.ProxyRolesPath()+"/")
+				if _, ok := cfg.ProxyRegion(region); !ok || name != names.ProxyRoleParameter(region) {
+					bad = append(bad, fmt.Sprintf("%s: registers %s, not a proxy region of the config", pid, name))
+				}
+				if p["value"] != "${aws_iam_role."+role+".arn}" || p["provider"] != "aws.auth" || p["type"] != "String" {
+					bad = append(bad, fmt.Sprintf("%s: registers %v through %v, not the role %s of group %s in the auth region", pid, p["value"], p["provider"], role, id))
+				}
+			}
+			if registered != 1 {
+				bad = append(bad, fmt.Sprintf("%s: %d role registrations under %s; want exactly one", id, registered, names.ProxyRolesPath()))
+			}
+		case names.Prefix("auth"):
+			n++
+			lists := 0
+			for _, st := range statements {
+				if !strings.Contains(fmt.Sprint(get(st, "actions")), "ssm:GetParametersByPath") {
+					continue
+				}
+				lists++
+				resources, _ := get(st, "resources").([]any)
+				if len(resources) != 1 || !strings.HasSuffix(fmt.Sprint(resources[0]), ":parameter"+names.ProxyRolesPath()) {
+					bad = append(bad, fmt.Sprintf("%s: GetParametersByPath on %v; want the proxy roles path %s only (the call returns every parameter below the path)", id, resources, names.ProxyRolesPath()))
+				}
+			}
+			if lists != 1 {
+				bad = append(bad, fmt.Sprintf("%s: %d statements may list parameters by path; want one, on %s", id, lists, names.ProxyRolesPath()))
+			}
+		}
+	}
+	return n, bad
 }

@@ -96,8 +96,22 @@ func (n Names) AuthRole() string { return n.Prefix("auth") }
 // global, so the region is part of it).
 func (n Names) ProxyRole(region string) string { return n.Prefix("proxy-" + region) }
 
-// ProxyRolePattern matches every ProxyRole, for the IAM join token.
-func (n Names) ProxyRolePattern() string { return n.Prefix("proxy-*") }
+// ProxyRolePattern matches every ProxyRole (the cluster key's policy admits
+// them to the certificate and the CA pin).
+func (n Names) ProxyRolePattern() string { return n.ProxyRolePrefix() + "*" }
+
+// ProxyRolePrefix starts every ProxyRole: the auth servers admit a
+// registered role (ProxyRoleParameter) only if its name starts with it.
+func (n Names) ProxyRolePrefix() string { return n.Prefix("proxy-") }
+
+// ProxyRolesPath is the SSM path, in the auth region, under which each proxy
+// stack registers its proxies' role ARN (ProxyRoleParameter); the auth
+// servers list it to write the join token's rules, one per role.
+func (n Names) ProxyRolesPath() string { return "/teleport/" + n.cluster + "/proxy-roles" }
+
+// ProxyRoleParameter is where the stack of a proxy region registers its
+// proxies' role ARN.
+func (n Names) ProxyRoleParameter(region string) string { return n.ProxyRolesPath() + "/" + region }
 
 // ProxyJoinToken names the Teleport IAM join token of the proxies.
 func (n Names) ProxyJoinToken() string { return n.Prefix("proxy-iam") }

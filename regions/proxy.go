@@ -179,6 +179,11 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,
 	})
 
+	// The auth servers admit exactly the registered roles to join.
+	authstate.NewProxyRole(stack, "proxy-role-registration", &authstate.ProxyRoleProps{
+		Provider: authProvider, Name: names.ProxyRoleParameter(region), RoleARN: proxy.Group.RoleARN,
+	})
+
 	topic := alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
 		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
 	})

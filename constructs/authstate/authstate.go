@@ -9,6 +9,10 @@
 //     auth server runs at least their release (Teleport upgrades the Auth
 //     Service first).
 //
+// And the other way round, the parameters through which each proxy stack
+// registers its proxies' IAM role with the auth servers (NewProxyRole),
+// which admit exactly the registered roles in the proxies' IAM join token.
+//
 // Terraform creates each parameter (so that it is tagged, encrypted where it
 // matters and deleted with the stack) with a placeholder value it never
 // updates; the auth instances overwrite the value. What protects them is
@@ -96,4 +100,39 @@ func ReadStatement(sid, arn string) policy.Statement {
 // servers publish the rollout state).
 func PublishStatement(sid, arn string) policy.Statement {
 	return policy.Statement{Sid: sid, Actions: []string{"ssm:PutParameter"}, Resources: []*string{jsii.String(arn)}}
+}
+
+// ProxyRoleProps registers a proxy region's role.
+type ProxyRoleProps struct {
+	// Provider manages the auth region (the proxy stack's aliased provider).
+	Provider cdktf.TerraformProvider
+	// Name is the parameter, under the cluster's proxy roles path.
+	Name string
+	// RoleARN is the proxies' role.
+	RoleARN *string
+}
+
+// NewProxyRole registers a proxy region's role ARN for the auth servers,
+// which list the path every minute and write one join-token rule per
+// registered role (teleport-join-token). Terraform owns the value: a
+// retired region's stack deletes it, and the auth servers drop its rule.
+// It lives in the proxy stack so that adding a region never changes the
+// auth stack.
+func NewProxyRole(scope constructs.Construct, id string, props *ProxyRoleProps) {
+	ssmparameter.NewSsmParameter(scope, jsii.String(id), &ssmparameter.SsmParameterConfig{
+		Provider:    props.Provider,
+		Name:        jsii.String(props.Name),
+		Description: jsii.String("IAM role of a region's Teleport proxies; the auth servers admit exactly the roles registered here to join"),
+		Type:        jsii.String("String"),
+		Tier:        jsii.String("Standard"),
+		Value:       props.RoleARN,
+	})
+}
+
+// ListStatement lets the auth servers list the registered proxy roles under
+// the path whose ARN is pathARN. GetParametersByPath is authorized against
+// the requested path, not against the parameters it returns (Parameter
+// Store, "How Parameter Store authorizes parameter retrieval").
+func ListStatement(sid, pathARN string) policy.Statement {
+	return policy.Statement{Sid: sid, Actions: []string{"ssm:GetParametersByPath"}, Resources: []*string{jsii.String(pathARN)}}
 }

@@ -47,6 +47,8 @@ type authEnv struct {
 	SessionsKeyTag        string `env:"SESSIONS_KEY_TAG"`
 	LicenseParameter      string `env:"LICENSE_PARAMETER"`
 	LicensePath           string `env:"LICENSE_PATH"`
+	ProxyRolesPath        string `env:"PROXY_ROLES_PATH"`
+	ProxyRolePrefix       string `env:"PROXY_ROLE_PREFIX"`
 	LocksTable            string `env:"LOCKS_TABLE"`
 	ACMEEmail             string `env:"ACME_EMAIL"`
 	ACMEStaging           bool   `env:"ACME_STAGING"`

@@ -73,7 +73,7 @@ func TestAuthBootFillsAccountID(t *testing.T) {
 			params.AuditEventsURI = "athena://x_audit.events?topicArn=arn:aws:sns:us-west-2:" + PlaceholderAccountID + ":x-audit-events&queueURL=https://sqs.us-west-2.amazonaws.com/" + PlaceholderAccountID + "/x-audit-events"
 		}
 		ud, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: AuthConfig(params),
-			GroupName: "x-auth", JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
+			GroupName: "x-auth", JoinToken: "x-proxy-iam", ProxyRolesPath: "/teleport/x/proxy-roles", ProxyRolePrefix: "x-proxy-",
 			CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package teleportconfig
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func testAuthUserData(t *testing.T, license string) string {
 	t.Helper()
 	out, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:    AuthConfig(AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", ProxyPeering: true, Enterprise: license != ""}),
-		GroupName: "x-auth", LaunchHook: "x-auth-launch", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRoleNamePattern: "x-proxy-*",
+		GroupName: "x-auth", LaunchHook: "x-auth-launch", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRolesPath: "/teleport/x/proxy-roles", ProxyRolePrefix: "x-proxy-",
 		CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +256,10 @@ func TestJoinTokenRetriesTctl(t *testing.T) {
 			tctl := fmt.Sprintf(`case "$1" in
 status) [ "$(count 'tctl status')" -gt %d ] || { echo "ERROR: connection refused" >&2; exit 1; } ;;
 esac`, tc.failures)
-			s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl})
+			aws := `case "$*" in
+*get-parameters-by-path*) echo '{"Parameters":[{"Name":"/teleport/x/proxy-roles/us-east-1","Value":"arn:aws:iam::123456789012:role/x-proxy-us-east-1"}]}' ;;
+esac`
+			s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl, "aws": aws})
 			s.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
 			out, code := s.run("/usr/local/bin/teleport-join-token")
 			if (code == 0) != tc.ok {
@@ -270,6 +274,69 @@ esac`, tc.failures)
 				t.Errorf("want no token, a failure metric and log line:\n%s\n%s", out, strings.Join(s.calls(), "\n"))
 			}
 		})
+	}
+}
+
+// The join token admits exactly the registered proxy roles of this account
+// whose names start with the cluster's proxy prefix, is created again only
+// when they change, and is left alone while no role is registered.
+func TestJoinTokenAdmitsRegisteredRoles(t *testing.T) {
+	listing := func(values ...string) string {
+		var ps []string
+		for i, v := range values {
+			ps = append(ps, fmt.Sprintf(`{"Name":"/teleport/x/proxy-roles/r%d","Value":%q}`, i, v))
+		}
+		return `{"Parameters":[` + strings.Join(ps, ",") + `]}`
+	}
+	tctl := `case "$1" in
+status) echo ok ;;
+create) cp "$3" "${STUB_STATE}/token" ;;
+esac`
+	aws := func(answer string) string {
+		return "case \"$*\" in\n*get-parameters-by-path*) echo '" + answer + "' ;;\nesac"
+	}
+	good1 := "arn:aws:iam::123456789012:role/x-proxy-eu-west-1"
+	good2 := "arn:aws:iam::123456789012:role/x-proxy-us-east-1"
+	s := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl, "aws": aws(listing(
+		good2,
+		"arn:aws:iam::999999999999:role/x-proxy-us-east-1", // another account
+		"arn:aws:iam::123456789012:role/y-proxy-eu-west-1", // another cluster's name
+		"arn:aws:iam::123456789012:role/x-proxy-a/../b",    // not a role name
+		good1,
+	))})
+	s.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
+	if out, code := s.run("/usr/local/bin/teleport-join-token"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	s.mustCall("get-parameters-by-path", "--path /teleport/x/proxy-roles")
+	var tok struct {
+		Kind string `json:"kind"`
+		Spec struct {
+			Roles []string `json:"roles"`
+			Allow []struct {
+				AWSAccount string `json:"aws_account"`
+				AWSARN     string `json:"aws_arn"`
+			} `json:"allow"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(s.read("/stub-state/token")), &tok); err != nil {
+		t.Fatalf("created token: %v\n%s", err, s.read("/stub-state/token"))
+	}
+	want := "[{123456789012 arn:aws:sts::123456789012:assumed-role/x-proxy-eu-west-1/i-*} {123456789012 arn:aws:sts::123456789012:assumed-role/x-proxy-us-east-1/i-*}]"
+	if got := fmt.Sprint(tok.Spec.Allow); tok.Kind != "token" || got != want {
+		t.Errorf("rules %s; want %s", got, want)
+	}
+	// Unchanged rules: no second create.
+	if out, code := s.run("/usr/local/bin/teleport-join-token"); code != 0 || s.count("tctl create") != 1 {
+		t.Errorf("exit %d, %d creates; want one:\n%s", code, s.count("tctl create"), out)
+	}
+
+	// Nothing registered: the job succeeds and creates nothing.
+	empty := newSandbox(t, testAuthUserData(t, ""), map[string]string{"tctl": tctl, "aws": aws(listing())})
+	empty.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
+	out, code := empty.run("/usr/local/bin/teleport-join-token")
+	if code != 0 || empty.called("tctl create") >= 0 || !strings.Contains(out, "no proxy role is registered") {
+		t.Errorf("no roles: exit %d, calls %v:\n%s", code, empty.calls(), out)
 	}
 }
 

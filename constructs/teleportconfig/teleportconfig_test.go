@@ -1,6 +1,7 @@
 package teleportconfig
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -43,26 +44,32 @@ func TestProxyConfigKeepsPeerAddressPerInstance(t *testing.T) {
 	}
 }
 
-func TestJoinTokenQuotesAccount(t *testing.T) {
-	out, err := JoinTokenYAML("example-proxy-iam", "example-proxy-*")
+// The token template is a Teleport token resource with no rules yet: the
+// job adds them from the registered roles (scripts_test.go).
+func TestJoinTokenTemplate(t *testing.T) {
+	out, err := JoinTokenTemplate("example-proxy-iam")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// After the boot script substitutes the account id, it must stay a string.
-	filled := strings.ReplaceAll(out, accountPlaceholder, "012345678901")
 	var tok struct {
+		Kind     string `yaml:"kind"`
+		Version  string `yaml:"version"`
+		Metadata struct {
+			Name string `yaml:"name"`
+		} `yaml:"metadata"`
 		Spec struct {
-			Allow []map[string]any `yaml:"allow"`
+			Roles      []string         `yaml:"roles"`
+			JoinMethod string           `yaml:"join_method"`
+			Allow      []map[string]any `yaml:"allow"`
 		} `yaml:"spec"`
 	}
-	if err := yaml.Unmarshal([]byte(filled), &tok); err != nil {
+	// tctl reads resources as YAML; JSON is YAML.
+	if err := yaml.Unmarshal([]byte(out), &tok); err != nil {
 		t.Fatal(err)
 	}
-	if acct, ok := tok.Spec.Allow[0]["aws_account"].(string); !ok || acct != "012345678901" {
-		t.Errorf("aws_account = %#v; want the string 012345678901", tok.Spec.Allow[0]["aws_account"])
-	}
-	if tok.Spec.Allow[0]["aws_arn"] != "arn:aws:sts::012345678901:assumed-role/example-proxy-*/i-*" {
-		t.Errorf("aws_arn = %v", tok.Spec.Allow[0]["aws_arn"])
+	if tok.Kind != "token" || tok.Version != "v2" || tok.Metadata.Name != "example-proxy-iam" ||
+		fmt.Sprint(tok.Spec.Roles) != "[Proxy]" || tok.Spec.JoinMethod != "iam" || len(tok.Spec.Allow) != 0 || !strings.Contains(out, `"allow": []`) {
+		t.Errorf("token template:\n%s", out)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"encoding/json"
 )
 
 // CertbotLockComplete reports whether a certbot lock file names no package
@@ -68,9 +68,10 @@ type AuthUserData struct {
 	// state; AMIGeneration identifies the AMI settings this instance was
 	// launched with.
 	RolloutParameter, AMIGeneration string
-	// ProxyRoleNamePattern matches the IAM role names of every proxy region
-	// (e.g. "example-proxy-*"), so adding a region never changes the auth side.
-	ProxyRoleNamePattern string
+	// ProxyRolesPath is the SSM path where proxy stacks register their
+	// roles (config.Names.ProxyRolesPath); ProxyRolePrefix starts every
+	// proxy role name: a registered ARN of another name is ignored.
+	ProxyRolesPath, ProxyRolePrefix string
 	// Cert configures certificate renewal.
 	Cert Certificate
 }
@@ -120,50 +121,43 @@ type ProxyUserData struct {
 	Cert Certificate
 }
 
-// token is the Teleport provision token resource for the IAM join method.
+// token is the Teleport provision token resource for the IAM join method,
+// without its rules: teleport-join-token adds one per registered proxy role.
 type token struct {
-	Kind     string `yaml:"kind"`
-	Version  string `yaml:"version"`
+	Kind     string `json:"kind"`
+	Version  string `json:"version"`
 	Metadata struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
+		Name string `json:"name"`
+	} `json:"metadata"`
 	Spec struct {
-		Roles      []string    `yaml:"roles"`
-		JoinMethod string      `yaml:"join_method"`
-		Allow      []tokenRule `yaml:"allow"`
-	} `yaml:"spec"`
+		Roles      []string `json:"roles"`
+		JoinMethod string   `json:"join_method"`
+		Allow      []string `json:"allow"`
+	} `json:"spec"`
 }
 
-type tokenRule struct {
-	AWSAccount quoted `yaml:"aws_account"`
-	AWSARN     string `yaml:"aws_arn"`
-}
-
-// quoted is a string always written in double quotes, so that a value filled
-// in later (an all-digit account id) still parses as a string.
-type quoted string
-
-func (q quoted) MarshalYAML() (any, error) {
-	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Value: string(q)}, nil
-}
-
-// JoinTokenYAML renders the proxies' IAM join token. The account id is a
-// placeholder filled in at boot from the instance identity document.
-func JoinTokenYAML(name, roleNamePattern string) (string, error) {
+// JoinTokenTemplate renders the proxies' IAM join token (JSON, which tctl
+// reads as YAML) with an empty allow list. At boot, and every minute after,
+// teleport-join-token fills it with one rule per proxy role registered under
+// ProxyRolesPath (aws_account and aws_arn
+// arn:<partition>:sts::<account>:assumed-role/<role>/i-*: the session name
+// of an EC2 instance role is the instance id), and creates it.
+//
+// Listing the exact roles, rather than a name pattern, means that a role
+// someone creates later with a matching name cannot join the cluster as a
+// proxy; see docs/security.md for what must still be protected.
+func JoinTokenTemplate(name string) (string, error) {
 	var t token
 	t.Kind, t.Version = "token", "v2"
 	t.Metadata.Name = name
 	t.Spec.Roles = []string{"Proxy"}
 	t.Spec.JoinMethod = "iam"
-	t.Spec.Allow = []tokenRule{{
-		AWSAccount: quoted(accountPlaceholder),
-		AWSARN:     "arn:aws:sts::" + accountPlaceholder + ":assumed-role/" + roleNamePattern + "/i-*",
-	}}
-	out, err := yaml.Marshal(&t)
+	t.Spec.Allow = []string{}
+	out, err := json.MarshalIndent(&t, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("render join token: %w", err)
 	}
-	return string(out), nil
+	return string(out) + "\n", nil
 }
 
 func (i Install) common(role, group, launchHook, amiGeneration, caPin, rollout string, cert Certificate) commonEnv {
@@ -185,7 +179,7 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tok, err := JoinTokenYAML(u.JoinToken, u.ProxyRoleNamePattern)
+	tok, err := JoinTokenTemplate(u.JoinToken)
 	if err != nil {
 		return "", err
 	}
@@ -197,6 +191,7 @@ func (u AuthUserData) Render() (string, error) {
 		commonEnv:        u.Install.common("auth", u.GroupName, u.LaunchHook, u.AMIGeneration, u.CAPinParameter, u.RolloutParameter, u.Cert),
 		SessionsKeyTag:   SessionsKeyTag,
 		LicenseParameter: u.LicenseParameter, LicensePath: LicensePath,
+		ProxyRolesPath: u.ProxyRolesPath, ProxyRolePrefix: u.ProxyRolePrefix,
 		LocksTable: u.Cert.LocksTable, ACMEEmail: u.Cert.Email, ACMEStaging: u.Cert.Staging,
 		CertbotVersion: CertbotVersion, CertificateDaysMetric: CertificateDaysMetric,
 		CertbotLockComplete: CertbotLockComplete(string(lock)),
@@ -205,7 +200,7 @@ func (u AuthUserData) Render() (string, error) {
 		return "", fmt.Errorf("auth user data: %w", err)
 	}
 	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg,
-		bootFile{Path: bootEtc + "/proxy-token.yaml", Mode: "0644", Content: tok},
+		bootFile{Path: bootEtc + "/proxy-token.json", Mode: "0644", Content: tok},
 		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: stripRequirements(string(lock))})
 }
 

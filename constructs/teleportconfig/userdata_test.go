@@ -37,7 +37,7 @@ func TestUserDataSizeWorstCase(t *testing.T) {
 		Config: AuthConfig(AuthParams{ClusterName: domain, Region: "ap-southeast-4", StateTable: cluster + "-state", EventsTable: cluster + "-events",
 			RecordingsBucket: cluster + "-recordings-" + randomName(r, 12), ProxyPeering: true, AgentConnectionCount: 10, Enterprise: true}),
 		GroupName: cluster + "-auth", LicenseParameter: "/" + randomName(r, 1010), JoinToken: cluster + "-proxy-iam",
-		ProxyRoleNamePattern: cluster + "-proxy-*", CAPinParameter: "/teleport/" + cluster + "/ca-pin",
+		ProxyRolesPath: "/teleport/" + cluster + "/proxy-roles", ProxyRolePrefix: cluster + "-proxy-", CAPinParameter: "/teleport/" + cluster + "/ca-pin",
 		RolloutParameter: "/teleport/" + cluster + "/auth-rollout", AMIGeneration: randomName(r, 12), Cert: cert}.Render()
 	if err != nil {
 		t.Fatal(err)

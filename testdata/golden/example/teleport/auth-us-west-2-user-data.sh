@@ -35,6 +35,8 @@ READY_TIMEOUT_SECONDS='900'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/example/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
+PROXY_ROLES_PATH='/teleport/example/proxy-roles'
+PROXY_ROLE_PREFIX='example-proxy-'
 LOCKS_TABLE='example-locks'
 ACME_EMAIL='admin@example.com'
 ACME_STAGING='false'
@@ -77,18 +79,21 @@ ssh_service:
     enabled: false
 TELEPORT_BOOT_FILE
 
-write /etc/teleport-boot/proxy-token.yaml 0644 <<'TELEPORT_BOOT_FILE'
-kind: token
-version: v2
-metadata:
-    name: example-proxy-iam
-spec:
-    roles:
-        - Proxy
-    join_method: iam
-    allow:
-        - aws_account: "__ACCOUNT_ID__"
-          aws_arn: arn:aws:sts::__ACCOUNT_ID__:assumed-role/example-proxy-*/i-*
+write /etc/teleport-boot/proxy-token.json 0644 <<'TELEPORT_BOOT_FILE'
+{
+  "kind": "token",
+  "version": "v2",
+  "metadata": {
+    "name": "example-proxy-iam"
+  },
+  "spec": {
+    "roles": [
+      "Proxy"
+    ],
+    "join_method": "iam",
+    "allow": []
+  }
+}
 TELEPORT_BOOT_FILE
 
 write /etc/teleport-boot/certbot-requirements.txt 0644 <<'TELEPORT_BOOT_FILE'
@@ -418,20 +423,57 @@ if ! teleport_installed || [ ! -e "${STARTED_MARKER}" ]; then
   log "Teleport is not started yet; the boot runs this job when it is"
   exit 0
 fi
+instance_facts
 DONE="${BOOT_STATE}/join-token-created"
+APPLIED="${BOOT_STATE}/join-token.json"
 account=$(imds dynamic/instance-identity/document | python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])')
-token=$(mktemp)
-trap 'rm -f "${token}"' EXIT
-sed "s|__ACCOUNT_ID__|${account}|g" "${BOOT_ETC}/proxy-token.yaml" >"${token}"
-create() { tctl status >/dev/null 2>&1 && tctl create -f "${token}"; }
+work=$(mktemp -d)
+trap 'rm -rf "${work}"' EXIT
+if ! retry 3 aws ssm get-parameters-by-path --path "${PROXY_ROLES_PATH}" --output json >"${work}/registered"; then
+  log "cannot list the proxy roles under ${PROXY_ROLES_PATH}; the timer retries"
+  exit 1
+fi
+status=0
+python3 - "${BOOT_ETC}/proxy-token.json" "${work}/registered" "${account}" "${PROXY_ROLE_PREFIX}" >"${work}/token" <<'PY' || status=$?
+import json, re, sys
+template, registered, account, prefix = sys.argv[1:5]
+token = json.load(open(template))
+arn = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/(" + re.escape(prefix) + r"[A-Za-z0-9+=,.@_-]+)$")
+allow = []
+for p in sorted(json.load(open(registered)).get("Parameters", []), key=lambda p: (p.get("Value", ""), p["Name"])):
+    m = arn.match(p.get("Value", ""))
+    if not m or m.group(2) != account:
+        print("ignoring %s: %r is not a proxy role of account %s" % (p["Name"], p.get("Value"), account), file=sys.stderr)
+        continue
+    allow.append({"aws_account": account,
+                  "aws_arn": "arn:%s:sts::%s:assumed-role/%s/i-*" % (m.group(1), account, m.group(3))})
+if not allow:
+    sys.exit(3)
+token["spec"]["allow"] = allow
+print(json.dumps(token, indent=2, sort_keys=True))
+PY
+case "${status}" in
+0) ;;
+3)
+  log "no proxy role is registered under ${PROXY_ROLES_PATH} yet; the join token is left as it is"
+  exit 0 ;;
+*)
+  log "cannot render the join token"
+  exit 1 ;;
+esac
+if cmp -s "${work}/token" "${APPLIED}" && [ -z "$(find "${APPLIED}" -mmin +15)" ]; then
+  exit 0
+fi
+create() { tctl status >/dev/null 2>&1 && tctl create -f "${work}/token"; }
 if ! retry 6 create; then
   if [ ! -e "${DONE}" ]; then
     boot_failed join-token "tctl could not create the proxies' join token; the timer retries"
   fi
   exit 1
 fi
+cp "${work}/token" "${APPLIED}"
 touch "${DONE}"
-log "join token is in place"
+log "join token admits $(grep -c '"aws_arn"' "${work}/token") proxy role(s)"
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-publish-rollout 0755 <<'TELEPORT_BOOT_FILE'
@@ -639,7 +681,7 @@ TELEPORT_BOOT_FILE
 
 write /etc/systemd/system/teleport-join-token.service 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
-Description=Create the Teleport proxies' IAM join token
+Description=Keep the Teleport proxies' IAM join token in step with the registered proxy roles
 After=network-online.target
 Wants=network-online.target
 [Service]
@@ -649,11 +691,11 @@ TELEPORT_BOOT_FILE
 
 write /etc/systemd/system/teleport-join-token.timer 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
-Description=Create the Teleport proxies' IAM join token, every 15min
+Description=Keep the Teleport proxies' IAM join token in step with the registered proxy roles, every minute
 [Timer]
 OnBootSec=1min
-OnUnitActiveSec=15min
-RandomizedDelaySec=30s
+OnUnitActiveSec=1min
+RandomizedDelaySec=10s
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
