@@ -45,6 +45,30 @@ func TestUpgradeOrder(t *testing.T) {
 	if hooks := asList(auth.one(t, "aws_autoscaling_group")["initial_lifecycle_hook"]); len(hooks) != 1 || get(hooks[0], "name") != "example-auth-wait-for-ready" {
 		t.Errorf("the auth group's hooks: %v; want its readiness hook only", hooks)
 	}
+	// The auth stack's plan reads the release the cluster runs (the
+	// published rollout state, refreshed, never written by Terraform) and
+	// admits only the configured major or the one before; applied in the
+	// emulator by e2e TestChangeScenarios.
+	release, _ := config.ParseVersion(config.DefaultTeleportVersion)
+	gates := 0
+	for id, p := range auth.resources("aws_ssm_parameter") {
+		if p["name"] != "/teleport/example/auth-rollout" {
+			continue
+		}
+		gates++
+		var conds []string
+		for _, c := range asList(get(p, "lifecycle", "postcondition")) {
+			conds = append(conds, fmt.Sprint(get(c, "condition")))
+		}
+		running := `try(tonumber(split(".", jsondecode(self.value).teleport)[0]), %d)`
+		want := []string{fmt.Sprintf("${"+running+" >= %d}", release.Major, release.Major-1), fmt.Sprintf("${"+running+" <= %d}", release.Major, release.Major)}
+		if fmt.Sprint(conds) != fmt.Sprint(want) || fmt.Sprint(get(p, "lifecycle", "ignore_changes")) != "[value]" {
+			t.Errorf("%s: upgrade gate %v; want %v with value ignored", id, conds, want)
+		}
+	}
+	if gates != 1 {
+		t.Errorf("%d rollout parameters in the auth stack; want 1", gates)
+	}
 	script, _ := userData(t, auth.one(t, "aws_launch_template"))
 	if !strings.Contains(script, "teleport-publish-rollout.timer") || bootEnv(t, script)["TELEPORT_VERSION"] != config.DefaultTeleportVersion {
 		t.Error("auth servers do not publish their release")

@@ -558,6 +558,11 @@ func TestChangeScenarios(t *testing.T) {
 		_ = os.WriteFile(path, []byte(report.String()), 0o644)
 	}
 
+	t.Run("auth plan refuses a release two majors from the running one", func(t *testing.T) {
+		c.t = t
+		c.opts.Progress = progress{t}
+		c.upgradeGate(t, cfg, prev)
+	})
 	t.Run("destroy refused by deletion protection", func(t *testing.T) {
 		c.t = t
 		c.opts.Progress = progress{t}
@@ -628,6 +633,63 @@ for b in boto3.client("s3", region_name="us-east-1", **kw).list_buckets()["Bucke
 		t.Fatalf("empty the buckets: %v\n%s", err, out)
 	}
 	t.Logf("buckets emptied:\n%s", out)
+}
+
+// upgradeGate publishes rollout states as the auth servers would and plans
+// the auth stack of outdir (configured at cfg's auth release) against each:
+// the plan must read the running release from the cluster and refuse a jump
+// of two majors and a downgrade across one.
+func (c *cluster) upgradeGate(t *testing.T, cfg *config.Cluster, outdir string) {
+	t.Helper()
+	release, err := config.ParseVersion(cfg.Auth.TeleportVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, auth := cfg.Names().RolloutParameter(), cfg.Names().AuthStack(cfg.Auth.Region)
+	publish := func(value string) {
+		t.Helper()
+		script := `
+import boto3, sys
+boto3.client("ssm", region_name=sys.argv[2], endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test").put_parameter(
+    Name=sys.argv[3], Value=sys.argv[4], Type="String", Overwrite=True)
+`
+		python := os.Getenv(emulator.PythonEnv)
+		if python == "" {
+			python = "python3"
+		}
+		if out, err := exec.Command(python, "-c", script, c.emu.Endpoint, cfg.Auth.Region, name, value).CombinedOutput(); err != nil {
+			t.Fatalf("publish %s: %v\n%s", value, err, out)
+		}
+	}
+	c.opts.Only = []string{auth}
+	defer func() { c.opts.Only = nil }()
+	for _, tc := range []struct {
+		running string
+		refused string
+	}{
+		{fmt.Sprintf("%d.5.13", release.Major-2), "Teleport upgrades one major at a time"},
+		{fmt.Sprintf("%d.0.1", release.Major+1), "Teleport does not downgrade across majors"},
+		{fmt.Sprintf("%d.7.16", release.Major-1), ""},
+		{release.String(), ""},
+	} {
+		publish(fmt.Sprintf(`{"generations":["x"],"servers":2,"teleport":%q,"updated":1}`, tc.running))
+		res, err := c.run(outdir, deploy.Plan, tc.refused != "")
+		if tc.refused == "" {
+			continue
+		}
+		log := ""
+		if res != nil {
+			for _, s := range res.Stacks {
+				if s.Log != "" {
+					b, _ := os.ReadFile(s.Log)
+					log += string(b)
+				}
+			}
+		}
+		if err == nil || !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(log+err.Error(), "│", " ")), " "), tc.refused) {
+			t.Errorf("auth at %s, cluster running %s: plan err = %v; want it refused (%q)\n%s", release, tc.running, err, tc.refused, log)
+		}
+	}
 }
 
 // reportDiff is the app's diff of two outputs.

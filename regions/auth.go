@@ -144,7 +144,11 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
 	}
 	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
-	rollout := authstate.NewRollout(stack, "rollout", names.RolloutParameter())
+	release, err := config.ParseVersion(cfg.Auth.TeleportVersion)
+	if err != nil {
+		return nil, fmt.Errorf("auth stack: %w", err)
+	}
+	rollout := authstate.NewRollout(stack, "rollout", names.RolloutParameter(), release)
 	store := storage.New(stack, "storage", &storage.Props{
 		StateTable:       names.StateTable(),
 		EventsTable:      eventsTable,

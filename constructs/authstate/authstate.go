@@ -20,9 +20,12 @@
 package authstate
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
+	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -71,11 +74,39 @@ func NewCAPin(scope constructs.Construct, id string, props *Props) *Parameter {
 // NewRollout creates the rollout state parameter, a String: it holds
 // release numbers and hashes of the AMI settings, nothing secret, and
 // proxies of every region read it at boot.
-func NewRollout(scope constructs.Construct, id, name string) *Parameter {
+//
+// It is also the upgrade gate of the cluster: release is the Teleport
+// release the auth servers are configured to run, and the plan of the auth
+// stack fails unless the oldest release the live auth servers published
+// (read from the cluster at plan time, since the value is refreshed and
+// never overwritten by Terraform) is of the same major or the one before.
+// Teleport upgrades one major at a time and does not downgrade across
+// majors (Teleport's "Upgrading Compatibility Overview": "you must upgrade
+// ... one major version at a time"; the backend is migrated on upgrade).
+// A cluster that has not published a release yet (new, or every auth server
+// gone) passes.
+func NewRollout(scope constructs.Construct, id, name string, release config.Version) *Parameter {
+	// The published major, or pass when there is none: "{}" before the
+	// first publication, {"servers":0,...} with no live auth server. try(),
+	// not ||, since Terraform evaluates both sides of a logical operator.
+	running := func(pass int) string {
+		return fmt.Sprintf(`try(tonumber(split(".", jsondecode(self.value).teleport)[0]), %d)`, pass)
+	}
+	gate := func(cond, msg string) *cdktf.Postcondition {
+		return &cdktf.Postcondition{Condition: jsii.String("${" + cond + "}"), ErrorMessage: jsii.String(msg)}
+	}
 	return newParameter(scope, id, name, &ssmparameter.SsmParameterConfig{
 		Description: jsii.String("Teleport auth servers' rollout state (oldest release, AMI generations), published by the auth instances; new proxies wait on it"),
 		Type:        jsii.String("String"),
 		Value:       jsii.String(NoRollout),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{
+			gate(fmt.Sprintf("%s >= %d", running(release.Major), release.Major-1), fmt.Sprintf(
+				"The auth servers of this cluster run a Teleport release older than %d.x (published in %s), and auth.teleport_version is %s: Teleport upgrades one major at a time. Set auth.teleport_version and teleport_version to the newest release of the next major first, deploy and let the rollout finish, then go on (docs/operations.md: Upgrading Teleport).",
+				release.Major-1, name, release)),
+			gate(fmt.Sprintf("%s <= %d", running(release.Major), release.Major), fmt.Sprintf(
+				"The auth servers of this cluster run a Teleport release newer than %d.x (published in %s), and auth.teleport_version is %s: Teleport does not downgrade across majors (the backend was migrated). Set the release the cluster runs, or restore the cluster from a backup taken before the upgrade (docs/operations.md).",
+				release.Major, name, release)),
+		}},
 	})
 }
 
@@ -85,7 +116,10 @@ func newParameter(scope constructs.Construct, id, name string, cfg *ssmparameter
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	cfg.Name = jsii.String(name)
 	cfg.Tier = jsii.String("Standard")
-	cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("value")}}
+	if cfg.Lifecycle == nil {
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{}
+	}
+	cfg.Lifecycle.IgnoreChanges = &[]*string{jsii.String("value")}
 	ssmparameter.NewSsmParameter(c, jsii.String("parameter"), cfg)
 	return &Parameter{Construct: c, Name: name}
 }

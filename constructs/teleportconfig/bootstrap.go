@@ -49,8 +49,8 @@ func roleFiles(role string) (scripts, timers []string) {
 	switch role {
 	case roleAuth:
 		return append(common, "teleport-boot-auth", "teleport-publish-ca-pin", "teleport-join-token",
-				"teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog"),
-			[]string{"teleport-publish-ca-pin", "teleport-join-token", "teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog"}
+				"teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog", "teleport-fetch-license"),
+			[]string{"teleport-publish-ca-pin", "teleport-join-token", "teleport-publish-rollout", "teleport-renew-cert", "teleport-watchdog", "teleport-fetch-license"}
 	default:
 		return append(common, "teleport-boot-proxy", "teleport-launch-gate", "teleport-fetch-cert", "teleport-watchdog", "teleport-drain"),
 			[]string{"teleport-fetch-cert", "teleport-watchdog", "teleport-drain"}

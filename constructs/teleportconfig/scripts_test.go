@@ -340,13 +340,51 @@ esac`
 	}
 }
 
+// A renewed license reaches a running auth server without a refresh: the
+// timer job re-reads the parameter and reloads Teleport (a graceful restart)
+// only when the file changed; a failure keeps the license it has and says
+// why once.
+func TestLicenseRefreshReloadsTeleport(t *testing.T) {
+	aws := `case "$*" in
+*"get-parameter --name /teleport/x/license"*)
+  case "$(count "get-parameter --name /teleport/x/license")" in
+  1|2) echo LICENSE-V1 ;;
+  3|4) echo "An error occurred (ThrottlingException) when calling the GetParameter operation: Rate exceeded" >&2; exit 254 ;;
+  *) echo LICENSE-V2 ;;
+  esac ;;
+esac`
+	s := newSandbox(t, testAuthUserData(t, "/teleport/x/license"), map[string]string{"aws": aws})
+	s.write(LicensePath, "LICENSE-V1\n", 0o600)
+	s.write("/var/lib/teleport-boot/teleport-started", "", 0o644)
+	run := func(wantCode int) string {
+		t.Helper()
+		out, code := s.run("/usr/local/bin/teleport-fetch-license")
+		if code != wantCode {
+			t.Fatalf("exit %d; want %d:\n%s", code, wantCode, out)
+		}
+		return out
+	}
+	run(0)
+	run(0)
+	if s.called("systemctl reload teleport") >= 0 {
+		t.Errorf("reloaded Teleport for an unchanged license: %v", s.calls())
+	}
+	first, second := run(1), run(1)
+	if !strings.Contains(first, "Rate exceeded") || second != "" || s.read(LicensePath) != "LICENSE-V1\n" {
+		t.Errorf("a failed read: logged %q then %q, license %q; want the reason once and the license kept", first, second, s.read(LicensePath))
+	}
+	if out := run(0); !strings.Contains(out, "changed: reloading Teleport") || s.read(LicensePath) != "LICENSE-V2\n" || s.count("systemctl reload teleport") != 1 {
+		t.Errorf("a renewed license: %q, license %q, calls %v", out, s.read(LicensePath), s.calls())
+	}
+}
+
 // The user data itself: run as cloud-init would, it writes every file and
 // runs the role's boot, whose output goes to the boot log.
 func TestAuthUserDataBootsInOrder(t *testing.T) {
 	ud := testAuthUserData(t, "/teleport/x/license")
 	aws := `case "$*" in
 *"get-parameter"*license*)
-  case "$(count license)" in
+  case "$(count "get-parameter --name /teleport/x/license")" in
   1) echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: Parameter /teleport/x/license not found." >&2; exit 254 ;;
   2|3) echo "An error occurred (AccessDeniedException) when calling the GetParameter operation: User is not authorized to perform kms:Decrypt (Service: AWSKMS)" >&2; exit 254 ;;
   esac
