@@ -124,11 +124,30 @@ func TestAdvisoriesTable(t *testing.T) {
 }
 
 func TestNoAlertsEmailWarns(t *testing.T) {
-	cfg, err := Parse([]byte(valid), "t")
+	cfg, err := Parse([]byte(strings.Replace(valid, "admin@example.com", "admin@corp.example.com", 1)), "t")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w := cfg.Warnings(); len(w) != 1 || !strings.Contains(w[0], "alerts.email: not set") || !strings.Contains(w[0], "notifies nobody") {
 		t.Errorf("warnings %q", w)
+	}
+}
+
+// Let's Encrypt refuses a contact at a documentation domain itself (Boulder
+// forbiddenMailDomains), not at its subdomains.
+func TestDocumentationContactWarns(t *testing.T) {
+	for email, warns := range map[string]bool{
+		"admin@example.com": true, "ops@Example.NET": true, "a@example.org": true,
+		"admin@corp.example.com": false, "admin@example-corp.com": false,
+	} {
+		cfg, err := Parse([]byte(strings.Replace(valid, "admin@example.com", email, 1)+"alerts: {email: ops@corp.example.com}\n"), "t")
+		if err != nil {
+			t.Fatalf("%s: %v", email, err)
+		}
+		w := cfg.Warnings()
+		got := len(w) == 1 && strings.HasPrefix(w[0], "acme_email: ") && strings.Contains(w[0], "forbiddenMailDomains")
+		if got != warns || (!warns && len(w) != 0) {
+			t.Errorf("%s: warnings %q; want a documentation-domain warning: %v", email, w, warns)
+		}
 	}
 }

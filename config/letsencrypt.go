@@ -90,12 +90,24 @@ func (v *validator) acmeDomain(domain string) {
 	}
 }
 
+// forbiddenContactDomains are the contact domains Boulder refuses outright
+// (policy/pa.go forbiddenMailDomains: RFC 2606 documentation names, "frequently
+// used when copy-pasting example configurations").
+var forbiddenContactDomains = []string{"example.com", "example.net", "example.org"}
+
 // acmeEmail checks the domain of the Let's Encrypt contact address, which
-// Boulder validates like a certificate name (ValidEmail).
-func (v *validator) acmeEmail(email string) {
+// Boulder validates like a certificate name (ValidEmail). A contact at a
+// documentation domain is a warning, not an error: the shipped example uses
+// one, like its placeholder domain, and must synthesize.
+func (v *validator) acmeEmail(c *Cluster) {
+	email := c.ACMEEmail
 	domain := strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
 	if why := acmeNameProblem(domain); why != "" {
 		v.add("acme_email", "%q: its domain %s, and Let's Encrypt refuses to register an account whose contact is not under a public TLD (Boulder policy/pa.go ValidEmail); use an address that receives mail", email, why)
+		return
+	}
+	if slices.Contains(forbiddenContactDomains, domain) {
+		c.warnings = append(c.warnings, fmt.Sprintf("acme_email: %q is at %s, a documentation domain: Let's Encrypt refuses to register an account with that contact (Boulder forbiddenMailDomains), so the auth servers would never get the cluster's certificate; set an address that receives mail before you deploy", email, domain))
 	}
 }
 

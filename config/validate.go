@@ -178,7 +178,7 @@ func (c *Cluster) validate(unknown, given func(path string) bool) error {
 	} else if !emailRe.MatchString(c.ACMEEmail) {
 		v.add("acme_email", "%q is not an e-mail address", c.ACMEEmail)
 	} else {
-		v.acmeEmail(c.ACMEEmail)
+		v.acmeEmail(c)
 	}
 	if c.Alerts.Email != "" && !emailRe.MatchString(c.Alerts.Email) {
 		v.add("alerts.email", "%q is not an e-mail address", c.Alerts.Email)
