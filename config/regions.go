@@ -83,6 +83,21 @@ var regionTable = []Region{
 // synthesized required_providers).
 const PinnedAWSProvider = "5.88.0"
 
+// MinTerraform is the oldest Terraform release that runs every stack, which
+// each stack declares as required_version: the S3 backend's use_lockfile and
+// the ephemeral resource that checks the license parameter at plan time
+// (package authcluster) both arrived in Terraform 1.10 (its CHANGELOG), and
+// import and removed blocks (1.5 and 1.7) are covered by it. OpenTofu reads
+// the same constraint against its own version but has ephemeral resources
+// only from 1.11 ("Ephemeral resources can be used only with OpenTofu from
+// v1.11 onwards", OpenTofu language docs): MinOpenTofu.
+const MinTerraform = "1.10.0"
+
+// MinOpenTofu is the oldest OpenTofu release that runs every stack (see
+// MinTerraform); required_version cannot tell the two tools apart, so an
+// OpenTofu 1.10 passes it and then refuses the ephemeral block.
+const MinOpenTofu = "1.11.0"
+
 // OptInRegions are the regions of the table an account must enable before
 // using them ("Enable or disable AWS Regions in your account", AWS Account
 // Management guide: the Regions introduced after March 20, 2019 are

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/example/teleport-multi-region/config"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -498,7 +499,7 @@ func binary(name string, getenv func(string) string) (string, error) {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
-			return "", fmt.Errorf("%s not found on PATH: install Terraform >= 1.7 (or OpenTofu and set %s=tofu)", name, BinaryEnv)
+			return "", fmt.Errorf("%s not found on PATH: install Terraform >= %s (or OpenTofu >= %s and set %s=tofu)", name, config.MinTerraform, config.MinOpenTofu, BinaryEnv)
 		}
 		return "", err
 	}

@@ -25,9 +25,13 @@ import (
 // deleted cdktf.out.
 const StateDir = "../../.."
 
-// setUpStack gives a stack its backend and default AWS provider.
+// setUpStack gives a stack its Terraform version constraint, backend and
+// default AWS provider.
 func setUpStack(stack cdktf.TerraformStack, cfg *config.Cluster, region string) provider.AwsProvider {
 	name := *stack.Node().Id()
+	// cdktf 0.20 has no setting for it; an older Terraform then stops at
+	// init with the constraint instead of failing on a block it cannot read.
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+config.MinTerraform))
 	switch cfg.Backend.Type {
 	case config.BackendS3:
 		s3 := cfg.Backend.S3
