@@ -85,7 +85,7 @@ func TestProxiesPinTheClusterCA(t *testing.T) {
 		if st := statement(t, s, "ReadCAPin"); fmt.Sprint(st["actions"]) != "[ssm:GetParameter]" || fmt.Sprint(st["resources"]) != "["+proxyARN+"]" {
 			t.Errorf("%s: proxy role reads %v %v", region, st["actions"], st["resources"])
 		}
-		if c := conditions(statement(t, s, "DecryptCAPin")); c["StringEquals kms:EncryptionContext:PARAMETER_ARN"] != "["+proxyARN+"]" ||
+		if c := conditions(statement(t, s, "ProxiesReadCAPin")); c["StringEquals kms:EncryptionContext:PARAMETER_ARN"] != "["+proxyARN+"]" ||
 			c["StringEquals kms:ViaService"] != "[ssm.us-west-2.amazonaws.com]" {
 			t.Errorf("%s: CA pin decryption: %v", region, c)
 		}

@@ -69,10 +69,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	// IAM is global: the auth stack creates the cluster's Auto Scaling
 	// role once and every proxy stack reads it.
 	asgRole := instances.NewAutoScalingRole(stack, "autoscaling-role", names.AutoScalingRoleSuffix())
-	iamARN := func(path string) string { return "arn:aws:iam::" + *account.AccountId() + ":role/" + path }
 	pinARN := authstate.ARN(region, *account.AccountId(), names.CAPinParameter())
-	pinContext := &kmskey.Context{Key: "PARAMETER_ARN", Value: pinARN}
-	ssmVia := []string{kmskey.ViaService("ssm", region)}
 	// The Athena audit backend replaces the events table; its topic,
 	// queues and buckets use the cluster key.
 	audit := athenaProps(cfg, region, account.AccountId())
@@ -84,45 +81,14 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		queueTopics = []string{athenaaudit.TopicARN(region, *account.AccountId(), audit.Topic)}
 		queues = []string{athenaaudit.QueueARN(region, *account.AccountId(), audit.Queue)}
 	}
-	authKeyServices := []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region)}
-	for _, svc := range auditServices {
-		authKeyServices = append(authKeyServices, kmskey.ViaService(svc, region))
-	}
+	// Who may use the key is granted by the constructs that own the roles
+	// and resources (kmskey.Key.Grant): the auth cluster, the proxies, the
+	// storage, the CA pin and the backups.
 	key := kmskey.New(stack, "key", &kmskey.Props{
-		Description: "Teleport cluster state, audit log, session recordings, TLS certificate, CA pin, auth volumes and flow logs",
-		Alias:       names.KeyAlias(),
-		AccountID:   account.AccountId(),
-		Region:      region,
-		Users: []kmskey.User{
-			{Sid: "AuthServiceUsesKey", RoleARN: iamARN(names.AuthRole()), ViaServices: authKeyServices},
-			{Sid: "AuthServicePublishesCAPin", RoleARN: iamARN(names.AuthRole()),
-				Actions: []string{"kms:Decrypt", "kms:Encrypt"}, ViaServices: ssmVia, EncryptionContext: pinContext},
-			// Proxies of every region, present and future, read the
-			// certificate from S3 and the CA pin from SSM, nothing else.
-			{Sid: "ProxiesReadCertificate", RoleARN: iamARN(names.ProxyRolePattern()),
-				Actions: []string{"kms:Decrypt"}, ViaServices: []string{kmskey.ViaService("s3", region)}},
-			{Sid: "ProxiesReadCAPin", RoleARN: iamARN(names.ProxyRolePattern()),
-				Actions: []string{"kms:Decrypt"}, ViaServices: ssmVia, EncryptionContext: pinContext},
-			// The deployer creates the tables with the key: DynamoDB uses
-			// the caller's rights through the service ("How Amazon DynamoDB
-			// uses AWS KMS", DynamoDB developer guide).
-			{Sid: "DeployerCreatesTables", ViaServices: []string{kmskey.ViaService("dynamodb", region)}},
-			// AWS Backup reads the tables and recordings it backs up,
-			// and writes the ones it restores.
-			backup.SourceKeyUser(*account.AccountId(), names.BackupRole(), region),
-			// ...and creates (Encrypt) and refreshes (Decrypt) the CA pin
-			// parameter ("How AWS Systems Manager Parameter Store uses AWS
-			// KMS": the encryption context is the parameter's ARN).
-			{Sid: "DeployerManagesCAPinParameter", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
-				ViaServices: ssmVia, EncryptionContext: pinContext},
-			// ...and exports the state table to the backups bucket before
-			// each auth release: DynamoDB writes the export to S3 with the
-			// caller's rights, and S3 (bucket keys on) names the bucket in
-			// the encryption context.
-			{Sid: "DeployerExportsState", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
-				ViaServices:       []string{kmskey.ViaService("s3", region)},
-				EncryptionContext: &kmskey.Context{Key: "aws:s3:arn", Value: "arn:aws:s3:::" + names.BackupsBucket()}},
-		},
+		Description:        "Teleport cluster state, audit log, session recordings, TLS certificate, CA pin, auth volumes and flow logs",
+		Alias:              names.KeyAlias(),
+		AccountID:          account.AccountId(),
+		Region:             region,
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
 		LogGroupARNs:       flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
@@ -143,7 +109,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	if cfg.Auth.ExistingVPC.FlowLogsOn() {
 		flowLogs(stack, cfg, net, "auth", names.FlowLogRole("auth"), region, account.AccountId(), key.ARN)
 	}
-	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), KeyARN: key.ARN})
+	pin := authstate.NewCAPin(stack, "ca-pin", &authstate.Props{Name: names.CAPinParameter(), Key: key, Region: region})
 	release, err := config.ParseVersion(cfg.Auth.TeleportVersion)
 	if err != nil {
 		return nil, fmt.Errorf("auth stack: %w", err)
@@ -156,13 +122,14 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		RecordingsBucket: names.RecordingsBucket(),
 		CertsBucket:      names.CertsBucket(),
 		BackupsBucket:    names.BackupsBucket(),
-		KeyARN:           key.ARN,
+		Key:              key,
+		Region:           region,
 		Protect:          cfg.Protected(),
 	})
 	if auditStore == nil {
 		auditStore = store.EventsTableARN
 	}
-	stateBackup(stack, cfg, account.AccountId(), store, auditStore)
+	stateBackup(stack, cfg, account.AccountId(), store, auditStore, key)
 
 	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("auth"), DynamoDB: store.EndpointPolicy(account.AccountId())})
 
@@ -216,7 +183,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 			authstate.ListStatement("ListProxyRoles", authstate.ARN(region, *account.AccountId(), names.ProxyRolesPath()))),
 			auditPolicy...),
 		AuditKeyServices:   auditServices,
-		KeyARN:             key.ARN,
+		Key:                key,
 		AutoScalingRoleARN: asgRole,
 		// The state is exported before the first auth server of a new
 		// release starts (Teleport's Backup and Restore guide: back up the
@@ -306,7 +273,7 @@ func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Netw
 // or the Athena events bucket) and the recordings
 // (package backup), copying every recovery point to backup.copy_region
 // when it is set, through a provider of that region.
-func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage, auditStore *string) *backup.Backup {
+func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage, auditStore *string, key *kmskey.Key) *backup.Backup {
 	names := cfg.Names()
 	var copyProvider cdktf.TerraformProvider
 	if r := cfg.Backup.CopyRegion; r != "" {
@@ -320,6 +287,7 @@ func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *strin
 		Region:        cfg.Auth.Region,
 		RetentionDays: cfg.Backup.RetentionDays,
 		Resources:     []*string{store.StateTableARN, auditStore, store.Recordings.ARN},
+		SourceKey:     key,
 		CopyRegion:    cfg.Backup.CopyRegion,
 		CopyProvider:  copyProvider,
 		Protect:       cfg.Protected(),

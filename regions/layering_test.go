@@ -10,8 +10,8 @@ import (
 
 // regions composes constructs: IAM policy statements and alarm metrics
 // belong to the constructs that own what they are about (issue 17.5), so
-// none is written here. (Key users, kmskey.User, are the key construct's
-// typed way of naming who uses a key, and are composed here.)
+// none is written here. (Key grants, kmskey.Key.Grant, are written by the
+// constructs that own the roles, both sides at once.)
 func TestRegionsOnlyComposes(t *testing.T) {
 	// A single statement, condition or metric literal; a slice of
 	// statements made by constructs ([]policy.Statement{...}) is composition.

@@ -171,9 +171,10 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		ExtraPolicy: []policy.Statement{
 			authstate.ReadStatement("ReadRolloutState", authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter())),
 		},
-		CAPinParameterARN:  authstate.ARN(cfg.Auth.Region, *account, names.CAPinParameter()),
+		CAPinParameter:     names.CAPinParameter(),
 		CertBucket:         names.CertsBucket(),
-		CertKeyARN:         auth.Key.ARN,
+		CertKey:            auth.Key,
+		RolePattern:        names.ProxyRolePattern(),
 		CertRegion:         cfg.Auth.Region,
 		VolumeKeyARN:       volumeKey.ARN,
 		AutoScalingRoleARN: auth.AutoScalingRoleARN,

@@ -33,14 +33,15 @@ type Props struct {
 	Network *network.Network
 	// Storage holds the tables and buckets the role may use.
 	Storage *storage.Storage
-	// KeyARN is the customer managed key that encrypts Storage, the
-	// session recordings and the instances' volumes.
-	KeyARN *string
+	// Key is the customer managed key that encrypts Storage, the session
+	// recordings, the CA pin and the instances' volumes; the role is
+	// granted what it does with it here.
+	Key *kmskey.Key
 	// Instances sizes the group; Image picks its AMI.
 	Instances config.InstanceGroup
 	Image     config.Image
 	// AuditKeyServices are the services, besides DynamoDB and S3, through
-	// which the audit log uses KeyARN (the Athena backend: "sns", "sqs").
+	// which the audit log uses Key (the Athena backend: "sns", "sqs").
 	AuditKeyServices []string
 	// BootScript is the rendered auth boot script.
 	BootScript string
@@ -52,12 +53,12 @@ type Props struct {
 	// with.
 	LicenseParameter, LicenseKeyARN string
 	// CAPinParameterARN is the SSM parameter the instances publish the
-	// cluster CA pin to (encrypted with KeyARN through SSM).
+	// cluster CA pin to (encrypted with Key through SSM).
 	CAPinParameterARN string
 	// ExtraPolicy adds statements to the role (e.g. certificate renewal).
 	ExtraPolicy []policy.Statement
 	// AutoScalingRoleARN is the service-linked role the group launches
-	// instances with; KeyARN encrypts their volumes and must grant it.
+	// instances with; Key encrypts their volumes and must grant it.
 	AutoScalingRoleARN *string
 	// StartsAfter are what a new launch template version waits for (the
 	// backup of the state before a new release, see
@@ -130,9 +131,9 @@ func New(scope constructs.Construct, id string, props *Props) *AuthCluster {
 		TargetGroupARNs:  []*string{nlb.TargetGroupARN},
 		// The recordings key reaches teleport.yaml through the metadata
 		// service: its ARN is unknown when the boot script is rendered.
-		InstanceTags:            map[string]*string{teleportconfig.SessionsKeyTag: props.KeyARN},
+		InstanceTags:            map[string]*string{teleportconfig.SessionsKeyTag: props.Key.ARN},
 		Policy:                  append(rolePolicy(props), props.ExtraPolicy...),
-		VolumeKeyARN:            props.KeyARN,
+		VolumeKeyARN:            props.Key.ARN,
 		AutoScalingRoleARN:      props.AutoScalingRoleARN,
 		LaunchTemplateDependsOn: props.StartsAfter,
 		LaunchHook:              props.LaunchHook,
@@ -163,14 +164,10 @@ func rolePolicy(p *Props) []policy.Statement {
 			"s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion",
 			"s3:ListMultipartUploadParts", "s3:PutObject",
 		}, Resources: []*string{jsii.String(*s.Recordings.ARN + "/records/*")}},
-		// Only through the services that hold the data, matching the key
-		// policy (see package kmskey).
-		{Sid: "ClusterKey", Actions: []string{
-			"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-		}, Resources: []*string{p.KeyARN}, Conditions: []policy.Condition{{
-			Test: "StringEquals", Variable: "kms:ViaService",
-			Values: *jsii.Strings(keyServices...),
-		}}},
+		// Only through the services that hold the data.
+		p.Key.Grant(kmskey.Grant{Sid: "AuthServiceUsesKey", Role: p.RoleName,
+			Actions:     []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"},
+			ViaServices: keyServices}),
 	}
 	if s.EventsTableARN != nil {
 		// After the state stream, where it always was: a reordered
@@ -184,11 +181,9 @@ func rolePolicy(p *Props) []policy.Statement {
 		policy.Statement{Sid: "PublishCAPin", Actions: []string{"ssm:GetParameter", "ssm:PutParameter"},
 			Resources: []*string{jsii.String(p.CAPinParameterARN)}},
 		// SecureString values are encrypted by SSM with the caller's rights.
-		policy.Statement{Sid: "CAPinKey", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
-			Resources: []*string{p.KeyARN}, Conditions: []policy.Condition{
-				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(kmskey.ViaService("ssm", p.Region))},
-				{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(p.CAPinParameterARN)},
-			}},
+		p.Key.Grant(kmskey.Grant{Sid: "AuthServicePublishesCAPin", Role: p.RoleName, Actions: []string{"kms:Decrypt", "kms:Encrypt"},
+			ViaServices:       []string{kmskey.ViaService("ssm", p.Region)},
+			EncryptionContext: kmskey.ContextValue("PARAMETER_ARN", p.CAPinParameterARN)}),
 	)
 	if p.LicenseParameter != "" {
 		arn := licenseARN(p)

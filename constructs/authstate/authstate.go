@@ -26,6 +26,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -42,8 +43,10 @@ const NoRollout = "{}"
 type Props struct {
 	// Name is the parameter name, starting with "/".
 	Name string
-	// KeyARN is the cluster key.
-	KeyARN *string
+	// Key is the cluster key.
+	Key *kmskey.Key
+	// Region is the parameter's region.
+	Region string
 }
 
 // Parameter is the created parameter.
@@ -59,14 +62,26 @@ func ARN(region, accountID, name string) string {
 	return "arn:aws:ssm:" + region + ":" + accountID + ":parameter" + name
 }
 
+// Context is the KMS encryption context of the SecureString parameter named
+// name in region: SSM encrypts and decrypts its value with the parameter's
+// ARN as PARAMETER_ARN, so a grant with it covers that parameter only.
+func Context(region, name string) *kmskey.Context {
+	return &kmskey.Context{Key: "PARAMETER_ARN", Value: func(account string) string { return ARN(region, account, name) }}
+}
+
 // NewCAPin creates the CA pin parameter: a SecureString under the cluster
 // key. The pin is not secret (a hash of the CA's public key) but it is kept
 // like the rest of the cluster's state.
 func NewCAPin(scope constructs.Construct, id string, props *Props) *Parameter {
+	// The deployer creates (Encrypt) and refreshes (Decrypt) the value
+	// ("How AWS Systems Manager Parameter Store uses AWS KMS": the
+	// encryption context is the parameter's ARN).
+	props.Key.Grant(kmskey.Grant{Sid: "DeployerManagesCAPinParameter", Actions: []string{"kms:Decrypt", "kms:Encrypt"},
+		ViaServices: []string{kmskey.ViaService("ssm", props.Region)}, EncryptionContext: Context(props.Region, props.Name)})
 	return newParameter(scope, id, props.Name, &ssmparameter.SsmParameterConfig{
 		Description: jsii.String("Teleport cluster CA pin(s), published by the auth instances; proxies set teleport.ca_pin from it"),
 		Type:        jsii.String("SecureString"),
-		KeyId:       props.KeyARN,
+		KeyId:       props.Key.ARN,
 		Value:       jsii.String(Pending),
 	})
 }

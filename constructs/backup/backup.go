@@ -47,17 +47,17 @@ var ManagedPolicies = []string{
 	"arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
 }
 
-// RoleARN is the ARN of the role named name in account: known at synth
-// time, so that the keys of the resources backed up can name it before the
-// role exists.
-func RoleARN(accountID, name string) string { return "arn:aws:iam::" + accountID + ":role/" + name }
-
-// SourceKeyUser is the key-policy entry the key of a backed-up resource
-// needs: AWS Backup reads the tables and objects, and restores new ones,
-// with the role, through DynamoDB and S3 (and itself).
-func SourceKeyUser(accountID, roleName, region string) kmskey.User {
-	return kmskey.User{Sid: "AWSBackupUsesKey", RoleARN: RoleARN(accountID, roleName),
-		ViaServices: []string{kmskey.ViaService("dynamodb", region), kmskey.ViaService("s3", region), kmskey.ViaService("backup", region)}}
+// keyGrant is what AWS Backup does with a key through the role: read the
+// resources it backs up, and write the ones it restores, through DynamoDB
+// and S3 and itself (services in region). The role's own side of it is the
+// AWS managed policies (ManagedPolicies), which allow KMS use through these
+// services for any key: Key.Grant's statement for the role is not needed.
+func keyGrant(roleName string, services []string, region string) kmskey.Grant {
+	var via []string
+	for _, s := range services {
+		via = append(via, kmskey.ViaService(s, region))
+	}
+	return kmskey.Grant{Sid: "AWSBackupUsesKey", Role: roleName, ViaServices: via}
 }
 
 // Props configures a Backup.
@@ -73,8 +73,10 @@ type Props struct {
 	Region    string
 	// RetentionDays is how long each recovery point (and copy) is kept.
 	RetentionDays int
-	// Resources are the ARNs backed up (tables, buckets).
+	// Resources are the ARNs backed up (tables, buckets), encrypted with
+	// SourceKey, which the role is granted.
 	Resources []*string
+	SourceKey *kmskey.Key
 	// CopyRegion and CopyProvider, when set, add a vault there that every
 	// recovery point is copied to.
 	CopyRegion   string
@@ -112,9 +114,9 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 			PolicyArn: jsii.String(arn),
 		})
 	}
-	roleARN := RoleARN(*props.AccountID, props.RoleName)
+	props.SourceKey.Grant(keyGrant(props.RoleName, []string{"dynamodb", "s3", "backup"}, props.Region))
 	b := &Backup{Construct: c}
-	main := vault(c, "vault", props, props.Region, nil, roleARN)
+	main := vault(c, "vault", props, props.Region, nil)
 	b.VaultARN = main.Arn()
 
 	rule := backupplan.BackupPlanRule{
@@ -128,7 +130,7 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 		Lifecycle:        &backupplan.BackupPlanRuleLifecycle{DeleteAfter: jsii.Number(float64(props.RetentionDays))},
 	}
 	if props.CopyRegion != "" {
-		b.CopyVaultARN = vault(c, "copy-vault", props, props.CopyRegion, props.CopyProvider, roleARN).Arn()
+		b.CopyVaultARN = vault(c, "copy-vault", props, props.CopyRegion, props.CopyProvider).Arn()
 		rule.CopyAction = []backupplan.BackupPlanRuleCopyAction{{
 			DestinationVaultArn: b.CopyVaultARN,
 			Lifecycle:           &backupplan.BackupPlanRuleCopyActionLifecycle{DeleteAfter: jsii.Number(float64(props.RetentionDays))},
@@ -150,27 +152,24 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 
 // vault creates a vault in region (provider nil: the default) with a key of
 // its own, which the backup role may use through AWS Backup only.
-func vault(c constructs.Construct, id string, props *Props, region string, provider cdktf.TerraformProvider, roleARN string) backupvault.BackupVault {
+func vault(c constructs.Construct, id string, props *Props, region string, provider cdktf.TerraformProvider) backupvault.BackupVault {
 	key := kmskey.New(c, id+"-key", &kmskey.Props{
 		Description: "AWS Backup vault " + props.Name + " in " + region + ": recovery points of the Teleport cluster state",
 		Alias:       props.KeyAlias,
 		AccountID:   props.AccountID,
 		Region:      region,
-		Users: []kmskey.User{
-			{Sid: "AWSBackupUsesKey", RoleARN: roleARN, ViaServices: []string{kmskey.ViaService("backup", region)}},
-			// Creating a vault with a customer managed key takes the
-			// caller's kms:Decrypt and kms:GenerateDataKey besides the
-			// grant and describe rights the account already has ("Backup
-			// vault creation and deletion", AWS Backup developer guide:
-			// required permissions). The deployer (any principal of the
-			// account its IAM policy allows) gets exactly those, through
-			// AWS Backup in this region only.
-			{Sid: "DeployerCreatesVault", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
-				ViaServices: []string{kmskey.ViaService("backup", region)}},
-		},
-		Provider: provider,
-		Protect:  props.Protect,
+		Provider:    provider,
+		Protect:     props.Protect,
 	})
+	key.Grant(keyGrant(props.RoleName, []string{"backup"}, region))
+	// Creating a vault with a customer managed key takes the caller's
+	// kms:Decrypt and kms:GenerateDataKey besides the grant and describe
+	// rights the account already has ("Backup vault creation and
+	// deletion", AWS Backup developer guide: required permissions). The
+	// deployer (any principal of the account its IAM policy allows) gets
+	// exactly those, through AWS Backup in this region only.
+	key.Grant(kmskey.Grant{Sid: "DeployerCreatesVault", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		ViaServices: []string{kmskey.ViaService("backup", region)}})
 	v := backupvault.NewBackupVault(c, jsii.String(id), &backupvault.BackupVaultConfig{
 		Provider:  provider,
 		Name:      jsii.String(props.Name),

@@ -6,7 +6,7 @@
 //     the account's administrators keep control of the key and it can never
 //     become unmanageable;
 //   - data use (encrypt, decrypt, generate data keys) is granted only to the
-//     roles listed in Props.Users, each only through the AWS services it
+//     roles granted it (Key.Grant), each only through the AWS services it
 //     uses the key through, to the Auto Scaling service-linked role that
 //     launches instances with volumes encrypted under the key, and to AWS
 //     services for named resources (CloudWatch Logs for one log group);
@@ -18,13 +18,25 @@
 //
 // Nobody is granted data use directly: not the account root, not the
 // deployer, and no role outside the list, whatever its IAM policies say.
+//
+// A role's use of a key takes two statements that must agree: the key
+// policy's, which admits the role, and the role's own, which uses the key
+// (the key policy delegates to IAM, so a role gets the intersection of the
+// two). Key.Grant writes both from one Grant, as aws-cdk's key.grant*(role)
+// does: the construct that owns the role calls it, and nothing else writes
+// a key-policy statement for a role or a role statement for a key of the
+// app (a test over the synthesized JSON pairs them).
 package kmskey
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiampolicydocument"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
@@ -60,9 +72,6 @@ type Props struct {
 	Alias string
 	// AccountID is the account that owns the key (a token is fine).
 	AccountID *string
-	// Users may use the key for data, each through the services it names.
-	// Optional.
-	Users []User
 	// AutoScalingRoleARN is the Auto Scaling service-linked role that
 	// launches instances whose EBS volumes are encrypted with this key.
 	// Optional; without it the key cannot encrypt instance volumes.
@@ -88,15 +97,19 @@ type Props struct {
 	Protect bool
 }
 
-// User is a role, or the account's principals, allowed to use the key.
-type User struct {
-	// Sid names the statement for reviewers.
+// Grant is one role's use of the key, or the deployer's: Key.Grant writes
+// the key-policy statement and the role's statement from it.
+type Grant struct {
+	// Sid names both statements for reviewers.
 	Sid string
-	// RoleARN is the role's ARN, or an ARN pattern ending in "*" that
-	// matches several roles (proxy roles of regions added later). Empty
-	// means any principal of the account that its IAM policy allows (the
-	// deployer), limited by kms:CallerAccount and the services.
-	RoleARN string
+	// Role is the role's name, or a name pattern ending in "*" that
+	// matches several roles (the proxy roles of regions added later), in
+	// the key's account. Empty means the deployer: any principal of the
+	// account that its IAM policy allows, limited by kms:CallerAccount and
+	// the services; its IAM side is the deployer policy
+	// (cdktf.out/deployer-policy.json), which synth derives from these
+	// statements.
+	Role string
 	// EncryptionContext, when set, limits use to requests with that
 	// encryption context pair (e.g. one SSM parameter's ARN).
 	EncryptionContext *Context
@@ -107,10 +120,25 @@ type User struct {
 	// through, e.g. "s3.us-west-2.amazonaws.com"; at least one is required,
 	// so a role can never call KMS with the key directly.
 	ViaServices []string
+	// Account is the account id as the role's stack knows it (a token of
+	// that stack), for the encryption context of the role's statement; nil
+	// is the key's own. A stack never reads another stack's account id:
+	// the key's policy and the role's statement each fill in their own.
+	Account *string
 }
 
-// Context is one encryption context key and its value.
-type Context struct{ Key, Value string }
+// Context is one encryption context key and its value, for a principal of
+// account (a token is fine): the key policy and the role's statement each
+// ask with their own stack's id of the same account.
+type Context struct {
+	Key   string
+	Value func(account string) string
+}
+
+// ContextValue is a Context whose value names no account.
+func ContextValue(key, value string) *Context {
+	return &Context{Key: key, Value: func(string) string { return value }}
+}
 
 // Key is the created key.
 type Key struct {
@@ -119,17 +147,23 @@ type Key struct {
 	ARN *string
 	// Alias is the key's alias name.
 	Alias string
+
+	props  Props
+	grants []Grant
+	policy dataawsiampolicydocument.DataAwsIamPolicyDocument
 }
 
-// New creates the key, with rotation on, and its alias.
+// New creates the key, with rotation on, and its alias. Roles are admitted
+// with Grant.
 func New(scope constructs.Construct, id string, props *Props) *Key {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	doc := policy.Document(c, "key-policy", Statements(props, nil)...)
 	key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
 		Provider:             props.Provider,
 		Description:          jsii.String(props.Description),
 		EnableKeyRotation:    jsii.Bool(true),
 		DeletionWindowInDays: jsii.Number(30),
-		Policy:               policy.Document(c, "key-policy", Statements(props)...).Json(),
+		Policy:               doc.Json(),
 		Lifecycle:            lifecycle.PreventDestroy(props.Protect),
 	})
 	kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
@@ -137,11 +171,74 @@ func New(scope constructs.Construct, id string, props *Props) *Key {
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: key.KeyId(),
 	})
-	return &Key{Construct: c, ARN: key.Arn(), Alias: props.Alias}
+	return &Key{Construct: c, ARN: key.Arn(), Alias: props.Alias, props: *props, policy: doc}
 }
 
-// Statements is the key policy of a key configured by props.
-func Statements(props *Props) []policy.Statement {
+// Grant lets g.Role use the key as g says, in the one call that writes both
+// sides: it adds g's statement to the key policy and returns the statement
+// the role's own policy needs (Resource: this key). Every role a pattern
+// matches asks with the same Grant, which the key policy holds once; two
+// different grants under one Sid are a programming error. For the deployer
+// (Role ""), the returned statement is what deployer-policy.json holds.
+func (k *Key) Grant(g Grant) policy.Statement {
+	mine := keyStatement(k.props.AccountID, g)
+	if i := slices.IndexFunc(k.grants, func(o Grant) bool { return o.Sid == g.Sid }); i >= 0 {
+		if a, b := render(keyStatement(k.props.AccountID, k.grants[i])), render(mine); a != b {
+			panic(fmt.Sprintf("kmskey %s: two grants named %s: %s and %s", k.Alias, g.Sid, a, b))
+		}
+	} else {
+		k.grants = append(k.grants, g)
+		policy.Replace(k.policy, Statements(&k.props, k.grants)...)
+	}
+	account := g.Account
+	if account == nil {
+		account = k.props.AccountID
+	}
+	conds := []policy.Condition{{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(g.ViaServices...)}}
+	if ec := g.EncryptionContext; ec != nil {
+		conds = append(conds, policy.Condition{Test: "StringEquals", Variable: "kms:EncryptionContext:" + ec.Key, Values: []*string{jsii.String(ec.Value(*account))}})
+	}
+	return policy.Statement{Sid: g.Sid, Actions: g.actions(), Resources: []*string{k.ARN}, Conditions: conds}
+}
+
+func (g Grant) actions() []string {
+	if len(g.Actions) == 0 {
+		return dataActions()
+	}
+	return g.Actions
+}
+
+// render is a statement as text, to compare two grants' statements.
+func render(s policy.Statement) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// keyStatement is the key-policy statement of a grant.
+func keyStatement(accountID *string, g Grant) policy.Statement {
+	account := []policy.Principal{{Type: "AWS", Identifiers: []*string{jsii.String("arn:aws:iam::" + *accountID + ":root")}}}
+	test := "ArnEquals"
+	if strings.HasSuffix(g.Role, "*") {
+		test = "ArnLike"
+	}
+	// The account principal plus aws:PrincipalArn, rather than the role
+	// as principal: KMS refuses principals that do not exist yet, and
+	// roles of regions added later must match without a policy change.
+	who := policy.Condition{Test: test, Variable: "aws:PrincipalArn", Values: []*string{jsii.String("arn:aws:iam::" + *accountID + ":role/" + g.Role)}}
+	if g.Role == "" {
+		who = policy.Condition{Test: "StringEquals", Variable: "kms:CallerAccount", Values: []*string{accountID}}
+	}
+	conds := []policy.Condition{who,
+		{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(g.ViaServices...)}}
+	if ec := g.EncryptionContext; ec != nil {
+		conds = append(conds, policy.Condition{Test: "StringEquals", Variable: "kms:EncryptionContext:" + ec.Key, Values: []*string{jsii.String(ec.Value(*accountID))}})
+	}
+	return policy.Statement{Sid: g.Sid, Actions: g.actions(), Resources: []*string{jsii.String("*")}, Principals: account, Conditions: conds}
+}
+
+// Statements is the key policy of a key configured by props that grants
+// grants.
+func Statements(props *Props, grants []Grant) []policy.Statement {
 	account := []policy.Principal{{Type: "AWS", Identifiers: []*string{jsii.String("arn:aws:iam::" + *props.AccountID + ":root")}}}
 	everything := []*string{jsii.String("*")}
 	out := []policy.Statement{
@@ -151,28 +248,8 @@ func Statements(props *Props) []policy.Statement {
 		{Sid: "AccountGrantsForAWSResources", Actions: []string{"kms:CreateGrant"}, Resources: everything, Principals: account,
 			Conditions: []policy.Condition{{Test: "Bool", Variable: "kms:GrantIsForAWSResource", Values: []*string{jsii.String("true")}}}},
 	}
-	for _, u := range props.Users {
-		actions := u.Actions
-		if len(actions) == 0 {
-			actions = dataActions()
-		}
-		test := "ArnEquals"
-		if strings.HasSuffix(u.RoleARN, "*") {
-			test = "ArnLike"
-		}
-		// The account principal plus aws:PrincipalArn, rather than the role
-		// as principal: KMS refuses principals that do not exist yet, and
-		// roles of regions added later must match without a policy change.
-		who := policy.Condition{Test: test, Variable: "aws:PrincipalArn", Values: []*string{jsii.String(u.RoleARN)}}
-		if u.RoleARN == "" {
-			who = policy.Condition{Test: "StringEquals", Variable: "kms:CallerAccount", Values: []*string{props.AccountID}}
-		}
-		conds := []policy.Condition{who,
-			{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(u.ViaServices...)}}
-		if ec := u.EncryptionContext; ec != nil {
-			conds = append(conds, policy.Condition{Test: "StringEquals", Variable: "kms:EncryptionContext:" + ec.Key, Values: []*string{jsii.String(ec.Value)}})
-		}
-		out = append(out, policy.Statement{Sid: u.Sid, Actions: actions, Resources: everything, Principals: account, Conditions: conds})
+	for _, g := range grants {
+		out = append(out, keyStatement(props.AccountID, g))
 	}
 	if len(props.LogGroupARNs) > 0 {
 		// CloudWatch Logs encrypts a group's events with the key only for

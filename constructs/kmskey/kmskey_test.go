@@ -10,14 +10,14 @@ import (
 func TestStatements(t *testing.T) {
 	props := &Props{
 		AccountID: jsii.String("123456789012"),
-		Users: []User{
-			{Sid: "One", RoleARN: "arn:aws:iam::123456789012:role/c-auth", ViaServices: []string{ViaService("s3", "eu-west-1")}},
-			{Sid: "Many", RoleARN: "arn:aws:iam::123456789012:role/c-proxy-*", Actions: []string{"kms:Decrypt"}, ViaServices: []string{"s3.eu-west-1.amazonaws.com"}},
-		},
 		AutoScalingRoleARN: jsii.String("arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_c"),
 	}
 	bySid := map[string]int{}
-	got := Statements(props)
+	grants := []Grant{
+		{Sid: "One", Role: "c-auth", ViaServices: []string{ViaService("s3", "eu-west-1")}},
+		{Sid: "Many", Role: "c-proxy-*", Actions: []string{"kms:Decrypt"}, ViaServices: []string{"s3.eu-west-1.amazonaws.com"}},
+	}
+	got := Statements(props, grants)
 	for i, s := range got {
 		bySid[s.Sid] = i
 		for _, a := range s.Actions {
@@ -48,7 +48,10 @@ func TestStatements(t *testing.T) {
 	if _, ok := bySid["DynamoDBDescribesKey"]; ok {
 		t.Error("DynamoDB granted without Props.DynamoDB")
 	}
-	if n := len(Statements(&Props{AccountID: props.AccountID})); n != 2 {
+	if *one.Conditions[0].Values[0] != "arn:aws:iam::123456789012:role/c-auth" {
+		t.Errorf("role ARN %s", *one.Conditions[0].Values[0])
+	}
+	if n := len(Statements(&Props{AccountID: props.AccountID}, nil)); n != 2 {
 		t.Errorf("a key without users has %d statements, want administration and grants only", n)
 	}
 }

@@ -41,6 +41,19 @@ type Condition struct {
 // Document creates the policy document data source and returns it; use
 // Json() for the policy text.
 func Document(scope constructs.Construct, id string, statements ...Statement) dataawsiampolicydocument.DataAwsIamPolicyDocument {
+	return dataawsiampolicydocument.NewDataAwsIamPolicyDocument(scope, jsii.String(id), &dataawsiampolicydocument.DataAwsIamPolicyDocumentConfig{
+		Statement: render(statements),
+	})
+}
+
+// Replace sets the statements of a document made by Document, for a
+// document that grows after it is created (a key policy that each grant
+// adds to, package kmskey).
+func Replace(doc dataawsiampolicydocument.DataAwsIamPolicyDocument, statements ...Statement) {
+	doc.PutStatement(render(statements))
+}
+
+func render(statements []Statement) []*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement {
 	var out []*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement
 	for _, s := range statements {
 		effect := "Allow"
@@ -75,7 +88,5 @@ func Document(scope constructs.Construct, id string, statements ...Statement) da
 		}
 		out = append(out, st)
 	}
-	return dataawsiampolicydocument.NewDataAwsIamPolicyDocument(scope, jsii.String(id), &dataawsiampolicydocument.DataAwsIamPolicyDocumentConfig{
-		Statement: out,
-	})
+	return out
 }

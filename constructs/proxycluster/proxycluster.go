@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/authstate"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/example/teleport-multi-region/constructs/instances"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
@@ -54,15 +55,20 @@ type Props struct {
 	// PeerAnywhere opens 3021 to and from the internet instead: proxies
 	// peer over public addresses, which change with every instance.
 	PeerAnywhere bool
-	// CAPinParameterARN is the SSM parameter holding the cluster CA pin;
-	// it is encrypted with CertKeyARN through SSM in CertRegion.
-	CAPinParameterARN string
+	// CAPinParameter is the name of the SSM parameter holding the cluster
+	// CA pin, in CertRegion; it is encrypted with CertKey through SSM.
+	CAPinParameter string
 	// CertBucket is the certs bucket (the role reads CertObjectsARN in
-	// it), CertKeyARN is the KMS key its objects are encrypted with, and
+	// it), CertKey is the KMS key its objects are encrypted with, and
 	// CertRegion the bucket's region.
 	CertBucket string
-	CertKeyARN *string
+	CertKey    *kmskey.Key
 	CertRegion string
+	// RolePattern is a role name pattern matching RoleName and the proxy
+	// roles of every other region, present and future: what the cert key's
+	// policy admits, so that it names no region's role and a region added
+	// later needs no change to it (nor the auth stack a read of this one).
+	RolePattern string
 	// VolumeKeyARN encrypts the instances' root volumes; its policy must
 	// grant AutoScalingRoleARN, the role the group launches instances with.
 	VolumeKeyARN, AutoScalingRoleARN *string
@@ -138,6 +144,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	if props.PublicAddresses {
 		subnets, zones = net.PublicSubnetIDs, net.PublicZones
 	}
+	pinARN := authstate.ARN(props.CertRegion, *props.AccountID, props.CAPinParameter)
 	statements := []policy.Statement{
 		{Sid: "ReadCertificate", Actions: []string{"s3:GetObject"}, Resources: []*string{jsii.String(CertObjectsARN(props.CertBucket))}},
 		// Names only, never content: a proxy serves its placeholder only
@@ -148,15 +155,14 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		{Sid: "ListCertificate", Actions: []string{"s3:ListBucket"}, Resources: []*string{jsii.String("arn:aws:s3:::" + props.CertBucket)},
 			Conditions: []policy.Condition{{Test: "StringLike", Variable: "s3:prefix",
 				Values: *jsii.Strings("live/*", teleportconfig.CertbotStateKey("*"))}}},
-		{Sid: "DecryptCertificate", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
-			Conditions: []policy.Condition{{Test: "StringEquals", Variable: "kms:ViaService",
-				Values: *jsii.Strings(kmskey.ViaService("s3", props.CertRegion))}}},
-		{Sid: "ReadCAPin", Actions: []string{"ssm:GetParameter"}, Resources: []*string{jsii.String(props.CAPinParameterARN)}},
-		{Sid: "DecryptCAPin", Actions: []string{"kms:Decrypt"}, Resources: []*string{props.CertKeyARN},
-			Conditions: []policy.Condition{
-				{Test: "StringEquals", Variable: "kms:ViaService", Values: *jsii.Strings(kmskey.ViaService("ssm", props.CertRegion))},
-				{Test: "StringEquals", Variable: "kms:EncryptionContext:PARAMETER_ARN", Values: *jsii.Strings(props.CAPinParameterARN)},
-			}},
+		props.CertKey.Grant(kmskey.Grant{Sid: "ProxiesReadCertificate", Role: props.RolePattern, Actions: []string{"kms:Decrypt"},
+			ViaServices: []string{kmskey.ViaService("s3", props.CertRegion)}}),
+		{Sid: "ReadCAPin", Actions: []string{"ssm:GetParameter"}, Resources: []*string{jsii.String(pinARN)}},
+		// The pin's ARN as the key's stack and this one each name it (the
+		// same account, with no read of the other stack).
+		props.CertKey.Grant(kmskey.Grant{Sid: "ProxiesReadCAPin", Role: props.RolePattern, Actions: []string{"kms:Decrypt"},
+			ViaServices:       []string{kmskey.ViaService("ssm", props.CertRegion)},
+			EncryptionContext: authstate.Context(props.CertRegion, props.CAPinParameter), Account: props.AccountID}),
 	}
 	group := instances.New(c, "instances", &instances.Props{
 		Name:                   props.Name,

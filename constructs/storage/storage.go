@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableexport"
 	"github.com/example/teleport-multi-region/constructs/alarms"
+	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -30,10 +31,12 @@ type Props struct {
 	StateTable, EventsTable, LocksTable string
 	// RecordingsBucket, CertsBucket and BackupsBucket are S3 bucket names.
 	RecordingsBucket, CertsBucket, BackupsBucket string
-	// KeyARN is the customer managed KMS key encrypting the tables and
-	// buckets; its policy must let the Auth Service use it through S3 and
-	// DynamoDB (see package kmskey).
-	KeyARN *string
+	// Key is the customer managed KMS key encrypting the tables and
+	// buckets; the roles that use them are granted it by their own
+	// constructs (package kmskey), the deployer here.
+	Key *kmskey.Key
+	// Region is the tables' and buckets' region.
+	Region string
 	// Protect sets Terraform's prevent_destroy on the tables, the buckets
 	// and every resource guarding the buckets, and the tables' own
 	// deletion protection: a plan that would destroy or replace one fails.
@@ -50,14 +53,20 @@ type Storage struct {
 	Recordings, Certs, Backups *Bucket
 
 	keyARN *string
+	key    *kmskey.Key
+	region string
 }
 
 // New creates the tables and buckets.
 func New(scope constructs.Construct, id string, props *Props) *Storage {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	s := &Storage{Construct: c, keyARN: props.KeyARN}
+	s := &Storage{Construct: c, keyARN: props.Key.ARN, key: props.Key, region: props.Region}
+	// The deployer creates the tables with the key: DynamoDB uses the
+	// caller's rights through the service ("How Amazon DynamoDB uses AWS
+	// KMS", DynamoDB developer guide).
+	props.Key.Grant(kmskey.Grant{Sid: "DeployerCreatesTables", ViaServices: []string{kmskey.ViaService("dynamodb", props.Region)}})
 
-	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: props.KeyARN}
+	encrypted := &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: s.keyARN}
 	pitr := &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)}
 	ttl := &dynamodbtable.DynamodbTableTtl{AttributeName: jsii.String("Expires"), Enabled: jsii.Bool(true)}
 
@@ -125,13 +134,13 @@ func New(scope constructs.Construct, id string, props *Props) *Storage {
 	})
 	s.LocksTableARN = locks.Arn()
 
-	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: props.KeyARN, Protect: props.Protect})
+	s.Recordings = NewBucket(c, "recordings", &BucketProps{Name: props.RecordingsBucket, KeyARN: s.keyARN, Protect: props.Protect})
 	// Every renewal writes a new private key; replaced versions are kept
 	// a week (to roll back a bad certificate), then deleted.
-	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: props.KeyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
+	s.Certs = NewBucket(c, "certs", &BucketProps{Name: props.CertsBucket, KeyARN: s.keyARN, NoncurrentVersionDays: CertVersionDays, Protect: props.Protect})
 	// The exports hold the cluster state, CA private keys included: they
 	// expire once they are too old to roll an upgrade back to.
-	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: props.KeyARN, Protect: props.Protect, ExpireDays: StateExportDays})
+	s.Backups = NewBucket(c, "backups", &BucketProps{Name: props.BackupsBucket, KeyARN: s.keyARN, Protect: props.Protect, ExpireDays: StateExportDays})
 	return s
 }
 
@@ -190,6 +199,11 @@ func BackupPrefix(release string) string { return "state/" + release + "/" }
 // the release does not start without its backup. The bucket is named by
 // reference, so the export of a new cluster's first release waits for it.
 func (s *Storage) BackupStateBefore(release string) cdktf.ITerraformDependable {
+	// DynamoDB writes the export to S3 with the caller's rights, and S3
+	// (bucket keys on) names the bucket in the encryption context.
+	s.key.Grant(kmskey.Grant{Sid: "DeployerExportsState", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		ViaServices:       []string{kmskey.ViaService("s3", s.region)},
+		EncryptionContext: kmskey.ContextValue("aws:s3:arn", "arn:aws:s3:::"+s.Backups.Name)})
 	return dynamodbtableexport.NewDynamodbTableExport(s.Construct, jsii.String("state-export-"+strings.ReplaceAll(release, ".", "-")), &dynamodbtableexport.DynamodbTableExportConfig{
 		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
 			Condition: jsii.String(`${self.export_status == "COMPLETED"}`),
