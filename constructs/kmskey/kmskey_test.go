@@ -9,7 +9,7 @@ import (
 
 func TestStatements(t *testing.T) {
 	props := &Props{
-		AccountID: jsii.String("123456789012"),
+		AccountID:          jsii.String("123456789012"),
 		AutoScalingRoleARN: jsii.String("arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_c"),
 	}
 	bySid := map[string]int{}
