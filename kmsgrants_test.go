@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +30,7 @@ func TestKMSGrantsAgree(t *testing.T) {
 		if checked == 0 {
 			t.Errorf("%s: no role uses a key of the app: the test reads nothing", name)
 		}
+		problems = append(problems, deployerGrantMismatches(stacks, synthOf(t, name).files)...)
 		for _, p := range problems {
 			t.Errorf("%s: %s", name, p)
 		}
@@ -84,6 +87,20 @@ func TestKMSGrantsAgreeCatchesMismatches(t *testing.T) {
 	}
 	if _, problems := kmsGrantMismatches(base()); len(problems) > 0 {
 		t.Fatalf("the unchanged example: %v", problems)
+	}
+	// The deployer's side: a statement the deployer policy lost.
+	files := map[string][]byte{}
+	for f, data := range synthOf(t, "example").files {
+		if strings.HasPrefix(f, "deployer-policy-") {
+			var doc struct{ Statement []map[string]any }
+			if json.Unmarshal(data, &doc) == nil {
+				doc.Statement = slices.DeleteFunc(doc.Statement, func(st map[string]any) bool { return st["Sid"] == "DeployerExportsState" })
+				files[f], _ = json.Marshal(doc)
+			}
+		}
+	}
+	if p := deployerGrantMismatches(base(), files); len(p) != 1 || !strings.Contains(p[0], "DeployerExportsState") {
+		t.Errorf("a deployer statement dropped from the policy: %v", p)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -267,4 +284,78 @@ func kmsGrantMismatches(stacks map[string]stackJSON) (int, []string) {
 		}
 	}
 	return checked, problems
+}
+
+// deployerGrantMismatches pairs the key policies' statements for the
+// deployer (kms:CallerAccount) with the deployer policy's statements that
+// use a key through a service, both ways. The deployer policy names the
+// account with IAM's ${aws:PrincipalAccount}, the stacks with their caller
+// identity.
+func deployerGrantMismatches(stacks map[string]stackJSON, files map[string][]byte) []string {
+	account := regexp.MustCompile(`\$\{data\.aws_caller_identity\.[^.}]+\.account_id\}`)
+	norm := func(side string) string { return account.ReplaceAllString(side, "${aws:PrincipalAccount}") }
+	keySides := map[string]string{}
+	for _, key := range keysOf(stacks) {
+		for _, st := range key.statements {
+			if slices.ContainsFunc(asList(get(st, "condition")), func(c any) bool { return get(c, "variable") == "kms:CallerAccount" }) {
+				keySides[norm(grantSide(st))] = fmt.Sprintf("key %s: %s", key.id, get(st, "sid"))
+			}
+		}
+	}
+	policySides := map[string]string{}
+	for _, f := range sortedKeys(files) {
+		if !strings.HasPrefix(f, "deployer-policy-") {
+			continue
+		}
+		var doc struct {
+			Statement []struct {
+				Sid       string
+				Action    []string
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal(files[f], &doc); err != nil {
+			return []string{f + ": " + err.Error()}
+		}
+		for _, st := range doc.Statement {
+			// The same shape as a synthesized statement, for grantSide.
+			m := map[string]any{"actions": toAny(st.Action)}
+			var conds []any
+			for test, vars := range st.Condition {
+				for v, vals := range vars {
+					list, ok := vals.([]any)
+					if !ok {
+						list = []any{vals}
+					}
+					conds = append(conds, map[string]any{"test": test, "variable": v, "values": list})
+				}
+			}
+			m["condition"] = conds
+			if !slices.ContainsFunc(conds, func(c any) bool { return get(c, "variable") == "kms:ViaService" }) {
+				continue
+			}
+			policySides[grantSide(m)] = f + ": " + st.Sid
+		}
+	}
+	var problems []string
+	for side, where := range keySides {
+		if _, ok := policySides[side]; !ok {
+			problems = append(problems, fmt.Sprintf("%s lets the deployer use the key (%s), but no deployer-policy statement does", where, side))
+		}
+	}
+	for side, where := range policySides {
+		if _, ok := keySides[side]; !ok {
+			problems = append(problems, fmt.Sprintf("%s uses a key through a service (%s) that no key policy lets the deployer use", where, side))
+		}
+	}
+	slices.Sort(problems)
+	return problems
+}
+
+func toAny(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
 }

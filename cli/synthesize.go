@@ -74,6 +74,11 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 			return nil, err
 		}
 		written = append(written, path)
+		files, err := writeDeployerPolicy(dir, out, cfg)
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, files...)
 	}
 	// The new output's launch templates, as the next synth will read
 	// them; the HCL rendering has no JSON to read, so only the releases.
@@ -141,6 +146,35 @@ func writeReviewFiles(outdir string, stacks *regions.Stacks, cfg *config.Cluster
 			return nil, err
 		}
 		if err := os.WriteFile(path, []byte(files[rel]), 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+// DeployerPolicyGlob matches the deployer policy documents synth writes
+// next to manifest.json (report.DeployerPolicy).
+const DeployerPolicyGlob = "deployer-policy-*.json"
+
+// writeDeployerPolicy writes the deployer policy's documents, replacing
+// those of the output this synth replaces (there may have been more).
+func writeDeployerPolicy(dir string, out *report.Output, cfg *config.Cluster) ([]string, error) {
+	docs, err := report.DeployerPolicy(out, cfg)
+	if err != nil {
+		return nil, err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, DeployerPolicyGlob))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return nil, err
+		}
+	}
+	files := report.DeployerPolicyFiles(docs)
+	var written []string
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
 			return nil, err
 		}
 		written = append(written, path)
