@@ -14,6 +14,9 @@ import (
 //go:embed examples/cluster.yaml
 var exampleConfig []byte
 
+//go:embed CHANGELOG.md
+var changelog []byte
+
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Example: exampleConfig}))
+	os.Exit(cli.Main(os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Example: exampleConfig, Changelog: changelog}))
 }

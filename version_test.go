@@ -1,11 +1,40 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 )
+
+// version reports the release CHANGELOG.md states: the binary embeds the
+// file as it is in the repository, and the command prints its newest
+// release (jsii-free).
+func TestVersionIsTheChangelogs(t *testing.T) {
+	file, err := os.ReadFile("CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(file, changelog) {
+		t.Fatal("the embedded changelog is not CHANGELOG.md")
+	}
+	want, err := cli.ChangelogVersion(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := cli.Main([]string{"version"}, cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, Changelog: changelog}); code != 0 {
+		t.Fatalf("version: exit %d: %s", code, errOut.String())
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(first, "teleport-multi-region "+want+" ") && first != "teleport-multi-region "+want {
+		t.Errorf("version says %q; CHANGELOG.md's newest release is %s", first, want)
+	}
+}
 
 // config.PinnedAWSProvider (which validation and `version` state) is the
 // provider release every synthesized stack requires.

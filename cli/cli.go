@@ -32,6 +32,8 @@ type Env struct {
 	// Example is the embedded example config, used when no config file
 	// exists.
 	Example []byte
+	// Changelog is the embedded CHANGELOG.md, which states the version.
+	Changelog []byte
 }
 
 const usage = `teleport-multi-region synthesizes the Terraform of a Teleport multi-region

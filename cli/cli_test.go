@@ -128,8 +128,8 @@ func TestVersion(t *testing.T) {
 			info.Deps = append(info.Deps, &debug.Module{Path: f[0], Version: f[1]})
 		}
 	}
-	got := versionText(info, true)
-	for _, want := range []string{"teleport-multi-region v1.2.3 revision 0123456789ab (modified) (go1.26)\n",
+	got := versionText(info, true, []byte("# Changelog\n\n## [Unreleased]\n\n## [1.2.3] - 2026-12-07\n\n- first\n"))
+	for _, want := range []string{"teleport-multi-region 1.2.3 revision 0123456789ab (modified) (go1.26)\n",
 		"cdktf                  v0.20.11", "cdktf-provider-aws-go  v19.54.0", "constructs             v10.4.2", "jsii-runtime-go        v1.", "hashicorp/aws          5.88.0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("version lacks %q:\n%s", want, got)
@@ -137,6 +137,23 @@ func TestVersion(t *testing.T) {
 	}
 	if strings.Contains(got, "(not linked)") {
 		t.Errorf("a pinned module is not in go.mod:\n%s", got)
+	}
+}
+
+// The version is the changelog's newest release, marked when changes
+// wait in its Unreleased section.
+func TestChangelogVersion(t *testing.T) {
+	for doc, want := range map[string]string{
+		"## [Unreleased]\n\n## [0.3.0] - 2026-12-07\n- a\n## [0.2.0] - 2026-12-01\n": "0.3.0",
+		"## [Unreleased]\n\n### Added\n- b\n\n## [0.3.0] - 2026-12-07\n- a\n":        "0.3.0+unreleased",
+		"## [0.1.0] - 2026-11-27\r\n- a\r\n":                                         "0.1.0",
+	} {
+		if got, err := ChangelogVersion([]byte(doc)); got != want || err != nil {
+			t.Errorf("%q: %q, %v; want %q", doc, got, err, want)
+		}
+	}
+	if _, err := ChangelogVersion([]byte("## 0.3.0\n")); err == nil {
+		t.Error("a changelog without a release heading is accepted")
 	}
 }
 

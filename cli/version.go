@@ -2,8 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"runtime/debug"
 	"sort"
+	"strings"
 
 	"github.com/example/teleport-multi-region/config"
 )
@@ -18,21 +20,52 @@ var pinnedModules = []struct{ path, name string }{
 	{"go.yaml.in/yaml/v3", "yaml"},
 }
 
+// changelogRelease is a release heading of CHANGELOG.md ("## [0.3.0] -
+// 2026-12-07"); changelogUnreleased the heading of changes not released yet.
+var (
+	changelogRelease    = regexp.MustCompile(`^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$`)
+	changelogUnreleased = regexp.MustCompile(`^## \[Unreleased\]$`)
+)
+
+// ChangelogVersion is the app's version as CHANGELOG.md states it: the
+// newest release, with "+unreleased" when the Unreleased section above it
+// lists changes. The changelog is the one place the version is written.
+func ChangelogVersion(changelog []byte) (string, error) {
+	unreleased, inUnreleased := false, false
+	for _, line := range strings.Split(string(changelog), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if m := changelogRelease.FindStringSubmatch(line); m != nil {
+			if unreleased {
+				return m[1] + "+unreleased", nil
+			}
+			return m[1], nil
+		}
+		if changelogUnreleased.MatchString(line) {
+			inUnreleased = true
+			continue
+		}
+		if inUnreleased && strings.HasPrefix(line, "- ") {
+			unreleased = true
+		}
+	}
+	return "", fmt.Errorf("CHANGELOG.md has no release heading (## [X.Y.Z] - YYYY-MM-DD)")
+}
+
 // versionText says which app this is and what it is built with: the
-// app's module version and VCS revision (when the binary was built from a
-// checkout), the pinned cdktf, provider and jsii modules, and the
-// hashicorp/aws release the provider bindings generate for.
-func versionText(info *debug.BuildInfo, ok bool) string {
+// app's version (from CHANGELOG.md) and VCS revision (when the binary was
+// built from a checkout), the pinned cdktf, provider and jsii modules, and
+// the hashicorp/aws release the provider bindings generate for.
+func versionText(info *debug.BuildInfo, ok bool, changelog []byte) string {
+	app, err := ChangelogVersion(changelog)
+	if err != nil {
+		app = "(unknown: " + err.Error() + ")"
+	}
 	if !ok {
-		return "teleport-multi-region: no build information (built without module support)\n"
+		return "teleport-multi-region " + app + ": no build information (built without module support)\n"
 	}
 	settings := map[string]string{}
 	for _, s := range info.Settings {
 		settings[s.Key] = s.Value
-	}
-	app := info.Main.Version
-	if app == "" {
-		app = "(devel)"
 	}
 	if rev := settings["vcs.revision"]; rev != "" {
 		app += " revision " + rev[:min(12, len(rev))]
@@ -57,12 +90,13 @@ func versionText(info *debug.BuildInfo, ok bool) string {
 		out += fmt.Sprintf("  %-22s %s\n", m.name, v)
 	}
 	out += fmt.Sprintf("  %-22s %s (the Terraform provider the bindings are generated for)\n", "hashicorp/aws", config.PinnedAWSProvider)
+	out += fmt.Sprintf("  %-22s >= %s, or OpenTofu >= %s (required_version of every stack)\n", "terraform", config.MinTerraform, config.MinOpenTofu)
 	return out
 }
 
 func version(env Env) int {
 	info, ok := debug.ReadBuildInfo()
-	fmt.Fprint(env.Stdout, versionText(info, ok))
+	fmt.Fprint(env.Stdout, versionText(info, ok, env.Changelog))
 	return 0
 }
 
