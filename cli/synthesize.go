@@ -58,6 +58,11 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 		return nil, err
 	}
 	app.Synth()
+	if os.Getenv("SYNTH_HCL_OUTPUT") == "true" {
+		if err := repairHCLOutput(dir); err != nil {
+			return nil, err
+		}
+	}
 	written, err := writeReviewFiles(dir, stacks, cfg)
 	if err != nil {
 		return nil, err

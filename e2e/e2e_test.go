@@ -157,8 +157,9 @@ func copyOutput(t *testing.T, src string) string {
 }
 
 // synth runs the app on cfg (written as YAML) in a new directory under
-// parent ("" for one of the test's own) and returns its output dir.
-func synth(t *testing.T, cfg *config.Cluster, parent string) string {
+// parent ("" for one of the test's own), with env added to its
+// environment, and returns its output dir.
+func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) string {
 	t.Helper()
 	if parent == "" {
 		parent = t.TempDir()
@@ -193,6 +194,7 @@ func synth(t *testing.T, cfg *config.Cluster, parent string) string {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CLUSTER_CONFIG="+file, "CDKTF_OUTDIR="+filepath.Join(dir, "cdktf.out"),
 		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cmd.Env = append(cmd.Env, env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("synth: %v\n%s\nconfig:\n%s", err, out, data)
 	}

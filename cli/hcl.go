@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/example/teleport-multi-region/config"
+)
+
+// cdktf 0.20.11's HCL renderer (SYNTH_HCL_OUTPUT=true) writes two things
+// Terraform refuses, both rendered correctly in the JSON: a lifecycle
+// postcondition as an argument holding a list of objects
+// ("postcondition = [ {...}, ]") where Terraform needs one block per
+// condition, and the stack override of terraform.required_version as
+// `0 = "required_version"`, its value lost. cdktf is archived (no fix will
+// come), so synth repairs its HCL after rendering; TestHCLPlansLikeJSON
+// (package e2e) plans both renderings of a stack with the real provider
+// and requires the same plan.
+var (
+	brokenRequiredVersion = regexp.MustCompile(`(?m)^[ \t]*0 = "required_version"$`)
+	postconditionList     = regexp.MustCompile(`(?m)^([ \t]*)postcondition = \[\n((?:.*\n)*?)[ \t]*\]\n`)
+	listedObject          = regexp.MustCompile(`(?m)^\{\n((?:.*\n)*?)\},\n`)
+)
+
+// repairHCL rewrites the two constructs in text, as cdktf renders them.
+func repairHCL(src string) string {
+	src = brokenRequiredVersion.ReplaceAllString(src, `required_version = ">= `+config.MinTerraform+`"`)
+	return postconditionList.ReplaceAllStringFunc(src, func(list string) string {
+		m := postconditionList.FindStringSubmatch(list)
+		indent, body := m[1], m[2]
+		return listedObject.ReplaceAllString(body, indent+"postcondition {\n$1"+indent+"}\n")
+	})
+}
+
+// repairHCLOutput repairs every stack's cdk.tf under outdir.
+func repairHCLOutput(outdir string) error {
+	files, err := filepath.Glob(filepath.Join(outdir, "stacks", "*", "cdk.tf"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if fixed := repairHCL(string(data)); fixed != string(data) {
+			if err := os.WriteFile(f, []byte(fixed), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
