@@ -105,11 +105,46 @@ func TestDNSStack(t *testing.T) {
 		if len(records) != 2*len(routes) {
 			t.Errorf("%s: %d records for %d routes", synth, len(records), len(routes))
 		}
-		checks := map[string]string{} // health check address -> proxy region
+		// Per proxy region: HTTPS to its NLB, its readiness alarm, and the
+		// two combined, which the records use.
+		checks := map[string]string{} // combined health check address -> proxy region
+		byRegion := map[string]map[string]map[string]any{}
 		for addr, hc := range dnsStack.resources("aws_route53_health_check") {
-			checks[addr] = strings.TrimPrefix(strings.Split(fmt.Sprint(get(hc, "//", "metadata", "path")), "/")[1], "health-check-")
-			if !strings.Contains(fmt.Sprint(hc["fqdn"]), "cross-stack-reference-input-proxy-"+checks[addr]+".") {
-				t.Errorf("%s: health check of %s probes %v", synth, checks[addr], hc["fqdn"])
+			path := strings.Split(fmt.Sprint(get(hc, "//", "metadata", "path")), "/")
+			region := strings.TrimPrefix(path[1], "health-check-")
+			if byRegion[region] == nil {
+				byRegion[region] = map[string]map[string]any{}
+			}
+			byRegion[region][fmt.Sprint(hc["type"])] = hc
+			if hc["type"] == "CALCULATED" {
+				checks[addr] = region
+			}
+		}
+		for _, p := range cfg.ActiveProxyRegions() {
+			kinds := byRegion[p.Region]
+			https, ready, both := kinds["HTTPS"], kinds["CLOUDWATCH_METRIC"], kinds["CALCULATED"]
+			if len(kinds) != 3 || https == nil || ready == nil || both == nil {
+				t.Errorf("%s: health checks of %s: %v; want HTTPS, CLOUDWATCH_METRIC and CALCULATED", synth, p.Region, kinds)
+				continue
+			}
+			if !strings.Contains(fmt.Sprint(https["fqdn"]), "cross-stack-reference-input-proxy-"+p.Region+".") || https["resource_path"] != "/webapi/ping" || https["port"] != 443.0 {
+				t.Errorf("%s: health check of %s probes %v", synth, p.Region, https["fqdn"])
+			}
+			// The alarm it watches exists in the region, on the
+			// readiness of that region's NLB targets.
+			alarm := ""
+			for _, a := range stackOf(t, synth, "proxy-"+p.Region).resources("aws_cloudwatch_metric_alarm") {
+				if a["alarm_name"] == ready["cloudwatch_alarm_name"] {
+					alarm = fmt.Sprint(a["metric_name"], " ", a["comparison_operator"], " ", a["threshold"])
+				}
+			}
+			if ready["cloudwatch_alarm_region"] != p.Region || alarm != "HealthyHostCount LessThanThreshold 1" || ready["insufficient_data_health_status"] != "LastKnownStatus" {
+				t.Errorf("%s: readiness check of %s watches %v in %v (%q)", synth, p.Region, ready["cloudwatch_alarm_name"], ready["cloudwatch_alarm_region"], alarm)
+			}
+			children := fmt.Sprint(both["child_healthchecks"])
+			if both["child_health_threshold"] != 2.0 || len(asList(both["child_healthchecks"])) != 2 ||
+				!strings.Contains(children, "health-check-"+p.Region+"_health-check_") || !strings.Contains(children, "health-check-"+p.Region+"_ready_") {
+				t.Errorf("%s: combined check of %s: %v needing %v", synth, p.Region, children, both["child_health_threshold"])
 			}
 		}
 		for _, r := range routes {

@@ -667,6 +667,63 @@ def shim_backup_update_plan():
     BackupResponse.update_backup_plan = update_backup_plan
 
 
+def shim_route53_cloudwatch_health_check():
+    """Route 53 CreateHealthCheck, UpdateHealthCheck and GetHealthCheck of type CLOUDWATCH_METRIC.
+
+    AWS keeps a CloudWatch alarm health check's AlarmIdentifier (alarm name and
+    region) and InsufficientDataHealthStatus as sent, returns them in its
+    HealthCheckConfig, and returns no endpoint settings for it: no IPAddress,
+    Port, RequestInterval, FailureThreshold or MeasureLatency, which only
+    endpoint checks have (Route 53 API reference, HealthCheckConfig: "If you
+    specify CLOUDWATCH_METRIC ... AlarmIdentifier ... InsufficientDataHealthStatus").
+    The provider reads all of them back into state; request_interval is
+    ForceNew and port is not computed (internal/service/route53/health_check.go).
+    moto 5.2.1 drops both settings and answers Port 80, RequestInterval 30 and
+    FailureThreshold 3 for every non-CALCULATED check, so such a check would be
+    replaced (request_interval) or updated (port) at every plan.
+    """
+    from moto.route53.models import HealthCheck
+    from moto.route53.responses import Route53
+
+    endpoint_only = ("IPAddress", "Port", "RequestInterval", "FailureThreshold", "MeasureLatency",
+                     "ResourcePath", "FullyQualifiedDomainName", "SearchString")
+    original_config = HealthCheck.health_check_config.fget
+
+    def health_check_config(self):
+        config = original_config(self)
+        if self.type_ == "CLOUDWATCH_METRIC":
+            for key in endpoint_only:
+                config.pop(key, None)
+            config["AlarmIdentifier"] = getattr(self, "alarm_identifier", None)
+            config["InsufficientDataHealthStatus"] = getattr(self, "insufficient_data_health_status", None)
+        return config
+
+    def keep(health_check, alarm, status):
+        if alarm:
+            health_check.alarm_identifier = {"Region": alarm.get("Region"), "Name": alarm.get("Name")}
+        if status:
+            health_check.insufficient_data_health_status = status
+
+    original_create = Route53.create_health_check
+
+    def create_health_check(self):
+        result = original_create(self)
+        config = self._get_param("HealthCheckConfig") or {}
+        keep(result.result["HealthCheck"], config.get("AlarmIdentifier"), config.get("InsufficientDataHealthStatus"))
+        return result
+
+    original_update = Route53.update_health_check
+
+    def update_health_check(self):
+        result = original_update(self)
+        keep(result.result["HealthCheck"], self._get_param("AlarmIdentifier"), self._get_param("InsufficientDataHealthStatus"))
+        return result
+
+    HealthCheck.health_check_config = property(health_check_config)
+    Route53.create_health_check = create_health_check
+    Route53.update_health_check = update_health_check
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -685,6 +742,7 @@ SHIMS = [
     shim_launch_template_version_user_data,
     shim_autoscaling_lifecycle_hook_targets,
     shim_backup_update_plan,
+    shim_route53_cloudwatch_health_check,
 ]
 
 

@@ -307,6 +307,18 @@ def launch_template_version_user_data():
     return len(asg.describe_auto_scaling_groups(AutoScalingGroupNames=["scaled"])["AutoScalingGroups"][0]["Instances"]), 1
 
 
+def route53_cloudwatch_health_check():
+    r53 = client("route53")
+    alarm = {"Region": "eu-central-1", "Name": "x-proxy-none-ready"}
+    hc = r53.create_health_check(CallerReference="ready", HealthCheckConfig={
+        "Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": alarm, "InsufficientDataHealthStatus": "LastKnownStatus"})["HealthCheck"]
+    r53.update_health_check(HealthCheckId=hc["Id"], InsufficientDataHealthStatus="Unhealthy")
+    got = r53.get_health_check(HealthCheckId=hc["Id"])["HealthCheck"]["HealthCheckConfig"]
+    keys = ("AlarmIdentifier", "InsufficientDataHealthStatus", "Port", "RequestInterval", "FailureThreshold")
+    return {k: got.get(k) for k in keys}, {"AlarmIdentifier": alarm, "InsufficientDataHealthStatus": "Unhealthy",
+                                           "Port": None, "RequestInterval": None, "FailureThreshold": None}
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -325,6 +337,7 @@ SCENARIOS = {
     "shim_launch_template_version_user_data": launch_template_version_user_data,
     "shim_autoscaling_lifecycle_hook_targets": autoscaling_lifecycle_hook_targets,
     "shim_backup_update_plan": backup_update_plan,
+    "shim_route53_cloudwatch_health_check": route53_cloudwatch_health_check,
 }
 
 

@@ -44,12 +44,13 @@ func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStac
 		byRegion[p.Region] = p
 		hc := dns.NewHealthCheck(stack, "health-check-"+p.Region, &dns.HealthCheckProps{
 			Name: names.Prefix("proxy-" + p.Region), LoadBalancerDNSName: p.Proxy.LoadBalancer.DNSName,
+			ReadyAlarm: p.ReadyAlarm, ReadyAlarmRegion: p.Region,
 		})
 		checks[p.Region] = hc
 		alarms.New(stack, "alarm-health-check-"+p.Region, &alarms.Props{
 			Name: names.Alarm("proxy-" + p.Region + "-health-check"),
-			Description: alarms.Describe("Route 53's HTTPS health check of the proxies of "+p.Region+" fails: latency records no longer send clients there",
-				"check the region's NLB and proxies; clients are served by the other regions meanwhile"),
+			Description: alarms.Describe("Route 53's health check of the proxies of "+p.Region+" fails (HTTPS to its NLB, or no proxy ready): latency records no longer send clients there",
+				"check the region's NLB, proxies and its <cluster>-proxy-none-ready alarm; clients are served by the other regions meanwhile"),
 			Metric: hc.MetricStatus(),
 			Below:  true, Threshold: 1, Periods: 3, MissingIsBreaching: true, Topic: auth.HealthCheckTopic,
 		})

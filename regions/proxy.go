@@ -34,6 +34,9 @@ type ProxyStack struct {
 	// TransitGateway is the region's transit gateway (connectivity mode
 	// transit_gateway), else nil.
 	TransitGateway *transitgateway.TransitGateway
+	// ReadyAlarm fires when no proxy of the region is ready; the DNS
+	// stack's health check of the region watches it.
+	ReadyAlarm *alarms.Props
 }
 
 // OwnsPeering reports whether the stack of region a requests the VPC peering
@@ -191,6 +194,16 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	belowCount := nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
 		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
+	// No proxy of the region is ready: Route 53 stops sending clients here
+	// (package dns, the readiness half of the region's health check).
+	ready := &alarms.Props{
+		Name: names.Alarm("proxy-none-ready"),
+		Description: alarms.Describe("No proxy of "+region+" passes the NLB's readiness check (/readyz): Route 53 sends this region's clients to the other regions",
+			"the proxies' /var/log/teleport-boot.log and journalctl -u teleport: lost the auth servers (auth down, peering or routes to the auth VPC) or stuck at a boot gate"),
+		Metric: proxy.LoadBalancer.MetricHealthyHostCount(),
+		Below:  true, Threshold: 1, Periods: 2, MissingIsBreaching: true, Topic: topic,
+	}
+	alarms.New(stack, "alarm-proxy-none-ready", ready)
 	instanceAlarms := alarms.InstanceAlarms(stack, "alarm-proxy-instances", &alarms.InstanceProps{GroupName: names.Prefix("proxy"), Name: names.Alarm("proxy"),
 		ServedCertificate: true, CertificateDays: CertificateAlarmDays, Topic: topic})
 	// A refresh of the proxies launches each new proxy before it retires
@@ -204,7 +217,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	if tgw != nil {
 		output(stack, "transit-gateway-id", "Transit gateway of "+region, tgw.ID)
 	}
-	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw}, nil
+	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw, ReadyAlarm: ready}, nil
 }
 
 // peersOwnedBy returns the built stacks whose peering with region that

@@ -160,6 +160,22 @@ func New(scope constructs.Construct, id string, props *Props) *string {
 	}).AlarmName()
 }
 
+// Settings are the alarm's evaluation settings, for the triggers of a Route
+// 53 health check that watches it: Route 53 copies an alarm's configuration
+// when the check is created or updated with it, so the check must be
+// updated when they change. Dimensions are left out: they name the watched
+// resource, whose change the check's own arguments follow.
+func (p *Props) Settings() map[string]*string {
+	return map[string]*string{
+		"metric":    jsii.String(p.Metric.Namespace + "/" + p.Metric.Name + "/" + p.Metric.Statistic),
+		"period":    jsii.String(fmt.Sprint(p.Metric.PeriodSeconds)),
+		"periods":   jsii.String(fmt.Sprint(p.Periods)),
+		"threshold": jsii.String(fmt.Sprint(p.Threshold)),
+		"below":     jsii.String(fmt.Sprint(p.Below)),
+		"missing":   jsii.String(fmt.Sprint(p.MissingIsBreaching)),
+	}
+}
+
 // KeyStateProps configures a KeyStateRule.
 type KeyStateProps struct {
 	// Name names the rule, unique in the region.

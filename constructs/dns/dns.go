@@ -30,16 +30,35 @@ type HealthCheckProps struct {
 	Name string
 	// LoadBalancerDNSName is the proxy NLB probed.
 	LoadBalancerDNSName *string
+	// ReadyAlarm is the region's alarm that no proxy is ready, in
+	// ReadyAlarmRegion.
+	ReadyAlarm       *alarms.Props
+	ReadyAlarmRegion string
 }
 
-// HealthCheck is Route 53's check of one proxy region.
+// HealthCheck is Route 53's check of one proxy region: healthy while the
+// region answers HTTPS and at least one of its proxies is ready.
 type HealthCheck struct {
 	constructs.Construct
 	// ID is the health check id, which records and alarms name.
 	ID *string
 }
 
-// NewHealthCheck creates the health check.
+// NewHealthCheck creates the health check: an HTTPS check of the region's
+// NLB and a check of its readiness alarm, combined (CALCULATED, both
+// must be healthy). The HTTPS check alone passes while every proxy of the
+// region is up but not ready (lost the auth servers or its peers): an NLB
+// whose targets all fail their health check routes to all of them
+// ("Target group health", Elastic Load Balancing: fail open), and
+// /webapi/ping answers without the auth servers. The readiness alarm reads
+// the NLB's HealthyHostCount, which counts targets whose /readyz answers.
+//
+// Route 53 reads a CloudWatch alarm's configuration when the check is
+// created or updated with its AlarmIdentifier, not afterwards ("Monitoring
+// a CloudWatch alarm", Route 53 developer guide): triggers holds the
+// alarm's settings, so that a change of them updates the check
+// (internal/service/route53/health_check.go re-sends the AlarmIdentifier
+// when triggers change).
 func NewHealthCheck(scope constructs.Construct, id string, props *HealthCheckProps) *HealthCheck {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	// HTTPS on /webapi/ping succeeds only when a proxy behind the NLB
@@ -57,7 +76,24 @@ func NewHealthCheck(scope constructs.Construct, id string, props *HealthCheckPro
 		MeasureLatency:   jsii.Bool(false),
 		Tags:             &map[string]*string{"Name": jsii.String(props.Name)},
 	})
-	return &HealthCheck{Construct: c, ID: hc.Id()}
+	settings := props.ReadyAlarm.Settings()
+	ready := route53healthcheck.NewRoute53HealthCheck(c, jsii.String("ready"), &route53healthcheck.Route53HealthCheckConfig{
+		Type:                  jsii.String("CLOUDWATCH_METRIC"),
+		CloudwatchAlarmName:   jsii.String(props.ReadyAlarm.Name),
+		CloudwatchAlarmRegion: jsii.String(props.ReadyAlarmRegion),
+		// A new check has no last status and starts healthy; a metric
+		// that stops (the NLB gone) keeps the last one.
+		InsufficientDataHealthStatus: jsii.String("LastKnownStatus"),
+		Triggers:                     &settings,
+		Tags:                         &map[string]*string{"Name": jsii.String(props.Name + "-ready")},
+	})
+	both := route53healthcheck.NewRoute53HealthCheck(c, jsii.String("combined"), &route53healthcheck.Route53HealthCheckConfig{
+		Type:                 jsii.String("CALCULATED"),
+		ChildHealthchecks:    &[]*string{hc.Id(), ready.Id()},
+		ChildHealthThreshold: jsii.Number(2),
+		Tags:                 &map[string]*string{"Name": jsii.String(props.Name + "-serving")},
+	})
+	return &HealthCheck{Construct: c, ID: both.Id()}
 }
 
 // MetricStatus is the check's HealthCheckStatus (1 healthy, 0 not), worst
