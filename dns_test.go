@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/regions"
 )
 
@@ -176,6 +179,69 @@ func TestDNSStack(t *testing.T) {
 			if g["min_elb_capacity"] != g["desired_capacity"] || g["wait_for_capacity_timeout"] != "30m" {
 				t.Errorf("%s: proxy-%s's first apply does not wait for healthy proxies: min_elb_capacity %v, timeout %v",
 					synth, p.Region, g["min_elb_capacity"], g["wait_for_capacity_timeout"])
+			}
+		}
+	}
+}
+
+// The cluster's dashboard is in the DNS stack (which reads every proxy
+// stack: adding a region never changes the auth stack), created in the auth
+// region, with Route 53's view of every proxy region, a section per proxy
+// region on that region's own NLB, and the auth servers.
+func TestDashboard(t *testing.T) {
+	for synth := range goldenConfigs {
+		cfg := synthOf(t, synth).cfg
+		s := stackOf(t, synth, regions.DNSStackName)
+		boards := s.resources("aws_cloudwatch_dashboard")
+		if len(boards) != 1 {
+			t.Errorf("%s: %d dashboards", synth, len(boards))
+			continue
+		}
+		for _, d := range boards {
+			if d["dashboard_name"] != cfg.Names().Dashboard() || d["provider"] != "aws.auth" || fmt.Sprint(get(s, "provider", "aws", 1, "region")) != cfg.Auth.Region {
+				t.Errorf("%s: dashboard %v through %v", synth, d["dashboard_name"], d["provider"])
+			}
+			body := fmt.Sprint(d["dashboard_body"])
+			var doc struct {
+				Widgets []struct {
+					Type       string `json:"type"`
+					Properties struct {
+						Markdown string  `json:"markdown"`
+						Region   string  `json:"region"`
+						Metrics  [][]any `json:"metrics"`
+					} `json:"properties"`
+				} `json:"widgets"`
+			}
+			if err := json.Unmarshal([]byte(regexp.MustCompile(`\$\{[^}]*\}`).ReplaceAllString(body, "x")), &doc); err != nil {
+				t.Fatalf("%s: dashboard body is not JSON: %v", synth, err)
+			}
+			sections := map[string]string{} // heading -> regions of its graphs
+			heading := ""
+			for _, w := range doc.Widgets {
+				if w.Type == "text" {
+					heading = w.Properties.Markdown
+					continue
+				}
+				if _, ok := config.LookupRegion(w.Properties.Region); !ok || len(w.Properties.Metrics) == 0 {
+					t.Errorf("%s: graph under %q in region %q with %d metrics", synth, heading, w.Properties.Region, len(w.Properties.Metrics))
+				}
+				sections[heading] += w.Properties.Region + " "
+			}
+			routing := 0
+			for _, p := range cfg.ActiveProxyRegions() {
+				if got := sections["## Proxies in "+p.Region]; got != strings.Repeat(p.Region+" ", 3) {
+					t.Errorf("%s: section of %s has graphs in %q", synth, p.Region, got)
+				}
+				// Its NLB graph reads that region's own load balancer.
+				if !strings.Contains(body, "cross-stack-reference-input-proxy-"+p.Region+".outputs.cross-stack-output-aws_lbproxy_load-balancer_nlb_") {
+					t.Errorf("%s: no graph of the NLB of proxy-%s", synth, p.Region)
+				}
+				if strings.Contains(body, "aws_route53_health_check.health-check-"+p.Region+"_combined_") {
+					routing++
+				}
+			}
+			if routing != len(cfg.ActiveProxyRegions()) || sections["## Auth servers in "+cfg.Auth.Region] == "" {
+				t.Errorf("%s: Route 53 graph covers %d of %d regions; sections %v", synth, routing, len(cfg.ActiveProxyRegions()), sections)
 			}
 		}
 	}

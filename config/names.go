@@ -172,6 +172,9 @@ func (n Names) AlertsTopic(kind string) string { return n.Prefix(kind + "-alerts
 // Alarm names an alarm of the cluster (alarm names are per region).
 func (n Names) Alarm(what string) string { return n.Prefix(what) }
 
+// Dashboard names the cluster's CloudWatch dashboard (auth region).
+func (n Names) Dashboard() string { return n.Prefix("teleport") }
+
 // AlertsKeyAlias is the alias of the key of the us-east-1 topic of the
 // Route 53 health check alarms, where the auth region is another region.
 func (n Names) AlertsKeyAlias() string { return "alias/" + n.Prefix("alerts") }

@@ -1,11 +1,14 @@
 package regions
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
+	"github.com/example/teleport-multi-region/constructs/dashboard"
 	"github.com/example/teleport-multi-region/constructs/dns"
+	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -20,6 +23,8 @@ type DNSStack struct {
 	Stack cdktf.TerraformStack
 	// HealthChecks are the proxy regions' health checks, by region.
 	HealthChecks map[string]*dns.HealthCheck
+	// Dashboard is the cluster's CloudWatch dashboard.
+	Dashboard *dashboard.Dashboard
 }
 
 // NewDNSStack builds the DNS stack into stack (see Build for when it is
@@ -64,5 +69,49 @@ func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStac
 			Target: p.Proxy.LoadBalancer.DNSName, HealthCheckID: checks[r.ProxyRegion].ID,
 		})
 	}
-	return &DNSStack{Stack: stack, HealthChecks: checks}
+	board := clusterDashboard(stack, cfg, auth, proxies, checks)
+	return &DNSStack{Stack: stack, HealthChecks: checks, Dashboard: board}
+}
+
+// clusterDashboard lays out the cluster's dashboard: what clients are
+// routed by, then each proxy region, then the auth region. It lives in the
+// DNS stack, which reads every proxy stack already, so that adding a region
+// never changes the auth stack; it is created in the auth region.
+func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStack, proxies []*ProxyStack, checks map[string]*dns.HealthCheck) *dashboard.Dashboard {
+	names := cfg.Names()
+	one := func(v float64) *float64 { return &v }
+	routing := dashboard.Graph{Title: "Route 53 health check per proxy region (1 = receives its clients)", Region: HealthCheckRegion, Threshold: one(1)}
+	var sections []dashboard.Section
+	for _, p := range proxies {
+		routing.Lines = append(routing.Lines, dashboard.Line{Metric: checks[p.Region].MetricStatus(), Label: p.Region})
+		lb := p.Proxy.LoadBalancer
+		pr, _ := cfg.ProxyRegion(p.Region)
+		group := names.Prefix("proxy")
+		sections = append(sections, dashboard.Section{Heading: "Proxies in " + p.Region, Graphs: []dashboard.Graph{
+			{Title: "Ready proxies behind the NLB (alarm below the count)", Region: p.Region, Threshold: one(float64(pr.Instances.Count)),
+				Lines: []dashboard.Line{{Metric: lb.MetricHealthyHostCount(), Label: "ready"}, {Metric: lb.MetricUnHealthyHostCount(), Label: "not ready"}}},
+			{Title: "Client connections through the NLB", Region: p.Region,
+				Lines: []dashboard.Line{{Metric: lb.MetricNewFlows(), Label: "new connections"}, {Metric: lb.MetricTargetResets(), Label: "resets by proxies"}}},
+			{Title: "Boot failures and days left on the served certificate", Region: p.Region,
+				Lines: []dashboard.Line{{Metric: alarms.BootFailures(group), Label: "boot failures"}, {Metric: alarms.ServedCertificateDays(group), Label: "certificate days left"}}},
+		}})
+	}
+	lb := auth.Auth.LoadBalancer
+	state := names.StateTable()
+	sections = append([]dashboard.Section{{Heading: "Routing", Graphs: []dashboard.Graph{routing}}}, sections...)
+	sections = append(sections, dashboard.Section{Heading: "Auth servers in " + cfg.Auth.Region, Graphs: []dashboard.Graph{
+		{Title: "Ready auth servers behind the internal NLB", Region: cfg.Auth.Region, Threshold: one(float64(cfg.Auth.Instances.Count)),
+			Lines: []dashboard.Line{{Metric: lb.MetricHealthyHostCount(), Label: "ready"}, {Metric: lb.MetricUnHealthyHostCount(), Label: "not ready"}}},
+		{Title: "Cluster state table: throttled requests", Region: cfg.Auth.Region,
+			Lines: []dashboard.Line{{Metric: storage.MetricThrottleEvents(state, "Read"), Label: "reads"}, {Metric: storage.MetricThrottleEvents(state, "Write"), Label: "writes"}}},
+		{Title: "Boot failures and days left on the published certificate", Region: cfg.Auth.Region,
+			Lines: []dashboard.Line{{Metric: alarms.BootFailures(names.Prefix("auth")), Label: "boot failures"}, {Metric: alarms.CertificateDays(cfg.Domain), Label: "certificate days left"}}},
+	}})
+	return dashboard.New(stack, "dashboard", &dashboard.Props{
+		Provider: newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth"),
+		Name:     names.Dashboard(), Region: cfg.Auth.Region,
+		Intro: fmt.Sprintf("# Teleport %s (%s)\nEach graph shows what an alarm of the cluster watches; what to do when one fires: docs/operations.md, Alarms. "+
+			"Logs: /var/log/teleport-boot.log and journalctl -u teleport on the instances (Session Manager).", cfg.Domain, cfg.ClusterName),
+		Sections: sections,
+	})
 }

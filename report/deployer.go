@@ -56,6 +56,7 @@ const (
 	sns           scope = "SNSTopics"
 	sqs           scope = "SQSQueues"
 	cloudwatch    scope = "CloudWatchAlarms"
+	dashboards    scope = "CloudWatchDashboards"
 	events        scope = "EventBridgeRules"
 	logs          scope = "LogGroups"
 	route53       scope = "Route53"
@@ -195,6 +196,8 @@ var deployerTable = map[string]permission{
 	"resource.aws_sqs_queue": {map[scope][]string{sqs: {"sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:GetQueueUrl", "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags"}},
 		tf + "sqs/queue.go"},
 	"resource.aws_sqs_queue_policy": {map[scope][]string{sqs: {"sqs:SetQueueAttributes", "sqs:GetQueueAttributes"}}, tf + "sqs/queue_policy.go"},
+	"resource.aws_cloudwatch_dashboard": {map[scope][]string{dashboards: {"cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"}},
+		tf + "cloudwatch/dashboard.go"},
 	"resource.aws_cloudwatch_metric_alarm": {map[scope][]string{cloudwatch: {"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"}, regional: {"cloudwatch:DescribeAlarms"}},
 		tf + "cloudwatch/metric_alarm.go"},
 	"resource.aws_cloudwatch_event_rule": {map[scope][]string{events: {"events:PutRule", "events:DescribeRule", "events:DeleteRule", "events:EnableRule", "events:DisableRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource", "events:ListTargetsByRule", "events:RemoveTargets"}},
@@ -340,6 +343,10 @@ func scopeResources(sc scope, cfg *config.Cluster, regions []string) ([]string, 
 		return []string{"arn:aws:sqs:*:" + acct + ":" + prefix}, nil
 	case cloudwatch:
 		return []string{"arn:aws:cloudwatch:*:" + acct + ":alarm:" + prefix}, nil
+	case dashboards:
+		// Dashboards are global: no region in their ARN (CloudWatch,
+		// "Resource types defined by Amazon CloudWatch").
+		return []string{"arn:aws:cloudwatch::" + acct + ":dashboard/" + prefix}, nil
 	case events:
 		return []string{"arn:aws:events:*:" + acct + ":rule/" + prefix}, nil
 	case logs:

@@ -41,6 +41,7 @@ var schemas = map[string]schemaFacts{
 	"aws_backup_selection":        {"backup/selection.go", []string{"name", "plan_id", "iam_role_arn", "resources", "not_resources", "selection_tag", "condition"}},
 	"aws_backup_vault":            {"backup/vault.go", []string{"name", "kms_key_arn"}},
 	"aws_backup_vault_policy":     {"backup/vault_policy.go", []string{"backup_vault_name"}},
+	"aws_cloudwatch_dashboard":    {"cloudwatch/dashboard.go", []string{"dashboard_name"}},
 	"aws_cloudwatch_log_group":    {"logs/group.go", []string{"name", "name_prefix", "log_group_class"}},
 	"aws_cloudwatch_metric_alarm": {"cloudwatch/metric_alarm.go", []string{"alarm_name"}},
 	"aws_dynamodb_table": {"dynamodb/table.go", []string{"name", "hash_key", "range_key", "local_secondary_index", "import_table",

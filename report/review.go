@@ -25,8 +25,8 @@ type Context struct {
 // state backend, resources per stack); the config's warnings; a diagram of
 // the regions, their load balancers, the connections between VPCs and where
 // latency records send clients; the latency routes, with the client
-// regions whose record moves or that have none; the deploy order; the
-// tunnel arithmetic of proxy peering; and per stack the ports open to whom,
+// regions whose record moves or that have none; the deploy order; where the
+// dashboard is and its layout; the tunnel arithmetic of proxy peering; and per stack the ports open to whom,
 // the IAM actions of each role and who may use each KMS key. Everything
 // but the cluster's identity and warnings comes from the synthesized JSON,
 // so it shows what will be deployed. References only Terraform can resolve
@@ -59,6 +59,7 @@ func Review(o *Output, ctx Context) string {
 	routeTable(&b, withChanges(o, prev, routes))
 	b.WriteString(compared)
 	deployOrder(&b, o)
+	dashboardSection(&b, o)
 	tunnels(&b, o)
 	for _, name := range o.Names() {
 		stackSection(&b, name, o.Stacks[name])

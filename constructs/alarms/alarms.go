@@ -303,19 +303,18 @@ type InstanceAlarmNames struct {
 // is breaching (no proxy is running its certificate job).
 func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps) InstanceAlarmNames {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	dims := map[string]*string{"AutoScalingGroupName": jsii.String(props.GroupName)}
 	New(c, "boot-wait", &Props{
 		Name: props.Name + "-boot-waiting",
 		Description: Describe(fmt.Sprintf("An instance of %s has waited at a boot gate for more than %d minutes", props.GroupName, BootWaitAlarmSeconds/60),
 			"/var/log/teleport-boot.log on the instance says what it waits for (license, CA pin, auth release, certificate)"),
-		Metric:    Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootWaitMetric, Statistic: "Maximum", PeriodSeconds: 300, Dimensions: dims},
+		Metric:    BootWait(props.GroupName),
 		Threshold: BootWaitAlarmSeconds, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
 	names := InstanceAlarmNames{}
 	names.BootFailed = New(c, "boot-failures", &Props{
 		Name:        props.Name + "-boot-failed",
 		Description: Describe("A boot step of an instance of "+props.GroupName+" failed for good", "grep FAILED /var/log/teleport-boot.log on the instance"),
-		Metric:      Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootFailuresMetric, Statistic: "Sum", PeriodSeconds: 300, Dimensions: dims},
+		Metric:      BootFailures(props.GroupName),
 		Threshold:   0, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
 	if !props.ServedCertificate {
@@ -325,10 +324,39 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 		Name: props.Name + "-served-certificate-expiring",
 		Description: Describe(fmt.Sprintf("A proxy of %s serves a certificate with less than %.0f days left, or no proxy reported for an hour", props.GroupName, props.CertificateDays),
 			"journalctl -u teleport-fetch-cert on a proxy: the published certificate, the certs bucket and its key; 0 days means the boot-time placeholder is still served"),
-		Metric: Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.ServedCertificateDaysMetric, Statistic: "Minimum", PeriodSeconds: 3600, Dimensions: dims},
+		Metric: ServedCertificateDays(props.GroupName),
 		Below:  true, Threshold: props.CertificateDays, Periods: 1, MissingIsBreaching: true, Topic: props.Topic, Provider: props.Provider,
 	})
 	return names
+}
+
+// BootWait is the longest an instance of group has waited at a boot gate,
+// in seconds, over five minutes (teleportconfig.BootWaitMetric).
+func BootWait(group string) Metric {
+	return Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootWaitMetric, Statistic: "Maximum", PeriodSeconds: 300, Dimensions: groupDims(group)}
+}
+
+// BootFailures is the number of boot steps of group's instances that
+// failed for good in five minutes (teleportconfig.BootFailuresMetric).
+func BootFailures(group string) Metric {
+	return Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.BootFailuresMetric, Statistic: "Sum", PeriodSeconds: 300, Dimensions: groupDims(group)}
+}
+
+// ServedCertificateDays is the fewest days left on the certificate a proxy
+// of group serves, hourly (teleportconfig.ServedCertificateDaysMetric).
+func ServedCertificateDays(group string) Metric {
+	return Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.ServedCertificateDaysMetric, Statistic: "Minimum", PeriodSeconds: 3600, Dimensions: groupDims(group)}
+}
+
+// CertificateDays is the fewest days left on the certificate published for
+// domain, hourly (teleportconfig.CertificateDaysMetric).
+func CertificateDays(domain string) Metric {
+	return Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.CertificateDaysMetric, Statistic: "Minimum",
+		PeriodSeconds: 3600, Dimensions: map[string]*string{"Domain": jsii.String(domain)}}
+}
+
+func groupDims(group string) map[string]*string {
+	return map[string]*string{"AutoScalingGroupName": jsii.String(group)}
 }
 
 // CertificateProps configures PublishedCertificate.
@@ -352,8 +380,7 @@ func PublishedCertificate(scope constructs.Construct, id string, props *Certific
 		Name: props.Name,
 		Description: Describe(fmt.Sprintf("The certificate of %s expires in less than %.0f days, or the renewal job stopped reporting", props.Domain, props.Days),
 			"journalctl -u teleport-renew-cert on an auth instance: DNS delegation, CAA records, Let's Encrypt rate limits"),
-		Metric: Metric{Namespace: teleportconfig.MetricNamespace, Name: teleportconfig.CertificateDaysMetric, Statistic: "Minimum",
-			PeriodSeconds: 3600, Dimensions: map[string]*string{"Domain": jsii.String(props.Domain)}},
-		Below: true, Threshold: props.Days, Periods: 1, MissingIsBreaching: true, Topic: props.Topic,
+		Metric: CertificateDays(props.Domain),
+		Below:  true, Threshold: props.Days, Periods: 1, MissingIsBreaching: true, Topic: props.Topic,
 	})
 }

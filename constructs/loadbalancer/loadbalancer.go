@@ -131,6 +131,27 @@ func New(scope constructs.Construct, id string, props *Props) *LoadBalancer {
 		ARNSuffix: nlb.ArnSuffix(), TargetGroupARNSuffix: tg.ArnSuffix()}
 }
 
+// MetricUnHealthyHostCount is the number of targets failing the health
+// check, the highest of each minute (AWS/NetworkELB UnHealthyHostCount).
+func (lb *LoadBalancer) MetricUnHealthyHostCount() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NetworkELB", Name: "UnHealthyHostCount", Statistic: "Maximum", PeriodSeconds: 60,
+		Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix, "TargetGroup": lb.TargetGroupARNSuffix}}
+}
+
+// MetricNewFlows is the number of new TCP connections a minute
+// (AWS/NetworkELB NewFlowCount).
+func (lb *LoadBalancer) MetricNewFlows() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NetworkELB", Name: "NewFlowCount", Statistic: "Sum", PeriodSeconds: 60,
+		Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix}}
+}
+
+// MetricTargetResets is the number of resets targets sent a minute
+// (AWS/NetworkELB TCP_Target_Reset_Count): a proxy closing connections.
+func (lb *LoadBalancer) MetricTargetResets() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NetworkELB", Name: "TCP_Target_Reset_Count", Statistic: "Sum", PeriodSeconds: 60,
+		Dimensions: map[string]*string{"LoadBalancer": lb.ARNSuffix}}
+}
+
 // MetricHealthyHostCount is the number of healthy targets behind the load
 // balancer, the lowest of each minute (AWS/NetworkELB HealthyHostCount,
 // by load balancer and target group).

@@ -115,7 +115,10 @@ func (s *sandbox) write(p, body string, mode os.FileMode) {
 // its combined output and exit status.
 func (s *sandbox) run(p string, args ...string) (string, int) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// A bound against a script that hangs, not a performance check: the
+	// longest scenario (a drain that times out: 60 stubbed waits, each a
+	// few stand-in processes) took over 60 s on a loaded 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(s.root, p)}, args...)...)
 	cmd.Env = []string{
