@@ -4,12 +4,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/example/teleport-multi-region/config"
 )
 
-// cdktf 0.20.11's HCL renderer (SYNTH_HCL_OUTPUT=true) writes two things
-// Terraform refuses, both rendered correctly in the JSON: a lifecycle
+// cdktf 0.20.11's HCL renderer (SYNTH_HCL_OUTPUT=true) writes three things
+// Terraform refuses, all rendered correctly in the JSON: a string that
+// holds both JSON and a reference (a dashboard body naming other
+// resources) with its quotes unescaped (`= "{"widgets":...}"`); a lifecycle
 // postcondition as an argument holding a list of objects
 // ("postcondition = [ {...}, ]") where Terraform needs one block per
 // condition, and the stack override of terraform.required_version as
@@ -21,10 +24,42 @@ var (
 	brokenRequiredVersion = regexp.MustCompile(`(?m)^[ \t]*0 = "required_version"$`)
 	postconditionList     = regexp.MustCompile(`(?m)^([ \t]*)postcondition = \[\n((?:.*\n)*?)[ \t]*\]\n`)
 	listedObject          = regexp.MustCompile(`(?m)^\{\n((?:.*\n)*?)\},\n`)
+	// A quoted argument whose value starts with an unescaped JSON object
+	// (an escaped one starts with {\").
+	unescapedJSON = regexp.MustCompile(`(?m)^([ \t]*[A-Za-z0-9_-]+ = )"(\{".*)"$`)
 )
 
-// repairHCL rewrites the two constructs in text, as cdktf renders them.
+// escapeQuotes escapes the double quotes of s outside its ${...}
+// interpolations, whose references hold none.
+func escapeQuotes(s string) string {
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case depth == 0 && strings.HasPrefix(s[i:], "${"):
+			depth = 1
+			b.WriteString("${")
+			i++
+			continue
+		case depth > 0 && s[i] == '{':
+			depth++
+		case depth > 0 && s[i] == '}':
+			depth--
+		case depth == 0 && s[i] == '"':
+			b.WriteString(`\"`)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// repairHCL rewrites the three constructs in text, as cdktf renders them.
 func repairHCL(src string) string {
+	src = unescapedJSON.ReplaceAllStringFunc(src, func(line string) string {
+		m := unescapedJSON.FindStringSubmatch(line)
+		return m[1] + `"` + escapeQuotes(m[2]) + `"`
+	})
 	src = brokenRequiredVersion.ReplaceAllString(src, `required_version = ">= `+config.MinTerraform+`"`)
 	return postconditionList.ReplaceAllStringFunc(src, func(list string) string {
 		m := postconditionList.FindStringSubmatch(list)

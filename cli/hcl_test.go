@@ -37,6 +37,10 @@ a = 1
 },
 ]
 }
+resource "aws_cloudwatch_dashboard" "d" {
+dashboard_body = "{"widgets":[{"markdown":"a\nb","id":"${aws_lb.a.arn_suffix}"}]}"
+name = "{\"escaped\":true}"
+}
 `
 	want := `terraform {
 backend "local" {
@@ -63,6 +67,10 @@ tags = [
 a = 1
 },
 ]
+}
+resource "aws_cloudwatch_dashboard" "d" {
+dashboard_body = "{\"widgets\":[{\"markdown\":\"a\nb\",\"id\":\"${aws_lb.a.arn_suffix}\"}]}"
+name = "{\"escaped\":true}"
 }
 `
 	if got := repairHCL(in); got != want {
