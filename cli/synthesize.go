@@ -53,7 +53,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err := removedRegions(previous, cfg, dir); err != nil {
 		return nil, err
 	}
-	stacks, err := regions.Build(app, cfg)
+	// Resources an existing cluster's stacks hand over to other stacks
+	// (regions.Moves): read from the output this synth replaces.
+	stacks, err := regions.Build(app, cfg, movesFrom(previous, cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,12 @@ func (n Names) AuthStack(region string) string { return "auth-" + region }
 // ProxyStack is the name of a proxy region's stack.
 func (n Names) ProxyStack(region string) string { return "proxy-" + region }
 
+// MeshStack is the name of the stack holding a proxy region's connections
+// with the proxy regions sorting before it and the other regions' entries in
+// its peer prefix list. "mesh-", not "proxy-": it is not a proxy region's
+// stack, and whatever reads proxy stacks by their prefix leaves it alone.
+func (n Names) MeshStack(region string) string { return "mesh-" + region }
+
 // Prefix returns "<cluster>-<part>", the usual resource name.
 func (n Names) Prefix(part string) string { return n.cluster + "-" + part }
 

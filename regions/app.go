@@ -14,40 +14,57 @@ import (
 // Stacks are the stacks Build added to an app.
 type Stacks struct {
 	Auth *AuthStack
-	// Proxies are in region-name order (the order they are built in, so that
-	// each can own its peerings with the ones before it).
+	// Proxies are in region-name order.
 	Proxies []*ProxyStack
+	// Meshes are the active proxy regions' mesh stacks in region-name
+	// order (mesh mode only, see MeshStack).
+	Meshes []*MeshStack
 	// DNS holds every latency record and health check.
 	DNS *DNSStack
 	// Retired are the stacks of retired proxy regions, empty, by region
-	// name.
+	// name, each followed by its mesh stack (mesh mode).
 	Retired []cdktf.TerraformStack
 }
 
-// Build adds every stack of cfg to app. cfg must be validated.
+// Build adds every stack of cfg to app. cfg must be validated; moves says
+// what an existing cluster's stacks hand over to others (nil: nothing).
+//
+// The deploy order it gives the manifest: the auth stack; every proxy stack
+// (each reads only auth); every mesh stack (each reads its own proxy stack
+// and those of the regions it connects with); the DNS stack (reads every
+// proxy stack, after every mesh stack); retired stacks. Four stacks deep
+// at any number of regions.
 //
 // The stacks are created empty first, in the reverse of the order they are
 // filled, so that cdktf prepares every stack before the stacks it reads.
 // Each cross-stack reference makes cdktf call addDependency, which first
 // walks every path of the dependency graph below the producer
 // (TerraformStack.dependsOn in cdktf's lib/terraform-stack.js, not
-// memoised). Stacks are prepared in creation order: filled in dependency
-// order, each proxy stack in vpc mode would depend on the auth stack and on
-// every proxy stack before it, and that walk visits 2^N paths (measured: 29
-// regions 78 s, 33 regions more than 5 minutes). Created consumers first,
-// each producer is still unprepared, without dependencies, when its
-// consumers are prepared, and every walk is short: synth time grows
-// linearly (see BenchmarkSynthRegions). The synthesized output does not
-// depend on this order.
+// memoised). Stacks are prepared in creation order: created in dependency
+// order, a stack reading many stacks that each read many others would make
+// that walk visit exponentially many paths (measured when each proxy stack
+// read every proxy stack before it: 29 regions 78 s, 33 regions more than 5
+// minutes). Created consumers first, each producer is still unprepared,
+// without dependencies, when its consumers are prepared, and every walk is
+// short: synth time grows linearly (see BenchmarkSynthRegions). The
+// synthesized output does not depend on this order.
 //
 // So the DNS stack, which reads every proxy stack and the auth stack, is
-// created first; retired stacks depend on it explicitly, which is a short
-// walk too, since Build adds that dependency before any stack is prepared.
-func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
+// created first, then the mesh stacks, then the proxy stacks, then auth.
+// Explicit dependencies (DNS on the mesh stacks, retired stacks on DNS and
+// mesh stacks) are added before any stack is prepared: short walks too.
+func Build(app cdktf.App, cfg *config.Cluster, moves *Moves) (*Stacks, error) {
 	names := cfg.Names()
 	regions := append([]config.ProxyRegion(nil), cfg.ProxyRegions...)
 	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
+	mesh := meshMode(cfg)
 	dnsStack := cdktf.NewTerraformStack(app, jsii.String(DNSStackName))
+	meshStacks := map[string]cdktf.TerraformStack{}
+	if mesh {
+		for i := len(regions) - 1; i >= 0; i-- {
+			meshStacks[regions[i].Region] = cdktf.NewTerraformStack(app, jsii.String(names.MeshStack(regions[i].Region)))
+		}
+	}
 	proxyStacks := map[string]cdktf.TerraformStack{}
 	for i := len(regions) - 1; i >= 0; i-- {
 		name := names.ProxyStack(regions[i].Region)
@@ -64,31 +81,47 @@ func Build(app cdktf.App, cfg *config.Cluster) (*Stacks, error) {
 		if pr.Retired {
 			continue
 		}
-		var peers []*ProxyStack
-		if cfg.ProxyPeering() && !cfg.PublicPeering() {
-			peers = peersOwnedBy(pr.Region, s.Proxies)
-		}
-		p, err := NewProxyStack(proxyStacks[pr.Region], cfg, pr, auth, peers)
+		p, err := NewProxyStack(proxyStacks[pr.Region], cfg, pr, auth, moves)
 		if err != nil {
 			return nil, err
 		}
 		s.Proxies = append(s.Proxies, p)
 	}
-	s.DNS = NewDNSStack(dnsStack, cfg, auth, s.Proxies)
+	if mesh {
+		for _, p := range s.Proxies {
+			m, err := NewMeshStack(meshStacks[p.Region], cfg, p, s.Proxies, moves)
+			if err != nil {
+				return nil, err
+			}
+			s.Meshes = append(s.Meshes, m)
+		}
+	}
+	s.DNS = NewDNSStack(dnsStack, cfg, auth, s.Proxies, s.Meshes)
 	for _, pr := range regions {
-		if pr.Retired {
-			s.Retired = append(s.Retired, NewRetiredStack(proxyStacks[pr.Region], cfg, pr.Region, s.Proxies, dnsStack))
+		if !pr.Retired {
+			continue
+		}
+		ownMesh := meshStacks[pr.Region]
+		if ownMesh != nil {
+			NewRetiredMeshStack(ownMesh, cfg, pr.Region, dnsStack)
+		}
+		s.Retired = append(s.Retired, NewRetiredStack(proxyStacks[pr.Region], cfg, pr.Region, s.Meshes, ownMesh, dnsStack))
+		if ownMesh != nil {
+			s.Retired = append(s.Retired, ownMesh)
 		}
 	}
 	return s, nil
 }
 
 // Names returns the stack names, auth first, then proxies by region name,
-// then the DNS stack, then retired stacks.
+// then mesh stacks, then the DNS stack, then retired stacks.
 func (s *Stacks) Names() []string {
 	names := []string{*s.Auth.Stack.Node().Id()}
 	for _, p := range s.Proxies {
 		names = append(names, *p.Stack.Node().Id())
+	}
+	for _, m := range s.Meshes {
+		names = append(names, *m.Stack.Node().Id())
 	}
 	names = append(names, *s.DNS.Stack.Node().Id())
 	for _, r := range s.Retired {

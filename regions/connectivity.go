@@ -47,8 +47,9 @@ type connectionIDs struct{ vpcPeering, gatewayPeering string }
 
 // connect joins requester's VPC (in stack) with accepter's, whose side is
 // managed through accepter.Provider: a VPC peering connection, or a
-// peering of their transit gateways, with routes on both sides.
-func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs, name string, requester, accepter endpoint) error {
+// peering of their transit gateways, with routes on both sides. adopt
+// imports an existing connection instead (see Moves).
+func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs, name string, requester, accepter endpoint, adopt bool) error {
 	if cfg.TransitGateways() {
 		if requester.Gateway == nil || accepter.Gateway == nil {
 			return fmt.Errorf("connection %s: transit_gateway mode needs a gateway on both sides", name)
@@ -57,12 +58,12 @@ func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs,
 			return transitgateway.Side{Provider: e.Provider, Region: e.Region, Gateway: e.Gateway, CIDR: e.CIDR,
 				VPCRouteTableIDs: e.Network.InstanceRouteTableIDs, SameStack: e.SameStack}
 		}
-		transitgateway.Peer(stack, ids.gatewayPeering, &transitgateway.PeeringProps{Name: name, Requester: side(requester), Accepter: side(accepter)})
+		transitgateway.Peer(stack, ids.gatewayPeering, &transitgateway.PeeringProps{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt})
 		return nil
 	}
 	side := func(e endpoint) peering.Side {
 		return peering.Side{Provider: e.Provider, Region: e.Region, VPCID: e.Network.VPCID, CIDR: e.CIDR, RouteTableIDs: e.Network.InstanceRouteTableIDs}
 	}
-	peering.New(stack, ids.vpcPeering, &peering.Props{Name: name, Requester: side(requester), Accepter: side(accepter)})
+	peering.New(stack, ids.vpcPeering, &peering.Props{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt})
 	return nil
 }

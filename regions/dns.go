@@ -39,9 +39,15 @@ type DNSStack struct {
 // checks and alarms by proxy region: when a client region moves to another
 // proxy region (a nearer region added, its region retired), the same
 // resource changes target and health check in place.
-func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStack, proxies []*ProxyStack) *DNSStack {
+//
+// It also deploys after every mesh stack: a new region's proxies reach the
+// other proxies (and the agents connected to them) before clients arrive.
+func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStack, proxies []*ProxyStack, meshes []*MeshStack) *DNSStack {
 	names := cfg.Names()
 	setUpStack(stack, cfg, HealthCheckRegion)
+	for _, m := range meshes {
+		stack.AddDependency(m.Stack)
+	}
 	zone := hostedZoneID(stack, cfg)
 	byRegion := map[string]*ProxyStack{}
 	checks := map[string]*dns.HealthCheck{}

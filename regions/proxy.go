@@ -2,7 +2,6 @@ package regions
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
@@ -21,9 +20,9 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// ProxyStack is one proxy region: its VPC (peered with the auth VPC and, in
-// vpc peering mode, with the proxy VPCs it owns peerings with) and its Proxy
-// Service.
+// ProxyStack is one proxy region: its VPC (connected with the auth VPC;
+// its connections with other proxy regions are in the mesh stacks) and its
+// Proxy Service.
 type ProxyStack struct {
 	Stack   cdktf.TerraformStack
 	Region  string
@@ -39,27 +38,27 @@ type ProxyStack struct {
 	ReadyAlarm *alarms.Props
 }
 
-// OwnsPeering reports whether the stack of region a requests the VPC peering
-// between proxy regions a and b. The stable rule: the region whose name sorts
-// last owns it, so every pair is peered exactly once, the owner reads the
-// other's outputs, and dependencies always point from a later name to an
-// earlier one (never a cycle), whatever the order of the config file.
+// OwnsPeering reports whether region a owns the connection between proxy
+// regions a and b (its mesh stack requests it). The stable rule: the region
+// whose name sorts last owns it, so every pair is connected exactly once,
+// whatever the order of the config file. Before mesh stacks, the owner's
+// proxy stack held it (see Moves).
 func OwnsPeering(a, b string) bool { return a > b }
 
 // NewProxyStack builds the stack of proxy region pr into stack, an empty
-// stack named cfg.Names().ProxyStack(region). auth is the auth stack; peers
-// are the already-built proxy stacks whose peerings this stack owns (vpc
-// mode), in any order.
-func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, peers []*ProxyStack) (*ProxyStack, error) {
+// stack named cfg.Names().ProxyStack(region). auth is the auth stack, the
+// only stack it reads: every proxy stack deploys side by side once auth is
+// up. moves says what an earlier layout left in its state (see Moves).
+func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.ProxyRegion, auth *AuthStack, moves *Moves) (*ProxyStack, error) {
 	names := cfg.Names()
 	region := pr.Region
 	public := cfg.PublicPeering()
 	setUpStack(stack, cfg, region)
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
 	authProvider := newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth")
-	// One aliased provider per other region, shared by everything this
-	// stack manages there (peerings).
-	providers := regionalProviders(stack, cfg, region)
+	// Aliased providers for what this stack still has in its state in
+	// other regions (see regionalProviders).
+	regionalProviders(stack, cfg, region, moves.oldPeers(region))
 
 	net := network.New(stack, "network", &network.Props{
 		Name:  names.Prefix("proxy-" + region),
@@ -87,7 +86,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	}
 	self := endpoint{Region: region, Network: net, CIDR: pr.VPCCIDR, Gateway: tgw, SameStack: true}
 	if err := connect(stack, cfg, connectionIDs{"auth-peering", "auth-tgw-peering"}, names.Prefix(region+"-to-auth"), self,
-		endpoint{Provider: authProvider, Region: cfg.Auth.Region, Network: auth.Network, CIDR: cfg.Auth.VPCCIDR, Gateway: auth.TransitGateway}); err != nil {
+		endpoint{Provider: authProvider, Region: cfg.Auth.Region, Network: auth.Network, CIDR: cfg.Auth.VPCCIDR, Gateway: auth.TransitGateway}, false); err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
 	// The auth NLB admits this region's proxies on 3025, and only them.
@@ -96,23 +95,6 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Port: teleportconfig.AuthPort, CIDR: network.InstanceRange(pr.VPCCIDR, !public, pr.ExistingVPC != nil), Provider: authProvider,
 		Description: "Teleport proxies of " + region,
 	})
-
-	if cfg.ProxyPeering() && !public {
-		for _, peer := range peers {
-			if !OwnsPeering(region, peer.Region) {
-				return nil, fmt.Errorf("proxy stack %s: asked to own the peering with %s, which sorts after it", region, peer.Region)
-			}
-			p, _ := cfg.ProxyRegion(peer.Region)
-			// Proxy gateways are peered directly, each pair once, like
-			// VPCs: hairpinning every proxy-to-proxy connection through
-			// the auth region's gateway would add that detour's latency
-			// to every session reached through a peer.
-			if err := connect(stack, cfg, connectionIDs{"peering-" + peer.Region, "tgw-peering-" + peer.Region}, names.Prefix(region+"-to-"+peer.Region), self,
-				endpoint{Provider: providers[peer.Region], Region: peer.Region, Network: peer.Network, CIDR: p.VPCCIDR, Gateway: peer.TransitGateway}); err != nil {
-				return nil, fmt.Errorf("proxy stack %s: %w", region, err)
-			}
-		}
-	}
 
 	boot, err := teleportconfig.ProxyUserData{
 		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition, Preinstalled: cfg.AMI.Source == config.AMISourceTeleport},
@@ -164,8 +146,9 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		// privatezone); the boot script still reads it from the tag.
 		AuthRange:          network.InstanceRange(cfg.Auth.VPCCIDR, true, cfg.Auth.ExistingVPC != nil),
 		PublicAddresses:    public,
-		PeerRanges:         peerRanges(cfg),
+		PeerRange:          meshRange(cfg, pr),
 		PeerPrefixListName: names.Prefix("proxy-peers"),
+		PeerMaxEntries:     maxPeerEntries(),
 		PeerAnywhere:       cfg.PublicPeering(),
 		LaunchHook:         instances.LaunchHook(names.ProxyLaunchHook()),
 		// The DNS stack publishes a new region's records after this
@@ -217,37 +200,34 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	if tgw != nil {
 		output(stack, "transit-gateway-id", "Transit gateway of "+region, tgw.ID)
 	}
+	moves.handOver(stack, region, proxy, meshRange(cfg, pr))
 	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw, ReadyAlarm: ready}, nil
 }
 
-// peersOwnedBy returns the built stacks whose peering with region that
-// region's stack owns.
-func peersOwnedBy(region string, built []*ProxyStack) []*ProxyStack {
-	var out []*ProxyStack
-	for _, b := range built {
-		if OwnsPeering(region, b.Region) {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-// peerRanges are the ranges a proxy admits and dials on 3021 when proxies
-// peer over VPC peering: the instance range of every proxy region, its own
-// included, since every proxy dials every other proxy of the cluster
-// (Teleport Proxy Peering guide), sorted by region. None without proxy
-// peering, or with public peering (the internet: public addresses change
-// with every instance, and peer connections are mutually authenticated with
-// cluster-issued certificates).
-func peerRanges(cfg *config.Cluster) []firewall.Range {
-	if !cfg.ProxyPeering() || cfg.PublicPeering() {
+// meshRange is pr's entry in the peer prefix lists when proxies peer over
+// the cluster's private connections (VPC peering or transit gateways): the
+// instance range of its proxies, which every proxy of the cluster admits and
+// dials on 3021, those of its own region included (Teleport Proxy Peering
+// guide). Nil without proxy peering, or with public peering (the internet:
+// public addresses change with every instance, and peer connections are
+// mutually authenticated with cluster-issued certificates).
+func meshRange(cfg *config.Cluster, pr config.ProxyRegion) *firewall.Range {
+	if !meshMode(cfg) {
 		return nil
 	}
-	regions := cfg.ActiveProxyRegions()
-	sort.Slice(regions, func(i, j int) bool { return regions[i].Region < regions[j].Region })
-	var out []firewall.Range
-	for _, p := range regions {
-		out = append(out, firewall.Range{CIDR: network.InstanceRange(p.VPCCIDR, true, p.ExistingVPC != nil), Description: "Teleport proxies of " + p.Region})
-	}
-	return out
+	return &firewall.Range{CIDR: network.InstanceRange(pr.VPCCIDR, true, pr.ExistingVPC != nil), Description: "Teleport proxies of " + pr.Region}
 }
+
+// meshMode reports whether proxy regions are connected with each other
+// (proxy peering over VPC peering or transit gateways): then each active
+// proxy region has a mesh stack.
+func meshMode(cfg *config.Cluster) bool { return cfg.ProxyPeering() && !cfg.PublicPeering() }
+
+// maxPeerEntries sizes every peer prefix list for the most proxy regions a
+// cluster can have, one range each: every region of the table. Fixed, so
+// that adding or retiring a region changes entries (in the mesh stacks),
+// never the lists (in the proxy stacks). AWS counts a referenced list as its
+// maximum entries against the rules of a security group (60 inbound and 60
+// outbound by default, "Amazon VPC quotas"): the proxies' group has two
+// other rules each way.
+func maxPeerEntries() int { return len(config.RegionNames()) }

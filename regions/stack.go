@@ -125,32 +125,46 @@ func certificate(cfg *config.Cluster) teleportconfig.Certificate {
 	}
 }
 
-// regionalProviders creates the aliased providers a proxy stack of region
-// manages resources with in other regions, keyed by region: every proxy
-// region whose peering it owns in vpc peering mode (retired ones included:
-// the peering's resources may still be in its state, and Terraform needs
-// their provider to destroy them) and us-east-1, where proxy stacks kept
-// their Route 53 health check alarm before the DNS stack held it: a stack
+// regionalProviders creates the aliased providers a stack of a proxy region
+// manages resources with in other regions, keyed by region: one for each of
+// peers (regions whose side of a connection the stack manages or still has
+// in its state, retired ones included: Terraform needs a resource's provider
+// to destroy or forget it) and us-east-1, where proxy stacks kept their
+// Route 53 health check alarm before the DNS stack held it: a stack
 // deployed by an earlier release still has that alarm in its state, and
 // Terraform needs its provider to destroy it (docs/operations.md: Moving
-// records to the DNS stack). Active and retired stacks share it, so a retired stack keeps
-// exactly the providers its resources were managed with.
-func regionalProviders(stack cdktf.TerraformStack, cfg *config.Cluster, region string) map[string]cdktf.TerraformProvider {
+// records to the DNS stack).
+func regionalProviders(stack cdktf.TerraformStack, cfg *config.Cluster, region string, peers []string) map[string]cdktf.TerraformProvider {
+	out := peerProviders(stack, cfg, peers)
+	if region != HealthCheckRegion && out[HealthCheckRegion] == nil {
+		out[HealthCheckRegion] = newProvider(stack, "aws-"+HealthCheckRegion, cfg, HealthCheckRegion, HealthCheckRegion)
+	}
+	return out
+}
+
+// peerProviders creates one aliased provider per region of peers (alias and
+// construct id name the region), in region order, keyed by region.
+func peerProviders(stack cdktf.TerraformStack, cfg *config.Cluster, peers []string) map[string]cdktf.TerraformProvider {
 	out := map[string]cdktf.TerraformProvider{}
-	add := func(r string) {
+	for _, r := range slices.Sorted(slices.Values(peers)) {
 		if out[r] == nil {
 			out[r] = newProvider(stack, "aws-"+r, cfg, r, r)
 		}
 	}
-	if cfg.ProxyPeering() && !cfg.PublicPeering() {
-		for _, r := range slices.Sorted(slices.Values(cfg.ProxyRegionNames())) {
-			if OwnsPeering(region, r) {
-				add(r)
-			}
-		}
+	return out
+}
+
+// ownedPeers are the configured proxy regions (retired ones included) whose
+// connection with region that region owns, in mesh mode; none otherwise.
+func ownedPeers(cfg *config.Cluster, region string) []string {
+	if !meshMode(cfg) {
+		return nil
 	}
-	if region != HealthCheckRegion {
-		add(HealthCheckRegion)
+	var out []string
+	for _, r := range cfg.ProxyRegionNames() {
+		if OwnsPeering(region, r) {
+			out = append(out, r)
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2managedprefixlist"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2managedprefixlistentry"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
@@ -87,24 +88,48 @@ type Range struct {
 	CIDR, Description string
 }
 
-// NewPrefixList creates a customer-managed IPv4 prefix list holding ranges,
-// sized to them, and returns its id. Rules that name it replace one rule per
-// range: one resource to review and to update when the ranges change.
-func NewPrefixList(scope constructs.Construct, id, name string, ranges []Range) *string {
-	var entries []ec2managedprefixlist.Ec2ManagedPrefixListEntry
-	for _, r := range ranges {
-		entries = append(entries, ec2managedprefixlist.Ec2ManagedPrefixListEntry{
-			Cidr: jsii.String(r.CIDR), Description: jsii.String(r.Description),
-		})
-	}
+// PrefixList is a customer-managed IPv4 prefix list whose entries are
+// separate resources (PrefixListEntry), so that stacks other than the
+// list's own can add and remove entries: the list's resource declares no
+// entry, which the provider then leaves alone ("entry" is optional and
+// computed; the provider refuses inline entries mixed with entry resources).
+// MaxEntries is fixed, so that entries come and go without a change to the
+// list.
+type PrefixList struct {
+	// ID is the list's id; Resource is its resource (for import blocks
+	// that refer to it).
+	ID       *string
+	Resource cdktf.TerraformResource
+}
+
+// NewPrefixList creates the list, sized for maxEntries ranges. Rules that
+// name it replace one rule per range: one resource to review.
+func NewPrefixList(scope constructs.Construct, id, name string, maxEntries int) *PrefixList {
 	pl := ec2managedprefixlist.NewEc2ManagedPrefixList(scope, jsii.String(id), &ec2managedprefixlist.Ec2ManagedPrefixListConfig{
 		Name:          jsii.String(name),
 		AddressFamily: jsii.String("IPv4"),
-		MaxEntries:    jsii.Number(float64(len(ranges))),
-		Entry:         entries,
+		MaxEntries:    jsii.Number(float64(maxEntries)),
 		Tags:          &map[string]*string{"Name": jsii.String(name)},
 	})
-	return pl.Id()
+	return &PrefixList{ID: pl.Id(), Resource: pl}
+}
+
+// PrefixListEntry adds r to the list listID, through provider (nil: the
+// stack's default). The provider serializes changes to one list within a
+// Terraform run and retries a version mismatch (ec2_managed_prefix_list_entry).
+func PrefixListEntry(scope constructs.Construct, id string, listID *string, r Range, provider cdktf.TerraformProvider) ec2managedprefixlistentry.Ec2ManagedPrefixListEntryA {
+	return ec2managedprefixlistentry.NewEc2ManagedPrefixListEntryA(scope, jsii.String(id), &ec2managedprefixlistentry.Ec2ManagedPrefixListEntryAConfig{
+		Provider:     provider,
+		PrefixListId: listID,
+		Cidr:         jsii.String(r.CIDR),
+		Description:  jsii.String(r.Description),
+	})
+}
+
+// PrefixListEntryImportID is the import id of an entry of list listID:
+// "<list id>,<cidr>" (internal/service/ec2, vpc_managed_prefix_list_entry.go).
+func PrefixListEntryImportID(listID *string, cidr string) *string {
+	return jsii.String(*listID + "," + cidr)
 }
 
 // AllowOut adds an egress rule to the group groupID.

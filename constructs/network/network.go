@@ -267,3 +267,10 @@ func Subnet(vpcRange netip.Prefix, num int) netip.Prefix {
 	addr := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 	return netip.PrefixFrom(addr, bits)
 }
+
+// RouteImportID is the import id of a route in a VPC route table:
+// "<route table id>_<destination>" (terraform-provider-aws
+// internal/service/ec2, vpc_route.go, resourceRouteImport).
+func RouteImportID(routeTableID *string, destination string) *string {
+	return jsii.String(*routeTableID + "_" + destination)
+}

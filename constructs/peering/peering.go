@@ -9,9 +9,11 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	datavpcpeeringconnection "github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsvpcpeeringconnection"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnection"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnectionaccepter"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -36,6 +38,12 @@ type Props struct {
 	Name string
 	// Requester asks for the connection; Accepter accepts it.
 	Requester, Accepter Side
+	// Adopt imports an existing connection, its acceptance and its routes
+	// into this construct's resources (import blocks) instead of creating
+	// them: they were managed by another stack, which forgets them in the
+	// same deploy (see regions.Moves). The connection is found by its two
+	// VPCs, its Name tag and status active, when Terraform plans.
+	Adopt bool
 }
 
 // Peering is an accepted peering connection with routes on both sides.
@@ -68,15 +76,34 @@ func New(scope constructs.Construct, id string, props *Props) *Peering {
 		Tags:                   tags,
 	})
 	dependsOn := &[]cdktf.ITerraformDependable{accepted}
+	if props.Adopt {
+		// Import ids must be known when Terraform plans: a data source is,
+		// the connection's own id is not (internal/service/ec2:
+		// vpc_peering_connection and its accepter import by the
+		// connection's id).
+		existing := datavpcpeeringconnection.NewDataAwsVpcPeeringConnection(c, jsii.String("existing"), &datavpcpeeringconnection.DataAwsVpcPeeringConnectionConfig{
+			Provider:  req.Provider,
+			VpcId:     req.VPCID,
+			PeerVpcId: acc.VPCID,
+			Status:    jsii.String("active"),
+			Tags:      tags,
+		})
+		existingID := existing.Id()
+		conn.ImportFrom(existingID, req.Provider)
+		accepted.ImportFrom(existingID, acc.Provider)
+	}
 	routes := func(side Side, dest, prefix string) {
 		for i, rt := range side.RouteTableIDs {
-			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+			r := route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
 				Provider:               side.Provider,
 				RouteTableId:           rt,
 				DestinationCidrBlock:   jsii.String(dest),
 				VpcPeeringConnectionId: connID,
 				DependsOn:              dependsOn,
 			})
+			if props.Adopt {
+				r.ImportFrom(network.RouteImportID(rt, dest), side.Provider)
+			}
 		}
 	}
 	routes(req, acc.CIDR, "requester")

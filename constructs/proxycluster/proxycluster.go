@@ -18,6 +18,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Props configures a ProxyCluster.
@@ -46,12 +47,14 @@ type Props struct {
 	// addresses (proxy peering over the internet). Otherwise instances sit
 	// in private subnets and reach the internet through NAT.
 	PublicAddresses bool
-	// PeerRanges are the ranges 3021 is open to and from (proxy peering):
-	// the instance ranges of every proxy region, this one included, held in
-	// a prefix list named PeerPrefixListName. Empty without proxy peering:
-	// no 3021 rule at all.
-	PeerRanges         []firewall.Range
+	// PeerRange, when set, opens 3021 to and from a prefix list named
+	// PeerPrefixListName, sized for PeerMaxEntries ranges, that holds
+	// PeerRange (this region's proxies: they dial each other too) and
+	// whatever entries other stacks add (the other regions' proxies, added
+	// by the mesh stacks). Nil without proxy peering: no 3021 rule at all.
+	PeerRange          *firewall.Range
 	PeerPrefixListName string
+	PeerMaxEntries     int
 	// PeerAnywhere opens 3021 to and from the internet instead: proxies
 	// peer over public addresses, which change with every instance.
 	PeerAnywhere bool
@@ -90,6 +93,10 @@ type ProxyCluster struct {
 	SecurityGroupID *string
 	// Group is the proxies' Auto Scaling group.
 	Group *instances.Group
+	// PeerPrefixList is the list of ranges 3021 is open to (nil without
+	// it); PeerSelfEntry is this region's entry in it.
+	PeerPrefixList *firewall.PrefixList
+	PeerSelfEntry  cdktf.TerraformResource
 }
 
 // New creates the Proxy Service of one region.
@@ -110,18 +117,21 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 	// Every proxy dials every other proxy of the cluster, those of its own
 	// region included (Proxy Peering guide): 3021 both ways between the
 	// proxies' ranges and nothing wider.
+	var peerList *firewall.PrefixList
+	var peerSelf cdktf.TerraformResource
 	switch {
 	case props.PeerAnywhere:
 		in(teleportconfig.PeerPort, firewall.Anywhere, "proxy peering from the cluster's proxies (public addresses)")
 		out(teleportconfig.PeerPort, firewall.Anywhere, "proxy peering to the cluster's proxies (public addresses)")
-	case len(props.PeerRanges) > 0:
+	case props.PeerRange != nil:
 		// One prefix list and two rules rather than two rules per region:
 		// the same opening, with resources that grow linearly, not with
 		// the square of the number of regions.
-		peers := firewall.NewPrefixList(c, "peers", props.PeerPrefixListName, props.PeerRanges)
-		firewall.AllowIn(c, "in-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peers,
+		peerList = firewall.NewPrefixList(c, "peers", props.PeerPrefixListName, props.PeerMaxEntries)
+		peerSelf = firewall.PrefixListEntry(c, "peers-self", peerList.ID, *props.PeerRange, nil)
+		firewall.AllowIn(c, "in-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peerList.ID,
 			Description: "proxy peering from the cluster's proxies"})
-		firewall.AllowOut(c, "out-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peers,
+		firewall.AllowOut(c, "out-3021-peers", sg, firewall.Rule{Port: teleportconfig.PeerPort, PrefixList: peerList.ID,
 			Description: "proxy peering to the cluster's proxies"})
 	}
 
@@ -187,7 +197,7 @@ func New(scope constructs.Construct, id string, props *Props) *ProxyCluster {
 		VolumeKeyARN:           props.VolumeKeyARN,
 		AutoScalingRoleARN:     props.AutoScalingRoleARN,
 	})
-	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg, Group: group}
+	return &ProxyCluster{Construct: c, LoadBalancer: nlb, SecurityGroupID: sg, Group: group, PeerPrefixList: peerList, PeerSelfEntry: peerSelf}
 }
 
 // DrainHook is the termination lifecycle hook of every proxy group: a proxy

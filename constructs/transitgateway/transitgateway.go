@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	datatgwpeering "github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsec2transitgatewaypeeringattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgateway"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewaypeeringattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewaypeeringattachmentaccepter"
@@ -27,6 +28,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayroutetablepropagation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayvpcattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -126,6 +128,13 @@ type PeeringProps struct {
 	// Requester asks for the peering; Accepter accepts it through its
 	// region's provider.
 	Requester, Accepter Side
+	// Adopt imports an existing peering, its acceptance, associations and
+	// routes into this construct's resources (import blocks) instead of
+	// creating them: another stack managed them and forgets them in the
+	// same deploy (see regions.Moves). The attachment is found by the
+	// requester's gateway, its Name tag and state available, when
+	// Terraform plans.
+	Adopt bool
 }
 
 // Peering is an accepted peering attachment with its associations and
@@ -156,6 +165,25 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 		Tags:                       tags,
 	})
 	afterAccept := &[]cdktf.ITerraformDependable{accepted}
+	// Import ids must be known when Terraform plans: a data source is, the
+	// attachment's own id is not. Formats (internal/service/ec2): the
+	// attachment and its accepter import by the attachment's id, an
+	// association by "<route table>_<attachment>", a static route by
+	// "<route table>_<destination>".
+	var existingID *string
+	if props.Adopt {
+		existing := datatgwpeering.NewDataAwsEc2TransitGatewayPeeringAttachment(c, jsii.String("existing"), &datatgwpeering.DataAwsEc2TransitGatewayPeeringAttachmentConfig{
+			Provider: req.Provider,
+			Filter: []datatgwpeering.DataAwsEc2TransitGatewayPeeringAttachmentFilter{
+				{Name: jsii.String("transit-gateway-id"), Values: &[]*string{req.Gateway.ID}},
+				{Name: jsii.String("state"), Values: &[]*string{jsii.String("available")}},
+			},
+			Tags: tags,
+		})
+		existingID = existing.Id()
+		attachment.ImportFrom(existingID, req.Provider)
+		accepted.ImportFrom(existingID, acc.Provider)
+	}
 	side := func(s Side, remoteCIDR, prefix string) {
 		// The peering attachment must be associated with a route table
 		// before static routes can point at it.
@@ -165,25 +193,32 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 			TransitGatewayRouteTableId: s.Gateway.RouteTableID,
 			DependsOn:                  afterAccept,
 		})
-		ec2transitgatewayroute.NewEc2TransitGatewayRoute(c, jsii.String(prefix+"-static-route"), &ec2transitgatewayroute.Ec2TransitGatewayRouteConfig{
+		static := ec2transitgatewayroute.NewEc2TransitGatewayRoute(c, jsii.String(prefix+"-static-route"), &ec2transitgatewayroute.Ec2TransitGatewayRouteConfig{
 			Provider:                   s.Provider,
 			DestinationCidrBlock:       jsii.String(remoteCIDR),
 			TransitGatewayAttachmentId: attachmentID,
 			TransitGatewayRouteTableId: s.Gateway.RouteTableID,
 			DependsOn:                  &[]cdktf.ITerraformDependable{assoc},
 		})
+		if props.Adopt {
+			assoc.ImportFrom(jsii.String(*s.Gateway.RouteTableID+"_"+*existingID), s.Provider)
+			static.ImportFrom(jsii.String(*s.Gateway.RouteTableID+"_"+remoteCIDR), s.Provider)
+		}
 		vpcDeps := afterAccept
 		if s.SameStack {
 			vpcDeps = &[]cdktf.ITerraformDependable{accepted, s.Gateway.VPCAttachment}
 		}
 		for i, rt := range s.VPCRouteTableIDs {
-			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+			r := route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
 				Provider:             s.Provider,
 				RouteTableId:         rt,
 				DestinationCidrBlock: jsii.String(remoteCIDR),
 				TransitGatewayId:     s.Gateway.ID,
 				DependsOn:            vpcDeps,
 			})
+			if props.Adopt {
+				r.ImportFrom(network.RouteImportID(rt, remoteCIDR), s.Provider)
+			}
 		}
 	}
 	side(req, acc.CIDR, "requester")
