@@ -79,13 +79,23 @@ type Options struct {
 // Changes counts a plan's actions on managed resources.
 type Changes struct {
 	Add, Change, Replace, Destroy int
+	// Import and Forget count resources that move between stacks: the
+	// stack that held one forgets it (a removed block), the stack that
+	// holds it now imports it; nothing in AWS is created or destroyed.
+	Import, Forget int
 }
 
 // Any says whether anything changes.
-func (c Changes) Any() bool { return c.Add+c.Change+c.Replace+c.Destroy > 0 }
+func (c Changes) Any() bool {
+	return c.Add+c.Change+c.Replace+c.Destroy+c.Import+c.Forget > 0
+}
 
 func (c Changes) String() string {
-	return fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy", c.Add, c.Change, c.Replace, c.Destroy)
+	s := fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy", c.Add, c.Change, c.Replace, c.Destroy)
+	if c.Import+c.Forget > 0 {
+		s += fmt.Sprintf(" (%d to import, %d to forget: moved between stacks)", c.Import, c.Forget)
+	}
+	return s
 }
 
 // Status is where a stack ended.
@@ -148,6 +158,8 @@ func (r *Result) Changes() Changes {
 		c.Change += s.Changes.Change
 		c.Replace += s.Changes.Replace
 		c.Destroy += s.Changes.Destroy
+		c.Import += s.Changes.Import
+		c.Forget += s.Changes.Forget
 	}
 	return c
 }
@@ -473,7 +485,12 @@ func CountChanges(plan *tfjson.Plan) Changes {
 			continue
 		}
 		a := rc.Change.Actions
+		if rc.Change.Importing != nil {
+			c.Import++
+		}
 		switch {
+		case a.Forget():
+			c.Forget++
 		case a.Replace():
 			c.Replace++
 		case a.Create():

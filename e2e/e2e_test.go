@@ -161,12 +161,24 @@ func copyOutput(t *testing.T, src string) string {
 // environment, and returns its output dir.
 func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) string {
 	t.Helper()
+	return synthOver(t, cfg, parent, "")
+}
+
+// synthOver is synth into a copy of the output previous ("" for none), as a
+// user's next synth writes over cdktf.out: the app reads what it replaces.
+func synthOver(t *testing.T, cfg *config.Cluster, parent, previous string) string {
+	t.Helper()
 	if parent == "" {
 		parent = t.TempDir()
 	}
 	dir, err := os.MkdirTemp(parent, "synth-")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if previous != "" {
+		if out, err := exec.Command("cp", "-r", previous, filepath.Join(dir, "cdktf.out")).CombinedOutput(); err != nil {
+			t.Fatalf("copy %s: %v: %s", previous, err, out)
+		}
 	}
 	data, err := yaml.Marshal(cfg)
 	if err != nil {
@@ -437,6 +449,10 @@ func compareWithDiff(t *testing.T, diff *report.DiffResult, plan *deploy.Result)
 			a := rc.Change.Actions
 			var act report.Action
 			switch {
+			case rc.Change.Importing != nil:
+				act = report.Import
+			case a.Forget():
+				act = report.Forget
 			case a.Replace():
 				act = report.Replace
 			case a.Create():
@@ -479,10 +495,46 @@ func orNone(s string) string {
 	return s
 }
 
-// scenario is a day-2 change of the deployed example.
+// scenario is a day-2 change of the deployed example; check, when set,
+// looks at what Terraform applied.
 type scenario struct {
 	name   string
 	change func(c *config.Cluster)
+	check  func(t *testing.T, applied *deploy.Result)
+}
+
+// PreMeshOutput is the example as the release before mesh stacks
+// synthesized it (its golden snapshot at that commit, kept here so that a
+// clean clone can run the move): each proxy stack held its connections with
+// the proxy regions sorting before it, and its peer prefix list its
+// entries inline.
+const PreMeshOutput = "e2e/testdata/pre-mesh-example"
+
+// nothingReplaced fails t on any resource Terraform created, destroyed or
+// replaced: a move between stacks only imports, forgets and updates in
+// place.
+func nothingReplaced(t *testing.T, applied *deploy.Result) {
+	t.Helper()
+	var moved deploy.Changes
+	for _, s := range applied.Stacks {
+		if s.Plan == nil {
+			continue
+		}
+		for _, rc := range s.Plan.ResourceChanges {
+			if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
+				continue
+			}
+			if a := rc.Change.Actions; a.Create() || a.Delete() || a.Replace() {
+				t.Errorf("%s %s: %v (a move must not create, destroy or replace)", s.Stack.Name, rc.Address, a)
+			}
+		}
+		moved.Import += s.Changes.Import
+		moved.Forget += s.Changes.Forget
+	}
+	if moved.Import == 0 || moved.Forget == 0 {
+		t.Errorf("nothing moved: %d imported, %d forgotten", moved.Import, moved.Forget)
+	}
+	t.Logf("moved: %d imported, %d forgotten", moved.Import, moved.Forget)
 }
 
 // TestChangeScenarios deploys the example, then applies each change in turn
@@ -499,29 +551,33 @@ func TestChangeScenarios(t *testing.T) {
 	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	c := newCluster(t, cfg)
-	prev := filepath.Join(root, "testdata", "golden", "example")
+	// The cluster as the release before mesh stacks deployed it; the first
+	// scenario moves it (the golden deploys apply the current layout from
+	// scratch).
+	prev := filepath.Join(root, PreMeshOutput)
 	c.apply(prev)
 	// The outputs outlive each scenario: the next one starts from them.
 	outputs := t.TempDir()
 
 	scenarios := []scenario{
-		{"proxy region that takes over a resource region", func(c *config.Cluster) {
+		{name: "moved to mesh stacks (no config change)", change: func(c *config.Cluster) {}, check: nothingReplaced},
+		{name: "proxy region that takes over a resource region", change: func(c *config.Cluster) {
 			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
 			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
 		}},
-		{"resource region added", func(c *config.Cluster) {
+		{name: "resource region added", change: func(c *config.Cluster) {
 			c.ResourceRegions = append(c.ResourceRegions, config.ResourceRegion{Region: "sa-east-1"})
 		}},
 		// A patch of the example's line, published after it (gravitational/
 		// teleport#68195: "18.9.2 is already published").
-		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }},
-		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }},
-		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }},
-		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }},
-		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }},
-		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }},
-		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }},
-		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }},
+		{name: "new Teleport release", change: func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }},
+		{name: "different instance type", change: func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }},
+		{name: "proxy count up", change: func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }},
+		{name: "proxy count down", change: func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }},
+		{name: "proxy region retired", change: func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }},
+		{name: "retired entry deleted", change: func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }},
+		{name: "alerts.email set", change: func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }},
+		{name: "backups with a copy region", change: func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }},
 	}
 	// E2E_SCENARIOS=N runs the first N (each starts from the one before).
 	if v := os.Getenv(ScenariosEnv); v != "" {
@@ -535,7 +591,7 @@ func TestChangeScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		ok := t.Run(sc.name, func(t *testing.T) {
 			sc.change(cfg)
-			next := synth(t, cfg, outputs)
+			next := synthOver(t, cfg, outputs, prev)
 			d, err := reportDiff(prev, next)
 			if err != nil {
 				t.Fatal(err)
@@ -546,6 +602,9 @@ func TestChangeScenarios(t *testing.T) {
 			// stacks it reads are applied: what Terraform does, stack by
 			// stack.
 			applied := c.apply(next)
+			if sc.check != nil {
+				sc.check(t, applied)
+			}
 			if differ := compareWithDiff(t, d, applied); len(differ) > 0 {
 				fmt.Fprintf(&report, "## %s\n\n%s\n\n", sc.name, strings.Join(differ, "\n"))
 				t.Logf("the app's diff and Terraform's plan differ on %d resources:\n%s", len(differ), strings.Join(differ, "\n"))

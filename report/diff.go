@@ -28,13 +28,23 @@ const (
 	Change  Action = "change"
 	Replace Action = "replace"
 	Destroy Action = "destroy"
+	// Forget: the stack lets go of the resource without destroying it (a
+	// removed block with destroy = false); Import: a stack takes over an
+	// existing resource (an import block). Together they move a resource
+	// between stacks: nothing is created, destroyed or replaced.
+	Forget Action = "forget"
+	Import Action = "import"
 )
 
 // Counts are how many resources each action touches.
 type Counts map[Action]int
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy", c[Add], c[Change], c[Replace], c[Destroy])
+	s := fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy", c[Add], c[Change], c[Replace], c[Destroy])
+	if c[Forget]+c[Import] > 0 {
+		s += fmt.Sprintf(", %d to import, %d to forget (moved between stacks, nothing replaced)", c[Import], c[Forget])
+	}
+	return s
 }
 
 // DiffResult is a classified diff of two synthesized outputs.

@@ -168,3 +168,17 @@ var statefulTypes = map[string]struct{ noun, loss string }{
 	"aws_kms_key":        {"KMS key", "whatever it encrypts becomes unreadable once the key is deleted"},
 	"aws_backup_vault":   {"backup vault", "its recovery points are lost"},
 }
+
+// optionalComputed lists, per resource type, attributes that are optional
+// and computed in the provider's schema and that another resource may
+// manage: left out of the config, Terraform keeps whatever is there, so
+// leaving one out changes nothing.
+var optionalComputed = map[string]map[string]bool{
+	// ec2/vpc_managed_prefix_list.go: "entry" is Optional and Computed; the
+	// entries are then aws_ec2_managed_prefix_list_entry resources.
+	"aws_ec2_managed_prefix_list": {"entry": true},
+}
+
+// keptWhenUnset reports whether attribute attr of a typ resource keeps its
+// value when the config leaves it out (optionalComputed).
+func keptWhenUnset(typ, attr string) bool { return optionalComputed[typ][attr] }

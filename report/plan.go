@@ -89,6 +89,37 @@ func newPlanner(before, after *Output) *planner {
 	return p
 }
 
+// moves returns the resources the new output moves between stacks, as
+// "<stack> <address>": those a stack declares removed without destroying
+// them, and those a stack imports (regions.Moves writes both).
+func (p *planner) moves() (forgotten, imported map[string]bool) {
+	forgotten, imported = map[string]bool{}, map[string]bool{}
+	for name, st := range p.after.Stacks {
+		for _, b := range asBlocks(st["removed"]) {
+			from, _ := b["from"].(string)
+			if path(b, "lifecycle", "destroy") == false {
+				forgotten[name+" "+from] = true
+			}
+		}
+		for _, b := range asBlocks(st["import"]) {
+			to, _ := b["to"].(string)
+			imported[name+" "+to] = true
+		}
+	}
+	return forgotten, imported
+}
+
+func asBlocks(v any) []map[string]any {
+	var out []map[string]any
+	l, _ := v.([]any)
+	for _, e := range l {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // run evaluates every resource until no action changes (actions only grow:
 // none, change, replace).
 func (p *planner) run() {
@@ -98,10 +129,21 @@ func (p *planner) run() {
 			all = append(all, p.res[s][a])
 		}
 	}
+	forgotten, imported := p.moves()
 	for _, r := range all {
 		switch {
+		case r.data:
+			if r.old == nil {
+				r.action = Add
+			} else if r.cur == nil {
+				r.action = Destroy
+			}
+		case r.old == nil && imported[r.stack+" "+r.addr]:
+			r.action = Import
 		case r.old == nil:
 			r.action = Add
+		case r.cur == nil && forgotten[r.stack+" "+r.addr]:
+			r.action = Forget
 		case r.cur == nil:
 			r.action = Destroy
 		}
@@ -130,7 +172,7 @@ func (p *planner) evaluate(r *planned) {
 	o, n := map[string]string{}, map[string]string{}
 	r.meta = nil
 	for k, v := range r.old {
-		if !metaArguments[k] {
+		if !metaArguments[k] && !(keptWhenUnset(r.typ, k) && r.cur[k] == nil) {
 			flatten(r.typ, k, v, o)
 		}
 	}
