@@ -208,17 +208,13 @@ func TestInvariantsCatchViolations(t *testing.T) {
 			}
 		}},
 		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
-			pl := first(s, "aws_ec2_managed_prefix_list") // drop its own region's proxies
-			var kept []any
-			for _, e := range pl["entry"].([]any) {
-				if get(e, "cidr") != "10.1.128.0/17" {
-					kept = append(kept, e)
-				}
-			}
-			pl["entry"], pl["max_entries"] = kept, float64(len(kept))
+			first(s, "aws_ec2_managed_prefix_list_entry")["cidr"] = "10.2.0.0/16" // not its own region's proxies
 		}},
 		{"3021 is open between all proxies of the cluster and nowhere else", proxy, func(s stackJSON) {
-			first(s, "aws_ec2_managed_prefix_list")["entry"].([]any)[0].(map[string]any)["cidr"] = "10.2.0.0/16"
+			first(s, "aws_ec2_managed_prefix_list")["max_entries"] = 2.0 // a list sized to the cluster
+		}},
+		{"3021 is open between all proxies of the cluster and nowhere else", "mesh-us-west-1", func(s stackJSON) {
+			first(s, "aws_ec2_managed_prefix_list_entry")["cidr"] = "10.9.0.0/16" // not a proxy region's
 		}},
 		{"3021 is open between all proxies of the cluster and nowhere else", auth, func(s stackJSON) {
 			first(s, "aws_vpc_security_group_egress_rule")["from_port"] = 3021.0
@@ -926,17 +922,67 @@ func proxyRanges(cfg *config.Cluster) []string {
 	return out
 }
 
+// peerPortBetweenAllProxies: in a proxy stack 3021 is open, both ways, only
+// to its peer prefix list (sized for every region of the table, no inline
+// entries), into which the stack adds its own region's range; the region's
+// mesh stack adds every other active region's range, and nothing else. Or,
+// with public peering, to 0.0.0.0/0; without peering, not at all.
 func peerPortBetweenAllProxies(cfg *config.Cluster, s stackJSON) (int, []string) {
 	var bad []string
 	proxyStack := false
 	for _, lb := range s.resources("aws_lb") {
 		proxyStack = proxyStack || lb["internal"] == false
 	}
-	want := []string(nil)
-	if proxyStack {
-		want = proxyRanges(cfg)
+	region := providerRegions(s)[""]
+	var own string
+	for _, p := range cfg.ActiveProxyRegions() {
+		if p.Region == region {
+			own = network.InstanceRange(p.VPCCIDR, true, p.ExistingVPC != nil)
+		}
 	}
+	mesh := cfg.ProxyPeering() && !cfg.PublicPeering()
 	n := 0
+	// Entries by the list they go into.
+	entries := map[string][]string{}
+	for _, id := range sortedKeys(s.resources("aws_ec2_managed_prefix_list_entry")) {
+		e := s.resources("aws_ec2_managed_prefix_list_entry")[id]
+		entries[fmt.Sprint(e["prefix_list_id"])] = append(entries[fmt.Sprint(e["prefix_list_id"])], fmt.Sprint(e["cidr"]))
+	}
+	if !proxyStack {
+		// No 3021 rule outside a proxy stack.
+		for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
+			for id, r := range s.resources(typ) {
+				n++
+				if r["from_port"] == 3021.0 || r["to_port"] == 3021.0 {
+					bad = append(bad, fmt.Sprintf("%s opens 3021 outside a proxy stack", id))
+				}
+			}
+		}
+		// A mesh stack: every other active region's range into this
+		// region's list (read from its proxy stack); no other stack adds
+		// entries.
+		var got []string
+		for list, cidrs := range entries {
+			if !strings.Contains(list, "cross-stack-reference-input-") || own == "" {
+				bad = append(bad, fmt.Sprintf("entries %v into %s outside a mesh stack", cidrs, list))
+			}
+			got = append(got, cidrs...)
+		}
+		if len(got) == 0 {
+			return n, bad
+		}
+		var want []string
+		for _, r := range proxyRanges(cfg) {
+			if r != own {
+				want = append(want, r)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			bad = append(bad, fmt.Sprintf("mesh entries %v; want exactly %v", got, want))
+		}
+		return n + len(got), bad
+	}
 	for _, typ := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
 		var got []string
 		rules := s.resources(typ)
@@ -951,21 +997,26 @@ func peerPortBetweenAllProxies(cfg *config.Cluster, s stackJSON) (int, []string)
 			}
 			ref := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(r["prefix_list_id"]), "${aws_ec2_managed_prefix_list."), ".id}")
 			pl := s.resources("aws_ec2_managed_prefix_list")[ref]
-			entries, _ := pl["entry"].([]any)
-			if pl == nil || pl["max_entries"] != float64(len(entries)) {
-				bad = append(bad, fmt.Sprintf("%s: prefix list %s is missing or not sized to its entries", id, ref))
+			if pl == nil || pl["max_entries"] != float64(len(config.RegionNames())) || pl["entry"] != nil {
+				bad = append(bad, fmt.Sprintf("%s: prefix list %s is missing, has inline entries or is not sized for every region of the table", id, ref))
 			}
-			for _, e := range entries {
-				got = append(got, fmt.Sprint(get(e, "cidr")))
-			}
+			got = append(got, entries[fmt.Sprint(r["prefix_list_id"])]...)
 		}
 		slices.Sort(got)
+		var want []string
+		switch {
+		case !cfg.ProxyPeering():
+		case !mesh:
+			want = []string{"0.0.0.0/0"}
+		default:
+			want = []string{own}
+		}
 		n += len(got) + len(want)
 		if !slices.Equal(got, want) {
-			bad = append(bad, fmt.Sprintf("%s on 3021: %v; want exactly %v", typ, got, want))
+			bad = append(bad, fmt.Sprintf("%s on 3021: %v; want exactly %v (this stack's; the mesh stack adds the others)", typ, got, want))
 		}
 	}
-	if n == 0 && proxyStack {
+	if n == 0 {
 		n = 1 // an OSS proxy stack was examined: no 3021 at all
 	}
 	return n, bad
