@@ -60,7 +60,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 			[]string{"### Danger"}},
 		{"example", "example-deleted", report.ExitDangerous,
 			[]string{fmt.Sprintf("stack proxy-eu-central-1 is removed from the app while it still holds %d resources (it was not retired first)", resourceCount(t, "example", "proxy-eu-central-1")),
-				"proxy-us-west-1: the plan fails (Provider configuration not present): it must destroy "}, nil},
+				"mesh-us-west-1: the plan fails (Provider configuration not present): it must destroy "}, nil},
 		{"example", "example-identity", report.ExitDangerous,
 			[]string{"`cluster_name` changes from example to renamed", "`domain` changes from teleport.example.com to tp.example.com", "`auth.region` changes from us-west-2 to us-east-2: the auth stack auth-us-east-2 is new and creates empty tables",
 				fmt.Sprintf("stack auth-us-west-2 is removed from the app while it still holds %d resources", resourceCount(t, "example", "auth-us-west-2")), "an auth region cannot be retired"}, nil},

@@ -24,11 +24,11 @@ func providerAliases(s stackJSON) []string {
 	return out
 }
 
-// Retiring a proxy region empties its stack (keeping every provider its
-// resources were managed with), removes it from the other stacks' peerings
-// and 3021 ranges while they keep the provider of its region, and orders the
-// deploy so that the peering owners go first. Deleting the entry afterwards
-// drops the stack and the provider.
+// Retiring a proxy region empties its stack and its mesh stack (keeping
+// every provider their resources were managed with), removes it from the
+// other mesh stacks' peerings and 3021 entries while they keep the provider
+// of its region, and orders the deploy so that the mesh stacks go first.
+// Deleting the entry afterwards drops the stacks and the provider.
 func TestRetireThenDeleteRegion(t *testing.T) {
 	// Example (vpc peering): retire eu-central-1, whose peering with
 	// us-west-1 the us-west-1 stack owns.
@@ -39,18 +39,27 @@ func TestRetireThenDeleteRegion(t *testing.T) {
 	if got := fmt.Sprint(providerAliases(retired)); got != "[ auth us-east-1]" {
 		t.Errorf("retired stack providers %s; want the default, auth and us-east-1 (its health check alarm)", got)
 	}
-	if deps := manifest(t, "example-retired")["proxy-eu-central-1"]; fmt.Sprint(deps) != "[dns proxy-us-west-1]" {
-		t.Errorf("retired stack depends on %v; want the DNS stack and the owner of its peering, proxy-us-west-1", deps)
+	if deps := manifest(t, "example-retired")["proxy-eu-central-1"]; fmt.Sprint(deps) != "[dns mesh-eu-central-1 mesh-us-west-1]" {
+		t.Errorf("retired stack depends on %v; want the DNS stack, its own mesh stack and the owner of its peering, mesh-us-west-1", deps)
 	}
-	owner := stackOf(t, "example-retired", "proxy-us-west-1")
-	if n := len(owner.resources("aws_vpc_peering_connection")); n != 1 {
-		t.Errorf("owner keeps %d VPC peerings; want only the auth one", n)
+	retiredMesh := stackOf(t, "example-retired", "mesh-eu-central-1")
+	if res, _ := get(retiredMesh, "resource").(map[string]any); len(res) != 0 {
+		t.Errorf("retired mesh stack still holds resources: %v", res)
+	}
+	if deps := manifest(t, "example-retired")["mesh-eu-central-1"]; fmt.Sprint(deps) != "[dns]" {
+		t.Errorf("retired mesh stack depends on %v; want the DNS stack", deps)
+	}
+	owner := stackOf(t, "example-retired", "mesh-us-west-1")
+	if n := len(owner.resources("aws_vpc_peering_connection")); n != 0 {
+		t.Errorf("owner keeps %d proxy VPC peerings; want none", n)
 	}
 	if !slices.Contains(providerAliases(owner), "eu-central-1") {
 		t.Error("owner dropped the eu-central-1 provider while its peering's resources are still in state")
 	}
-	if entries := fmt.Sprint(sortedEntries(get(owner.one(t, "aws_ec2_managed_prefix_list"), "entry"))); strings.Contains(entries, "10.2.128.0/17") {
-		t.Errorf("owner still admits the retired region on 3021: %s", entries)
+	for _, e := range owner.resources("aws_ec2_managed_prefix_list_entry") {
+		if e["cidr"] == "10.2.128.0/17" {
+			t.Error("owner still admits the retired region on 3021")
+		}
 	}
 	if a, b := synthOf(t, "example").files["stacks/auth-us-west-2/cdk.tf.json"], synthOf(t, "example-retired").files["stacks/auth-us-west-2/cdk.tf.json"]; string(a) != string(b) {
 		t.Error("retiring a region changed the auth stack")
@@ -59,7 +68,10 @@ func TestRetireThenDeleteRegion(t *testing.T) {
 	if synthOf(t, "example-deleted").files["stacks/proxy-eu-central-1/cdk.tf.json"] != nil {
 		t.Error("deleted region still has a stack")
 	}
-	after := stackOf(t, "example-deleted", "proxy-us-west-1")
+	if synthOf(t, "example-deleted").files["stacks/mesh-eu-central-1/cdk.tf.json"] != nil {
+		t.Error("deleted region still has a mesh stack")
+	}
+	after := stackOf(t, "example-deleted", "mesh-us-west-1")
 	if slices.Contains(providerAliases(after), "eu-central-1") {
 		t.Error("the eu-central-1 provider outlived the entry")
 	}

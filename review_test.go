@@ -53,7 +53,7 @@ func TestReviewReport(t *testing.T) {
 	for _, want := range []string{
 		"  proxy_us_west_1 ---|VPC peering| proxy_eu_central_1\n",
 		"| ap-south-1 | eu-central-1 (proxy-eu-central-1) | 6564 km | nearest proxy region |",
-		"1. auth-us-west-2\n2. proxy-eu-central-1 (after auth-us-west-2)\n3. proxy-us-west-1 (after auth-us-west-2, proxy-eu-central-1)\n",
+		"1. auth-us-west-2\n2. proxy-eu-central-1 (after auth-us-west-2)\n3. proxy-us-west-1 (after auth-us-west-2)\n4. mesh-eu-central-1 (after proxy-eu-central-1)\n5. mesh-us-west-1 (after proxy-eu-central-1, proxy-us-west-1)\n",
 		"| 1000 | 2000 | 4000 |",
 		"| example-proxy | in from | 443 | group example-proxy-nlb | only through the load balancer example-proxy |",
 	} {
@@ -98,9 +98,10 @@ func TestDiffCommand(t *testing.T) {
 	d := out.String()
 	for _, want := range []string{
 		"### Stack proxy-ap-southeast-2: added (",
-		"### Stack proxy-eu-central-1: ",
+		"### Stack mesh-ap-southeast-2: added (",
+		"### Stack mesh-eu-central-1: ",
 		"- **add** `aws_vpc_peering_connection.peering-ap-southeast-2_",
-		"- **change** `aws_ec2_managed_prefix_list.proxy_peers_",
+		"- **add** `aws_ec2_managed_prefix_list_entry.peers-ap-southeast-2`",
 	} {
 		if !strings.Contains(d, want) {
 			t.Errorf("diff lacks %q", want)

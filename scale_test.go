@@ -25,7 +25,7 @@ func BenchmarkSynthRegions(b *testing.B) {
 }
 
 // TestSynthEveryRegion synthesizes every region of the table as a proxy
-// region proxies can join from (vpc peering mode, 31 proxy stacks, 465
+// region proxies can join from (vpc peering mode, 31 proxy and 31 mesh stacks, 465
 // proxy-to-proxy peerings)
 // (once per test binary, see synthOf) and checks the result: every stack present, every pair of
 // VPCs peered once. The time it took is logged, not asserted (see
@@ -34,8 +34,8 @@ func TestSynthEveryRegion(t *testing.T) {
 	out := synthOf(t, "every-region")
 	n := len(config.JoinableRegionNames())
 	stacks := stackNames(t, "every-region")
-	if len(stacks) != n+2 { // the auth and DNS stacks
-		t.Fatalf("%d stacks; want %d", len(stacks), n+2)
+	if len(stacks) != 2*n+2 { // a proxy and a mesh stack per region, the auth and DNS stacks
+		t.Fatalf("%d stacks; want %d", len(stacks), 2*n+2)
 	}
 	pairs := peeringPairs(t, "every-region")
 	if want := n + n*(n-1)/2; len(pairs) != want {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -141,16 +140,22 @@ func TestProxyStacks(t *testing.T) {
 // peerings returns "requesterVPC|accepterVPC" pairs, in every stack of a synth,
 // as the set of unordered stack pairs they connect.
 func peeringPairs(t *testing.T, synth string) map[string]int {
+	// The stack whose VPC a reference names: another stack's (a
+	// cross-stack reference, as from a mesh stack) or the reader's own.
+	owner := func(ref, self string) string {
+		if i := strings.Index(ref, "cross-stack-reference-input-"); i >= 0 {
+			return strings.SplitN(ref[i+len("cross-stack-reference-input-"):], ".", 2)[0]
+		}
+		if strings.HasPrefix(ref, "${aws_vpc.") || strings.HasPrefix(ref, "vpc-") {
+			return self
+		}
+		return "?"
+	}
 	pairs := map[string]int{}
 	for _, name := range stackNames(t, synth) {
 		s := stackOf(t, synth, name)
 		for _, c := range s.resources("aws_vpc_peering_connection") {
-			peer := c["peer_vpc_id"].(string)
-			other := "?"
-			if i := strings.Index(peer, "cross-stack-reference-input-"); i >= 0 {
-				other = strings.SplitN(peer[i+len("cross-stack-reference-input-"):], ".", 2)[0]
-			}
-			a, b := name, other
+			a, b := owner(fmt.Sprint(c["vpc_id"]), name), owner(c["peer_vpc_id"].(string), "?")
 			if a > b {
 				a, b = b, a
 			}
@@ -193,10 +198,17 @@ func TestPeeringTopology(t *testing.T) {
 	}
 
 	// Routes in both directions: for every peering, routes in the requester's
-	// tables (default provider) and in the accepter's (aliased provider).
-	s := stackOf(t, "example", "proxy-us-west-1")
+	// tables (default provider) and in the accepter's (aliased provider):
+	// the auth peering's in the proxy stack, the proxy peering's in the
+	// owner's mesh stack.
+	routes := map[string]map[string]any{}
+	for _, stack := range []string{"proxy-us-west-1", "mesh-us-west-1"} {
+		for k, v := range stackOf(t, "example", stack).resources("aws_route") {
+			routes[stack+"/"+k] = v
+		}
+	}
 	byProvider := map[string]int{}
-	for _, r := range s.resources("aws_route") {
+	for _, r := range routes {
 		if r["vpc_peering_connection_id"] == nil {
 			continue
 		}
@@ -208,7 +220,7 @@ func TestPeeringTopology(t *testing.T) {
 	if byProvider[""] != 4 || byProvider["aws.auth"] != 2 || byProvider["aws.eu-central-1"] != 2 {
 		t.Errorf("peering routes by provider = %v", byProvider)
 	}
-	for id, r := range s.resources("aws_route") {
+	for id, r := range routes {
 		if r["vpc_peering_connection_id"] != nil && strings.Contains(fmt.Sprint(r["route_table_id"]), "public-rt") {
 			t.Errorf("vpc mode: peering route %s in a public route table", id)
 		}
@@ -254,12 +266,28 @@ func TestDeployOrder(t *testing.T) {
 			state[n] = 2
 			return true
 		}
-		for name, st := range deps {
+		// Every active stack deploys after auth (mesh stacks through
+		// their proxy stacks).
+		var reaches func(string, map[string]bool) bool
+		reaches = func(n string, seen map[string]bool) bool {
+			if seen[n] {
+				return false
+			}
+			seen[n] = true
+			for _, d := range deps[n] {
+				if d == auth || reaches(d, seen) {
+					return true
+				}
+			}
+			return false
+		}
+		for name := range deps {
 			if !visit(name) {
 				t.Errorf("%s: dependency cycle through %s", synth, name)
 			}
-			if name != auth && !contains(st, auth) && !synthOf(t, synth).cfg.IsRetired(strings.TrimPrefix(name, "proxy-")) {
-				t.Errorf("%s: %s does not depend on %s", synth, name, auth)
+			region := strings.TrimPrefix(strings.TrimPrefix(name, "proxy-"), "mesh-")
+			if name != auth && !reaches(name, map[string]bool{}) && !synthOf(t, synth).cfg.IsRetired(region) {
+				t.Errorf("%s: %s does not deploy after %s", synth, name, auth)
 			}
 		}
 	}
@@ -341,16 +369,19 @@ func TestAgentConfig(t *testing.T) {
 }
 
 // TestAddingRegionTouchesOnlyItsPeers: a new proxy region leaves the auth
-// stack byte-identical and changes existing proxy stacks only by adding the
-// peering with it (VPC or transit gateway peering, with its routes) and its
-// range to their 3021 prefix list (vpc peering mode), and not at all in
-// public mode (the DNS stack gains its records: TestRecordsNeverCreatedTwice).
+// stack and every existing proxy stack byte-identical, and changes existing
+// mesh stacks only by adding the peering with it (VPC or transit gateway
+// peering, with its routes, in the stacks of regions sorting after it) and
+// its range to their 3021 prefix list; in public mode nothing at all (the
+// DNS stack gains its records: TestRecordsNeverCreatedTwice).
 func TestAddingRegionTouchesOnlyItsPeers(t *testing.T) {
-	vpcPeering := map[string]bool{"aws_vpc_peering_connection": true, "aws_vpc_peering_connection_accepter": true, "aws_route": true}
+	vpcPeering := map[string]bool{"aws_vpc_peering_connection": true, "aws_vpc_peering_connection_accepter": true, "aws_route": true,
+		"aws_ec2_managed_prefix_list_entry": true}
 	checkAddedRegion(t, "example", "example-plus-region", "auth-us-west-2", "ap-southeast-2", "10.3.128.0/17",
 		[]string{"eu-central-1", "us-west-1"}, vpcPeering)
 	tgwPeering := map[string]bool{"aws_ec2_transit_gateway_peering_attachment": true, "aws_ec2_transit_gateway_peering_attachment_accepter": true,
-		"aws_ec2_transit_gateway_route_table_association": true, "aws_ec2_transit_gateway_route": true, "aws_route": true}
+		"aws_ec2_transit_gateway_route_table_association": true, "aws_ec2_transit_gateway_route": true, "aws_route": true,
+		"aws_ec2_managed_prefix_list_entry": true}
 	checkAddedRegion(t, "transit-gateway", "transit-gateway-plus-region", "auth-us-east-1", "eu-central-1", "10.24.128.0/17",
 		[]string{"ap-southeast-1", "eu-west-1", "us-east-1"}, tgwPeering)
 
@@ -378,29 +409,27 @@ func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange str
 	}
 	gained := 0
 	for _, region := range existing {
-		before, after := stackOf(t, base, "proxy-"+region), stackOf(t, more, "proxy-"+region)
+		proxy := "stacks/proxy-" + region + "/cdk.tf.json"
+		if a, b := string(synthOf(t, base).files[proxy]), string(synthOf(t, more).files[proxy]); a != b {
+			t.Errorf("%s: adding a proxy region changed %s:\n%s", more, proxy, lineDiff(a, b))
+		}
+		before, after := stackOf(t, base, "mesh-"+region), stackOf(t, more, "mesh-"+region)
 		for typ, rs := range before["resource"].(map[string]any) {
 			for id, r := range rs.(map[string]any) {
-				now := get(after, "resource", typ, id)
-				if typ == "aws_ec2_managed_prefix_list" {
-					entries := append([]any(nil), get(r, "entry").([]any)...)
-					entries = append(entries, map[string]any{"cidr": addedRange, "description": "Teleport proxies of " + added})
-					if fmt.Sprint(sortedEntries(get(now, "entry"))) != fmt.Sprint(sortedEntries(entries)) || get(now, "max_entries") != get(r, "max_entries").(float64)+1 {
-						t.Errorf("%s/proxy-%s: the peers' prefix list did not gain exactly the new region: %v", more, region, now)
-					}
-					continue
-				}
-				if !reflect.DeepEqual(r, now) {
-					t.Errorf("%s/proxy-%s: existing %s.%s changed", more, region, typ, id)
+				if !reflect.DeepEqual(r, get(after, "resource", typ, id)) {
+					t.Errorf("%s/mesh-%s: existing %s.%s changed", more, region, typ, id)
 				}
 			}
 		}
 		for typ, rs := range after["resource"].(map[string]any) {
-			for id := range rs.(map[string]any) {
+			for id, r := range rs.(map[string]any) {
 				if get(before, "resource", typ, id) == nil {
 					gained++
 					if !allowed[typ] {
-						t.Errorf("%s/proxy-%s: adding a region added %s.%s", more, region, typ, id)
+						t.Errorf("%s/mesh-%s: adding a region added %s.%s", more, region, typ, id)
+					}
+					if typ == "aws_ec2_managed_prefix_list_entry" && get(r, "cidr") != addedRange {
+						t.Errorf("%s/mesh-%s: a prefix list entry for %v; want only the new region's %s", more, region, get(r, "cidr"), addedRange)
 					}
 				}
 			}
@@ -412,13 +441,3 @@ func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange str
 	}
 }
 
-// sortedEntries renders prefix list entries in CIDR order.
-func sortedEntries(v any) []string {
-	var out []string
-	list, _ := v.([]any)
-	for _, e := range list {
-		out = append(out, fmt.Sprint(get(e, "cidr"), " ", get(e, "description")))
-	}
-	slices.Sort(out)
-	return out
-}

@@ -76,17 +76,29 @@ func topologyOf(o *Output, routes []route) topology {
 		if records, checks := len(s.Resources("aws_route53_record")), len(s.Resources("aws_route53_health_check")); checks > 0 {
 			ts.dns = fmt.Sprintf("%d latency records<br/>%d health checks", records, checks)
 		}
-		t.stacks = append(t.stacks, ts)
+		// A connection joins the stacks whose VPCs (or gateways) it names:
+		// a mesh stack's joins two proxy stacks, and the mesh stack
+		// itself, holding nothing else, is not drawn.
+		side := func(ref any) string {
+			if other := referencedStack(ref); other != "" {
+				return other
+			}
+			return name
+		}
 		for _, c := range s.Resources("aws_vpc_peering_connection") {
 			if other := referencedStack(c["peer_vpc_id"]); other != "" {
-				t.links = append(t.links, link{a: name, b: other})
+				t.links = append(t.links, link{a: side(c["vpc_id"]), b: other})
 			}
 		}
 		for _, a := range s.Resources("aws_ec2_transit_gateway_peering_attachment") {
 			if other := referencedStack(a["peer_transit_gateway_id"]); other != "" {
-				t.links = append(t.links, link{a: name, b: other, tgw: true})
+				t.links = append(t.links, link{a: side(a["transit_gateway_id"]), b: other, tgw: true})
 			}
 		}
+		if ts.lb == "" && !ts.tgw && ts.dns == "" && len(s.Resources("aws_ec2_managed_prefix_list_entry")) > 0 {
+			continue
+		}
+		t.stacks = append(t.stacks, ts)
 	}
 	return t
 }

@@ -50,6 +50,8 @@ var schemas = map[string]schemaFacts{
 	"aws_dynamodb_table_export": {"dynamodb/table_export.go", []string{"table_arn", "s3_bucket", "s3_bucket_owner", "s3_prefix", "s3_sse_algorithm", "s3_sse_kms_key_id",
 		"export_format", "export_time", "export_type", "incremental_export_specification"}},
 	"aws_ec2_managed_prefix_list": {"ec2/vpc_managed_prefix_list.go", []string{"address_family"}},
+	// No update function: every argument forces a new entry.
+	"aws_ec2_managed_prefix_list_entry": {"ec2/vpc_managed_prefix_list_entry.go", []string{"cidr", "description", "prefix_list_id"}},
 	// amazon_side_asn is updated in place (ModifyTransitGateway) in the AWS
 	// SDK v2 version of the file that 5.88 ships.
 	"aws_ec2_transit_gateway":                             {"ec2/transitgateway_.go", []string{"multicast_support"}},
