@@ -44,10 +44,13 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 			[]string{"**replace** `aws_route53_record"}},
 		// Terraform replaces 44 resources (the VPC, everything in it and what
 		// references it, the peerings and accepters of the other regions
-		// included: counted on the emulator's plan, issue 27).
+		// included: counted on the emulator's plan, issue 27), and the
+		// region's two peer prefix list entries (in its proxy stack and in
+		// the mesh stack of us-west-1; inline in the list before issue 31):
+		// 46.
 		{"example", "example-cidr", report.ExitDangerous,
 			[]string{"- **replace** `aws_vpc.network_vpc_", "  - `cidr_block`: `\"10.2.0.0/16\"` → `\"10.9.0.0/16\"` (forces replacement)", "- **replace** `aws_subnet.",
-				" 44 to replace, 0 to destroy.**", "proxy-eu-central-1: replaces VPC `aws_vpc.network_vpc_4E8F0223`, used by 16 resources",
+				" 46 to replace, 0 to destroy.**", "proxy-eu-central-1: replaces VPC `aws_vpc.network_vpc_4E8F0223`, used by 16 resources",
 				"- **replace** `aws_vpc_peering_connection_accepter.", "- **replace** `aws_route53_zone_association."},
 			nil},
 		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 0 to add, 4 to change, 10 to replace, 0 to destroy.**", "- **change** `aws_lb.proxy_load-balancer_nlb_"}, nil},

@@ -49,8 +49,12 @@ func TestTransitGatewayTopology(t *testing.T) {
 			if len(s.resources("aws_vpc_peering_connection")) != 0 {
 				t.Errorf("%s/%s: VPC peering in transit gateway mode", synth, name)
 			}
-			if name == regions.DNSStackName {
-				continue // no VPC
+			if name == regions.DNSStackName || strings.HasPrefix(name, "mesh-") {
+				// No VPC; a mesh stack peers the proxy stacks' gateways.
+				if n := len(s.resources("aws_ec2_transit_gateway")); n != 0 {
+					t.Errorf("%s/%s: %d transit gateways", synth, name, n)
+				}
+				continue
 			}
 			gw := s.one(t, "aws_ec2_transit_gateway")
 			region := strings.SplitN(name, "-", 2)[1]
@@ -96,9 +100,19 @@ func TestTransitGatewayTopology(t *testing.T) {
 // region's aliased provider.
 func TestTransitGatewayRoutesBothWays(t *testing.T) {
 	cfg := synthOf(t, "transit-gateway").cfg
-	s := stackOf(t, "transit-gateway", "proxy-eu-west-1")
+	// The auth peering is in the proxy stack, the proxy peerings in its
+	// mesh stack, which reads the local gateway from the proxy stack.
+	both := func(typ string) map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, stack := range []string{"proxy-eu-west-1", "mesh-eu-west-1"} {
+			for k, v := range stackOf(t, "transit-gateway", stack).resources(typ) {
+				out[stack+"/"+k] = v
+			}
+		}
+		return out
+	}
 	static := map[string]string{} // provider -> destinations
-	for _, r := range s.resources("aws_ec2_transit_gateway_route") {
+	for _, r := range both("aws_ec2_transit_gateway_route") {
 		p, _ := r["provider"].(string)
 		static[p] += fmt.Sprint(r["destination_cidr_block"]) + " "
 		if !strings.Contains(fmt.Sprint(r["transit_gateway_attachment_id"]), "aws_ec2_transit_gateway_peering_attachment.") {
@@ -118,13 +132,14 @@ func TestTransitGatewayRoutesBothWays(t *testing.T) {
 		}
 	}
 	vpc := map[string]int{}
-	for _, r := range s.resources("aws_route") {
+	for _, r := range both("aws_route") {
 		if r["transit_gateway_id"] == nil {
 			continue
 		}
 		p, _ := r["provider"].(string)
 		vpc[p+" "+fmt.Sprint(r["destination_cidr_block"])]++
-		local := strings.Contains(fmt.Sprint(r["transit_gateway_id"]), "aws_ec2_transit_gateway.")
+		gw := fmt.Sprint(r["transit_gateway_id"])
+		local := strings.Contains(gw, "aws_ec2_transit_gateway.") || strings.Contains(gw, "cross-stack-reference-input-proxy-eu-west-1.")
 		if (p == "") != local {
 			t.Errorf("VPC route %v: a side's routes go through its own gateway", r)
 		}
@@ -135,7 +150,7 @@ func TestTransitGatewayRoutesBothWays(t *testing.T) {
 			t.Errorf("VPC routes %q: %d; want 2 (one per instance route table): %v", k, vpc[k], vpc)
 		}
 	}
-	if n := len(s.resources("aws_ec2_transit_gateway_peering_attachment_accepter")); n != 2 {
+	if n := len(both("aws_ec2_transit_gateway_peering_attachment_accepter")); n != 2 {
 		t.Errorf("%d accepters; want 2", n)
 	}
 }

@@ -3,6 +3,7 @@ package regions
 import (
 	"fmt"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/firewall"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -35,6 +36,18 @@ func NewMeshStack(stack cdktf.TerraformStack, cfg *config.Cluster, owner *ProxyS
 	names := cfg.Names()
 	region := owner.Region
 	setUpStack(stack, cfg, region)
+	// Every value of a proxy stack that a mesh stack may read, read here
+	// by the region's own mesh stack: cdktf publishes a value of a stack
+	// (a cross-stack output) only while some stack reads it, and a proxy
+	// stack must not change when the regions reading it come and go.
+	read := map[string]any{"vpc_id": owner.Network.VPCID, "route_table_ids": owner.Network.InstanceRouteTableIDs}
+	if owner.Proxy.PeerPrefixList != nil {
+		read["peer_prefix_list_id"] = owner.Proxy.PeerPrefixList.ID
+	}
+	if gw := owner.TransitGateway; gw != nil {
+		read["transit_gateway_id"], read["transit_gateway_route_table_id"] = gw.ID, gw.RouteTableID
+	}
+	cdktf.NewTerraformLocal(stack, jsii.String("proxy-stack"), read)
 	providers := peerProviders(stack, cfg, ownedPeers(cfg, region))
 	pr, _ := cfg.ProxyRegion(region)
 	// The gateway is in the proxy stack, whose VPC attachment exists
