@@ -501,3 +501,8 @@ func customReplace(typ string, old, cur map[string]any, o, n map[string]string, 
 	}
 	return out
 }
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}

@@ -59,6 +59,7 @@ func Review(o *Output, ctx Context) string {
 	routeTable(&b, withChanges(o, prev, routes))
 	b.WriteString(compared)
 	deployOrder(&b, o)
+	moves(&b, o, ctx.Previous)
 	dashboardSection(&b, o)
 	tunnels(&b, o)
 	for _, name := range o.Names() {
@@ -201,6 +202,65 @@ func deployOrder(b *strings.Builder, o *Output) {
 			after = " (after " + strings.Join(sorted, ", ") + ")"
 		}
 		fmt.Fprintf(b, "%d. %s%s\n", i+1, name, after)
+	}
+	b.WriteString("\n")
+}
+
+// moves says which resources this output moves between stacks against the
+// output it replaced: declared removed (destroy = false) by a stack that
+// held them, imported by the stack that holds them now. Blocks kept from an
+// earlier move, whose resources already moved, are not counted.
+func moves(b *strings.Builder, o, prev *Output) {
+	if prev == nil {
+		return
+	}
+	type move struct{ from, to string }
+	held := map[string]bool{} // "<stack> <address>" of the previous output
+	for _, name := range prev.Names() {
+		for typ, rs := range asMap(prev.Stacks[name]["resource"]) {
+			for id := range asMap(rs) {
+				held[name+" "+typ+"."+id] = true
+			}
+		}
+	}
+	forgot := map[string]string{} // address -> stack forgetting it
+	for _, name := range o.Names() {
+		for _, bl := range asBlocks(o.Stacks[name]["removed"]) {
+			if from, _ := bl["from"].(string); held[name+" "+from] && path(bl, "lifecycle", "destroy") == false {
+				forgot[from] = name
+			}
+		}
+	}
+	counts := map[move]int{}
+	for _, name := range o.Names() {
+		for _, bl := range asBlocks(o.Stacks[name]["import"]) {
+			to, _ := bl["to"].(string)
+			if held[name+" "+to] {
+				continue // moved already
+			}
+			counts[move{forgot[to], name}]++
+		}
+	}
+	if len(counts) == 0 {
+		return
+	}
+	b.WriteString("## Moved between stacks\n\nThis synth moves resources between stacks, nothing replaced: the stack that held each one declares it `removed` without destroying it, and the stack that holds it now imports it (Terraform 1.7 or later; the deploy order applies the first before the second).\n\n| From | To | Resources |\n| --- | --- | --: |\n")
+	keys := make([]move, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].to != keys[j].to {
+			return keys[i].to < keys[j].to
+		}
+		return keys[i].from < keys[j].from
+	})
+	for _, k := range keys {
+		from := k.from
+		if from == "" {
+			from = "an inline block of a resource that stays"
+		}
+		fmt.Fprintf(b, "| %s | %s | %d |\n", from, k.to, counts[k])
 	}
 	b.WriteString("\n")
 }
