@@ -440,4 +440,3 @@ func checkAddedRegion(t *testing.T, base, more, authStack, added, addedRange str
 		t.Errorf("%s: no existing stack gained the peering with %s", more, added)
 	}
 }
-
