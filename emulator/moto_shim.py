@@ -455,6 +455,53 @@ def shim_prefix_list_max_entries():
     VPCs.modify_managed_prefix_list = modify_managed_prefix_list
 
 
+def shim_vpc_peering_connection_filters():
+    """EC2 DescribeVpcPeeringConnections with Filters.
+
+    AWS returns only the connections matching every filter
+    (requester-vpc-info.vpc-id, accepter-vpc-info.vpc-id, status-code,
+    vpc-peering-connection-id, tag:<key>, ...: EC2 API reference,
+    DescribeVpcPeeringConnections). The provider's aws_vpc_peering_connection
+    data source sends vpc_id, peer_vpc_id, status and tags as those filters
+    and needs exactly one match (internal/service/ec2,
+    vpc_peering_connection_data_source.go); the mesh stacks find the connection
+    they adopt with it. moto 5.2.1 ignores Filters and returns every connection
+    of the account, so the look-up fails with "multiple EC2 VPC Peering
+    Connections matched".
+    """
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
+    from moto.ec2.utils import tag_filter_matches
+
+    fields = {
+        "requester-vpc-info.vpc-id": lambda p: p.vpc.id,
+        "requester-vpc-info.cidr-block": lambda p: p.vpc.cidr_block,
+        "requester-vpc-info.owner-id": lambda p: p.vpc.owner_id,
+        "accepter-vpc-info.vpc-id": lambda p: p.peer_vpc.id,
+        "accepter-vpc-info.cidr-block": lambda p: p.peer_vpc.cidr_block,
+        "accepter-vpc-info.owner-id": lambda p: p.peer_vpc.owner_id,
+        "status-code": lambda p: p._status.code,
+        "vpc-peering-connection-id": lambda p: p.id,
+    }
+
+    def matches(pcx, filters):
+        for name, values in filters.items():
+            if name.startswith("tag"):
+                if not tag_filter_matches(pcx, name, values):
+                    return False
+            elif name in fields and fields[name](pcx) not in values:
+                return False
+        return True
+
+    def describe_vpc_peering_connections(self):
+        ids = self._get_param("VpcPeeringConnectionIds", [])
+        filters = self._filters_from_querystring()
+        pcxs = self.ec2_backend.describe_vpc_peering_connections(vpc_peering_ids=ids)
+        return ActionResult({"VpcPeeringConnections": [p for p in pcxs if matches(p, filters)]})
+
+    VPCPeeringConnections.describe_vpc_peering_connections = describe_vpc_peering_connections
+
+
 def shim_autoscaling_instance_refresh():
     """Auto Scaling StartInstanceRefresh, DescribeInstanceRefreshes, CancelInstanceRefresh.
 
@@ -737,6 +784,7 @@ SHIMS = [
     shim_transit_gateway_route_attachment,
     shim_sqs_redrive_policy_json,
     shim_prefix_list_max_entries,
+    shim_vpc_peering_connection_filters,
     shim_autoscaling_instance_refresh,
     shim_s3_policy_conditions,
     shim_launch_template_version_user_data,

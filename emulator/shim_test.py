@@ -209,6 +209,22 @@ def prefix_list_max_entries():
     return (got["MaxEntries"], got.get("PrefixListName")), (3, "peers")
 
 
+def vpc_peering_connection_filters():
+    ec2 = client("ec2")
+    a, b, c = (ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"] for i in (1, 2, 3))
+    tag = lambda name: [{"ResourceType": "vpc-peering-connection", "Tags": [{"Key": "Name", "Value": name}]}]
+    ab = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b, TagSpecifications=tag("a-to-b"))["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=c, TagSpecifications=tag("a-to-c"))
+    ec2.create_vpc_peering_connection(VpcId=c, PeerVpcId=b, TagSpecifications=tag("c-to-b"))
+    # What the provider's data source sends for vpc_id, peer_vpc_id and tags.
+    got = ec2.describe_vpc_peering_connections(Filters=[
+        {"Name": "requester-vpc-info.vpc-id", "Values": [a]},
+        {"Name": "accepter-vpc-info.vpc-id", "Values": [b]},
+        {"Name": "tag:Name", "Values": ["a-to-b"]},
+    ])["VpcPeeringConnections"]
+    return [p["VpcPeeringConnectionId"] for p in got], [ab]
+
+
 def group_with_template(name):
     """An Auto Scaling group named name launching from a template of that name."""
     ec2 = client("ec2")
@@ -332,6 +348,7 @@ SCENARIOS = {
     "shim_transit_gateway_route_attachment": transit_gateway_route_attachment,
     "shim_sqs_redrive_policy_json": sqs_redrive_policy_json,
     "shim_prefix_list_max_entries": prefix_list_max_entries,
+    "shim_vpc_peering_connection_filters": vpc_peering_connection_filters,
     "shim_autoscaling_instance_refresh": autoscaling_instance_refresh,
     "shim_s3_policy_conditions": s3_policy_conditions,
     "shim_launch_template_version_user_data": launch_template_version_user_data,
