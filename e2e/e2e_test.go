@@ -510,6 +510,35 @@ type scenario struct {
 // entries inline.
 const PreMeshOutput = "e2e/testdata/pre-mesh-example"
 
+// MoveEnv turns on TestMoveToMeshStacks (not in CI: a transit-gateway
+// deploy of its own; the scenario test moves the example every run).
+const MoveEnv = "E2E_MOVE"
+
+// TestMoveToMeshStacks moves the transit-gateway config, deployed as the
+// release before mesh stacks synthesized it, to mesh stacks: nothing
+// created, destroyed or replaced, then no changes at all, also after a
+// second synth over the moved output (the blocks stay, as no-ops).
+func TestMoveToMeshStacks(t *testing.T) {
+	need(t)
+	if os.Getenv(MoveEnv) != "1" {
+		t.Skipf("set %s=1 to move a transit gateway cluster (make e2e E2E_RUN=TestMoveToMeshStacks E2E_MOVE=1)", MoveEnv)
+	}
+	t.Parallel()
+	cfg := load(t, goldens(t)["transit-gateway"])
+	c := newCluster(t, cfg)
+	old := filepath.Join(root, "e2e", "testdata", "pre-mesh-transit-gateway")
+	c.apply(old)
+	moved := synthOver(t, cfg, "", old)
+	nothingReplaced(t, c.apply(moved))
+	again := synthOver(t, cfg, "", moved)
+	res, _ := c.run(again, deploy.Plan, false)
+	for _, s := range res.Stacks {
+		if s.Status != deploy.StatusNoChanges {
+			t.Errorf("plan of %s after a second synth: %s\n%s", s.Stack.Name, s.Status, describe(s.Plan))
+		}
+	}
+}
+
 // nothingReplaced fails t on any resource Terraform created, destroyed or
 // replaced: a move between stacks only imports, forgets and updates in
 // place.
