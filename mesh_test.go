@@ -1,11 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/report"
 )
 
 // longestChain is the number of stacks on the longest dependency path of a
@@ -151,4 +158,113 @@ func TestPeerPrefixListSize(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A synth over the output of the release before mesh stacks (the example's
+// snapshot then) moves exactly the connection the us-west-1 proxy stack
+// held: removed blocks there for each of its resources, import blocks for
+// the same addresses in mesh-us-west-1, and every prefix list entry
+// imported. A second synth over that output keeps the blocks, byte for
+// byte, and says nothing moves any more.
+func TestMoveFromPreMeshOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cdktf.out")
+	if out, err := exec.Command("cp", "-r", "e2e/testdata/pre-mesh-example", dir).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	old, err := report.ReadOutput(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []string // the old proxy stack's connection resources
+	for typ, rs := range old.Stacks["proxy-us-west-1"]["resource"].(map[string]any) {
+		for id := range rs.(map[string]any) {
+			if strings.HasPrefix(id, "peering-eu-central-1_") {
+				held = append(held, typ+"."+id)
+			}
+		}
+	}
+	slices.Sort(held)
+	if len(held) != 6 {
+		t.Fatalf("the pre-mesh snapshot holds %d resources of the connection: %v", len(held), held)
+	}
+	cfg, err := config.Load("examples/cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := func(stack, kind, key string) []string {
+		data, err := os.ReadFile(filepath.Join(dir, "stacks", stack, "cdk.tf.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s map[string]any
+		if err := json.Unmarshal(data, &s); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, b := range asList(s[kind]) {
+			out = append(out, fmt.Sprint(get(b, key)))
+			if kind == "removed" && get(b, "lifecycle", "destroy") != false {
+				t.Errorf("%s: removed block %v destroys", stack, b)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	var first map[string][]string
+	for round := 1; round <= 2; round++ {
+		if _, err := cli.Synthesize(cfg, dir); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{
+			"proxy-us-west-1 removed":    blocks("proxy-us-west-1", "removed", "from"),
+			"proxy-eu-central-1 removed": blocks("proxy-eu-central-1", "removed", "from"),
+			"proxy-us-west-1 import":     blocks("proxy-us-west-1", "import", "to"),
+			"proxy-eu-central-1 import":  blocks("proxy-eu-central-1", "import", "to"),
+			"mesh-us-west-1 import":      blocks("mesh-us-west-1", "import", "to"),
+			"mesh-eu-central-1 import":   blocks("mesh-eu-central-1", "import", "to"),
+		}
+		if !slices.Equal(got["proxy-us-west-1 removed"], held) {
+			t.Errorf("round %d: proxy-us-west-1 forgets %v; want %v", round, got["proxy-us-west-1 removed"], held)
+		}
+		if len(got["proxy-eu-central-1 removed"]) != 0 {
+			t.Errorf("round %d: proxy-eu-central-1 forgets %v; it held no connection", round, got["proxy-eu-central-1 removed"])
+		}
+		wantMesh := append(slices.Clone(held), "aws_ec2_managed_prefix_list_entry.peers-eu-central-1")
+		slices.Sort(wantMesh)
+		if !slices.Equal(got["mesh-us-west-1 import"], wantMesh) {
+			t.Errorf("round %d: mesh-us-west-1 imports %v; want %v", round, got["mesh-us-west-1 import"], wantMesh)
+		}
+		for _, k := range []string{"proxy-us-west-1 import", "proxy-eu-central-1 import", "mesh-eu-central-1 import"} {
+			if len(got[k]) != 1 || !strings.HasPrefix(got[k][0], "aws_ec2_managed_prefix_list_entry.") {
+				t.Errorf("round %d: %s %v; want its prefix list entry", round, k, got[k])
+			}
+		}
+		review, _ := os.ReadFile(filepath.Join(dir, "review.md"))
+		if moved := strings.Contains(string(review), "## Moved between stacks"); moved != (round == 1) {
+			t.Errorf("round %d: review says moved between stacks: %v", round, moved)
+		}
+		if round == 1 {
+			first = got
+			d := report.DiffOutputs(old, mustRead(t, dir))
+			for _, a := range []report.Action{report.Add, report.Replace, report.Destroy} {
+				if d.Total[a] != 0 {
+					t.Errorf("the move's diff: %s", d.Total)
+				}
+			}
+			if d.Total[report.Import] != 10 || d.Total[report.Forget] != 6 {
+				t.Errorf("the move's diff: %s; want 10 imported (6 of the connection, 4 entries), 6 forgotten", d.Total)
+			}
+		} else if fmt.Sprint(got) != fmt.Sprint(first) {
+			t.Errorf("the second synth changed the blocks: %v; first %v", got, first)
+		}
+	}
+}
+
+func mustRead(t *testing.T, dir string) *report.Output {
+	t.Helper()
+	o, err := report.ReadOutput(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
