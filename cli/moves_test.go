@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/report"
+)
+
+// preMeshStack builds a proxy stack's JSON of the layout before mesh stacks:
+// the connections it owns with peers, and its prefix list with entries.
+func preMeshStack(t *testing.T, stack string, peers ...string) report.Stack {
+	t.Helper()
+	conns := map[string]any{}
+	routes := map[string]any{}
+	for _, p := range peers {
+		conns["peering-"+p+"_connection_ABCD"] = map[string]any{"//": map[string]any{"metadata": map[string]any{"path": stack + "/peering-" + p + "/connection"}}}
+		routes["peering-"+p+"_requester-route-0_ABCD"] = map[string]any{"//": map[string]any{"metadata": map[string]any{"path": stack + "/peering-" + p + "/requester-route-0"}}}
+	}
+	// The auth connection stays.
+	conns["auth-peering_connection_ABCD"] = map[string]any{"//": map[string]any{"metadata": map[string]any{"path": stack + "/auth-peering/connection"}}}
+	raw, err := json.Marshal(map[string]any{"resource": map[string]any{
+		"aws_vpc_peering_connection": conns,
+		"aws_route":                  routes,
+		"aws_ec2_managed_prefix_list": map[string]any{"proxy_peers_1": map[string]any{
+			"entry": []any{map[string]any{"cidr": "10.1.128.0/17"}},
+			"//":    map[string]any{"metadata": map[string]any{"path": stack + "/proxy/peers"}}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s report.Stack
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// What an earlier output says must move: connections between regions still
+// active; one with a region retired in the same synth stays to be destroyed
+// (its provider kept); a region added in the same synth has nothing to
+// adopt; without a previous output, nothing.
+func TestMovesFrom(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := movesFrom(nil, cfg); m != nil {
+		t.Errorf("no previous output: %+v", m)
+	}
+	// The example's regions: eu-central-1, us-west-1; ap-southeast-1 was
+	// active before and is retired now; ap-southeast-2 is added now.
+	cfg.ProxyRegions = append(cfg.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", Retired: true}, config.ProxyRegion{Region: "ap-southeast-2"})
+	prev := &report.Output{Stacks: map[string]report.Stack{
+		"proxy-us-west-1":      preMeshStack(t, "proxy-us-west-1", "eu-central-1", "ap-southeast-1"),
+		"proxy-eu-central-1":   preMeshStack(t, "proxy-eu-central-1", "ap-southeast-1"),
+		"proxy-ap-southeast-1": preMeshStack(t, "proxy-ap-southeast-1"),
+	}}
+	m := movesFrom(prev, cfg)
+	got := fmt.Sprintf("forget %v peers %v adopt %v entries %v", m.Forget, m.Peers, m.Adopt, m.AdoptEntries)
+	want := "forget map[us-west-1:[aws_route.peering-eu-central-1_requester-route-0_ABCD aws_vpc_peering_connection.peering-eu-central-1_connection_ABCD]] " +
+		"peers map[eu-central-1:[ap-southeast-1] us-west-1:[ap-southeast-1 eu-central-1]] " +
+		"adopt map[us-west-1:[eu-central-1]] entries [eu-central-1 us-west-1]"
+	if got != want {
+		t.Errorf("moves:\n got %s\nwant %s", got, want)
+	}
+}
