@@ -178,6 +178,9 @@ func (r *Result) Summary() string {
 	}
 	c := r.Changes()
 	fmt.Fprintf(&b, "| **total** | | %d | %d | %d | %d | %s |\n", c.Add, c.Change, c.Replace, c.Destroy, r.Elapsed.Round(time.Second))
+	if c.Import+c.Forget > 0 {
+		fmt.Fprintf(&b, "\nMoved between stacks, nothing replaced: %d to import, %d to forget.\n", c.Import, c.Forget)
+	}
 	return b.String()
 }
 
