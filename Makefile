@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 # The AWS provider module has no checksum-database entry; go.sum pins it.
 export GONOSUMDB := github.com/cdktf/cdktf-provider-aws-go
 
-.PHONY: help setup build synth test unit snapshot schema validate lint bench cdktf-synth clean scan determinism shellcheck mermaid e2e
+.PHONY: help setup build synth test unit snapshot schema validate lint bench deploy-bench cdktf-synth clean scan determinism shellcheck mermaid e2e
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,20 @@ bench: ## synth times: the example, the provider alone, 9/21/32 (every) proxy re
 	$(GO) build -o .bench/app .
 	$(GO) build -o .bench/floor ./tools/providerfloor
 	$(GO) run ./tools/synthbench -app .bench/app -floor .bench/floor -sizes 9,21,32 -runs 3 -connectivity vpc_peering,transit_gateway
+
+# DEPLOY_BENCH_SIZES: proxy regions of the sample configs; DEPLOY_BENCH_STACKS: --concurrency.
+DEPLOY_BENCH_SIZES ?= 4,9
+DEPLOY_BENCH_STACKS ?= 4
+deploy-bench: ## time a first deploy (go run . apply --local) of sample configs of $(DEPLOY_BENCH_SIZES) proxy regions into the local emulator; tens of minutes each
+	$(GO) build -o .bench/app .
+	@for n in $$(echo $(DEPLOY_BENCH_SIZES) | tr , ' '); do \
+	  d=.bench/deploy-$$n; rm -rf $$d; mkdir -p $$d; \
+	  $(GO) run ./tools/sampleconfig -regions $$n > $$d/cluster.yaml || exit 1; \
+	  (cd $$d && CLUSTER_CONFIG=cluster.yaml ../app > synth.log 2>&1) || { cat $$d/synth.log; exit 1; }; \
+	  start=$$(date +%s); \
+	  (cd $$d && CLUSTER_CONFIG=cluster.yaml ../app apply --local --concurrency $(DEPLOY_BENCH_STACKS) > apply.log 2>&1) || { tail -30 $$d/apply.log; exit 1; }; \
+	  echo "$$n proxy regions ($$(ls $$d/cdktf.out/stacks | wc -l) stacks, --concurrency $(DEPLOY_BENCH_STACKS)): first deploy in $$(( $$(date +%s) - start )) s; log $$d/apply.log"; \
+	done
 
 cdktf-synth: ## synthesize through the cdktf CLI (npm install -g cdktf-cli@0.20.11)
 	cdktf synth
