@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/regions"
 )
 
 // cdktf 0.20.11's HCL renderer (SYNTH_HCL_OUTPUT=true) writes three things
@@ -83,6 +85,33 @@ func repairHCLOutput(outdir string) error {
 			if err := os.WriteFile(f, []byte(fixed), 0o644); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// addRemovedHCL writes the removed blocks of moves (regions.Moves) into the
+// HCL rendering, which drops them: they are a stack override there, and
+// cdktf 0.20.11 renders only the terraform block and locals of a stack's
+// overrides. Without them a proxy stack would destroy what its mesh stack
+// imports.
+func addRemovedHCL(outdir string, cfg *config.Cluster, moves *regions.Moves) error {
+	if moves == nil {
+		return nil
+	}
+	for region, addrs := range moves.Forget {
+		f := filepath.Join(outdir, "stacks", cfg.Names().ProxyStack(region), "cdk.tf")
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		b.Write(data)
+		for _, a := range addrs {
+			fmt.Fprintf(&b, "\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", a)
+		}
+		if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+			return err
 		}
 	}
 	return nil

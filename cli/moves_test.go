@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/regions"
 	"github.com/example/teleport-multi-region/report"
 )
 
@@ -66,5 +68,31 @@ func TestMovesFrom(t *testing.T) {
 		"adopt map[us-west-1:[eu-central-1]] entries [eu-central-1 us-west-1]"
 	if got != want {
 		t.Errorf("moves:\n got %s\nwant %s", got, want)
+	}
+}
+
+// The HCL rendering drops a stack's removed blocks (an override): synth
+// writes them into the proxy stack's cdk.tf.
+func TestAddRemovedHCL(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	stack := filepath.Join(dir, "stacks", "proxy-us-west-1")
+	if err := os.MkdirAll(stack, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stack, "cdk.tf"), []byte("terraform {\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	moves := &regions.Moves{Forget: map[string][]string{"us-west-1": {"aws_route.a", "aws_vpc_peering_connection.b"}}}
+	if err := addRemovedHCL(dir, cfg, moves); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(stack, "cdk.tf"))
+	want := "terraform {\n}\n\nremoved {\n  from = aws_route.a\n  lifecycle {\n    destroy = false\n  }\n}\n\nremoved {\n  from = aws_vpc_peering_connection.b\n  lifecycle {\n    destroy = false\n  }\n}\n"
+	if string(got) != want {
+		t.Errorf("cdk.tf:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -55,13 +55,17 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	}
 	// Resources an existing cluster's stacks hand over to other stacks
 	// (regions.Moves): read from the output this synth replaces.
-	stacks, err := regions.Build(app, cfg, movesFrom(previous, cfg))
+	moves := movesFrom(previous, cfg)
+	stacks, err := regions.Build(app, cfg, moves)
 	if err != nil {
 		return nil, err
 	}
 	app.Synth()
 	if os.Getenv("SYNTH_HCL_OUTPUT") == "true" {
 		if err := repairHCLOutput(dir); err != nil {
+			return nil, err
+		}
+		if err := addRemovedHCL(dir, cfg, moves); err != nil {
 			return nil, err
 		}
 	}

@@ -161,12 +161,12 @@ func copyOutput(t *testing.T, src string) string {
 // environment, and returns its output dir.
 func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) string {
 	t.Helper()
-	return synthOver(t, cfg, parent, "")
+	return synthOver(t, cfg, parent, "", env...)
 }
 
 // synthOver is synth into a copy of the output previous ("" for none), as a
 // user's next synth writes over cdktf.out: the app reads what it replaces.
-func synthOver(t *testing.T, cfg *config.Cluster, parent, previous string) string {
+func synthOver(t *testing.T, cfg *config.Cluster, parent, previous string, env ...string) string {
 	t.Helper()
 	if parent == "" {
 		parent = t.TempDir()
