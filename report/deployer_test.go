@@ -44,9 +44,12 @@ func TestDeployerTableCoversGoldens(t *testing.T) {
 		}
 	}
 	// An entry no golden uses is dead weight or a type a test config
-	// should cover.
+	// should cover. The look-ups of a move to mesh stacks appear only in
+	// the synth that moves a cluster (TestMoveFromPreMeshOutput synthesizes
+	// one, which needs its entry; e2e TestMoveToMeshStacks the other).
+	moveOnly := map[string]bool{"data.aws_vpc_peering_connection": true, "data.aws_ec2_transit_gateway_peering_attachment": true}
 	for key := range deployerTable {
-		if !used[key] {
+		if !used[key] && !moveOnly[key] {
 			t.Errorf("%s is in deployerTable but in no golden stack", key)
 		}
 	}
