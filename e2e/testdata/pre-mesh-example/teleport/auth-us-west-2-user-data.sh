@@ -326,7 +326,7 @@ set -euo pipefail
 . "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
 log "start: Teleport ${TELEPORT_VERSION} (${TELEPORT_EDITION}), AMI generation ${AMI_GENERATION}"
 trap report_unexpected_exit EXIT
-TIMERS=(teleport-publish-ca-pin teleport-join-token teleport-publish-rollout teleport-renew-cert teleport-watchdog)
+TIMERS=(teleport-publish-ca-pin teleport-join-token teleport-publish-rollout teleport-renew-cert teleport-watchdog teleport-fetch-license)
 systemctl daemon-reload
 for timer in "${TIMERS[@]}"; do systemctl enable --now "${timer}.timer"; done
 if ! instance_facts; then
@@ -339,34 +339,8 @@ if ! SESSIONS_KEY=$(imds "meta-data/tags/instance/${SESSIONS_KEY_TAG}"); then
   exit 1
 fi
 "${BOOT_BIN}/teleport-install" || { FAILURE_REPORTED=1 && exit 1; }
-license_error=""
-fetch_license() {
-  local err
-  if aws ssm get-parameter --name "${LICENSE_PARAMETER}" --with-decryption \
-    --query Parameter.Value --output text >"${ROOT}${LICENSE_PATH}.new" 2>"${ROOT}${LICENSE_PATH}.err"; then
-    chmod 0600 "${ROOT}${LICENSE_PATH}.new"
-    mv -f "${ROOT}${LICENSE_PATH}.new" "${ROOT}${LICENSE_PATH}"
-    rm -f "${ROOT}${LICENSE_PATH}.err"
-    return 0
-  fi
-  err=$(tr '\n' ' ' <"${ROOT}${LICENSE_PATH}.err")
-  if [ "${err}" != "${license_error}" ]; then
-    license_error=${err}
-    case "${err}" in
-    *ParameterNotFound*)
-      log "the license parameter ${LICENSE_PARAMETER} does not exist: put the Enterprise license there (SecureString)" ;;
-    *AccessDenied* | *KMS* | *Kms*)
-      log "cannot read or decrypt the license parameter ${LICENSE_PARAMETER}: ${err}"
-      log "if it is encrypted with a customer managed KMS key, set license_kms_key_arn to that key's ARN (the auth role then may decrypt it through SSM)" ;;
-    *)
-      log "cannot read the license parameter ${LICENSE_PARAMETER}: ${err}" ;;
-    esac
-  fi
-  return 1
-}
 if [ -n "${LICENSE_PARAMETER}" ]; then
-  mkdir -p "$(dirname "${ROOT}${LICENSE_PATH}")"
-  wait_for "the Enterprise license in ${LICENSE_PARAMETER}" 30 fetch_license
+  wait_for "the Enterprise license in ${LICENSE_PARAMETER}" 30 "${BOOT_BIN}/teleport-fetch-license"
 fi
 SUBSTITUTIONS=("__NODENAME__=${INSTANCE_ID}" "__SESSIONS_KMS_KEY__=${SESSIONS_KEY}")
 if grep -q "__ACCOUNT_ID__" "${BOOT_ETC}/teleport.yaml"; then
@@ -658,6 +632,49 @@ log "Teleport's /healthz has failed for ${failing} s: marking ${INSTANCE_ID} Unh
 aws autoscaling set-instance-health --instance-id "${INSTANCE_ID}" --health-status Unhealthy
 TELEPORT_BOOT_FILE
 
+write /usr/local/bin/teleport-fetch-license 0755 <<'TELEPORT_BOOT_FILE'
+#!/bin/bash
+set -euo pipefail
+# shellcheck source=lib.sh
+. "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+[ -n "${LICENSE_PARAMETER}" ] || exit 0
+instance_facts
+license="${ROOT}${LICENSE_PATH}"
+last_error="${BOOT_STATE}/license-error"
+mkdir -p "$(dirname "${license}")" "${BOOT_STATE}"
+if ! aws ssm get-parameter --name "${LICENSE_PARAMETER}" --with-decryption \
+  --query Parameter.Value --output text >"${license}.new" 2>"${license}.err"; then
+  err=$(tr '\n' ' ' <"${license}.err")
+  rm -f "${license}.new" "${license}.err"
+  if [ "${err}" != "$(cat "${last_error}" 2>/dev/null)" ]; then
+    printf '%s' "${err}" >"${last_error}"
+    case "${err}" in
+    *ParameterNotFound*)
+      log "the license parameter ${LICENSE_PARAMETER} does not exist: put the Enterprise license there (SecureString)" ;;
+    *AccessDenied* | *KMS* | *Kms*)
+      log "cannot read or decrypt the license parameter ${LICENSE_PARAMETER}: ${err}"
+      log "if it is encrypted with a customer managed KMS key, set license_kms_key_arn to that key's ARN (the auth role then may decrypt it through SSM)" ;;
+    *)
+      log "cannot read the license parameter ${LICENSE_PARAMETER}: ${err}" ;;
+    esac
+  fi
+  exit 1
+fi
+rm -f "${license}.err" "${last_error}"
+chmod 0600 "${license}.new"
+if cmp -s "${license}.new" "${license}"; then
+  rm -f "${license}.new"
+  exit 0
+fi
+mv -f "${license}.new" "${license}"
+if [ -e "${STARTED_MARKER}" ]; then
+  log "the license in ${LICENSE_PARAMETER} changed: reloading Teleport (graceful restart)"
+  systemctl reload teleport
+else
+  log "license read from ${LICENSE_PARAMETER}"
+fi
+TELEPORT_BOOT_FILE
+
 write /etc/systemd/system/teleport-publish-ca-pin.service 0644 <<'TELEPORT_BOOT_FILE'
 [Unit]
 Description=Publish the Teleport cluster CA pin to SSM
@@ -759,6 +776,27 @@ Description=Check Teleport's /healthz, every 30s
 OnBootSec=1min
 OnUnitActiveSec=30s
 AccuracySec=5s
+[Install]
+WantedBy=timers.target
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-fetch-license.service 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Fetch the Teleport Enterprise license and reload Teleport when it changed
+After=network-online.target
+Wants=network-online.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/teleport-fetch-license
+TELEPORT_BOOT_FILE
+
+write /etc/systemd/system/teleport-fetch-license.timer 0644 <<'TELEPORT_BOOT_FILE'
+[Unit]
+Description=Fetch the Teleport Enterprise license and reload Teleport when it changed, every 10min
+[Timer]
+OnBootSec=10min
+OnUnitActiveSec=10min
+RandomizedDelaySec=2min
 [Install]
 WantedBy=timers.target
 TELEPORT_BOOT_FILE
