@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -117,7 +120,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 // it), then deleted; an emptied stack in the previous output is what says
 // the first one happened.
 func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) error {
-	if previous == nil {
+	// An output of another cluster (the example a new user synthesized
+	// first) deploys nothing of this one.
+	if previous == nil || report.ClusterName(previous) != cfg.ClusterName {
 		return nil
 	}
 	configured := map[string]bool{}
@@ -133,6 +138,13 @@ func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) er
 		if resources, _ := previous.Stacks[name]["resource"].(map[string]any); len(resources) == 0 {
 			continue
 		}
+		// With the local backend the state says whether the stack was
+		// ever applied here: none, or none with resources, is a synth
+		// that was never deployed. A remote backend cannot be read
+		// offline, so its stacks count as deployed.
+		if cfg.Backend.Type == config.BackendLocal && !localStateHolds(filepath.Join(dir, "stacks", name, regions.StateDir, "terraform."+name+".tfstate")) {
+			continue
+		}
 		problems = append(problems, fmt.Sprintf("proxy_regions: %s is no longer in the config, but the output this synth replaces still deploys it (%s). "+
 			"Retire it first: put its entry back with retired: true, synthesize and apply (its clients move to the nearest region, then its resources are destroyed), "+
 			"then delete the entry (docs/operations.md: Retiring a proxy region). If its resources are already gone from AWS, remove %s and synthesize again",
@@ -142,6 +154,22 @@ func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) er
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// localStateHolds reports whether the Terraform state file at path exists
+// and records a resource (an unreadable file counts as holding one).
+func localStateHolds(path string) bool {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	var state struct {
+		Resources []json.RawMessage `json:"resources"`
+	}
+	if err != nil || json.Unmarshal(data, &state) != nil {
+		return true
+	}
+	return len(state.Resources) > 0
 }
 
 // writeReviewFiles writes the boot scripts and agent config under outdir.

@@ -193,6 +193,10 @@ func identityDangers(before, after *Output) []string {
 	return out
 }
 
+// ClusterName is the cluster an output was synthesized for (its providers'
+// teleport-cluster tag), or "".
+func ClusterName(o *Output) string { return clusterName(o) }
+
 func clusterName(o *Output) string {
 	for _, name := range o.Names() {
 		if v, ok := path(o.Stacks[name], "provider", "aws", 0, "default_tags", 0, "tags", "teleport-cluster").(string); ok {

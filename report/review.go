@@ -323,13 +323,27 @@ func stackSection(b *strings.Builder, name string, s Stack) {
 	}
 	lists := map[string]string{}
 	for id, pl := range s.Resources("aws_ec2_managed_prefix_list") {
+		ref := "${aws_ec2_managed_prefix_list." + id + ".id}"
 		var cidrs []string
 		entries, _ := pl["entry"].([]any)
 		for _, e := range entries {
 			cidrs = append(cidrs, fmt.Sprint(path(e, "cidr")))
 		}
+		// Entries of their own (the stack's own range); the mesh stacks
+		// add the other regions' ranges to the same list.
+		own := 0
+		for _, e := range s.Resources("aws_ec2_managed_prefix_list_entry") {
+			if e["prefix_list_id"] == ref {
+				cidrs = append(cidrs, fmt.Sprint(e["cidr"]))
+				own++
+			}
+		}
 		sort.Strings(cidrs)
-		lists["${aws_ec2_managed_prefix_list."+id+".id}"] = fmt.Sprintf("%v: %s", pl["name"], strings.Join(cidrs, ", "))
+		more := ""
+		if own > 0 {
+			more = " and the other proxy regions' ranges, which the mesh stacks add"
+		}
+		lists[ref] = fmt.Sprintf("%v: %s%s", pl["name"], strings.Join(cidrs, ", "), more)
 	}
 	var rows []string
 	for _, dir := range []struct{ typ, word string }{{"aws_vpc_security_group_ingress_rule", "in from"}, {"aws_vpc_security_group_egress_rule", "out to"}} {
