@@ -72,6 +72,10 @@ const (
 type Cluster struct {
 	// notes and warnings are set by Validate (see Notes and Warnings).
 	notes, warnings []string
+	// source and pos are the file the config was parsed from and the
+	// positions of its fields (Refuse).
+	source string
+	pos    positions
 	// ClusterName is DNS-safe and prefixes every AWS resource name: lower
 	// case letters, digits and "-", at most 24 characters, without "-proxy"
 	// (the proxy roles are matched as <cluster>-proxy-*).
@@ -240,6 +244,9 @@ type AuthRegion struct {
 	// see ExistingVPC). vpc_cidr must still be the VPC's range; az_count
 	// and zones do not apply (the subnets fix the zones).
 	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
+	// previousSlots are the zones' slots in the output a synth replaces
+	// (Cluster.RememberZoneSlots).
+	previousSlots map[string]int
 }
 
 // ProxyRegion is one region of the Proxy Service.
@@ -266,6 +273,9 @@ type ProxyRegion struct {
 	// with it. Delete the entry after that deploy (docs/operations.md:
 	// Retiring a proxy region).
 	Retired bool `yaml:"retired,omitempty"`
+	// previousSlots are the zones' slots in the output a synth replaces
+	// (Cluster.RememberZoneSlots).
+	previousSlots map[string]int
 }
 
 // InstanceGroup sizes an Auto Scaling group.

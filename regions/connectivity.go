@@ -55,13 +55,13 @@ func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs,
 		}
 		side := func(e endpoint) transitgateway.Side {
 			return transitgateway.Side{Provider: e.Provider, Region: e.Region, Gateway: e.Gateway, CIDR: e.CIDR,
-				VPCRouteTableIDs: e.Network.InstanceRouteTableIDs, SameStack: e.SameStack}
+				VPCRouteTables: e.Network.InstanceRouteTables, SameStack: e.SameStack}
 		}
 		transitgateway.Peer(stack, ids.gatewayPeering, &transitgateway.PeeringProps{Name: name, Requester: side(requester), Accepter: side(accepter)})
 		return nil
 	}
 	side := func(e endpoint) peering.Side {
-		return peering.Side{Provider: e.Provider, Region: e.Region, VPCID: e.Network.VPCID, CIDR: e.CIDR, RouteTableIDs: e.Network.InstanceRouteTableIDs}
+		return peering.Side{Provider: e.Provider, Region: e.Region, VPCID: e.Network.VPCID, CIDR: e.CIDR, RouteTables: e.Network.InstanceRouteTables}
 	}
 	peering.New(stack, ids.vpcPeering, &peering.Props{Name: name, Requester: side(requester), Accepter: side(accepter)})
 	return nil

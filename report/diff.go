@@ -89,6 +89,7 @@ func Diff(oldDir, newDir string) (*DiffResult, error) {
 // DiffOutputs is Diff on outputs already read.
 func DiffOutputs(before, after *Output) *DiffResult {
 	res := &DiffResult{Total: Counts{}, Actions: map[string]map[string]Action{}}
+	before, moves := applyMoves(before, after)
 	var b strings.Builder
 	names := map[string]bool{}
 	for n := range before.Stacks {
@@ -114,6 +115,12 @@ func DiffOutputs(before, after *Output) *DiffResult {
 			cur = Stack{}
 		}
 		section, counts, dangers, actions := diffStack(plan, name, old, cur)
+		if n := len(moves[name]); n > 0 {
+			if section == "" {
+				section = "\n"
+			}
+			section = fmt.Sprintf("- **moved** %d resources to new addresses (moved blocks: Terraform moves their state, nothing is destroyed for it)\n", n) + section
+		}
 		if len(actions) > 0 {
 			res.Actions[name] = actions
 		}

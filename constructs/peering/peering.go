@@ -12,6 +12,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnection"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnectionaccepter"
+	"github.com/example/teleport-multi-region/constructs/moved"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -25,9 +27,9 @@ type Side struct {
 	VPCID *string
 	// CIDR is the VPC's range, from config.
 	CIDR string
-	// RouteTableIDs receive a route to the other side's range: the route
+	// RouteTables receive a route to the other side's range: the route
 	// tables of the subnets that talk to the other VPC.
-	RouteTableIDs []*string
+	RouteTables []network.RouteTable
 }
 
 // Props configures a Peering.
@@ -68,15 +70,18 @@ func New(scope constructs.Construct, id string, props *Props) *Peering {
 		Tags:                   tags,
 	})
 	dependsOn := &[]cdktf.ITerraformDependable{accepted}
+	moves := moved.In(c)
 	routes := func(side Side, dest, prefix string) {
-		for i, rt := range side.RouteTableIDs {
-			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+		// Named by the table's key, not its position: a zone added or
+		// removed on either side adds or removes its own route only.
+		for _, rt := range side.RouteTables {
+			moves.From(route.NewRoute(c, jsii.String(prefix+"-route-"+rt.Key), &route.RouteConfig{
 				Provider:               side.Provider,
-				RouteTableId:           rt,
+				RouteTableId:           rt.ID,
 				DestinationCidrBlock:   jsii.String(dest),
 				VpcPeeringConnectionId: connID,
 				DependsOn:              dependsOn,
-			})
+			}), fmt.Sprintf("%s-route-%d", prefix, rt.Legacy))
 		}
 	}
 	routes(req, acc.CIDR, "requester")

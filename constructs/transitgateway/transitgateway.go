@@ -27,6 +27,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayroutetablepropagation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayvpcattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/example/teleport-multi-region/constructs/moved"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -110,9 +112,9 @@ type Side struct {
 	Gateway *TransitGateway
 	// CIDR is the side's VPC range.
 	CIDR string
-	// VPCRouteTableIDs receive a route to the other side's range through
+	// VPCRouteTables receive a route to the other side's range through
 	// this side's gateway.
-	VPCRouteTableIDs []*string
+	VPCRouteTables []network.RouteTable
 	// SameStack is true when Gateway was created in the stack of the
 	// peering, so that VPC routes can wait for its VPC attachment (another
 	// stack's attachment exists before this stack is applied).
@@ -156,6 +158,7 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 		Tags:                       tags,
 	})
 	afterAccept := &[]cdktf.ITerraformDependable{accepted}
+	moves := moved.In(c)
 	side := func(s Side, remoteCIDR, prefix string) {
 		// The peering attachment must be associated with a route table
 		// before static routes can point at it.
@@ -176,14 +179,15 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 		if s.SameStack {
 			vpcDeps = &[]cdktf.ITerraformDependable{accepted, s.Gateway.VPCAttachment}
 		}
-		for i, rt := range s.VPCRouteTableIDs {
-			route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+		// Named by the table's key, as a VPC peering's routes are.
+		for _, rt := range s.VPCRouteTables {
+			moves.From(route.NewRoute(c, jsii.String(prefix+"-route-"+rt.Key), &route.RouteConfig{
 				Provider:             s.Provider,
-				RouteTableId:         rt,
+				RouteTableId:         rt.ID,
 				DestinationCidrBlock: jsii.String(remoteCIDR),
 				TransitGatewayId:     s.Gateway.ID,
 				DependsOn:            vpcDeps,
-			})
+			}), fmt.Sprintf("%s-route-%d", prefix, rt.Legacy))
 		}
 	}
 	side(req, acc.CIDR, "requester")
