@@ -158,8 +158,11 @@ func copyOutput(t *testing.T, src string) string {
 
 // synth runs the app on cfg (written as YAML) in a new directory under
 // parent ("" for one of the test's own), with env added to its
-// environment, and returns its output dir.
-func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) string {
+// environment, and returns its output dir. When previous is set, the output
+// dir starts as a copy of it, as an operator's cdktf.out holds the deployed
+// output: the app reads it (zone slots, regions removed without being
+// retired).
+func synth(t *testing.T, cfg *config.Cluster, parent, previous string, env ...string) string {
 	t.Helper()
 	if parent == "" {
 		parent = t.TempDir()
@@ -167,6 +170,11 @@ func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) stri
 	dir, err := os.MkdirTemp(parent, "synth-")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if previous != "" {
+		if out, err := exec.Command("cp", "-r", previous, filepath.Join(dir, "cdktf.out")).CombinedOutput(); err != nil {
+			t.Fatalf("copy the previous output: %v: %s", err, out)
+		}
 	}
 	data, err := yaml.Marshal(cfg)
 	if err != nil {
@@ -221,7 +229,7 @@ func TestValidateEveryConfig(t *testing.T) {
 	for name := range goldens(t) {
 		dirs[name] = filepath.Join(root, "testdata", "golden", name)
 	}
-	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"), "")
+	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"), "", "")
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range dirs {
 			if !yield(n) {
@@ -483,6 +491,8 @@ func orNone(s string) string {
 type scenario struct {
 	name   string
 	change func(c *config.Cluster)
+	// check, when set, reads the plans and logs of the stacks applied.
+	check func(t *testing.T, applied *deploy.Result)
 }
 
 // TestChangeScenarios deploys the example, then applies each change in turn
@@ -499,29 +509,34 @@ func TestChangeScenarios(t *testing.T) {
 	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	c := newCluster(t, cfg)
-	prev := filepath.Join(root, "testdata", "golden", "example")
+	// A cluster deployed by the version before zones named their
+	// resources: the first scenario moves it.
+	prev := filepath.Join(root, "testdata", "positional", "example")
 	c.apply(prev)
 	// The outputs outlive each scenario: the next one starts from them.
 	outputs := t.TempDir()
 
 	scenarios := []scenario{
+		{"zone resources named by zone (same config, new version)", func(c *config.Cluster) {}, checkMigration},
+		{"auth zone added", func(c *config.Cluster) { c.Auth.AZCount = 3 }, zoneOnly("usw2-az3", "create")},
+		{"auth middle zone removed", func(c *config.Cluster) { c.Auth.AZCount, c.Auth.Zones = 2, []string{"usw2-az1", "usw2-az3"} }, checkAuthZoneRemoved},
 		{"proxy region that takes over a resource region", func(c *config.Cluster) {
 			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
 			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
-		}},
+		}, nil},
 		{"resource region added", func(c *config.Cluster) {
 			c.ResourceRegions = append(c.ResourceRegions, config.ResourceRegion{Region: "sa-east-1"})
-		}},
+		}, nil},
 		// A patch of the example's line, published after it (gravitational/
 		// teleport#68195: "18.9.2 is already published").
-		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }},
-		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }},
-		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }},
-		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }},
-		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }},
-		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }},
-		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }},
-		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }},
+		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }, nil},
+		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }, nil},
+		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }, nil},
+		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }, nil},
+		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }, nil},
+		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }, nil},
+		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }, nil},
+		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }, nil},
 	}
 	// E2E_SCENARIOS=N runs the first N (each starts from the one before).
 	if v := os.Getenv(ScenariosEnv); v != "" {
@@ -535,7 +550,7 @@ func TestChangeScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		ok := t.Run(sc.name, func(t *testing.T) {
 			sc.change(cfg)
-			next := synth(t, cfg, outputs)
+			next := synth(t, cfg, outputs, prev)
 			d, err := reportDiff(prev, next)
 			if err != nil {
 				t.Fatal(err)
@@ -546,6 +561,9 @@ func TestChangeScenarios(t *testing.T) {
 			// stacks it reads are applied: what Terraform does, stack by
 			// stack.
 			applied := c.apply(next)
+			if sc.check != nil {
+				sc.check(t, applied)
+			}
 			if differ := compareWithDiff(t, d, applied); len(differ) > 0 {
 				fmt.Fprintf(&report, "## %s\n\n%s\n\n", sc.name, strings.Join(differ, "\n"))
 				t.Logf("the app's diff and Terraform's plan differ on %d resources:\n%s", len(differ), strings.Join(differ, "\n"))
@@ -585,7 +603,7 @@ func TestChangeScenarios(t *testing.T) {
 		c.opts.Progress = progress{t}
 		off := false
 		cfg.DeletionProtection = &off
-		next := synth(t, cfg, outputs)
+		next := synth(t, cfg, outputs, prev)
 		c.apply(next)
 		c.emptyBuckets(t)
 		c.run(next, deploy.Destroy, false)
@@ -761,7 +779,7 @@ func TestUnprotectedDestroy(t *testing.T) {
 	off := false
 	cfg.DeletionProtection = &off
 	c := newCluster(t, cfg)
-	out := synth(t, cfg, "")
+	out := synth(t, cfg, "", "")
 	c.apply(out)
 	c.emptyBuckets(t)
 	if _, err := c.run(out, deploy.Destroy, false); err != nil {
