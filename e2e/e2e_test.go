@@ -257,6 +257,8 @@ type cluster struct {
 	t    *testing.T
 	emu  *emulator.Emulator
 	opts deploy.Options
+	// refresh makes the next apply refresh (see scenario.refresh).
+	refresh bool
 }
 
 // newCluster starts an emulator seeded for cfg; the state lives in a
@@ -310,8 +312,9 @@ func (c *cluster) run(outdir string, action deploy.Action, wantErr bool) (*deplo
 func (c *cluster) apply(outdir string) *deploy.Result {
 	c.t.Helper()
 	// Only Terraform changes the emulator's resources, so the apply plans
-	// without a refresh; the second plan refreshes.
-	c.opts.NoRefresh = true
+	// without a refresh (unless told: see scenario.refresh); the second
+	// plan refreshes.
+	c.opts.NoRefresh = !c.refresh
 	res, _ := c.run(outdir, deploy.Apply, false)
 	c.opts.NoRefresh = false
 	applied := res.Names(deploy.StatusApplied)
@@ -493,6 +496,11 @@ type scenario struct {
 	change func(c *config.Cluster)
 	// check, when set, reads the plans and logs of the stacks applied.
 	check func(t *testing.T, applied *deploy.Result)
+	// refresh: the apply refreshes, as go run . apply does, because a
+	// stack applied first deletes what a later one's state holds (a
+	// removed auth zone's route table takes the proxy stacks' routes to
+	// auth with it; their refresh finds them gone).
+	refresh bool
 }
 
 // TestChangeScenarios deploys the example, then applies each change in turn
@@ -517,26 +525,28 @@ func TestChangeScenarios(t *testing.T) {
 	outputs := t.TempDir()
 
 	scenarios := []scenario{
-		{"zone resources named by zone (same config, new version)", func(c *config.Cluster) {}, checkMigration},
-		{"auth zone added", func(c *config.Cluster) { c.Auth.AZCount = 3 }, zoneOnly("usw2-az3", "create")},
-		{"auth middle zone removed", func(c *config.Cluster) { c.Auth.AZCount, c.Auth.Zones = 2, []string{"usw2-az1", "usw2-az3"} }, checkAuthZoneRemoved},
+		{"zone resources named by zone (same config, new version)", func(c *config.Cluster) {}, checkMigration, false},
+		// Its 8 network resources, and the route to its table in each proxy
+		// region's peering with auth.
+		{"auth zone added", func(c *config.Cluster) { c.Auth.AZCount = 3 }, zoneOnly("usw2-az3", "create", 10), false},
+		{"auth middle zone removed", func(c *config.Cluster) { c.Auth.AZCount, c.Auth.Zones = 2, []string{"usw2-az1", "usw2-az3"} }, checkAuthZoneRemoved, true},
 		{"proxy region that takes over a resource region", func(c *config.Cluster) {
 			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
 			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
-		}, nil},
+		}, nil, false},
 		{"resource region added", func(c *config.Cluster) {
 			c.ResourceRegions = append(c.ResourceRegions, config.ResourceRegion{Region: "sa-east-1"})
-		}, nil},
+		}, nil, false},
 		// A patch of the example's line, published after it (gravitational/
 		// teleport#68195: "18.9.2 is already published").
-		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }, nil},
-		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }, nil},
-		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }, nil},
-		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }, nil},
-		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }, nil},
-		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }, nil},
-		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }, nil},
-		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }, nil},
+		{"new Teleport release", func(c *config.Cluster) { c.TeleportVersion, c.Auth.TeleportVersion = "18.9.2", "18.9.2" }, nil, false},
+		{"different instance type", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Type = "c6i.large" }, nil, false},
+		{"proxy count up", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 3 }, nil, false},
+		{"proxy count down", func(c *config.Cluster) { c.ProxyRegions[0].Instances.Count = 2 }, nil, false},
+		{"proxy region retired", func(c *config.Cluster) { c.ProxyRegions[2].Retired = true }, nil, false},
+		{"retired entry deleted", func(c *config.Cluster) { c.ProxyRegions = c.ProxyRegions[:2] }, nil, false},
+		{"alerts.email set", func(c *config.Cluster) { c.Alerts.Email = "oncall@example.com" }, nil, false},
+		{"backups with a copy region", func(c *config.Cluster) { c.Backup.CopyRegion = "us-east-2" }, nil, false},
 	}
 	// E2E_SCENARIOS=N runs the first N (each starts from the one before).
 	if v := os.Getenv(ScenariosEnv); v != "" {
@@ -560,7 +570,9 @@ func TestChangeScenarios(t *testing.T) {
 			// Each stack's plan is made just before its apply, once the
 			// stacks it reads are applied: what Terraform does, stack by
 			// stack.
+			c.refresh = sc.refresh
 			applied := c.apply(next)
+			c.refresh = false
 			if sc.check != nil {
 				sc.check(t, applied)
 			}
