@@ -264,6 +264,11 @@ func diffStack(plan *planner, stack string, old, cur Stack) (string, Counts, []s
 	sort.SliceStable(addrs, func(i, j int) bool { return !res[addrs[i]].data && res[addrs[j]].data })
 	for _, a := range addrs {
 		r := res[a]
+		if r.goneWith != "" {
+			stack, table, _ := strings.Cut(r.goneWith, " ")
+			fmt.Fprintf(&b, "- **goes with its route table** `%s`: stack %s, applied first, destroys `%s` and AWS deletes its routes with it; the refresh finds this one gone\n", a, stack, table)
+			continue
+		}
 		if r.action == "" && len(r.meta) == 0 {
 			continue
 		}

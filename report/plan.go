@@ -44,6 +44,10 @@ type planned struct {
 	// meta lists changed meta-arguments (lifecycle, depends_on): no
 	// action of their own.
 	meta []string
+	// goneWith is the route table, destroyed in the stack that produces
+	// it (applied first), that takes this removed route along: Terraform's
+	// refresh finds the route gone and plans nothing for it.
+	goneWith string
 }
 
 // metaArguments are Terraform's, not the provider's: changing one plans
@@ -106,6 +110,13 @@ func (p *planner) run() {
 			r.action = Destroy
 		}
 	}
+	for _, r := range all {
+		if r.action == Destroy && r.typ == "aws_route" {
+			if table := p.destroyedProducer(fmt.Sprint(r.old["route_table_id"]), "aws_route_table."); table != "" {
+				r.action, r.goneWith = "", table
+			}
+		}
+	}
 	for i := 0; i < 100; i++ {
 		moved := false
 		for _, r := range all {
@@ -122,6 +133,24 @@ func (p *planner) run() {
 			return
 		}
 	}
+}
+
+// destroyedProducer returns the resource of type prefix ("aws_route_table.")
+// that the cross-stack reference text reads in another stack, when that
+// stack destroys it ("" otherwise).
+func (p *planner) destroyedProducer(text, prefix string) string {
+	m := remoteRefRe.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	value := fmt.Sprint(path(p.before.Stacks[m[1]], "output", m[2], "value"))
+	for _, ref := range attrRefRe.FindAllStringSubmatch(value, -1) {
+		addr := ref[2] + "." + ref[3]
+		if r := p.res[m[1]][addr]; r != nil && strings.HasPrefix(addr, prefix) && r.action == Destroy {
+			return m[1] + " " + addr
+		}
+	}
+	return ""
 }
 
 // evaluate computes r's changed attributes and action from the states of
