@@ -1,6 +1,8 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,12 +56,25 @@ func TestDiffFollowsMovedBlocks(t *testing.T) {
 		"auth":  auth("net_public-az1_DDDD0000", "net_private-az1-rt_EEEE0000", ""),
 		"proxy": proxy("net_private-az1-rt_EEEE0000", "peer_route-az1_FFFF0000", ""),
 	})
+	// The proxy stack reads auth's outputs: it deploys after it.
+	deps := `{"stacks":{"auth":{"dependencies":[]},"proxy":{"dependencies":["auth"]}}}`
+	if err := os.WriteFile(filepath.Join(bare, "manifest.json"), []byte(deps), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// (The proxy stack's old route goes with auth's old table, which auth,
 	// applied first, destroys.)
 	res, _ = Diff(old, bare)
 	if res.Total[Destroy] != 2 || res.Total[Add] != 3 ||
 		!strings.Contains(res.Markdown, "- **goes with its route table** `aws_route.peer_route-0_CCCC0000`: stack auth, applied first, destroys `aws_route_table.net_private-0-rt_BBBB0000`") {
 		t.Errorf("without moved blocks: %s\n%s", res.Total, res.Markdown)
+	}
+	// Deployed before auth (a retired stack's peers precede it), the proxy
+	// stack deletes its route itself.
+	if err := os.WriteFile(filepath.Join(bare, "manifest.json"), []byte(`{"stacks":{"auth":{"dependencies":["proxy"]},"proxy":{"dependencies":[]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ = Diff(old, bare); res.Total[Destroy] != 3 || strings.Contains(res.Markdown, "goes with") {
+		t.Errorf("proxy stack first: %s\n%s", res.Total, res.Markdown)
 	}
 }
 

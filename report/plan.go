@@ -112,7 +112,7 @@ func (p *planner) run() {
 	}
 	for _, r := range all {
 		if r.action == Destroy && r.typ == "aws_route" {
-			if table := p.destroyedProducer(fmt.Sprint(r.old["route_table_id"]), "aws_route_table."); table != "" {
+			if table := p.destroyedProducer(r.stack, fmt.Sprint(r.old["route_table_id"]), "aws_route_table."); table != "" {
 				r.action, r.goneWith = "", table
 			}
 		}
@@ -136,11 +136,13 @@ func (p *planner) run() {
 }
 
 // destroyedProducer returns the resource of type prefix ("aws_route_table.")
-// that the cross-stack reference text reads in another stack, when that
-// stack destroys it ("" otherwise).
-func (p *planner) destroyedProducer(text, prefix string) string {
+// that the cross-stack reference text of stack consumer reads in another
+// stack, when that stack destroys it and is applied first (consumer still
+// depends on it: not so for a retired stack, which its peers' stacks
+// precede); "" otherwise.
+func (p *planner) destroyedProducer(consumer, text, prefix string) string {
 	m := remoteRefRe.FindStringSubmatch(text)
-	if m == nil {
+	if m == nil || !dependsOn(p.after, consumer, m[1]) {
 		return ""
 	}
 	value := fmt.Sprint(path(p.before.Stacks[m[1]], "output", m[2], "value"))
@@ -151,6 +153,22 @@ func (p *planner) destroyedProducer(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// dependsOn says whether stack a of o is deployed after stack b (depends on
+// it, directly or not).
+func dependsOn(o *Output, a, b string) bool {
+	seen := map[string]bool{}
+	var walk func(s string) bool
+	walk = func(s string) bool {
+		for _, d := range o.Dependencies[s] {
+			if d == b || (!seen[d] && func() bool { seen[d] = true; return walk(d) }()) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(a)
 }
 
 // evaluate computes r's changed attributes and action from the states of
