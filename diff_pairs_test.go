@@ -53,7 +53,13 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 				" 46 to replace, 0 to destroy.**", "proxy-eu-central-1: replaces VPC `aws_vpc.network_vpc_4E8F0223`, used by 16 resources",
 				"- **replace** `aws_vpc_peering_connection_accepter.", "- **replace** `aws_route53_zone_association."},
 			nil},
-		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 0 to add, 4 to change, 10 to replace, 0 to destroy.**", "- **change** `aws_lb.proxy_load-balancer_nlb_"}, nil},
+		// Two zones swapped for two others in one step, synthesized without
+		// the previous output (which would refuse it, TestZoneChanges): a
+		// zone that stays moves to the first block, and the load balancer's
+		// update turns into a replacement during the apply.
+		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 10 to add, 4 to change, 5 to replace, 9 to destroy.**",
+			"- **change** `aws_lb.proxy_load-balancer_nlb_", "Terraform stops the apply (\"Provider produced inconsistent final plan\")",
+			"replaces subnet `aws_subnet.network_public-euc1-az2_"}, nil},
 		{"example", "example-auth-volume", report.ExitChanges,
 			[]string{"- **change** `aws_launch_template.auth_instances_launch-template_", "the group `example-auth` rolls (instance refresh)"}, nil},
 		{"example", "example-retired", report.ExitDangerous,

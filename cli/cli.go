@@ -276,6 +276,9 @@ func synth(env Env) int {
 		fmt.Fprintf(env.Stderr, "error: %v\n", err)
 		return 1
 	}
+	for _, line := range res.Zones {
+		step("zones: %s", line)
+	}
 	for _, line := range res.Plan {
 		step("rollout: %s", line)
 	}

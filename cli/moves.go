@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/example/teleport-multi-region/regions"
 	"github.com/example/teleport-multi-region/report"
 )
@@ -27,7 +28,8 @@ func movesFrom(previous *report.Output, cfg *config.Cluster) *regions.Moves {
 		return nil
 	}
 	names := cfg.Names()
-	m := &regions.Moves{Forget: map[string][]string{}, Peers: map[string][]string{}, Adopt: map[string][]string{}}
+	m := &regions.Moves{Forget: map[string][]string{}, Peers: map[string][]string{}, Adopt: map[string][]string{},
+		AdoptRoutes: map[string]map[string]moved.Existing{}}
 	for _, pr := range cfg.ActiveProxyRegions() {
 		region := pr.Region
 		stack := previous.Stacks[names.ProxyStack(region)]
@@ -78,12 +80,50 @@ func movesFrom(previous *report.Output, cfg *config.Cluster) *regions.Moves {
 			}
 		}
 		slices.Sort(m.Adopt[region])
+		if len(m.Adopt[region]) > 0 {
+			m.AdoptRoutes[region] = existingRoutes(previous, names.ProxyStack(region), names.MeshStack(region), m.Adopt[region])
+		}
 	}
 	slices.Sort(m.AdoptEntries)
 	if !m.Active() && len(m.Peers) == 0 {
 		return nil
 	}
 	return m
+}
+
+// existingRoutes returns, by peer region, the construct ids of the routes of
+// the owner's connections with peers that exist in AWS: those the old proxy
+// stack still holds (the synth of the move) and those the mesh stack
+// imported in the previous output (later synths, which keep the import
+// blocks). A route of a zone added since is in neither: it is created.
+func existingRoutes(previous *report.Output, proxyStack, meshStack string, peers []string) map[string]moved.Existing {
+	routes := map[string]moved.Existing{}
+	add := func(path string) {
+		parts := strings.Split(path, "/")
+		for i, p := range parts[:len(parts)-1] {
+			if peer, ok := connectionPeer(p + "/"); ok && i > 0 && slices.Contains(peers, peer) {
+				if routes[peer] == nil {
+					routes[peer] = moved.Existing{}
+				}
+				routes[peer][parts[len(parts)-1]] = true
+			}
+		}
+	}
+	if stack := previous.Stacks[proxyStack]; stack != nil {
+		for _, r := range asMap(asMap(stack["resource"])["aws_route"]) {
+			add(resourcePath(r))
+		}
+	}
+	if stack := previous.Stacks[meshStack]; stack != nil {
+		held := asMap(asMap(stack["resource"])["aws_route"])
+		for _, b := range asList(stack["import"]) {
+			to, _ := asMap(b)["to"].(string)
+			if name, ok := strings.CutPrefix(to, "aws_route."); ok && held[name] != nil {
+				add(resourcePath(held[name]))
+			}
+		}
+	}
+	return routes
 }
 
 // connectionPeer returns the peer region of a proxy-to-proxy connection's

@@ -33,6 +33,9 @@ type Result struct {
 	// Plan says what the synth rolls out compared with the output it
 	// replaced (report.RolloutPlan).
 	Plan []string
+	// Zones says what the zone changes against the output it replaced do
+	// (vpcChanges).
+	Zones []string
 }
 
 // Synthesize builds every stack of cfg into a cdktf app writing to outdir
@@ -54,6 +57,10 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	// synth replaces (none on a first synth, or after an HCL synth).
 	previous, _ := report.ReadOutput(dir)
 	if err := removedRegions(previous, cfg, dir); err != nil {
+		return nil, err
+	}
+	zones, err := vpcChanges(previous, cfg)
+	if err != nil {
 		return nil, err
 	}
 	// Resources an existing cluster's stacks hand over to other stacks
@@ -107,7 +114,7 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 			}
 		}
 	}
-	return &Result{Stacks: stacks, Outdir: dir, Written: written,
+	return &Result{Stacks: stacks, Outdir: dir, Written: written, Zones: zones,
 		Plan: report.RolloutPlan(before, after, *stacks.Auth.Stack.Node().Id())}, nil
 }
 

@@ -72,6 +72,10 @@ const (
 type Cluster struct {
 	// notes and warnings are set by Validate (see Notes and Warnings).
 	notes, warnings []string
+	// source and pos are the file the config was parsed from and the
+	// positions of its fields (Refuse).
+	source string
+	pos    positions
 	// ClusterName is DNS-safe and prefixes every AWS resource name: lower
 	// case letters, digits and "-", at most 24 characters, without "-proxy"
 	// (the proxy roles are matched as <cluster>-proxy-*).
@@ -221,13 +225,25 @@ type AuthRegion struct {
 	// Region is the AWS region code.
 	Region string `yaml:"region"`
 	// VPCCIDR is the IPv4 range of the auth VPC: private, /16 to /24, and
-	// overlapping no other VPC of the cluster.
+	// overlapping no other VPC of the cluster. It cannot change once
+	// deployed: the synth refuses a range that differs from the output it
+	// replaces (the VPC and everything in it would be replaced).
 	VPCCIDR string `yaml:"vpc_cidr"`
 	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
-	// or the length of Zones; us-west-1 offers 2).
+	// or the length of Zones; us-west-1 offers 2). Raising it adds the
+	// next zone of the region's table: its subnets and NAT gateway are
+	// created and the load balancer and group take it in place. Lowering it
+	// removes the last zone: its resources go and the network load balancer
+	// is replaced (a few minutes without it). See docs/operations.md,
+	// Changing a VPC's zones or range.
 	AZCount int `yaml:"az_count,omitempty"`
 	// Zones overrides the region's default zones (config/regions.go) by AZ
-	// ID (usw2-az1) or name (us-west-2a), in order. Optional.
+	// ID (usw2-az1) or name (us-west-2a). Optional. Each zone keeps its
+	// subnets' blocks whatever its position: reordering changes nothing, a
+	// zone added or removed changes only that zone (a removal also replaces
+	// the network load balancer). Adding one zone and removing another in
+	// the same deploy, or switching between names and IDs, is refused: two
+	// deploys.
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes the Auth Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
@@ -240,6 +256,9 @@ type AuthRegion struct {
 	// see ExistingVPC). vpc_cidr must still be the VPC's range; az_count
 	// and zones do not apply (the subnets fix the zones).
 	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
+	// previousSlots are the zones' slots in the output a synth replaces
+	// (Cluster.RememberZoneSlots).
+	previousSlots map[string]int
 }
 
 // ProxyRegion is one region of the Proxy Service.
@@ -247,12 +266,17 @@ type ProxyRegion struct {
 	// Region is the AWS region code.
 	Region string `yaml:"region"`
 	// VPCCIDR is the IPv4 range of this region's proxy VPC: private, /16 to
-	// /24, and overlapping no other VPC of the cluster.
+	// /24, and overlapping no other VPC of the cluster. The synth refuses a
+	// change once deployed; to move the region to another range, retire
+	// it, delete its entry, then add it again (three deploys).
 	VPCCIDR string `yaml:"vpc_cidr"`
 	// AZCount is how many availability zones the VPC spans (2 or 3, default 2,
-	// or the length of Zones; us-west-1 offers 2).
+	// or the length of Zones; us-west-1 offers 2). Changing it adds or
+	// removes the last zone, as for the auth region.
 	AZCount int `yaml:"az_count,omitempty"`
-	// Zones overrides the region's default zones, as for the auth region.
+	// Zones overrides the region's default zones, as for the auth region;
+	// changes behave the same (a removal replaces this region's network
+	// load balancer: its clients go to other regions for a few minutes).
 	Zones []string `yaml:"zones,omitempty"`
 	// Instances sizes this region's Proxy Service Auto Scaling group.
 	Instances InstanceGroup `yaml:"instances,omitempty"`
@@ -266,6 +290,9 @@ type ProxyRegion struct {
 	// with it. Delete the entry after that deploy (docs/operations.md:
 	// Retiring a proxy region).
 	Retired bool `yaml:"retired,omitempty"`
+	// previousSlots are the zones' slots in the output a synth replaces
+	// (Cluster.RememberZoneSlots).
+	previousSlots map[string]int
 }
 
 // InstanceGroup sizes an Auto Scaling group.

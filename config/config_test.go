@@ -542,3 +542,74 @@ func checkRejects(t *testing.T, cases []rejectCase) {
 		})
 	}
 }
+
+// A zone keeps the slot the previous output gave it, whatever its position;
+// a new zone takes the lowest slot no zone of the previous output held;
+// without a previous output, zone i is in slot i (the positional layout).
+func TestZoneSlots(t *testing.T) {
+	slots := func(zs []Zone) string {
+		var parts []string
+		for _, z := range zs {
+			parts = append(parts, fmt.Sprintf("%s:%d", z, z.Slot))
+		}
+		return strings.Join(parts, " ")
+	}
+	cases := []struct {
+		name       string
+		configured []string
+		count      int
+		previous   map[string]int
+		want       string
+	}{
+		{"no previous output", nil, 3, nil, "usw2-az1:0 usw2-az2:1 usw2-az3:2"},
+		{"unchanged", nil, 2, map[string]int{"usw2-az1": 0, "usw2-az2": 1}, "usw2-az1:0 usw2-az2:1"},
+		{"az_count up", nil, 3, map[string]int{"usw2-az1": 0, "usw2-az2": 1}, "usw2-az1:0 usw2-az2:1 usw2-az3:2"},
+		{"reordered", []string{"usw2-az2", "usw2-az1"}, 2, map[string]int{"usw2-az1": 0, "usw2-az2": 1}, "usw2-az2:1 usw2-az1:0"},
+		{"middle zone removed", []string{"usw2-az1", "usw2-az3"}, 2, map[string]int{"usw2-az1": 0, "usw2-az2": 1, "usw2-az3": 2}, "usw2-az1:0 usw2-az3:2"},
+		{"added after a removal", []string{"usw2-az1", "usw2-az3", "usw2-az4"}, 3, map[string]int{"usw2-az1": 0, "usw2-az3": 2}, "usw2-az1:0 usw2-az3:2 usw2-az4:1"},
+		// The refused case (added and removed at once) still never reuses
+		// a block the removed zone's subnets hold.
+		{"added and removed at once", []string{"usw2-az1", "usw2-az4"}, 2, map[string]int{"usw2-az1": 0, "usw2-az2": 1}, "usw2-az1:0 usw2-az4:2"},
+	}
+	for _, c := range cases {
+		if got := slots(zonesOf("us-west-2", c.configured, c.count, c.previous)); got != c.want {
+			t.Errorf("%s: %s; want %s", c.name, got, c.want)
+		}
+	}
+	cfg, err := Parse([]byte(strings.Replace(minimalConfig, "vpc_cidr: 10.1.0.0/16}", "vpc_cidr: 10.1.0.0/16, zones: [usw1-az3, usw1-az1]}", 1)), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RememberZoneSlots("us-west-1", map[string]int{"usw1-az1": 0, "usw1-az3": 1})
+	cfg.RememberZoneSlots("auth", map[string]int{"usw2-az2": 0, "usw2-az1": 1})
+	if got := slots(cfg.ProxyRegions[0].ZoneList()); got != "usw1-az3:1 usw1-az1:0" {
+		t.Errorf("proxy zones %s", got)
+	}
+	if got := slots(cfg.Auth.ZoneList()); got != "usw2-az1:1 usw2-az2:0" {
+		t.Errorf("auth zones %s", got)
+	}
+}
+
+// Refuse reports problems found outside the config at the field's line and
+// column, or at the mapping that would hold a field left out.
+func TestRefuseLocatesFields(t *testing.T) {
+	cfg, err := Parse([]byte(strings.Replace(minimalConfig, "vpc_cidr: 10.1.0.0/16}", "vpc_cidr: 10.1.0.0/16, zones: [usw1-az3, usw1-az1]}", 1)), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Refuse([]FieldError{
+		{Path: "proxy_regions[0].zones", Msg: "zones problem"},
+		{Path: "auth.vpc_cidr", Msg: "range problem"},
+		{Path: "auth.az_count", Msg: "count problem"},
+	})
+	want := "c.yaml: 3 problem(s):\n" +
+		"  c.yaml:7:7: auth.az_count: count problem\n" +
+		"  c.yaml:7:37: auth.vpc_cidr: range problem\n" +
+		"  c.yaml:9:55: proxy_regions[0].zones: zones problem"
+	if err == nil || err.Error() != want {
+		t.Errorf("Refuse:\n%v\nwant:\n%s", err, want)
+	}
+	if cfg.Refuse(nil) != nil {
+		t.Error("Refuse(nil) is an error")
+	}
+}

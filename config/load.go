@@ -73,6 +73,7 @@ func Parse(data []byte, source string) (*Cluster, error) {
 	}
 	hints = append(keyHints, hints...)
 	if len(problems) == 0 {
+		c.source, c.pos = source, pos
 		return c, nil
 	}
 	sort.SliceStable(problems, func(i, j int) bool {
@@ -83,6 +84,29 @@ func Parse(data []byte, source string) (*Cluster, error) {
 		return a.Column < b.Column
 	})
 	return nil, &ValidationError{Source: source, Problems: problems, Hints: hints}
+}
+
+// Refuse locates problems found outside the config, such as a change the
+// output a synth replaces cannot take, in the config's file, as validation
+// does: one line per problem at file:line:col of the field (or of the
+// nearest mapping that holds it when the field is left out).
+func (c *Cluster) Refuse(problems []FieldError) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	for i := range problems {
+		if c.pos != nil {
+			problems[i].Line, problems[i].Column = c.pos.of(problems[i].Path)
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i], problems[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return &ValidationError{Source: c.source, Problems: problems}
 }
 
 // under reports whether path is, or is inside, a path with a structural

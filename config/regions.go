@@ -211,10 +211,21 @@ func NearestRegion(from string, candidates []string) (string, float64, bool) {
 }
 
 // Zone is one availability zone of a VPC: by AZ ID or, when the config
-// names zones that way, by zone name. Exactly one field is set.
+// names zones that way, by zone name. Exactly one of ID and Name is set.
 type Zone struct {
 	ID, Name string
+	// Slot is the zone's block of the VPC range: its public subnet is
+	// block Slot, its private subnet block ZoneSlots+Slot (0 to
+	// ZoneSlots-1). A zone keeps its slot for as long as it is in the VPC,
+	// so that adding or removing another zone never moves its subnets.
+	Slot int
 }
+
+// ZoneSlots is how many zones' subnets a VPC range has room for: it is cut
+// into 2*ZoneSlots equal blocks, public ones first. One more than MaxAZCount,
+// so that a zone added after one was removed never needs the block of a
+// subnet that is still being destroyed.
+const ZoneSlots = 4
 
 // String returns the ID or the name.
 func (z Zone) String() string {
@@ -256,9 +267,18 @@ func parseZone(region Region, s string) (Zone, string) {
 }
 
 // ZonesOf returns the count zones a VPC in region spans: the configured
-// ones, else the first count of the region's table. Call it on a validated
-// config.
+// ones, else the first count of the region's table; zone i in slot i. Call
+// it on a validated config.
 func ZonesOf(region string, configured []string, count int) []Zone {
+	return zonesOf(region, configured, count, nil)
+}
+
+// zonesOf is ZonesOf with the slots a previous output gave the zones by
+// label (Zone.String): a zone found there keeps its slot, a new one takes the
+// lowest slot that no zone of the previous output held (that zone's subnets
+// may still exist while this one is created). Without a previous output, zone
+// i is in slot i: the layout every output had before slots were kept.
+func zonesOf(region string, configured []string, count int, previous map[string]int) []Zone {
 	r, _ := LookupRegion(region)
 	var out []Zone
 	if len(configured) > 0 {
@@ -266,19 +286,59 @@ func ZonesOf(region string, configured []string, count int) []Zone {
 			z, _ := parseZone(r, s)
 			out = append(out, z)
 		}
+	} else {
+		for _, id := range r.ZoneIDs[:min(count, len(r.ZoneIDs))] {
+			out = append(out, Zone{ID: id})
+		}
+	}
+	if previous == nil {
+		for i := range out {
+			out[i].Slot = i
+		}
 		return out
 	}
-	for _, id := range r.ZoneIDs[:min(count, len(r.ZoneIDs))] {
-		out = append(out, Zone{ID: id})
+	taken := map[int]bool{}
+	for _, s := range previous {
+		taken[s] = true
+	}
+	for i, z := range out {
+		if s, ok := previous[z.String()]; ok {
+			out[i].Slot = s
+			continue
+		}
+		s := 0
+		for taken[s] {
+			s++
+		}
+		taken[s] = true
+		out[i].Slot = s
 	}
 	return out
 }
 
-// ZoneList returns the zones of the auth VPC.
-func (a AuthRegion) ZoneList() []Zone { return ZonesOf(a.Region, a.Zones, a.AZCount) }
+// ZoneList returns the zones of the auth VPC, in the slots the previous
+// output gave them (RememberZoneSlots).
+func (a AuthRegion) ZoneList() []Zone { return zonesOf(a.Region, a.Zones, a.AZCount, a.previousSlots) }
 
-// ZoneList returns the zones of a proxy region's VPC.
-func (p ProxyRegion) ZoneList() []Zone { return ZonesOf(p.Region, p.Zones, p.AZCount) }
+// ZoneList returns the zones of a proxy region's VPC, in the slots the
+// previous output gave them (RememberZoneSlots).
+func (p ProxyRegion) ZoneList() []Zone { return zonesOf(p.Region, p.Zones, p.AZCount, p.previousSlots) }
+
+// RememberZoneSlots records the slot of each zone (by label) of the VPC of
+// the auth region (vpc "auth") or of a proxy region (vpc its region), as the
+// output this synth replaces has them, for ZoneList. The caller has checked
+// that the zones fit: at most ZoneSlots in all, old and new.
+func (c *Cluster) RememberZoneSlots(vpc string, slots map[string]int) {
+	if vpc == "auth" {
+		c.Auth.previousSlots = slots
+		return
+	}
+	for i := range c.ProxyRegions {
+		if c.ProxyRegions[i].Region == vpc {
+			c.ProxyRegions[i].previousSlots = slots
+		}
+	}
+}
 
 // nonASCII describes the first non-ASCII character of s ("U+0435 at
 // character 5"), or "".

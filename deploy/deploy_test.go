@@ -118,6 +118,26 @@ func TestCountChanges(t *testing.T) {
 	}
 }
 
+// Drift counts only managed resources found deleted: changed or read ones
+// are Terraform's to plan.
+func TestGoneOnRefresh(t *testing.T) {
+	rc := func(mode tfjson.ResourceMode, actions ...tfjson.Action) *tfjson.ResourceChange {
+		return &tfjson.ResourceChange{Mode: mode, Change: &tfjson.Change{Actions: actions}}
+	}
+	plan := &tfjson.Plan{ResourceDrift: []*tfjson.ResourceChange{
+		rc(tfjson.ManagedResourceMode, tfjson.ActionDelete),
+		rc(tfjson.ManagedResourceMode, tfjson.ActionDelete),
+		rc(tfjson.ManagedResourceMode, tfjson.ActionUpdate),
+		rc(tfjson.DataResourceMode, tfjson.ActionDelete),
+	}}
+	if n := GoneOnRefresh(plan); n != 2 {
+		t.Errorf("GoneOnRefresh = %d; want 2", n)
+	}
+	if n := GoneOnRefresh(&tfjson.Plan{}); n != 0 {
+		t.Errorf("no drift: %d", n)
+	}
+}
+
 func TestOverrideFile(t *testing.T) {
 	stack := `{
 	  "terraform": {"required_providers": {"aws": {"source": "aws", "version": "5.88.0"}}},

@@ -426,6 +426,17 @@ func (r *run) plan(ctx context.Context, j *job) bool {
 	}
 	j.res.Plan = plan
 	j.res.Changes = CountChanges(plan)
+	// A resource that went with what held it, in a stack applied before
+	// this one (the routes a stack keeps in another stack's route table of
+	// a removed zone: AWS deletes a table with its routes), is gone from
+	// the refreshed state only: Terraform plans nothing for it and reports
+	// no changes, so the stack's state would keep it, and a plan without a
+	// refresh would try to delete it again and fail. Applying the saved
+	// plan writes the refreshed state.
+	if n := GoneOnRefresh(plan); !changed && n > 0 && r.action == Apply {
+		changed = true
+		r.say("%s: the refresh found %d resources gone: applying the plan records that in the state", s.Name, n)
+	}
 	j.changed = changed
 	if !changed {
 		j.res.Status = StatusNoChanges
@@ -477,6 +488,18 @@ func (r *run) markWaiting() {
 			r.say("%s: not planned: reads %s, which has changes to apply first", s.Name, strings.Join(pending, ", "))
 		}
 	}
+}
+
+// GoneOnRefresh counts the managed resources a plan's refresh found deleted
+// outside this stack's Terraform (the plan's resource drift).
+func GoneOnRefresh(plan *tfjson.Plan) int {
+	n := 0
+	for _, rc := range plan.ResourceDrift {
+		if rc.Mode == tfjson.ManagedResourceMode && rc.Change != nil && rc.Change.Actions.Delete() {
+			n++
+		}
+	}
+	return n
 }
 
 // CountChanges counts the actions of a plan on managed resources (data

@@ -158,15 +158,11 @@ func copyOutput(t *testing.T, src string) string {
 
 // synth runs the app on cfg (written as YAML) in a new directory under
 // parent ("" for one of the test's own), with env added to its
-// environment, and returns its output dir.
-func synth(t *testing.T, cfg *config.Cluster, parent string, env ...string) string {
-	t.Helper()
-	return synthOver(t, cfg, parent, "", env...)
-}
-
-// synthOver is synth into a copy of the output previous ("" for none), as a
-// user's next synth writes over cdktf.out: the app reads what it replaces.
-func synthOver(t *testing.T, cfg *config.Cluster, parent, previous string, env ...string) string {
+// environment, and returns its output dir. When previous is set, the output
+// dir starts as a copy of it, as an operator's cdktf.out holds the deployed
+// output: the app reads it (zone slots, regions removed without being
+// retired).
+func synth(t *testing.T, cfg *config.Cluster, parent, previous string, env ...string) string {
 	t.Helper()
 	if parent == "" {
 		parent = t.TempDir()
@@ -233,7 +229,7 @@ func TestValidateEveryConfig(t *testing.T) {
 	for name := range goldens(t) {
 		dirs[name] = filepath.Join(root, "testdata", "golden", name)
 	}
-	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"), "")
+	dirs["many-regions"] = synth(t, load(t, "testdata/configs/many-regions.yaml"), "", "")
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range dirs {
 			if !yield(n) {
@@ -261,6 +257,8 @@ type cluster struct {
 	t    *testing.T
 	emu  *emulator.Emulator
 	opts deploy.Options
+	// refresh makes the next apply refresh (see scenario.refresh).
+	refresh bool
 }
 
 // newCluster starts an emulator seeded for cfg; the state lives in a
@@ -314,8 +312,9 @@ func (c *cluster) run(outdir string, action deploy.Action, wantErr bool) (*deplo
 func (c *cluster) apply(outdir string) *deploy.Result {
 	c.t.Helper()
 	// Only Terraform changes the emulator's resources, so the apply plans
-	// without a refresh; the second plan refreshes.
-	c.opts.NoRefresh = true
+	// without a refresh (unless told: see scenario.refresh); the second
+	// plan refreshes.
+	c.opts.NoRefresh = !c.refresh
 	res, _ := c.run(outdir, deploy.Apply, false)
 	c.opts.NoRefresh = false
 	applied := res.Names(deploy.StatusApplied)
@@ -500,7 +499,13 @@ func orNone(s string) string {
 type scenario struct {
 	name   string
 	change func(c *config.Cluster)
-	check  func(t *testing.T, applied *deploy.Result)
+	// check, when set, reads the plans and logs of the stacks applied.
+	check func(t *testing.T, applied *deploy.Result)
+	// refresh: the apply refreshes, as go run . apply does, because a
+	// stack applied first deletes what a later one's state holds (a
+	// removed auth zone's route table takes the proxy stacks' routes to
+	// auth with it; their refresh finds them gone).
+	refresh bool
 }
 
 // PreMeshOutput is the example as the release before mesh stacks
@@ -528,9 +533,9 @@ func TestMoveToMeshStacks(t *testing.T) {
 	c := newCluster(t, cfg)
 	old := filepath.Join(root, "e2e", "testdata", "pre-mesh-transit-gateway")
 	c.apply(old)
-	moved := synthOver(t, cfg, "", old)
+	moved := synth(t, cfg, "", old)
 	nothingReplaced(t, c.apply(moved))
-	again := synthOver(t, cfg, "", moved)
+	again := synth(t, cfg, "", moved)
 	res, _ := c.run(again, deploy.Plan, false)
 	for _, s := range res.Stacks {
 		if s.Status != deploy.StatusNoChanges {
@@ -580,16 +585,25 @@ func TestChangeScenarios(t *testing.T) {
 	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	c := newCluster(t, cfg)
-	// The cluster as the release before mesh stacks deployed it; the first
-	// scenario moves it (the golden deploys apply the current layout from
-	// scratch).
+	// The cluster as the release before mesh stacks and zone names
+	// deployed it; the first scenario moves it (the golden deploys apply
+	// the current layout from scratch).
 	prev := filepath.Join(root, PreMeshOutput)
 	c.apply(prev)
 	// The outputs outlive each scenario: the next one starts from them.
 	outputs := t.TempDir()
 
 	scenarios := []scenario{
-		{name: "moved to mesh stacks (no config change)", change: func(c *config.Cluster) {}, check: nothingReplaced},
+		{name: "moved to mesh stacks and zone names (no config change)", change: func(c *config.Cluster) {}, check: checkMigration},
+		// Its 8 network resources, and the route to its table in each proxy
+		// region's peering with auth.
+		{name: "auth zone added", change: func(c *config.Cluster) { c.Auth.AZCount = 3 }, check: zoneOnly("usw2-az3", "create", 10)},
+		{name: "auth middle zone removed", change: func(c *config.Cluster) { c.Auth.AZCount, c.Auth.Zones = 2, []string{"usw2-az1", "usw2-az3"} }, check: checkAuthZoneRemoved, refresh: true},
+		// A proxy zone of a connection the mesh stack adopted: its route
+		// there is created, not imported (an import of a route that does
+		// not exist fails the plan), beside the zone's 8 and its route to
+		// auth.
+		{name: "proxy zone added after the move", change: func(c *config.Cluster) { c.ProxyRegions[1].AZCount = 3 }, check: zoneOnly("euc1-az3", "create", 10)},
 		{name: "proxy region that takes over a resource region", change: func(c *config.Cluster) {
 			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
 			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})
@@ -620,7 +634,7 @@ func TestChangeScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		ok := t.Run(sc.name, func(t *testing.T) {
 			sc.change(cfg)
-			next := synthOver(t, cfg, outputs, prev)
+			next := synth(t, cfg, outputs, prev)
 			d, err := reportDiff(prev, next)
 			if err != nil {
 				t.Fatal(err)
@@ -630,7 +644,9 @@ func TestChangeScenarios(t *testing.T) {
 			// Each stack's plan is made just before its apply, once the
 			// stacks it reads are applied: what Terraform does, stack by
 			// stack.
+			c.refresh = sc.refresh
 			applied := c.apply(next)
+			c.refresh = false
 			if sc.check != nil {
 				sc.check(t, applied)
 			}
@@ -673,7 +689,7 @@ func TestChangeScenarios(t *testing.T) {
 		c.opts.Progress = progress{t}
 		off := false
 		cfg.DeletionProtection = &off
-		next := synth(t, cfg, outputs)
+		next := synth(t, cfg, outputs, prev)
 		c.apply(next)
 		c.emptyBuckets(t)
 		c.run(next, deploy.Destroy, false)
@@ -849,7 +865,7 @@ func TestUnprotectedDestroy(t *testing.T) {
 	off := false
 	cfg.DeletionProtection = &off
 	c := newCluster(t, cfg)
-	out := synth(t, cfg, "")
+	out := synth(t, cfg, "", "")
 	c.apply(out)
 	c.emptyBuckets(t)
 	if _, err := c.run(out, deploy.Destroy, false); err != nil {

@@ -29,8 +29,8 @@ func TestHCLPlansLikeJSON(t *testing.T) {
 	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	stack := cfg.Names().AuthStack(cfg.Auth.Region)
-	jsonOut := synth(t, cfg, "")
-	hclOut := synth(t, cfg, "", "SYNTH_HCL_OUTPUT=true")
+	jsonOut := synth(t, cfg, "", "")
+	hclOut := synth(t, cfg, "", "", "SYNTH_HCL_OUTPUT=true")
 	hclFile := filepath.Join(hclOut, "stacks", stack, "cdk.tf")
 	hcl, err := os.ReadFile(hclFile)
 	if err != nil {

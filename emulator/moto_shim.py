@@ -771,6 +771,45 @@ def shim_route53_cloudwatch_health_check():
     Route53.update_health_check = update_health_check
 
 
+def shim_gateway_endpoint_route_tables():
+    """EC2 ModifyVpcEndpoint of a gateway endpoint (S3, DynamoDB).
+
+    AWS adds the endpoint's route (destination: the service's prefix list) to
+    every route table associated with AddRouteTableIds and removes it from the
+    tables of RemoveRouteTableIds ("Gateway endpoints", AWS PrivateLink guide:
+    "when you associate a route table with a gateway endpoint, we add a route
+    ... when you disassociate it, we remove the route"). The provider modifies
+    route_table_ids in place when a zone's route table is added or removed
+    (internal/service/ec2/vpc_endpoint.go). moto 5.2.1 only changes the list:
+    an added table never gets the route, and DeleteVpcEndpoints, which deletes
+    the route from every listed table, then fails with InvalidRoute.NotFound.
+    """
+    from moto.ec2.models.vpcs import VPCBackend
+
+    original = VPCBackend.modify_vpc_endpoint
+
+    def modify_vpc_endpoint(self, vpc_id, policy_doc, add_subnets, remove_subnets, remove_route_tables, add_route_tables,
+                            add_security_groups, remove_security_groups):
+        endpoint = self.describe_vpc_endpoints(vpc_end_point_ids=[vpc_id])[0]
+        before = set(endpoint.route_table_ids or [])
+        original(self, vpc_id, policy_doc, add_subnets, remove_subnets, remove_route_tables, add_route_tables,
+                 add_security_groups, remove_security_groups)
+        pl = endpoint.destination_prefix_list_id
+        if endpoint.vpc_endpoint_type.lower() != "gateway" or not pl:
+            return
+        for rt in add_route_tables or []:
+            if rt not in before:
+                self.create_route(rt, None, gateway_id=endpoint.id, destination_prefix_list_id=pl)
+        for rt in remove_route_tables or []:
+            if rt in before:
+                try:
+                    self.delete_route(rt, None, destination_prefix_list_id=pl)
+                except Exception:
+                    pass  # the table went first
+
+    VPCBackend.modify_vpc_endpoint = modify_vpc_endpoint
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -791,6 +830,7 @@ SHIMS = [
     shim_autoscaling_lifecycle_hook_targets,
     shim_backup_update_plan,
     shim_route53_cloudwatch_health_check,
+    shim_gateway_endpoint_route_tables,
 ]
 
 

@@ -335,6 +335,25 @@ def route53_cloudwatch_health_check():
                                            "Port": None, "RequestInterval": None, "FailureThreshold": None}
 
 
+def gateway_endpoint_route_tables():
+    # A zone's route table added to the S3 endpoint, then the endpoint
+    # deleted (a destroy).
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    first = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    added = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    vpce = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway",
+                                   RouteTableIds=[first])["VpcEndpoint"]["VpcEndpointId"]
+    ec2.modify_vpc_endpoint(VpcEndpointId=vpce, AddRouteTableIds=[added])
+    routes = [r.get("GatewayId") for r in ec2.describe_route_tables(RouteTableIds=[added])["RouteTables"][0]["Routes"]]
+    try:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[vpce])
+        deleted = True
+    except Exception as e:
+        deleted = type(e).__name__
+    return (vpce in routes, deleted), (True, True)
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -355,6 +374,7 @@ SCENARIOS = {
     "shim_autoscaling_lifecycle_hook_targets": autoscaling_lifecycle_hook_targets,
     "shim_backup_update_plan": backup_update_plan,
     "shim_route53_cloudwatch_health_check": route53_cloudwatch_health_check,
+    "shim_gateway_endpoint_route_tables": gateway_endpoint_route_tables,
 }
 
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/peering"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
@@ -48,22 +49,23 @@ type connectionIDs struct{ vpcPeering, gatewayPeering string }
 // connect joins requester's VPC (in stack) with accepter's, whose side is
 // managed through accepter.Provider: a VPC peering connection, or a
 // peering of their transit gateways, with routes on both sides. adopt
-// imports an existing connection instead (see Moves).
-func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs, name string, requester, accepter endpoint, adopt bool) error {
+// imports an existing connection instead, with those of its routes that
+// exist (see Moves).
+func connect(stack cdktf.TerraformStack, cfg *config.Cluster, ids connectionIDs, name string, requester, accepter endpoint, adopt bool, routes moved.Existing) error {
 	if cfg.TransitGateways() {
 		if requester.Gateway == nil || accepter.Gateway == nil {
 			return fmt.Errorf("connection %s: transit_gateway mode needs a gateway on both sides", name)
 		}
 		side := func(e endpoint) transitgateway.Side {
 			return transitgateway.Side{Provider: e.Provider, Region: e.Region, Gateway: e.Gateway, CIDR: e.CIDR,
-				VPCRouteTableIDs: e.Network.InstanceRouteTableIDs, SameStack: e.SameStack}
+				VPCRouteTables: e.Network.InstanceRouteTables, SameStack: e.SameStack}
 		}
-		transitgateway.Peer(stack, ids.gatewayPeering, &transitgateway.PeeringProps{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt})
+		transitgateway.Peer(stack, ids.gatewayPeering, &transitgateway.PeeringProps{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt, AdoptRoutes: routes})
 		return nil
 	}
 	side := func(e endpoint) peering.Side {
-		return peering.Side{Provider: e.Provider, Region: e.Region, VPCID: e.Network.VPCID, CIDR: e.CIDR, RouteTableIDs: e.Network.InstanceRouteTableIDs}
+		return peering.Side{Provider: e.Provider, Region: e.Region, VPCID: e.Network.VPCID, CIDR: e.CIDR, RouteTables: e.Network.InstanceRouteTables}
 	}
-	peering.New(stack, ids.vpcPeering, &peering.Props{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt})
+	peering.New(stack, ids.vpcPeering, &peering.Props{Name: name, Requester: side(requester), Accepter: side(accepter), Adopt: adopt, AdoptRoutes: routes})
 	return nil
 }

@@ -40,7 +40,7 @@ func NewMeshStack(stack cdktf.TerraformStack, cfg *config.Cluster, owner *ProxyS
 	// by the region's own mesh stack: cdktf publishes a value of a stack
 	// (a cross-stack output) only while some stack reads it, and a proxy
 	// stack must not change when the regions reading it come and go.
-	read := map[string]any{"vpc_id": owner.Network.VPCID, "route_table_ids": owner.Network.InstanceRouteTableIDs}
+	read := map[string]any{"vpc_id": owner.Network.VPCID, "route_table_ids": owner.Network.InstanceRouteTableIDs()}
 	if owner.Proxy.PeerPrefixList != nil {
 		read["peer_prefix_list_id"] = owner.Proxy.PeerPrefixList.ID
 	}
@@ -65,7 +65,7 @@ func NewMeshStack(stack cdktf.TerraformStack, cfg *config.Cluster, owner *ProxyS
 			// to every session reached through a peer.
 			if err := connect(stack, cfg, connectionIDs{"peering-" + peer.Region, "tgw-peering-" + peer.Region}, names.Prefix(region+"-to-"+peer.Region), self,
 				endpoint{Provider: providers[peer.Region], Region: peer.Region, Network: peer.Network, CIDR: p.VPCCIDR, Gateway: peer.TransitGateway},
-				moves.adopts(region, peer.Region)); err != nil {
+				moves.adopts(region, peer.Region), moves.adoptedRoutes(region, peer.Region)); err != nil {
 				return nil, fmt.Errorf("mesh stack %s: %w", region, err)
 			}
 		}

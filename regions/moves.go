@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/example/teleport-multi-region/constructs/firewall"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -45,6 +46,12 @@ type Moves struct {
 	// Adopt holds, by owning proxy region, the peer regions whose existing
 	// connection its mesh stack imports.
 	Adopt map[string][]string
+	// AdoptRoutes holds, by owning proxy region and peer region, the
+	// construct ids of the adopted connection's routes that exist: the
+	// routes the old proxy stack held (at the move), or those the mesh
+	// stack imported before (later synths). A route added since, with a
+	// zone or a route table, is created: importing it would fail the plan.
+	AdoptRoutes map[string]map[string]moved.Existing
 	// AdoptEntries holds the proxy regions whose peer prefix list had its
 	// entries inline: the proxy stack imports its own entry, and each mesh
 	// stack imports the entries of the pairs it adopts.
@@ -60,6 +67,13 @@ func (m *Moves) oldPeers(region string) []string {
 
 func (m *Moves) adopts(owner, peer string) bool {
 	return m != nil && slices.Contains(m.Adopt[owner], peer)
+}
+
+func (m *Moves) adoptedRoutes(owner, peer string) moved.Existing {
+	if m == nil {
+		return nil
+	}
+	return m.AdoptRoutes[owner][peer]
 }
 
 // pairAdopted reports whether the connection between a and b existed before

@@ -86,7 +86,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	}
 	self := endpoint{Region: region, Network: net, CIDR: pr.VPCCIDR, Gateway: tgw, SameStack: true}
 	if err := connect(stack, cfg, connectionIDs{"auth-peering", "auth-tgw-peering"}, names.Prefix(region+"-to-auth"), self,
-		endpoint{Provider: authProvider, Region: cfg.Auth.Region, Network: auth.Network, CIDR: cfg.Auth.VPCCIDR, Gateway: auth.TransitGateway}, false); err != nil {
+		endpoint{Provider: authProvider, Region: cfg.Auth.Region, Network: auth.Network, CIDR: cfg.Auth.VPCCIDR, Gateway: auth.TransitGateway}, false, nil); err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
 	// The auth NLB admits this region's proxies on 3025, and only them.

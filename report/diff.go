@@ -99,6 +99,7 @@ func Diff(oldDir, newDir string) (*DiffResult, error) {
 // DiffOutputs is Diff on outputs already read.
 func DiffOutputs(before, after *Output) *DiffResult {
 	res := &DiffResult{Total: Counts{}, Actions: map[string]map[string]Action{}}
+	before, moves := applyMoves(before, after)
 	var b strings.Builder
 	names := map[string]bool{}
 	for n := range before.Stacks {
@@ -124,6 +125,12 @@ func DiffOutputs(before, after *Output) *DiffResult {
 			cur = Stack{}
 		}
 		section, counts, dangers, actions := diffStack(plan, name, old, cur)
+		if n := len(moves[name]); n > 0 {
+			if section == "" {
+				section = "\n"
+			}
+			section = fmt.Sprintf("- **moved** %d resources to new addresses (moved blocks: Terraform moves their state, nothing is destroyed for it)\n", n) + section
+		}
 		if len(actions) > 0 {
 			res.Actions[name] = actions
 		}
@@ -271,6 +278,11 @@ func diffStack(plan *planner, stack string, old, cur Stack) (string, Counts, []s
 	sort.SliceStable(addrs, func(i, j int) bool { return !res[addrs[i]].data && res[addrs[j]].data })
 	for _, a := range addrs {
 		r := res[a]
+		if r.goneWith != "" {
+			stack, table, _ := strings.Cut(r.goneWith, " ")
+			fmt.Fprintf(&b, "- **goes with its route table** `%s`: stack %s, applied first, destroys `%s` and AWS deletes its routes with it; the refresh finds this one gone\n", a, stack, table)
+			continue
+		}
 		if r.action == "" && len(r.meta) == 0 {
 			continue
 		}
@@ -628,12 +640,38 @@ func resourceDangers(plan *planner, r *planned) []string {
 	case r.action == Destroy && stateful:
 		return []string{fmt.Sprintf("%s: destroys %s %s: %s", r.stack, st.noun, name, st.loss)}
 	}
+	if nlbReplacedDuringApply(r) {
+		return []string{fmt.Sprintf("%s: changes the subnets of the network load balancer %s in place while some of the new ones are not known yet: "+
+			"during the apply, once they are, the AWS provider replaces a network load balancer whose subnets are not only added "+
+			"(elbv2/load_balancer.go, customizeDiffLoadBalancerNLB) and Terraform stops the apply (\"Provider produced inconsistent final plan\"), "+
+			"after the resources planned before it changed. Add zones and remove zones in separate deploys", r.stack, name)}
+	}
 	if o, ok := outages[r.typ]; ok && r.action == Replace {
 		if users := plan.users(r); len(users) > 0 {
 			return []string{fmt.Sprintf("%s: replaces %s %s, used by %d resources (%s): %s", r.stack, o.noun, name, len(users), summarize(users), o.outage)}
 		}
 	}
 	return nil
+}
+
+// nlbReplacedDuringApply says whether r is a network load balancer planned
+// to change in place whose subnets are partly unknown (new subnets) and not
+// more than before: the provider forces replacement only on a wholly known
+// value, so the plan says update, and the final plan during the apply says
+// replace.
+func nlbReplacedDuringApply(r *planned) bool {
+	if r.typ != "aws_lb" || r.action != Change || r.cur["load_balancer_type"] != "network" {
+		return false
+	}
+	unknownSubnet := false
+	for _, c := range r.attrs {
+		if attrPath(c.key) == "subnets" && c.state == unknown {
+			unknownSubnet = true
+		}
+	}
+	before, _ := r.old["subnets"].([]any)
+	after, _ := r.cur["subnets"].([]any)
+	return unknownSubnet && len(after) <= len(before)
 }
 
 // users lists the resources that stay (in any stack) and reference r,

@@ -44,6 +44,10 @@ type planned struct {
 	// meta lists changed meta-arguments (lifecycle, depends_on): no
 	// action of their own.
 	meta []string
+	// goneWith is the route table, destroyed in the stack that produces
+	// it (applied first), that takes this removed route along: Terraform's
+	// refresh finds the route gone and plans nothing for it.
+	goneWith string
 }
 
 // metaArguments are Terraform's, not the provider's: changing one plans
@@ -148,6 +152,13 @@ func (p *planner) run() {
 			r.action = Destroy
 		}
 	}
+	for _, r := range all {
+		if r.action == Destroy && r.typ == "aws_route" {
+			if table := p.destroyedProducer(r.stack, fmt.Sprint(r.old["route_table_id"]), "aws_route_table."); table != "" {
+				r.action, r.goneWith = "", table
+			}
+		}
+	}
 	for i := 0; i < 100; i++ {
 		moved := false
 		for _, r := range all {
@@ -164,6 +175,42 @@ func (p *planner) run() {
 			return
 		}
 	}
+}
+
+// destroyedProducer returns the resource of type prefix ("aws_route_table.")
+// that the cross-stack reference text of stack consumer reads in another
+// stack, when that stack destroys it and is applied first (consumer still
+// depends on it: not so for a retired stack, which its peers' stacks
+// precede); "" otherwise.
+func (p *planner) destroyedProducer(consumer, text, prefix string) string {
+	m := remoteRefRe.FindStringSubmatch(text)
+	if m == nil || !dependsOn(p.after, consumer, m[1]) {
+		return ""
+	}
+	value := fmt.Sprint(path(p.before.Stacks[m[1]], "output", m[2], "value"))
+	for _, ref := range attrRefRe.FindAllStringSubmatch(value, -1) {
+		addr := ref[2] + "." + ref[3]
+		if r := p.res[m[1]][addr]; r != nil && strings.HasPrefix(addr, prefix) && r.action == Destroy {
+			return m[1] + " " + addr
+		}
+	}
+	return ""
+}
+
+// dependsOn says whether stack a of o is deployed after stack b (depends on
+// it, directly or not).
+func dependsOn(o *Output, a, b string) bool {
+	seen := map[string]bool{}
+	var walk func(s string) bool
+	walk = func(s string) bool {
+		for _, d := range o.Dependencies[s] {
+			if d == b || (!seen[d] && func() bool { seen[d] = true; return walk(d) }()) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(a)
 }
 
 // evaluate computes r's changed attributes and action from the states of

@@ -43,7 +43,7 @@ func (n *Network) AddGatewayEndpoints(props *EndpointProps) {
 		VpcId:           n.VPCID,
 		ServiceName:     jsii.String("com.amazonaws." + props.Region + ".s3"),
 		VpcEndpointType: jsii.String("Gateway"),
-		RouteTableIds:   &n.InstanceRouteTableIDs,
+		RouteTableIds:   ptr(n.InstanceRouteTableIDs()),
 		Tags:            tags("s3"),
 	})
 	if len(props.DynamoDB) == 0 {
@@ -54,7 +54,7 @@ func (n *Network) AddGatewayEndpoints(props *EndpointProps) {
 		VpcId:           n.VPCID,
 		ServiceName:     jsii.String("com.amazonaws." + props.Region + ".dynamodb"),
 		VpcEndpointType: jsii.String("Gateway"),
-		RouteTableIds:   &n.InstanceRouteTableIDs,
+		RouteTableIds:   ptr(n.InstanceRouteTableIDs()),
 		Policy:          doc.Json(),
 		Tags:            tags("dynamodb"),
 	})

@@ -69,7 +69,7 @@ func (n *Network) given(vpcRange netip.Prefix, props *Props) {
 				inVPC("route table", id),
 			}},
 		})
-		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, jsii.String(id))
+		n.InstanceRouteTables = append(n.InstanceRouteTables, RouteTable{ID: jsii.String(id), Key: id, Legacy: i})
 	}
 	dataawsvpc.NewDataAwsVpc(n.Construct, jsii.String("given-vpc"), &dataawsvpc.DataAwsVpcConfig{
 		Id: jsii.String(g.VPCID),

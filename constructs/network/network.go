@@ -21,16 +21,26 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // SubnetNewBits is how many bits a subnet adds to the VPC prefix: the VPC is
-// cut into 8 equal blocks, public ones from block 0 and private ones from
-// block 4, so up to 4 zones fit and subnet addresses never move when the zone
-// count changes.
+// cut into 2*config.ZoneSlots equal blocks, public ones from block 0 and
+// private ones from block config.ZoneSlots. Each zone's subnets are in the
+// blocks of its slot (config.Zone.Slot), which it keeps while it is in the
+// VPC: adding or removing a zone never moves another zone's subnets.
 const SubnetNewBits = 3
 
-const privateBlockOffset = 4
+const privateBlockOffset = config.ZoneSlots
+
+// subnetDeleteTimeout bounds the provider's retries of DeleteSubnet while
+// the subnet of a removed zone still holds instances: the group that left it
+// launches their replacements in the remaining zones before it terminates
+// them (EC2 Auto Scaling rebalancing: launch before terminate), each through
+// its launch hook (up to 15 minutes) and a proxy's drain hook (10), longer
+// than the provider's default of 20 minutes (ec2/vpc_subnet.go).
+const subnetDeleteTimeout = "60m"
 
 // Props configures a Network.
 type Props struct {
@@ -78,19 +88,42 @@ type Network struct {
 	PublicSubnetIDs []*string
 	// PrivateSubnetIDs has one subnet per zone, or none.
 	PrivateSubnetIDs []*string
-	// InstanceRouteTableIDs are the route tables of the subnets instances
+	// InstanceRouteTables are the route tables of the subnets instances
 	// live in: one per zone for the private subnets, else the public one.
 	// Peering routes go there only: nothing else in a VPC with private
 	// subnets (NAT gateways, load balancer nodes in the public subnets)
 	// talks to another VPC, and every route is one fewer against the quota
 	// of routes per route table.
-	InstanceRouteTableIDs []*string
+	InstanceRouteTables []RouteTable
 	// Given is true when the VPC was given, not created.
 	Given bool
 	// PublicZones and PrivateZones locate PublicSubnetIDs and
 	// PrivateSubnetIDs, one zone per subnet in the same order, as Terraform
 	// knows them while planning: for checks of what a zone offers.
 	PublicZones, PrivateZones []Zone
+}
+
+// RouteTable is a route table of the instances' subnets.
+type RouteTable struct {
+	ID *string
+	// Key names the table in the ids of the resources other constructs add
+	// to it (a peering's routes), so that adding or removing another zone's
+	// table leaves them where they are: the zone of a created VPC's private
+	// table, "public" for its public table, a given table's id.
+	Key string
+	// Legacy is the table's position in the list the routes were numbered
+	// by before they had keys ("<prefix>-route-<Legacy>"): the zone's slot,
+	// 0 for the public table, the position in the config for a given one.
+	Legacy int
+}
+
+// InstanceRouteTableIDs are the ids of InstanceRouteTables.
+func (n *Network) InstanceRouteTableIDs() []*string {
+	ids := make([]*string, len(n.InstanceRouteTables))
+	for i, rt := range n.InstanceRouteTables {
+		ids[i] = rt.ID
+	}
+	return ids
 }
 
 // Zone is the availability zone of a subnet, as Terraform knows it while
@@ -165,66 +198,93 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		GatewayId:            igw.Id(),
 	})
 	if !props.PrivateSubnets {
-		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, publicID)
+		n.InstanceRouteTables = append(n.InstanceRouteTables, RouteTable{ID: publicID, Key: "public"})
 	}
 
-	for i, zone := range props.Zones {
-		pub := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("public-%d", i)), &subnet.SubnetConfig{
+	// Every zone's resources are named by the zone (its AZ ID, or its name
+	// when the config names zones), not by their position in the list, so
+	// that adding or removing a zone creates or destroys that zone's
+	// resources only. Their former ids were numbered by position, which was
+	// the slot: moved blocks carry existing state over.
+	moves := moved.In(c)
+	// A subnet or route table of a removed zone is destroyed only after
+	// the resources that keep using the others (load balancer, Auto Scaling
+	// group, transit gateway attachment, gateway endpoints) have been
+	// updated without it: by default Terraform destroys it first, and the
+	// delete fails while they still use it (hashicorp/terraform#37968: an
+	// update that must come before a dependency's destruction needs
+	// create_before_destroy, which Terraform keeps in the state; neither is
+	// ever replaced, since a zone keeps its address and its block).
+	updateFirst := &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)}
+	for _, zone := range props.Zones {
+		z := zone.String()
+		was := func(format string) string { return fmt.Sprintf(format, zone.Slot) }
+		pub := subnet.NewSubnet(c, jsii.String("public-"+z), &subnet.SubnetConfig{
 			VpcId:              vpcID,
-			CidrBlock:          jsii.String(Subnet(prefix, i).String()),
+			CidrBlock:          jsii.String(Subnet(prefix, zone.Slot).String()),
 			AvailabilityZone:   optional(zone.Name),
 			AvailabilityZoneId: optional(zone.ID),
 			// Instances get public addresses only where their launch
 			// template asks for one.
 			MapPublicIpOnLaunch: jsii.Bool(false),
-			Tags:                name(fmt.Sprintf("public-%d", i)),
+			Tags:                name("public-" + z),
+			Lifecycle:           updateFirst,
+			Timeouts:            &subnet.SubnetTimeouts{Delete: jsii.String(subnetDeleteTimeout)},
 		})
+		moves.From(pub, was("public-%d"))
 		pubID := pub.Id()
-		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("public-%d-rt", i)), &routetableassociation.RouteTableAssociationConfig{
+		moves.From(routetableassociation.NewRouteTableAssociation(c, jsii.String("public-"+z+"-rt"), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId:     pubID,
 			RouteTableId: publicID,
-		})
+		}), was("public-%d-rt"))
 		n.PublicSubnetIDs = append(n.PublicSubnetIDs, pubID)
 		n.PublicZones = append(n.PublicZones, configZone(zone))
 		if !props.PrivateSubnets {
 			continue
 		}
-		ip := eip.NewEip(c, jsii.String(fmt.Sprintf("nat-%d-ip", i)), &eip.EipConfig{
+		ip := eip.NewEip(c, jsii.String("nat-"+z+"-ip"), &eip.EipConfig{
 			Domain: jsii.String("vpc"),
-			Tags:   name(fmt.Sprintf("nat-%d", i)),
+			Tags:   name("nat-" + z),
 		})
-		nat := natgateway.NewNatGateway(c, jsii.String(fmt.Sprintf("nat-%d", i)), &natgateway.NatGatewayConfig{
+		moves.From(ip, was("nat-%d-ip"))
+		nat := natgateway.NewNatGateway(c, jsii.String("nat-"+z), &natgateway.NatGatewayConfig{
 			SubnetId:     pubID,
 			AllocationId: ip.Id(),
-			Tags:         name(fmt.Sprintf("nat-%d", i)),
+			Tags:         name("nat-" + z),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
-		priv := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("private-%d", i)), &subnet.SubnetConfig{
+		moves.From(nat, was("nat-%d"))
+		priv := subnet.NewSubnet(c, jsii.String("private-"+z), &subnet.SubnetConfig{
 			VpcId:              vpcID,
-			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+i).String()),
+			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+zone.Slot).String()),
 			AvailabilityZone:   optional(zone.Name),
 			AvailabilityZoneId: optional(zone.ID),
-			Tags:               name(fmt.Sprintf("private-%d", i)),
+			Tags:               name("private-" + z),
+			Lifecycle:          updateFirst,
+			Timeouts:           &subnet.SubnetTimeouts{Delete: jsii.String(subnetDeleteTimeout)},
 		})
+		moves.From(priv, was("private-%d"))
 		// One route table per zone, so a zone keeps egress when another
 		// zone's NAT gateway fails.
-		rt := routetable.NewRouteTable(c, jsii.String(fmt.Sprintf("private-%d-rt", i)), &routetable.RouteTableConfig{
-			VpcId: vpcID,
-			Tags:  name(fmt.Sprintf("private-%d", i)),
+		rt := routetable.NewRouteTable(c, jsii.String("private-"+z+"-rt"), &routetable.RouteTableConfig{
+			VpcId:     vpcID,
+			Tags:      name("private-" + z),
+			Lifecycle: updateFirst,
 		})
+		moves.From(rt, was("private-%d-rt"))
 		rtID, privID := rt.Id(), priv.Id()
-		route.NewRoute(c, jsii.String(fmt.Sprintf("private-%d-default", i)), &route.RouteConfig{
+		moves.From(route.NewRoute(c, jsii.String("private-"+z+"-default"), &route.RouteConfig{
 			RouteTableId:         rtID,
 			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 			NatGatewayId:         nat.Id(),
-		})
-		routetableassociation.NewRouteTableAssociation(c, jsii.String(fmt.Sprintf("private-%d-rta", i)), &routetableassociation.RouteTableAssociationConfig{
+		}), was("private-%d-default"))
+		moves.From(routetableassociation.NewRouteTableAssociation(c, jsii.String("private-"+z+"-rta"), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId:     privID,
 			RouteTableId: rtID,
-		})
+		}), was("private-%d-rta"))
 		n.PrivateSubnetIDs = append(n.PrivateSubnetIDs, privID)
 		n.PrivateZones = append(n.PrivateZones, configZone(zone))
-		n.InstanceRouteTableIDs = append(n.InstanceRouteTableIDs, rtID)
+		n.InstanceRouteTables = append(n.InstanceRouteTables, RouteTable{ID: rtID, Key: z, Legacy: zone.Slot})
 	}
 	return n
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnection"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcpeeringconnectionaccepter"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -27,9 +28,9 @@ type Side struct {
 	VPCID *string
 	// CIDR is the VPC's range, from config.
 	CIDR string
-	// RouteTableIDs receive a route to the other side's range: the route
+	// RouteTables receive a route to the other side's range: the route
 	// tables of the subnets that talk to the other VPC.
-	RouteTableIDs []*string
+	RouteTables []network.RouteTable
 }
 
 // Props configures a Peering.
@@ -44,6 +45,10 @@ type Props struct {
 	// same deploy (see regions.Moves). The connection is found by its two
 	// VPCs, its Name tag and status active, when Terraform plans.
 	Adopt bool
+	// AdoptRoutes are the routes that exist with the adopted connection
+	// (their construct ids, current or positional): only these are
+	// imported, the others are created.
+	AdoptRoutes moved.Existing
 }
 
 // Peering is an accepted peering connection with routes on both sides.
@@ -92,17 +97,22 @@ func New(scope constructs.Construct, id string, props *Props) *Peering {
 		conn.ImportFrom(existingID, req.Provider)
 		accepted.ImportFrom(existingID, acc.Provider)
 	}
+	moves := moved.In(c)
 	routes := func(side Side, dest, prefix string) {
-		for i, rt := range side.RouteTableIDs {
-			r := route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+		// Named by the table's key, not its position: a zone added or
+		// removed on either side adds or removes its own route only.
+		for _, rt := range side.RouteTables {
+			r := route.NewRoute(c, jsii.String(prefix+"-route-"+rt.Key), &route.RouteConfig{
 				Provider:               side.Provider,
-				RouteTableId:           rt,
+				RouteTableId:           rt.ID,
 				DestinationCidrBlock:   jsii.String(dest),
 				VpcPeeringConnectionId: connID,
 				DependsOn:              dependsOn,
 			})
-			if props.Adopt {
-				r.ImportFrom(network.RouteImportID(rt, dest), side.Provider)
+			legacy := fmt.Sprintf("%s-route-%d", prefix, rt.Legacy)
+			moves.From(r, legacy)
+			if props.Adopt && props.AdoptRoutes.Has(prefix+"-route-"+rt.Key, legacy) {
+				r.ImportFrom(network.RouteImportID(rt.ID, dest), side.Provider)
 			}
 		}
 	}

@@ -4,8 +4,9 @@
 // the same in both connectivity modes, since resolution happens in each
 // VPC and the traffic then takes the peering or transit gateway route),
 // holding an alias record for the auth NLB. Proxies join through that name,
-// so replacing the NLB (a zone change, az_count) changes one record, not
-// every region's launch template.
+// so replacing the NLB (removing an auth zone: the AWS provider cannot take a
+// subnet off a network load balancer in place) changes one record, not every
+// region's launch template.
 package privatezone
 
 import (

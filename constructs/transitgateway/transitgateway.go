@@ -28,6 +28,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayroutetablepropagation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ec2transitgatewayvpcattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -112,9 +113,9 @@ type Side struct {
 	Gateway *TransitGateway
 	// CIDR is the side's VPC range.
 	CIDR string
-	// VPCRouteTableIDs receive a route to the other side's range through
+	// VPCRouteTables receive a route to the other side's range through
 	// this side's gateway.
-	VPCRouteTableIDs []*string
+	VPCRouteTables []network.RouteTable
 	// SameStack is true when Gateway was created in the stack of the
 	// peering, so that VPC routes can wait for its VPC attachment (another
 	// stack's attachment exists before this stack is applied).
@@ -135,6 +136,10 @@ type PeeringProps struct {
 	// requester's gateway, its Name tag and state available, when
 	// Terraform plans.
 	Adopt bool
+	// AdoptRoutes are the VPC routes that exist with the adopted peering
+	// (their construct ids, current or positional): only these are
+	// imported, the others are created.
+	AdoptRoutes moved.Existing
 }
 
 // Peering is an accepted peering attachment with its associations and
@@ -184,6 +189,7 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 		attachment.ImportFrom(existingID, req.Provider)
 		accepted.ImportFrom(existingID, acc.Provider)
 	}
+	moves := moved.In(c)
 	side := func(s Side, remoteCIDR, prefix string) {
 		// The peering attachment must be associated with a route table
 		// before static routes can point at it.
@@ -208,16 +214,19 @@ func Peer(scope constructs.Construct, id string, props *PeeringProps) *Peering {
 		if s.SameStack {
 			vpcDeps = &[]cdktf.ITerraformDependable{accepted, s.Gateway.VPCAttachment}
 		}
-		for i, rt := range s.VPCRouteTableIDs {
-			r := route.NewRoute(c, jsii.String(fmt.Sprintf("%s-route-%d", prefix, i)), &route.RouteConfig{
+		// Named by the table's key, as a VPC peering's routes are.
+		for _, rt := range s.VPCRouteTables {
+			r := route.NewRoute(c, jsii.String(prefix+"-route-"+rt.Key), &route.RouteConfig{
 				Provider:             s.Provider,
-				RouteTableId:         rt,
+				RouteTableId:         rt.ID,
 				DestinationCidrBlock: jsii.String(remoteCIDR),
 				TransitGatewayId:     s.Gateway.ID,
 				DependsOn:            vpcDeps,
 			})
-			if props.Adopt {
-				r.ImportFrom(network.RouteImportID(rt, remoteCIDR), s.Provider)
+			legacy := fmt.Sprintf("%s-route-%d", prefix, rt.Legacy)
+			moves.From(r, legacy)
+			if props.Adopt && props.AdoptRoutes.Has(prefix+"-route-"+rt.Key, legacy) {
+				r.ImportFrom(network.RouteImportID(rt.ID, remoteCIDR), s.Provider)
 			}
 		}
 	}
