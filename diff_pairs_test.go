@@ -65,7 +65,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 		{"example", "example-retired", report.ExitDangerous,
 			[]string{"proxy-eu-central-1: removes the protected KMS key", "### Stack proxy-eu-central-1: 0 to add, 0 to change, 0 to replace, "}, nil},
 		{"example-retired", "example-deleted", report.ExitChanges,
-			[]string{"### Stack proxy-eu-central-1: removed from the app (`cdktf deploy` no longer runs it; 0 resources it held stay, unmanaged)", "- **providers**: removed eu-central-1"},
+			[]string{"### Stack proxy-eu-central-1: removed from the app (`go run . apply` no longer plans it; it held no resource)", "- **providers**: removed eu-central-1"},
 			[]string{"### Danger"}},
 		{"example", "example-deleted", report.ExitDangerous,
 			[]string{fmt.Sprintf("stack proxy-eu-central-1 is removed from the app while it still holds %d resources (it was not retired first)", resourceCount(t, "example", "proxy-eu-central-1")),

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +66,45 @@ func TestBadConfigFilesEndToEnd(t *testing.T) {
 				t.Errorf("the output directory was touched: %v", entries)
 			}
 		})
+	}
+}
+
+// Every file the docs' commands write into the working directory (a
+// redirect such as `> diff.md`, a binary built with -o) is git-ignored, so
+// following a runbook leaves nothing for `git status` to offer to commit.
+func TestDocumentedOutputsAreIgnored(t *testing.T) {
+	ignore, err := os.ReadFile(".gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignored := map[string]bool{}
+	for _, l := range strings.Split(string(ignore), "\n") {
+		ignored[strings.TrimSuffix(strings.TrimPrefix(l, "/"), "/")] = true
+	}
+	// A shell redirect into a file with an extension, or go build -o: the
+	// first path element is what lands in the checkout.
+	written := regexp.MustCompile(`(?:(?:^|[\s(])> ?|go build -o )([A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z]+)?)(/[A-Za-z0-9._/-]+)?(?:[\s;)` + "`" + `]|$)`)
+	docs, _ := filepath.Glob("docs/*.md")
+	checked := 0
+	for _, doc := range append(docs, "README.md") {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			for _, m := range written.FindAllStringSubmatch(line, -1) {
+				if m[2] == "" && !strings.Contains(m[1], ".") && !strings.Contains(m[0], "go build") {
+					continue // "> 0", prose
+				}
+				checked++
+				if !ignored[m[1]] {
+					t.Errorf("%s writes %s into the checkout, which .gitignore does not list: %s", doc, m[1], strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("found no documented output file: the pattern no longer matches the docs")
 	}
 }
 

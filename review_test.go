@@ -126,7 +126,7 @@ func TestReviewSummaryAndScale(t *testing.T) {
 		if review == "" {
 			continue
 		}
-		if !strings.HasPrefix(review, "# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `cdktf deploy` would create.\n\n## Summary\n") {
+		if !strings.HasPrefix(review, "# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `go run . apply` would create.\n\n## Summary\n") {
 			t.Errorf("%s: the review does not open with the summary", name)
 		}
 		for _, want := range []string{"| Cluster | `" + out.cfg.ClusterName + "` at " + out.cfg.Domain, "| Teleport | " + out.cfg.TeleportVersion + " " + out.cfg.Edition, "| Advisories | ", "| State backend | ", "| **all** | | | **"} {
@@ -234,4 +234,35 @@ func section(report, heading string) string {
 		rest = rest[:j]
 	}
 	return heading + rest
+}
+
+// TestGettingStartedExcerpt: the review report excerpt in
+// docs/getting-started.md is a contiguous, line-for-line part of the
+// example's golden review (which TestGolden holds to what synth writes), so
+// the page cannot drift from the product again.
+func TestGettingStartedExcerpt(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("docs", "getting-started.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "example", "review.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "\n````markdown\n")
+	if !ok {
+		t.Fatal("docs/getting-started.md has no ````markdown excerpt of the review report")
+	}
+	excerpt, _, ok := strings.Cut(rest, "\n````\n")
+	if !ok {
+		t.Fatal("the excerpt in docs/getting-started.md is not closed")
+	}
+	if len(strings.Split(excerpt, "\n")) < 20 || !strings.HasPrefix(excerpt, "## Summary\n") {
+		t.Fatalf("the excerpt should start at the summary and show at least the summary table:\n%s", excerpt)
+	}
+	if !strings.Contains(string(golden), "\n"+excerpt+"\n") {
+		// Say where it first differs.
+		want := string(golden)[strings.Index(string(golden), "## Summary\n"):]
+		t.Errorf("docs/getting-started.md's excerpt is not what synth writes (testdata/golden/example/review.md); first difference:\n%s", lineDiff(want[:min(len(want), len(excerpt))], excerpt))
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/deploy"
 	"github.com/example/teleport-multi-region/internal/nodeopts"
+	"github.com/example/teleport-multi-region/internal/words"
 	"github.com/example/teleport-multi-region/regions"
 )
 
@@ -49,8 +50,11 @@ Usage:
   go run . destroy [--local]   destroy every stack, dependents first (prevent_destroy refuses protected state)
                                --local rehearses against a local AWS emulator (moto) it starts and seeds;
                                --endpoint URL against a running one; --concurrency N stacks side by side
-                               (default 4); --only a,b runs those stacks only
-  go run . emulator            start a seeded local emulator until Ctrl-C (for rehearsals of several steps)
+                               (default 4); --parallelism N is terraform's -parallelism in each stack
+                               (default 10); --only a,b runs those stacks only; --outdir DIR reads another
+                               synthesized output (default $CDKTF_OUTDIR, else cdktf.out)
+  go run . emulator [--port N] start a seeded local emulator until Ctrl-C (for rehearsals of several steps);
+                               --port N listens on that loopback port (default: a free one)
   go run . schema              print the JSON schema of the config (config/cluster.schema.json)
   go run . version             the app's version and the pinned cdktf, provider and jsii versions
   go run . help                this text
@@ -249,15 +253,8 @@ func synth(env Env) int {
 	for _, w := range cfg.Warnings() {
 		step("warning: %s", w)
 	}
-	for _, r := range cfg.LatencyRoutes() {
-		how := "its own proxies"
-		switch {
-		case r.Override:
-			how = fmt.Sprintf("set in config, %.0f km", r.DistanceKm)
-		case r.Region != r.ProxyRegion:
-			how = fmt.Sprintf("nearest proxy region, %.0f km", r.DistanceKm)
-		}
-		step("latency route: clients in %-15s -> proxies in %s (%s)", r.Region, r.ProxyRegion, how)
+	for _, line := range routeLines(cfg) {
+		step("%s", line)
 	}
 
 	lazy, err := nodeopts.Setup(os.LookupEnv, os.Setenv)
@@ -288,7 +285,26 @@ func synth(env Env) int {
 	for _, path := range res.Written {
 		step("wrote %s", path)
 	}
-	step("done: %d stack(s) in %s; review %s; deploy with: go run . apply (rehearse first: go run . apply --local)", len(res.Stacks.Names()), res.Outdir,
+	step("done: %s in %s; review %s; deploy with: go run . apply (rehearse first: go run . apply --local)", words.Plural(len(res.Stacks.Names()), "stack"), res.Outdir,
 		strings.TrimPrefix(res.Outdir+"/"+ReviewFile, "./"))
 	return 0
+}
+
+// routeLines are synth's progress lines of the latency routes, in the
+// review report's words (config.RouteReason).
+func routeLines(cfg *config.Cluster) []string {
+	var running []string
+	for _, p := range cfg.ActiveProxyRegions() {
+		running = append(running, p.Region)
+	}
+	var out []string
+	for _, r := range cfg.LatencyRoutes() {
+		nearest, _, _ := config.NearestRegion(r.Region, running)
+		how := config.RouteReason(r.Region, r.ProxyRegion, nearest)
+		if how != config.RouteOwnProxies {
+			how += fmt.Sprintf(", %.0f km", r.DistanceKm)
+		}
+		out = append(out, fmt.Sprintf("latency route: clients in %-15s -> proxies in %s (%s)", r.Region, r.ProxyRegion, how))
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -92,6 +93,24 @@ func TestHelpAndUsage(t *testing.T) {
 	e, _, errOut := env(nil)
 	if Main([]string{"deploy"}, e) != 2 || !strings.Contains(errOut.String(), `unknown command "deploy"`) {
 		t.Errorf("unknown command: %s", errOut)
+	}
+}
+
+// Every flag of plan, apply, destroy and emulator is in the help text.
+func TestUsageListsEveryFlag(t *testing.T) {
+	deployFS, _ := deployFlags("apply")
+	emulatorFS, _ := emulatorFlags()
+	for _, fs := range []*flag.FlagSet{deployFS, emulatorFS} {
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			n++
+			if !strings.Contains(usage, "--"+f.Name+" ") {
+				t.Errorf("go run . help does not list --%s of %s (%s)", f.Name, fs.Name(), f.Usage)
+			}
+		})
+		if n == 0 {
+			t.Errorf("%s: no flags read", fs.Name())
+		}
 	}
 }
 
@@ -232,5 +251,31 @@ func TestDeployCommandsRefuseBadFlags(t *testing.T) {
 	code := Main([]string{"plan", "--outdir", t.TempDir()}, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
 	if code != 1 || !strings.Contains(stderr.String(), "synthesize first") {
 		t.Errorf("plan without output: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// synth's progress names each route's reason in the review report's words
+// (config.RouteReason): a proxy_region chosen in the config reads the same
+// in both.
+func TestRouteLinesUseReviewWords(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ap-south-1's nearest is eu-central-1; pin it to us-west-1.
+	for i, r := range cfg.ResourceRegions {
+		if r.Region == "ap-south-1" {
+			cfg.ResourceRegions[i].ProxyRegion = "us-west-1"
+		}
+	}
+	got := strings.Join(routeLines(cfg), "\n")
+	for _, want := range []string{
+		"clients in us-west-1       -> proxies in us-west-1 (" + config.RouteOwnProxies + ")",
+		"clients in us-east-1       -> proxies in us-west-1 (" + config.RouteNearest + ", 3863 km)",
+		"clients in ap-south-1      -> proxies in us-west-1 (" + config.RouteChosen + ", ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("route lines lack %q:\n%s", want, got)
+		}
 	}
 }

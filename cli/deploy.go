@@ -15,6 +15,7 @@ import (
 
 	"github.com/example/teleport-multi-region/deploy"
 	"github.com/example/teleport-multi-region/emulator"
+	"github.com/example/teleport-multi-region/internal/words"
 )
 
 // EmulatorDir holds a local rehearsal: a copy of the synthesized output, its
@@ -26,14 +27,9 @@ const EmulatorDir = ".emulator"
 // against an emulator it starts and stops, or with --endpoint against a
 // running one (go run . emulator).
 func deployCommand(env Env, action deploy.Action, args []string) int {
-	fs := flag.NewFlagSet(string(action), flag.ContinueOnError)
+	fs, f := deployFlags(string(action))
 	fs.SetOutput(env.Stderr)
-	local := fs.Bool("local", false, "rehearse against a local AWS emulator started for this command (state in "+EmulatorDir+"/, thrown away)")
-	endpoint := fs.String("endpoint", "", "rehearse against a running emulator (go run . emulator); state kept in "+EmulatorDir+"/ between commands")
-	concurrency := fs.Int("concurrency", 4, "stacks run side by side (those that do not depend on each other)")
-	only := fs.String("only", "", "comma-separated stacks to run (the others are left as they are)")
-	parallelism := fs.Int("parallelism", 10, "terraform -parallelism per stack")
-	outdir := fs.String("outdir", "", "synthesized output (default $CDKTF_OUTDIR, else cdktf.out)")
+	local, endpoint, concurrency, only, parallelism, outdir := f.local, f.endpoint, f.concurrency, f.only, f.parallelism, f.outdir
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -115,7 +111,7 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 		return 1
 	}
 	waves, _ := m.Order()
-	say("%s: %d stacks in %d waves from %s", action, len(m.Stacks), len(waves), dir)
+	say("%s: %s in %s from %s", action, words.Plural(len(m.Stacks), "stack"), words.Plural(len(waves), "wave"), dir)
 	res, err := deploy.Run(ctx, m, action, opts)
 	if res != nil {
 		fmt.Fprint(env.Stdout, res.Summary())
@@ -213,12 +209,38 @@ func copyTree(src, dst string) error {
 	})
 }
 
+// deployFlagValues are the flags of plan, apply and destroy.
+type deployFlagValues struct {
+	local                    *bool
+	endpoint, only, outdir   *string
+	concurrency, parallelism *int
+}
+
+// deployFlags declares the flags of plan, apply and destroy (the usage
+// text lists each: TestUsageListsEveryFlag).
+func deployFlags(name string) (*flag.FlagSet, deployFlagValues) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var f deployFlagValues
+	f.local = fs.Bool("local", false, "rehearse against a local AWS emulator started for this command (state in "+EmulatorDir+"/, thrown away)")
+	f.endpoint = fs.String("endpoint", "", "rehearse against a running emulator (go run . emulator); state kept in "+EmulatorDir+"/ between commands")
+	f.concurrency = fs.Int("concurrency", 4, "stacks run side by side (those that do not depend on each other)")
+	f.only = fs.String("only", "", "comma-separated stacks to run (the others are left as they are)")
+	f.parallelism = fs.Int("parallelism", 10, "terraform -parallelism per stack")
+	f.outdir = fs.String("outdir", "", "synthesized output (default $CDKTF_OUTDIR, else cdktf.out)")
+	return fs, f
+}
+
+// emulatorFlags declares the flags of the emulator command.
+func emulatorFlags() (*flag.FlagSet, *int) {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	return fs, fs.Int("port", 0, "loopback port (default: a free one)")
+}
+
 // emulatorCommand starts a seeded emulator and keeps it until interrupted,
 // for rehearsals of several steps (apply, change, apply --endpoint).
 func emulatorCommand(env Env, args []string) int {
-	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs, port := emulatorFlags()
 	fs.SetOutput(env.Stderr)
-	port := fs.Int("port", 0, "loopback port (default: a free one)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

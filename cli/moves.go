@@ -24,7 +24,10 @@ import (
 // active; one with a region retired in the same synth is destroyed by the
 // proxy stack holding it, as before.
 func movesFrom(previous *report.Output, cfg *config.Cluster) *regions.Moves {
-	if previous == nil {
+	// An output of another cluster (the example a new user synthesized
+	// first) holds nothing of this one: its blocks would import resources
+	// this cluster does not have.
+	if previous == nil || otherCluster(previous, cfg) {
 		return nil
 	}
 	names := cfg.Names()
@@ -124,6 +127,14 @@ func existingRoutes(previous *report.Output, proxyStack, meshStack string, peers
 		}
 	}
 	return routes
+}
+
+// otherCluster reports whether an output was synthesized for another
+// cluster than cfg (its providers' teleport-cluster tag; an output without
+// providers names none and counts as this cluster's).
+func otherCluster(o *report.Output, cfg *config.Cluster) bool {
+	name := report.ClusterName(o)
+	return name != "" && name != cfg.ClusterName
 }
 
 // connectionPeer returns the peer region of a proxy-to-proxy connection's

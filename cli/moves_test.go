@@ -69,6 +69,13 @@ func TestMovesFrom(t *testing.T) {
 	if got != want {
 		t.Errorf("moves:\n got %s\nwant %s", got, want)
 	}
+	// The same output synthesized for another cluster moves nothing of
+	// this one.
+	other := preMeshStack(t, "proxy-us-west-1", "eu-central-1")
+	other["provider"] = map[string]any{"aws": []any{map[string]any{"default_tags": []any{map[string]any{"tags": map[string]any{"teleport-cluster": "someone-else"}}}}}}
+	if m := movesFrom(&report.Output{Stacks: map[string]report.Stack{"proxy-us-west-1": other}}, cfg); m != nil {
+		t.Errorf("an output of another cluster: %+v", m)
+	}
 }
 
 // The HCL rendering drops a stack's removed blocks (an override): synth

@@ -56,6 +56,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	// The review shows latency routes that move against the output this
 	// synth replaces (none on a first synth, or after an HCL synth).
 	previous, _ := report.ReadOutput(dir)
+	if previous != nil && otherCluster(previous, cfg) {
+		before = nil // nothing of this cluster runs from that output
+	}
 	if err := removedRegions(previous, cfg, dir); err != nil {
 		return nil, err
 	}

@@ -284,11 +284,18 @@ type ProxyRegion struct {
 	// already exists instead of creating one (see ExistingVPC). vpc_cidr
 	// must still be the VPC's range; az_count and zones do not apply.
 	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
-	// Retired empties the region's stack: the next deploy first moves its
-	// clients' records to the nearest running region (DNS stack), then
-	// destroys its resources, and the other stacks drop their peerings
-	// with it. Delete the entry after that deploy (docs/operations.md:
-	// Retiring a proxy region).
+	// Retired takes the region out of the cluster in the next deploy, the
+	// first of two steps: its clients' latency records, and those of the
+	// resource regions it served, move to the nearest running proxy region
+	// (in place, in the dns stack); then its proxy stack (and its mesh
+	// stack, with peering over private addresses) stay in the app but
+	// declare nothing, so that deploy destroys what they hold: proxies, load
+	// balancer, the VPC it created, its connections to the auth region and
+	// the other proxy regions; the other regions' mesh stacks drop their
+	// connections, routes and 3021 prefix-list entries for it. Keep the
+	// entry's other keys. After that deploy, delete the
+	// entry (synth refuses to delete one that was not retired and deployed
+	// first) and deploy again (docs/operations.md: Retiring a proxy region).
 	Retired bool `yaml:"retired,omitempty"`
 	// previousSlots are the zones' slots in the output a synth replaces
 	// (Cluster.RememberZoneSlots).
@@ -302,8 +309,14 @@ type InstanceGroup struct {
 	// Architecture).
 	Type string `yaml:"type,omitempty"`
 	// Count is the desired and minimum number of instances (default 2, spread
-	// over the availability zones). The group may grow to twice that during
-	// instance refreshes.
+	// over the availability zones). While an instance refresh (a new
+	// release, image or boot script) or a replacement runs, a proxy group
+	// launches each new instance before it terminates an old one, so it may
+	// briefly run up to twice Count (minimum 100%, maximum 200% healthy); the
+	// auth group never runs more than Count: it terminates one auth server,
+	// then launches its replacement and waits for it (minimum 50%, maximum
+	// 100% healthy at count 2; at count 1 the Auth Service is down while the
+	// replacement boots).
 	Count int `yaml:"count,omitempty"`
 	// VolumeSizeGiB is the encrypted root volume size (default 50).
 	VolumeSizeGiB int `yaml:"volume_size_gib,omitempty"`
@@ -554,6 +567,28 @@ func (c *Cluster) LatencyRoutes() []LatencyRoute {
 		routes = append(routes, route)
 	}
 	return routes
+}
+
+// Why a latency record sends its client region where it does, in the same
+// words wherever a route is shown (synth's progress, the review report).
+const (
+	RouteOwnProxies = "its own proxies"
+	RouteNearest    = "nearest proxy region"
+	RouteChosen     = "chosen in the config (proxy_region)"
+)
+
+// RouteReason says why clients in client go to proxyRegion, nearest being
+// the nearest running proxy region: a proxy_region that names the nearest
+// region anyway reads as the nearest (the synthesized records cannot tell
+// the two apart, so the review could not either).
+func RouteReason(client, proxyRegion, nearest string) string {
+	switch {
+	case client == proxyRegion:
+		return RouteOwnProxies
+	case proxyRegion == nearest:
+		return RouteNearest
+	}
+	return RouteChosen
 }
 
 // RoutesTo returns the latency routes whose records point at proxyRegion.

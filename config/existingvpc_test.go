@@ -109,7 +109,7 @@ const (
 func TestExistingVPCGivenTwiceOneProblem(t *testing.T) {
 	doc := strings.Replace(withExisting, sameRegionFrom, sameRegionTo+"      private_subnet_ids: [subnet-11111111, subnet-22222222]\n", 1)
 	_, err := Parse([]byte(doc), "test.yaml")
-	if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") || !strings.Contains(err.Error(), "proxy_regions[0].existing_vpc.vpc_id") {
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem:") || !strings.Contains(err.Error(), "proxy_regions[0].existing_vpc.vpc_id") {
 		t.Errorf("want one problem at the vpc_id:\n%v", err)
 	}
 }

@@ -366,6 +366,11 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, problems *[]FieldError
 		switch {
 		case n.Kind != yaml.ScalarNode:
 			bad("a string")
+		case n.Tag != "!!str" && (n.Tag == "!!float" || n.Tag == "!!int") && path[strings.LastIndex(path, ".")+1:] == "teleport_version":
+			// teleport_version: 18.9 is a float; quoted as it is, "18.9"
+			// is no exact release either: suggest one that is.
+			add(n, where, fmt.Sprintf("is the YAML %s %s, not a string; write the exact release MAJOR.MINOR.PATCH, quoted: %q", strings.TrimPrefix(n.Tag, "!!"), shorten(n.Value), versionFromNumber(n.Value)))
+			setAside(n)
 		case n.Tag != "!!str":
 			// cluster_name: yes, tags: {cost-center: 0123}: YAML reads a
 			// boolean or a number, whose text another tool (or YAML 1.1)

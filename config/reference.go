@@ -274,12 +274,28 @@ func typeName(node map[string]any) string {
 	return node["type"].(string)
 }
 
+// isRegionEnum reports whether an enumeration is the region table
+// (RegionNames), which the reference lists once, under Regions; any other
+// enumeration (flow_logs.retention_days' 22 numbers) is listed in full.
+func isRegionEnum(values reflect.Value) bool {
+	regions := RegionNames()
+	if values.Len() != len(regions) {
+		return false
+	}
+	for i, r := range regions {
+		if s, ok := values.Index(i).Interface().(string); !ok || s != r {
+			return false
+		}
+	}
+	return true
+}
+
 // bounds says what the schema allows beyond the type, one phrase each.
 func bounds(node map[string]any) []string {
 	var out []string
 	if enum, ok := node["enum"]; ok {
 		values := reflect.ValueOf(enum)
-		if values.Len() > 10 {
+		if isRegionEnum(values) {
 			out = append(out, fmt.Sprintf("One of the %d [regions](#regions)", values.Len()))
 		} else {
 			var s []string

@@ -258,3 +258,35 @@ func walkSchemaKeys(node map[string]any, visit func(path string, node map[string
 	}
 	walk(node, "")
 }
+
+// An enumeration is listed in full unless it is the region table, which the
+// reference lists once (flow_logs.retention_days' numbers once rendered as
+// "One of the 22 regions").
+func TestReferenceEnumerations(t *testing.T) {
+	var regions []any
+	for _, r := range RegionNames() {
+		regions = append(regions, r)
+	}
+	for _, c := range []struct {
+		node map[string]any
+		want string
+	}{
+		{map[string]any{"type": "string", "enum": regions}, fmt.Sprintf("One of the %d [regions](#regions)", len(regions))},
+		{map[string]any{"type": "string", "enum": regions[:len(regions)-1]}, "One of `" + RegionNames()[0] + "`, "},
+		{map[string]any{"type": "integer", "enum": []any{1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0}}, "One of `1`, `3`, `5`, `7`, `14`, `30`, `60`, `90`, `120`, `150`, `180`, `365`"},
+	} {
+		got := strings.Join(bounds(c.node), "\n")
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("bounds of %v:\n got %q\nwant prefix %q", c.node["enum"], got, c.want)
+		}
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(doc), "### `flow_logs.retention_days`")
+	section, _, _ = strings.Cut(section, "\n### ")
+	if strings.Contains(section, "regions") || !strings.Contains(section, "- One of `1`, `3`, `5`") {
+		t.Errorf("docs/configuration.md, flow_logs.retention_days:%s", section)
+	}
+}

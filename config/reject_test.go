@@ -104,7 +104,7 @@ func TestReadableMessages(t *testing.T) {
 		doc += fmt.Sprintf("unknown_%d: x\n", i)
 	}
 	e = parse(doc)
-	if strings.Count(e, "\n  c.yaml:") != maxProblemsShown || !strings.Contains(e, "... and 10 more") || !strings.HasPrefix(e, "c.yaml: 30 problem(s):") {
+	if strings.Count(e, "\n  c.yaml:") != maxProblemsShown || !strings.Contains(e, "... and 10 more") || !strings.HasPrefix(e, "c.yaml: 30 problems:") {
 		t.Errorf("many problems:\n%s", e)
 	}
 	// A wrong type gives one problem, not a second one derived from the
@@ -114,7 +114,7 @@ func TestReadableMessages(t *testing.T) {
 		if strings.HasPrefix(bad, "auth:") {
 			d = strings.Replace(valid, "auth:\n  region: us-west-2\n  vpc_cidr: 10.0.0.0/16\n", bad, 1)
 		}
-		if e := parse(d); !strings.HasPrefix(e, "c.yaml: 1 problem(s):") {
+		if e := parse(d); !strings.HasPrefix(e, "c.yaml: 1 problem:") {
 			t.Errorf("%q gives more than one problem:\n%s", bad, e)
 		}
 	}
@@ -224,7 +224,7 @@ func TestRejectUnusedSettings(t *testing.T) {
 			doc := tc.base + tc.add
 			wantProblem(t, doc, tc.path, tc.inMsg)
 			// One problem: not also a bound of a setting that does nothing.
-			if _, err := Parse([]byte(doc), "test.yaml"); err != nil && !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+			if _, err := Parse([]byte(doc), "test.yaml"); err != nil && !strings.HasPrefix(err.Error(), "test.yaml: 1 problem:") {
 				t.Errorf("more than one problem:\n%v", err)
 			}
 		})
@@ -298,7 +298,7 @@ func TestRegionHelpAndSuggestedFixes(t *testing.T) {
 		strings.Replace(valid, `"18.9.0"`, `"v14.0.0"`, 1),
 	} {
 		_, err := Parse([]byte(bad), "test.yaml")
-		if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+		if err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem:") {
 			t.Errorf("want one problem:\n%v", err)
 		}
 		// The fix a message suggests is not refused in turn.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/example/teleport-multi-region/internal/words"
 )
 
 // Limits that keep every generated AWS name inside its service's rules.
@@ -121,7 +123,7 @@ func (e *ValidationError) Error() string {
 	if src == "" {
 		src = "config"
 	}
-	fmt.Fprintf(&b, "%s: %d problem(s):", src, len(e.Problems))
+	fmt.Fprintf(&b, "%s: %s:", src, words.Plural(len(e.Problems), "problem"))
 	for i, p := range e.Problems {
 		if i == maxProblemsShown {
 			fmt.Fprintf(&b, "\n  ... and %d more (fix these first)", len(e.Problems)-i)

@@ -239,3 +239,20 @@ func SupportStatus(v Version, t time.Time) string {
 	}
 	return fmt.Sprintf("Teleport %d: supported through %s", v.Major, l.SupportedThrough)
 }
+
+// versionFromNumber is the quoted release to suggest for a teleport_version
+// that YAML read as a number (teleport_version: 18.9 is the float 18.9, the
+// text "18.9"): the number's text padded to MAJOR.MINOR.PATCH ("18.9.0"),
+// when validation accepts that release, else DefaultTeleportVersion. So the
+// suggestion, pasted in, passes.
+func versionFromNumber(text string) string {
+	parts := strings.Split(text, ".")
+	for len(parts) < 3 {
+		parts = append(parts, "0")
+	}
+	s := strings.Join(parts, ".")
+	if v, err := ParseVersion(s); err == nil && supportProblem(s, v) == "" {
+		return s
+	}
+	return DefaultTeleportVersion
+}

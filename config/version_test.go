@@ -163,3 +163,48 @@ func shippedConfigs(t *testing.T) map[string]*Cluster {
 	}
 	return out
 }
+
+// teleport_version written as a YAML number (18.9 is a float) is refused
+// with a quoted release that validation then accepts: pasting the
+// suggestion in fixes the file.
+func TestVersionNumberSuggestion(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "examples", "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const line = `teleport_version: "18.9.0"`
+	if !strings.Contains(string(example), line) {
+		t.Fatalf("the example has no %s line", line)
+	}
+	quoted := regexp.MustCompile(`quoted: "([^"]*)"`)
+	for _, c := range []struct{ written, want, auth string }{
+		{"18.9", "18.9.0", ""},
+		{"18", "18.0.0", ""},
+		{"18.10", "18.10.0", ""},
+		{"1e3", DefaultTeleportVersion, ""},
+		{"14.3", DefaultTeleportVersion, ""}, // no longer supported: the default instead
+		{"18.9", "18.9.0", "auth"},
+	} {
+		doc := strings.Replace(string(example), line, "teleport_version: "+c.written, 1)
+		path := "teleport_version"
+		if c.auth != "" {
+			doc = strings.Replace(string(example), "auth:\n", "auth:\n  teleport_version: "+c.written+"\n", 1)
+			path = "auth.teleport_version"
+		}
+		_, err := Parse([]byte(doc), "c.yaml")
+		if err == nil {
+			t.Errorf("%s: %s accepted", path, c.written)
+			continue
+		}
+		msg := err.Error()
+		m := quoted.FindStringSubmatch(msg)
+		if !strings.HasPrefix(msg, "c.yaml: 1 problem:") || !strings.Contains(msg, path+": is the YAML") || m == nil || m[1] != c.want {
+			t.Errorf("%s: %s: got\n%s\nwant one problem suggesting %q", path, c.written, msg, c.want)
+			continue
+		}
+		fixed := strings.Replace(doc, ": "+c.written+"\n", `: "`+m[1]+`"`+"\n", 1)
+		if _, err := Parse([]byte(fixed), "c.yaml"); err != nil {
+			t.Errorf("%s: the suggestion %q is refused:\n%v", path, m[1], err)
+		}
+	}
+}

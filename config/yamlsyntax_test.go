@@ -90,7 +90,7 @@ func TestValuesNotMisread(t *testing.T) {
 		t.Errorf("aliased mapping: %v", err)
 	}
 	// A wrong-typed quota is one problem, not also a "quota of 0".
-	if err := parse(valid + "quotas:\n  elastic_ips: {us-west-2: many}\n"); err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+	if err := parse(valid + "quotas:\n  elastic_ips: {us-west-2: many}\n"); err == nil || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem:") {
 		t.Errorf("quota: %v", err)
 	}
 	// A number past any integer is too large, with the field's range.
@@ -99,7 +99,7 @@ func TestValuesNotMisread(t *testing.T) {
 		valid + "quotas: {elastic_ips: {us-west-2: 99999999999999999999}}\n":                                                                   "quotas.elastic_ips.us-west-2: is too large a number; use 5 or more",
 		strings.Replace(valid, "    vpc_cidr: 10.2.0.0/16\n", "    vpc_cidr: 10.2.0.0/16\n    instances: {count: -99999999999999999999}\n", 1): "proxy_regions[1].instances.count: is too small a number; use 1 to 50",
 	} {
-		if err := parse(doc); err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem(s):") {
+		if err := parse(doc); err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "test.yaml: 1 problem:") {
 			t.Errorf("got %v\nwant %s", err, want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/words"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -373,7 +374,7 @@ func (r *run) fail(j *job, err error) {
 func (r *run) plan(ctx context.Context, j *job) bool {
 	s := j.res.Stack
 	j.begin = time.Now()
-	r.say("%s: %s started (%d resources)", s.Name, r.action, s.Resources)
+	r.say("%s: %s started (%s)", s.Name, r.action, words.Plural(s.Resources, "resource"))
 	j.res.Log = filepath.Join(s.Dir, "terraform-"+string(r.action)+".log")
 	log, err := os.Create(j.res.Log)
 	if err != nil {

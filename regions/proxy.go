@@ -17,6 +17,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
+	"github.com/example/teleport-multi-region/internal/words"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -175,7 +176,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Name: names.AlertsTopic("proxy"), Region: region, AccountID: account, KeyARN: volumeKey.ARN, Email: cfg.Alerts.Email,
 	})
 	belowCount := nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
-		alarms.Describe(fmt.Sprintf("Fewer than %d healthy proxies behind the NLB of %s", pr.Instances.Count, region),
+		alarms.Describe(fmt.Sprintf("Fewer than %s behind the NLB of %s", words.Count(pr.Instances.Count, "healthy proxy", "healthy proxies"), region),
 			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
 	// No proxy of the region is ready: Route 53 stops sending clients here
 	// (package dns, the readiness half of the region's health check).

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/example/teleport-multi-region/internal/words"
 )
 
 // MaxDiagramEdges is the most edges a review diagram may draw. Mermaid
@@ -71,10 +73,10 @@ func topologyOf(o *Output, routes []route) topology {
 			for _, g := range s.Resources("aws_autoscaling_group") {
 				instances += num(g["desired_capacity"])
 			}
-			ts.lb = fmt.Sprintf("%s%s<br/>%v instances", kind, ports, instances)
+			ts.lb = fmt.Sprintf("%s%s<br/>%s", kind, ports, words.Plural(int(instances), "instance"))
 		}
 		if records, checks := len(s.Resources("aws_route53_record")), len(s.Resources("aws_route53_health_check")); checks > 0 {
-			ts.dns = fmt.Sprintf("%d latency records<br/>%d health checks", records, checks)
+			ts.dns = fmt.Sprintf("%s<br/>%s", words.Plural(records, "latency record"), words.Plural(checks, "health check"))
 		}
 		// A connection joins the stacks whose VPCs (or gateways) it names:
 		// a mesh stack's joins two proxy stacks, and the mesh stack
@@ -194,7 +196,7 @@ func (t topology) mermaid() string {
 			edges = append(edges, fmt.Sprintf("  %s ---|%s| %s\n", end(l.a, l.tgw), kind(l.tgw), end(l.b, l.tgw)))
 		}
 	}
-	label := fmt.Sprintf("%d proxy regions", proxies)
+	label := words.Plural(proxies, "proxy region")
 	for _, tgw := range []bool{false, true} {
 		if n := among[tgw]; n > 0 {
 			label += fmt.Sprintf(": %d %ss among them", n, kind(tgw))

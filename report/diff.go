@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/example/teleport-multi-region/internal/words"
 )
 
 // NoChanges is the whole diff of two identical outputs.
@@ -143,15 +145,19 @@ func DiffOutputs(before, after *Output) *DiffResult {
 			fmt.Fprintf(&b, "### Stack %s: added (%s)\n\n%s", name, counts, section)
 		case !inNew:
 			n := len(blocks(old, "resource"))
-			fmt.Fprintf(&b, "### Stack %s: removed from the app (`cdktf deploy` no longer runs it; %d resources it held stay, unmanaged)\n\n", name, n)
+			held := fmt.Sprintf("the %s it held %s, unmanaged", words.Plural(n, "resource"), stayVerb(n))
+			if n == 0 {
+				held = "it held no resource"
+			}
+			fmt.Fprintf(&b, "### Stack %s: removed from the app (`go run . apply` no longer plans it; %s)\n\n", name, held)
 			if n > 0 {
 				advice := "set retired: true and deploy before deleting the entry"
 				if strings.HasPrefix(name, "auth-") {
 					// Only proxy regions retire (config: retired).
 					advice = "an auth region cannot be retired: keep auth.region, or build the new cluster beside this one and move its data before removing it"
 				}
-				res.Dangers = append(res.Dangers, fmt.Sprintf("stack %s is removed from the app while it still holds %d resources (it was not retired first): "+
-					"`cdktf deploy` no longer plans it and nothing destroys them: they keep running, and costing, unmanaged, listed only in its old state file; %s", name, n, advice))
+				res.Dangers = append(res.Dangers, fmt.Sprintf("stack %s is removed from the app while it still holds %s (it was not retired first): "+
+					"`go run . apply` no longer plans it and nothing destroys them: they keep running, and costing, unmanaged, listed only in its old state file; %s", name, words.Plural(n, "resource"), advice))
 			}
 		case section != "":
 			fmt.Fprintf(&b, "### Stack %s: %s\n\n%s", name, counts, section)
@@ -175,6 +181,14 @@ func DiffOutputs(before, after *Output) *DiffResult {
 	out.WriteString(b.String())
 	res.Markdown = out.String()
 	return res
+}
+
+// stayVerb agrees "stay" with a count of resources.
+func stayVerb(n int) string {
+	if n == 1 {
+		return "stays"
+	}
+	return "stay"
 }
 
 // identityDangers: cluster_name, domain and auth.region name (or place)
@@ -378,8 +392,8 @@ func orphanedProviders(plan *planner, stack string, old, cur Stack) []string {
 	}
 	var out []string
 	for _, p := range sortedIDs(n) {
-		out = append(out, fmt.Sprintf("%s: the plan fails (Provider configuration not present): it must destroy %d resources through the provider %s, which this synth no longer configures; "+
-			"retire the region (retired: true) and deploy before deleting it", stack, n[p], p))
+		out = append(out, fmt.Sprintf("%s: the plan fails (Provider configuration not present): it must destroy %s through the provider %s, which this synth no longer configures; "+
+			"retire the region (retired: true) and deploy before deleting it", stack, words.Plural(n[p], "resource"), p))
 	}
 	return out
 }
@@ -438,6 +452,11 @@ func renderChanges(r *planned) []string {
 				subject = "`" + attr + "`: element " + cell(setElement(c.key))
 			}
 			out = append(out, fmt.Sprintf("  - %s: %s, as %s%s\n", subject, what, c.cause, note))
+		case c.key == "dashboard_body" && r.typ == "aws_cloudwatch_dashboard":
+			// Several KiB of JSON in one string: say what changes in it.
+			before, _ := r.old["dashboard_body"].(string)
+			after, _ := r.cur["dashboard_body"].(string)
+			out = append(out, "  - `dashboard_body` (the dashboard, by section and graph): "+dashboardBodyChange(before, after)+note+"\n")
 		case c.key == "user_data":
 			out = append(out, "  - `user_data` (boot script, decoded)"+note+":\n\n```diff\n"+lineDiff(UserData(r.old), UserData(r.cur))+"```\n")
 		case strings.Contains(c.key, "{"):
@@ -648,7 +667,7 @@ func resourceDangers(plan *planner, r *planned) []string {
 	}
 	if o, ok := outages[r.typ]; ok && r.action == Replace {
 		if users := plan.users(r); len(users) > 0 {
-			return []string{fmt.Sprintf("%s: replaces %s %s, used by %d resources (%s): %s", r.stack, o.noun, name, len(users), summarize(users), o.outage)}
+			return []string{fmt.Sprintf("%s: replaces %s %s, used by %s (%s): %s", r.stack, o.noun, name, words.Plural(len(users), "resource"), summarize(users), o.outage)}
 		}
 	}
 	return nil

@@ -58,9 +58,9 @@ func TestDiff(t *testing.T) {
 		"- **replace** `aws_lb.nlb`\n  - `internal`: `false` → `true` (forces replacement)\n",
 		"- **change** `aws_launch_template.lt`\n  - `user_data` (boot script, decoded):\n\n```diff\n",
 		"- install 17.4.8\n+ install 17.5.0\n",
-		"### Stack proxy-a: removed from the app (`cdktf deploy` no longer runs it; 1 resources it held stay, unmanaged)",
+		"### Stack proxy-a: removed from the app (`go run . apply` no longer plans it; the 1 resource it held stays, unmanaged)",
 		"### Stack proxy-b: added (2 to add, 0 to change, 0 to replace, 0 to destroy)",
-		"stack proxy-a is removed from the app while it still holds 1 resources (it was not retired first)",
+		"stack proxy-a is removed from the app while it still holds 1 resource (it was not retired first)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diff lacks %q:\n%s", want, out)
@@ -218,7 +218,7 @@ func TestDiffPropagates(t *testing.T) {
 		"  - `vpc_id`: known after apply, as `aws_vpc.v` is replaced (forces replacement)\n",
 		"Total: 0 to add, 4 to change, 8 to replace, 0 to destroy.",
 		"proxy-a: replaces VPC `aws_vpc.v`, used by",
-		"proxy-a: replaces target group `t`, used by 1 resources (1 aws_autoscaling_group)",
+		"proxy-a: replaces target group `t`, used by 1 resource (1 aws_autoscaling_group)",
 	} {
 		if !strings.Contains(res.Markdown, w) {
 			t.Errorf("vpc cidr: diff lacks %q:\n%s", w, res.Markdown)
@@ -280,5 +280,56 @@ func TestDiffDefaultTags(t *testing.T) {
 	checkActions(t, "default tags", res, map[string]map[string]Action{"proxy-a": {"aws_vpc.v": Change, "aws_vpc_peering_connection_accepter.a": Change}})
 	if !strings.Contains(res.Markdown, "- **change** `aws_vpc.v`\n  - `tags_all`: the provider's default_tags change\n") {
 		t.Error(res.Markdown)
+	}
+}
+
+// A dashboard body is several KiB of JSON in one string: the diff says
+// which sections and graphs change, not two cut-off copies of its start.
+func TestDiffDashboardBody(t *testing.T) {
+	graph := func(title, region string, y int, stat string) map[string]any {
+		return map[string]any{"type": "metric", "x": 0, "y": y, "width": 8, "height": 6,
+			"properties": map[string]any{"title": title, "region": region, "stat": stat}}
+	}
+	text := func(md string, y int) map[string]any {
+		return map[string]any{"type": "text", "x": 0, "y": y, "width": 24, "height": 1, "properties": map[string]any{"markdown": md}}
+	}
+	body := func(widgets ...map[string]any) string {
+		raw, err := json.Marshal(map[string]any{"widgets": widgets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	}
+	stack := func(b string) string {
+		raw, _ := json.Marshal(map[string]any{"resource": map[string]any{"aws_cloudwatch_dashboard": map[string]any{
+			"dashboard": map[string]any{"dashboard_name": "c-teleport", "dashboard_body": b}}}})
+		return string(raw)
+	}
+	header := text("# Teleport t.example.com (c)\nEach graph shows what an alarm watches.", 0)
+	before := body(header,
+		text("## Routing", 2), graph("Route 53 health check per proxy region", "us-east-1", 3, "Minimum"),
+		text("## Proxies in us-west-1", 9), graph("Ready proxies", "us-west-1", 10, "Minimum"), graph("Client connections", "us-west-1", 10, "Sum"),
+		text("## Proxies in ap-south-1", 16), graph("Ready proxies", "ap-south-1", 17, "Minimum"))
+	after := body(header,
+		text("## Routing", 2), graph("Route 53 health check per proxy region", "us-east-1", 3, "Maximum"),
+		text("## Proxies in eu-west-1", 9), graph("Ready proxies", "eu-west-1", 10, "Minimum"), graph("Client connections", "eu-west-1", 10, "Sum"),
+		text("## Proxies in us-west-1", 16), graph("Ready proxies", "us-west-1", 17, "Minimum"), graph("Client connections", "us-west-1", 17, "Sum"))
+	res, err := Diff(writeOutput(t, map[string]string{"dns": stack(before)}), writeOutput(t, map[string]string{"dns": stack(after)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  - `dashboard_body` (the dashboard, by section and graph): section **Proxies in eu-west-1** added (2 graphs); " +
+		"section **Proxies in ap-south-1** removed (1 graph); 1 widget changed: Route 53 health check per proxy region (us-east-1); widgets move on the grid\n"
+	if !strings.Contains(res.Markdown, want) {
+		t.Errorf("diff lacks\n%s\nin:\n%s", want, res.Markdown)
+	}
+	if strings.Contains(res.Markdown, `{\"widgets`) {
+		t.Errorf("the diff prints the body's JSON:\n%s", res.Markdown)
+	}
+	if got := dashboardBodyChange(before, before+" "); got != "the body changes in its text only (same widgets, same places)" {
+		t.Errorf("same widgets: %q", got)
+	}
+	if got := dashboardBodyChange("{", after); !strings.Contains(got, "not JSON") {
+		t.Errorf("a body that is not JSON: %q", got)
 	}
 }

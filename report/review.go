@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/internal/words"
 )
 
 // Context is what the review report shows besides the synthesized JSON.
@@ -33,7 +34,7 @@ type Context struct {
 // appear as placeholders (<account-id>, <zone-id>).
 func Review(o *Output, ctx Context) string {
 	var b strings.Builder
-	b.WriteString("# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `cdktf deploy` would create.\n\n")
+	b.WriteString("# Review report\n\nGenerated from the synthesized stacks in this directory: it shows what `go run . apply` would create.\n\n")
 	summary(&b, o, ctx.Cluster)
 	if ctx.Cluster != nil && len(ctx.Cluster.Warnings()) > 0 {
 		b.WriteString("## Warnings\n\n")
@@ -121,14 +122,7 @@ func latencyRoutes(o *Output) []route {
 		p, _ := config.LookupRegion(r.region)
 		r.km = config.DistanceKm(a, p)
 		nearest, _, _ := config.NearestRegion(rec.client, candidates)
-		switch {
-		case rec.client == r.region:
-			r.why = "its own proxies"
-		case nearest == r.region:
-			r.why = "nearest proxy region"
-		default:
-			r.why = "chosen in the config (proxy_region)"
-		}
+		r.why = config.RouteReason(rec.client, r.region, nearest)
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].client < out[j].client })
@@ -192,7 +186,7 @@ func withChanges(o, prev *Output, routes []route) []route {
 }
 
 func deployOrder(b *strings.Builder, o *Output) {
-	b.WriteString("## Deploy order\n\n`cdktf deploy '*'` applies the stacks in this order (each after the stacks it depends on):\n\n")
+	b.WriteString("## Deploy order\n\n`go run . apply` applies the stacks in this order (each after the stacks it depends on; stacks that do not depend on each other side by side):\n\n")
 	for i, name := range o.DeployOrder() {
 		deps := o.Dependencies[name]
 		after := ""
@@ -288,10 +282,10 @@ func tunnels(b *strings.Builder, o *Output) {
 	}
 	b.WriteString("## Tunnels\n\n")
 	if !peering {
-		fmt.Fprintf(b, "This cluster runs the agent mesh (no proxy peering): every agent holds a tunnel to each of the %v proxies.\n\n", proxies)
+		fmt.Fprintf(b, "This cluster runs the agent mesh (no proxy peering): every agent holds a tunnel to each of the %s.\n\n", words.Count(int(proxies), "proxy", "proxies"))
 		return
 	}
-	fmt.Fprintf(b, "With proxy peering each agent holds `agent_connection_count` = %d tunnels; without it, one to each of the %v proxies of the cluster.\n\n", count, proxies)
+	fmt.Fprintf(b, "With proxy peering each agent holds `agent_connection_count` = %s; without it, one to each of the %s of the cluster.\n\n", words.Plural(count, "tunnel"), words.Count(int(proxies), "proxy", "proxies"))
 	b.WriteString("| Agents | Tunnels with proxy peering | Tunnels without |\n| --- | --- | --- |\n")
 	for _, agents := range []int{100, 1000, 10000} {
 		fmt.Fprintf(b, "| %d | %d | %.0f |\n", agents, agents*count, float64(agents)*proxies)

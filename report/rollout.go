@@ -81,17 +81,26 @@ func ReadRollouts(outdir string) (map[string]Rollout, error) {
 	return out, nil
 }
 
+// FirstRollout is the whole rollout plan of a synth with nothing of the
+// cluster to compare with: no earlier output in the directory, or one of
+// another cluster.
+const FirstRollout = "nothing to roll out yet: no earlier synth of this cluster in this directory, so every group starts new when it is first deployed"
+
 // RolloutPlan says, one line per stack whose instances change, what a new
 // synth (after) rolls out compared with the previous one (before), and in
 // which order: the auth group first, the proxy groups after it, their new
 // instances held in their launch hook until every auth server runs their
-// release and AMI generation.
+// release and AMI generation. A stack new in after starts its instances
+// (nothing of it runs yet, so nothing rolls there). before must be of the
+// same cluster (or empty).
 func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 	if len(before) == 0 {
-		return []string{"no previous synth to compare with: nothing rolls that was running"}
+		return []string{FirstRollout}
 	}
 	var lines []string
-	describe := func(b, a Rollout) string {
+	// describe says what changes for a group and whether it rolls (an
+	// instance refresh, one step at a time) rather than being replaced.
+	describe := func(b, a Rollout) (string, bool) {
 		var parts []string
 		if b.Teleport != a.Teleport {
 			parts = append(parts, fmt.Sprintf("Teleport %s -> %s", b.Teleport, a.Teleport))
@@ -102,13 +111,13 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 		if len(parts) == 0 && b.Template != a.Template {
 			changed, replaced := bodyChanges("aws_launch_template", b.Template, a.Template)
 			if replaced {
-				return "launch template replaced (" + strings.Join(changed, ", ") + "): every instance of the group is replaced at once"
+				return "launch template replaced (" + strings.Join(changed, ", ") + "): every instance of the group is replaced at once, not rolled", false
 			}
 			parts = append(parts, "launch template changed ("+strings.Join(changed, ", ")+"): the group rolls (instance refresh)")
 		}
 		if b.Group != "" && a.Group != "" && b.Group != a.Group {
 			if changed, replaced := bodyChanges("aws_autoscaling_group", b.Group, a.Group); replaced {
-				return "Auto Scaling group replaced (" + strings.Join(changed, ", ") + "): every instance at once, not a roll"
+				return "Auto Scaling group replaced (" + strings.Join(changed, ", ") + "): every instance at once, not a roll", false
 			}
 		}
 		var moved []string
@@ -121,14 +130,18 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 		}
 		if len(moved) > 0 {
 			sort.Strings(moved)
-			return "subnets replaced: " + strings.Join(moved, "; ") + ": the instances in them are terminated with them, not rolled"
+			return "subnets replaced: " + strings.Join(moved, "; ") + ": the instances in them are terminated with them, not rolled", false
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, ", "), true
 	}
-	if b, ok := before[authStack]; ok {
-		if change := describe(b, after[authStack]); change != "" {
-			lines = append(lines, fmt.Sprintf("1. %s: %s; the auth group rolls first, one instance at a time, never more than its count (instance refresh: terminate one, then launch its replacement)", authStack, change))
+	if b, ok := before[authStack]; !ok {
+		lines = append(lines, fmt.Sprintf("1. %s: new stack: its auth servers start at Teleport %s; nothing of it runs yet, so nothing rolls", authStack, after[authStack].Teleport))
+	} else if change, rolls := describe(b, after[authStack]); change != "" {
+		how := ""
+		if rolls {
+			how = "; the auth group rolls first, one instance at a time, never more than its count (instance refresh: terminate one, then launch its replacement)"
 		}
+		lines = append(lines, fmt.Sprintf("1. %s: %s%s", authStack, change, how))
 	}
 	var proxies []string
 	for name := range after {
@@ -140,10 +153,10 @@ func RolloutPlan(before, after map[string]Rollout, authStack string) []string {
 	for _, name := range proxies {
 		b, ok := before[name]
 		if !ok {
-			lines = append(lines, fmt.Sprintf("2. %s: new stack at Teleport %s", name, after[name].Teleport))
+			lines = append(lines, fmt.Sprintf("2. %s: new stack: its proxies start at Teleport %s, each held in its launch hook until every auth server runs it; nothing of it runs yet, so nothing rolls", name, after[name].Teleport))
 			continue
 		}
-		if change := describe(b, after[name]); change != "" {
+		if change, _ := describe(b, after[name]); change != "" {
 			lines = append(lines, fmt.Sprintf("2. %s: %s; its new proxies wait in their launch hook until every auth server runs Teleport >= %s and AMI settings %s",
 				name, change, after[name].Teleport, after[name].AMIGeneration))
 		}

@@ -27,10 +27,16 @@ func TestRolloutPlan(t *testing.T) {
 		{"everything", map[string]Rollout{"auth-x": {Teleport: "17.5.0", AMIGeneration: "g2"}, "proxy-a": {Teleport: "17.5.0", AMIGeneration: "g2"}, "proxy-b": {Teleport: "17.5.0", AMIGeneration: "g2"}},
 			[]string{"1. auth-x: Teleport 17.4.8 -> 17.5.0, AMI settings g1 -> g2", "2. proxy-a: Teleport 17.4.8 -> 17.5.0, AMI settings g1 -> g2; its new proxies wait", "2. proxy-b:"}},
 		{"new region", map[string]Rollout{"auth-x": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-c": {Teleport: "17.4.8", AMIGeneration: "g1"}},
-			[]string{"2. proxy-c: new stack at Teleport 17.4.8"}},
+			[]string{"2. proxy-c: new stack: its proxies start at Teleport 17.4.8, each held in its launch hook until every auth server runs it; nothing of it runs yet, so nothing rolls"}},
+		{"new auth region", map[string]Rollout{"auth-y": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-a": {Teleport: "17.4.8", AMIGeneration: "g1"}, "proxy-b": {Teleport: "17.4.8", AMIGeneration: "g1"}},
+			[]string{"1. auth-y: new stack: its auth servers start at Teleport 17.4.8; nothing of it runs yet, so nothing rolls"}},
 	}
 	for _, c := range cases {
-		got := RolloutPlan(old, c.after, "auth-x")
+		auth := "auth-x"
+		if _, ok := c.after[auth]; !ok {
+			auth = "auth-y"
+		}
+		got := RolloutPlan(old, c.after, auth)
 		if len(got) != len(c.want) {
 			t.Errorf("%s: %q", c.name, got)
 			continue
@@ -55,11 +61,16 @@ func TestRolloutPlan(t *testing.T) {
 	}{
 		{"group replaced", group(600, "a"), group(900, "a"), "1. auth-x: Auto Scaling group replaced (initial_lifecycle_hook): every instance at once, not a roll"},
 		{"subnet replaced", group(600, "a"), group(600, "b"), "1. auth-x: subnets replaced: s (availability_zone): the instances in them are terminated with them, not rolled"},
-		{"template replaced", Rollout{Teleport: "1", Template: `{"name":"a"}`}, Rollout{Teleport: "1", Template: `{"name":"b"}`}, "1. auth-x: launch template replaced (name): every instance of the group is replaced at once"},
+		{"template replaced", Rollout{Teleport: "1", Template: `{"name":"a"}`}, Rollout{Teleport: "1", Template: `{"name":"b"}`}, "1. auth-x: launch template replaced (name): every instance of the group is replaced at once, not rolled"},
 	} {
 		got := RolloutPlan(map[string]Rollout{"auth-x": c.before}, map[string]Rollout{"auth-x": c.now}, "auth-x")
 		if len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
 			t.Errorf("%s: %q; want %q", c.name, got, c.want)
+		}
+		// Replaced at once is no roll: the line must not also say the
+		// group rolls one instance at a time.
+		if len(got) == 1 && strings.Contains(got[0], "rolls first") {
+			t.Errorf("%s: a replacement also described as a roll: %q", c.name, got[0])
 		}
 	}
 	ignored := group(600, "a")
@@ -69,7 +80,7 @@ func TestRolloutPlan(t *testing.T) {
 	if got := RolloutPlan(map[string]Rollout{"auth-x": ignored}, map[string]Rollout{"auth-x": later}, "auth-x"); len(got) != 1 || !strings.Contains(got[0], "no instance rolls") {
 		t.Errorf("ignored hook change: %q", got)
 	}
-	if got := RolloutPlan(nil, old, "auth-x"); !strings.Contains(got[0], "no previous synth") {
+	if got := RolloutPlan(nil, old, "auth-x"); len(got) != 1 || got[0] != FirstRollout {
 		t.Errorf("first synth: %q", got)
 	}
 }

@@ -54,8 +54,9 @@ type Props struct {
 	// publish metrics to.
 	MetricNamespace string
 	// InstanceType, Count and VolumeSizeGiB size the group. The group keeps
-	// Count instances and may grow to twice that during instance refreshes
-	// and replacements, unless NoSurge is set.
+	// Count instances; during instance refreshes and replacements it may
+	// grow to twice that (each new instance launches before an old one is
+	// terminated), unless NoSurge is set (see RefreshPercentages).
 	InstanceType  string
 	Count         int
 	VolumeSizeGiB int
