@@ -185,3 +185,65 @@ func TestDiffExitStatusFromBinary(t *testing.T) {
 		})
 	}
 }
+
+// Every "docs/<page>.md: <Section>" that the code tells a user to read (in
+// errors, warnings, comments) names a heading of that page.
+func TestDocReferencesResolve(t *testing.T) {
+	ref := regexp.MustCompile(`docs/([a-z-]+)\.md: ([A-Z][^\n]*)`)
+	headings := map[string][]string{}
+	checked := 0
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range ref.FindAllStringSubmatch(string(src), -1) {
+			page := m[1]
+			if _, ok := headings[page]; !ok {
+				doc, err := os.ReadFile(filepath.Join("docs", page+".md"))
+				if err != nil {
+					t.Errorf("%s names docs/%s.md, which does not exist", path, page)
+					headings[page] = nil
+					continue
+				}
+				for _, l := range strings.Split(string(doc), "\n") {
+					if h, ok := strings.CutPrefix(l, "#"); ok {
+						headings[page] = append(headings[page], strings.TrimLeft(h, "# "))
+					}
+				}
+			}
+			checked++
+			// The section name ends the sentence, the parenthesis or the
+			// line (a comment may wrap it): either it starts with a
+			// heading, or a heading starts with it.
+			name := strings.TrimSpace(m[2])
+			if i := strings.IndexAny(name, ")\";`"); i >= 0 {
+				name = name[:i]
+			}
+			name = strings.TrimSuffix(name, ".")
+			found := false
+			for _, h := range headings[page] {
+				found = found || (h != "" && (strings.HasPrefix(name, h) || strings.HasPrefix(h, name)))
+			}
+			if !found && headings[page] != nil {
+				t.Errorf("%s: %q names no heading of docs/%s.md", path, strings.TrimSpace(m[0]), page)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 5 {
+		t.Errorf("checked %d references; the pattern no longer matches the code", checked)
+	}
+}

@@ -110,6 +110,14 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 		fmt.Fprintf(env.Stderr, "error: %v\n", err)
 		return 1
 	}
+	if action != deploy.Destroy {
+		check, err := unmovedCheck(dir)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "error: %v\n", err)
+			return 1
+		}
+		opts.CheckPlan = check
+	}
 	waves, _ := m.Order()
 	say("%s: %s in %s from %s", action, words.Plural(len(m.Stacks), "stack"), words.Plural(len(waves), "wave"), dir)
 	res, err := deploy.Run(ctx, m, action, opts)

@@ -62,6 +62,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err := removedRegions(previous, cfg, dir); err != nil {
 		return nil, err
 	}
+	if err := peeringModeSwitch(previous, cfg, dir); err != nil {
+		return nil, err
+	}
 	zones, err := vpcChanges(previous, cfg)
 	if err != nil {
 		return nil, err

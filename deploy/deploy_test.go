@@ -2,10 +2,12 @@ package deploy
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -365,6 +367,40 @@ func TestRunOrderAndFailure(t *testing.T) {
 		}
 		if position(readLog(t, log), "auth/apply") >= 0 {
 			t.Error("a plan applied something")
+		}
+	})
+	t.Run("a refused plan applies nothing of its stack", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "log")
+		m, _ := ReadManifest(writeOutdir(t, deps, nil))
+		var checked []string
+		check := func(stack string, plan *tfjson.Plan) error {
+			checked = append(checked, stack)
+			if stack == "proxy-a" && len(plan.ResourceChanges) == 1 {
+				return errors.New("it destroys what another stack declares")
+			}
+			return nil
+		}
+		res, err := Run(t.Context(), m, Apply, Options{Binary: fakeTerraform(t, log), Stacks: 1, CheckPlan: check, Getenv: getenv})
+		if err == nil || !strings.Contains(err.Error(), "stack proxy-a: apply failed") || !strings.Contains(err.Error(), "its plan is refused, nothing of it applied: it destroys what another stack declares") {
+			t.Fatalf("err = %v", err)
+		}
+		lines := readLog(t, log)
+		if position(lines, "proxy-a/apply") >= 0 || position(lines, "auth/apply") < 0 {
+			t.Errorf("proxy-a's refused plan was applied, or auth's was not: %v", lines)
+		}
+		if !slices.Contains(checked, "auth") {
+			t.Errorf("checked %v", checked)
+		}
+		// In a plan, a refusal is its own failure, not a wait for auth's
+		// changes.
+		res, err = Run(t.Context(), m, Plan, Options{Binary: fakeTerraform(t, filepath.Join(t.TempDir(), "log")), CheckPlan: check, Getenv: getenv})
+		if err == nil || !reflect.DeepEqual(res.Names(StatusFailed), []string{"proxy-a"}) {
+			t.Errorf("plan: err %v, failed %v", err, res.Names(StatusFailed))
+		}
+		// A destroy is never checked.
+		checked = nil
+		if _, err := Run(t.Context(), m, Destroy, Options{Binary: fakeTerraform(t, filepath.Join(t.TempDir(), "log")), CheckPlan: check, Getenv: getenv}); err != nil || len(checked) > 0 {
+			t.Errorf("destroy: %v, checked %v", err, checked)
 		}
 	})
 	t.Run("no refresh only where asked, never for plan", func(t *testing.T) {

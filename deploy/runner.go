@@ -75,6 +75,11 @@ type Options struct {
 	Progress io.Writer
 	// Getenv reads the environment (os.Getenv when nil).
 	Getenv func(string) string
+	// CheckPlan, when set, reads each stack's saved plan of a plan or an
+	// apply (not a destroy) before anything of the stack is applied: an
+	// error fails the stack with it, so nothing of it is applied (the
+	// caller's checks of what a plan must never do).
+	CheckPlan func(stack string, plan *tfjson.Plan) error
 }
 
 // Changes counts a plan's actions on managed resources.
@@ -304,6 +309,9 @@ type job struct {
 	planFile string
 	changed  bool
 	begin    time.Time
+	// refused: Options.CheckPlan refused the plan (a failure of its own,
+	// never "waiting for a producer").
+	refused bool
 }
 
 func (j *job) close() {
@@ -439,6 +447,13 @@ func (r *run) plan(ctx context.Context, j *job) bool {
 		r.say("%s: the refresh found %d resources gone: applying the plan records that in the state", s.Name, n)
 	}
 	j.changed = changed
+	if r.opts.CheckPlan != nil && r.action != Destroy {
+		if err := r.opts.CheckPlan(s.Name, plan); err != nil {
+			j.refused = true
+			r.fail(j, fmt.Errorf("its plan is refused, nothing of it applied: %w", err))
+			return false
+		}
+	}
 	if !changed {
 		j.res.Status = StatusNoChanges
 		r.say("%s: no changes (%s)", s.Name, time.Since(j.begin).Round(time.Second))
@@ -474,7 +489,7 @@ func (r *run) apply(ctx context.Context, j *job) {
 func (r *run) markWaiting() {
 	for _, s := range r.m.Stacks {
 		res := r.jobs[s.Name].res
-		if res.Status != StatusFailed {
+		if res.Status != StatusFailed || r.jobs[s.Name].refused {
 			continue
 		}
 		var pending []string
