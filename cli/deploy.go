@@ -111,7 +111,7 @@ func deployCommand(env Env, action deploy.Action, args []string) int {
 		return 1
 	}
 	if action != deploy.Destroy {
-		check, err := unmovedCheck(dir)
+		check, err := UnmovedCheck(dir)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "error: %v\n", err)
 			return 1

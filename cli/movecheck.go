@@ -10,8 +10,9 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// unmovedCheck is the plan check of plan and apply (deploy.Options.CheckPlan)
-// that catches a move to mesh stacks without its blocks: a proxy stack whose
+// UnmovedCheck is the plan check of plan and apply (deploy.Options.CheckPlan;
+// the emulator run applies with it too) that catches a move to mesh stacks
+// without its blocks: a proxy stack whose
 // plan destroys a resource that its region's mesh stack declares at the
 // same address. The move (regions.Moves) makes the proxy stack forget such
 // resources and the mesh stack import them; a synth into a fresh
@@ -28,7 +29,7 @@ import (
 // Legitimate destroys in a proxy stack are never declared by its mesh
 // stack: a connection with a retired peer leaves it, and a moved resource
 // is forgotten (Terraform's "forget" action), not deleted.
-func unmovedCheck(outdir string) (func(string, *tfjson.Plan) error, error) {
+func UnmovedCheck(outdir string) (func(string, *tfjson.Plan) error, error) {
 	out, err := report.ReadOutput(outdir)
 	if err != nil {
 		return nil, err

@@ -121,7 +121,7 @@ func TestUnmovedCheck(t *testing.T) {
 	write("stacks/mesh-us-west-1/cdk.tf.json", `{"resource":{"aws_vpc_peering_connection":{"peering-eu-central-1_connection_AB":{}},"aws_route":{"peering-eu-central-1_requester-route-0_CD":{}}}}`)
 	write("stacks/proxy-eu-west-1/cdk.tf.json", `{}`) // retired
 	write("stacks/mesh-eu-west-1/cdk.tf.json", `{}`)
-	check, err := unmovedCheck(dir)
+	check, err := UnmovedCheck(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

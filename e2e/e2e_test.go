@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/teleport-multi-region/cli"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/deploy"
 	"github.com/example/teleport-multi-region/emulator"
@@ -291,11 +292,18 @@ func newCluster(t *testing.T, cfg *config.Cluster) *cluster {
 // wantErr.
 func (c *cluster) run(outdir string, action deploy.Action, wantErr bool) (*deploy.Result, error) {
 	c.t.Helper()
-	m, err := deploy.ReadManifest(copyOutput(c.t, outdir))
+	dir := copyOutput(c.t, outdir)
+	m, err := deploy.ReadManifest(dir)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	res, err := deploy.Run(context.Background(), m, action, c.opts)
+	// The plan check go run . plan and apply make (a move to mesh stacks
+	// without its blocks): it must never refuse a plan of these runs.
+	opts := c.opts
+	if opts.CheckPlan, err = cli.UnmovedCheck(dir); err != nil {
+		c.t.Fatal(err)
+	}
+	res, err := deploy.Run(context.Background(), m, action, opts)
 	if err != nil && !wantErr {
 		c.t.Fatalf("%s: %v", action, err)
 	}
