@@ -94,18 +94,18 @@ func TestVPCChanges(t *testing.T) {
 		{"auth zone removed", previous(vpcOutput("10.0.0.0/16", false, "usw2-az1", "usw2-az2", "usw2-az3"), vpcOutput("10.2.0.0/16", false, "euc1-az1", "euc1-az2")), nil,
 			[]string{"zones: auth.az_count: removes usw2-az3", "the proxies cannot reach the Auth Service (the private alias record follows the new one"}, ""},
 		{"zones swapped", previous(auth, vpcOutput("10.2.0.0/16", false, "euc1-az1", "euc1-az2")), []string{euc, euc + "    zones: [euc1-az1, euc1-az3]\n"},
-			[]string{"cluster.yaml:20:12: proxy_regions[1].zones: adds euc1-az3 and removes euc1-az2 in one deploy", "Add the new zones first and deploy, then remove the old ones",
+			[]string{"cluster.yaml:21:12: proxy_regions[1].zones: adds euc1-az3 and removes euc1-az2 in one deploy", "Add the new zones first and deploy, then remove the old ones",
 				"docs/operations.md: Changing a VPC's zones or range"}, ""},
 		{"zone named by name instead of AZ ID", previous(auth, vpcOutput("10.2.0.0/16", false, "euc1-az1", "euc1-az2")), []string{euc, euc + "    zones: [eu-central-1a, eu-central-1b]\n"},
 			[]string{"proxy_regions[1].zones: adds eu-central-1a, eu-central-1b and removes euc1-az1, euc1-az2", "keep the naming the VPC was deployed with"}, ""},
 		{"zone removed from a positional output", previous(auth, vpcOutput("10.2.0.0/16", true, "euc1-az1", "euc1-az2", "euc1-az3")), []string{euc, euc + "    zones: [euc1-az1, euc1-az3]\n"},
-			[]string{"cluster.yaml:20:12: proxy_regions[1].zones: removes euc1-az2, but the deployed VPC (stack proxy-eu-central-1) still has the zone resources of an earlier version",
+			[]string{"cluster.yaml:21:12: proxy_regions[1].zones: removes euc1-az2, but the deployed VPC (stack proxy-eu-central-1) still has the zone resources of an earlier version",
 				"Deploy this version with the zones unchanged first"}, ""},
 		{"auth range changed", previous(auth, vpcOutput("10.2.0.0/16", false, "euc1-az1", "euc1-az2")), []string{"10.0.0.0/16", "10.9.0.0/16"},
-			[]string{"cluster.yaml:14:13: auth.vpc_cidr: is 10.9.0.0/16, but the deployed VPC (in the output this synth replaces, stack auth-us-west-2) has 10.0.0.0/16",
+			[]string{"cluster.yaml:15:13: auth.vpc_cidr: is 10.9.0.0/16, but the deployed VPC (in the output this synth replaces, stack auth-us-west-2) has 10.0.0.0/16",
 				"keep 10.0.0.0/16 (docs/operations.md"}, ""},
 		{"proxy range changed", previous(auth, vpcOutput("10.2.0.0/16", false, "euc1-az1", "euc1-az2")), []string{"10.2.0.0/16", "10.7.0.0/16"},
-			[]string{"cluster.yaml:19:15: proxy_regions[1].vpc_cidr: is 10.7.0.0/16", "retire it (retired: true), delete its entry, then add it again with the new range"}, ""},
+			[]string{"cluster.yaml:20:15: proxy_regions[1].vpc_cidr: is 10.7.0.0/16", "retire it (retired: true), delete its entry, then add it again with the new range"}, ""},
 	}
 	for _, c := range cases {
 		cfg := exampleWith(t, c.edits...)

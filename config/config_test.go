@@ -602,7 +602,7 @@ func TestRefuseLocatesFields(t *testing.T) {
 		{Path: "auth.vpc_cidr", Msg: "range problem"},
 		{Path: "auth.az_count", Msg: "count problem"},
 	})
-	want := "c.yaml: 3 problem(s):\n" +
+	want := "c.yaml: 3 problems:\n" +
 		"  c.yaml:7:7: auth.az_count: count problem\n" +
 		"  c.yaml:7:37: auth.vpc_cidr: range problem\n" +
 		"  c.yaml:9:55: proxy_regions[0].zones: zones problem"
