@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/example/teleport-multi-region/constructs/backup"
+	"github.com/example/teleport-multi-region/regions"
 )
 
 // Every config backs up the state and events tables and the recordings
@@ -128,5 +129,68 @@ func TestRestoreOverrides(t *testing.T) {
 	data := string(synthOf(t, "example-restored").files["stacks/auth-us-west-2/cdk.tf.json"])
 	if !strings.Contains(data, `"bucket": "example-recordings-restored"`) || !strings.Contains(data, `"TableName": "example-state-restored"`) {
 		t.Error("the restored bucket or the alarms' table name are missing")
+	}
+}
+
+// A day without a completed backup alarms: for each resource type the
+// selection backs up (tables: DynamoDB, buckets: S3), an alarm on AWS
+// Backup's completed-job count of the plan's vault and that type, hourly,
+// below 1 for more than a day, with missing data breaching (AWS Backup
+// publishes nothing in an hour without a completed job), notifying the auth
+// topic; the dashboard graphs the same metrics.
+func TestNoBackupAlarms(t *testing.T) {
+	for _, synth := range append(sortedKeys(goldenConfigs), "example-restored") {
+		cfg := synthOf(t, synth).cfg
+		s := stackOf(t, synth, cfg.Names().AuthStack(cfg.Auth.Region))
+		vault := ""
+		for _, v := range s.resources("aws_backup_vault") {
+			if v["provider"] == nil {
+				vault = fmt.Sprint(v["name"])
+			}
+		}
+		want := map[string]bool{}
+		for _, r := range asList(s.one(t, "aws_backup_selection")["resources"]) {
+			switch ref := fmt.Sprint(r); {
+			case strings.HasPrefix(ref, "${aws_dynamodb_table."):
+				want["DynamoDB"] = true
+			case strings.HasPrefix(ref, "${aws_s3_bucket."):
+				want["S3"] = true
+			default:
+				t.Errorf("%s: selection names %s, neither a table nor a bucket", synth, ref)
+			}
+		}
+		if len(want) != 2 {
+			t.Errorf("%s: the selection backs up %v; want tables and buckets", synth, want)
+		}
+		got := map[string]bool{}
+		for id, a := range s.resources("aws_cloudwatch_metric_alarm") {
+			if a["namespace"] != "AWS/Backup" {
+				continue
+			}
+			rt := fmt.Sprint(get(a, "dimensions", "ResourceType"))
+			if got[rt] || !want[rt] {
+				t.Errorf("%s: backup alarm %s on resource type %s (selection: %v)", synth, id, rt, want)
+			}
+			got[rt] = true
+			period, periods := a["period"].(float64), a["evaluation_periods"].(float64)
+			if a["metric_name"] != "NumberOfBackupJobsCompleted" || get(a, "dimensions", "BackupVaultName") != vault || len(a["dimensions"].(map[string]any)) != 2 ||
+				a["statistic"] != "Sum" || a["comparison_operator"] != "LessThanThreshold" || a["threshold"] != 1.0 ||
+				a["treat_missing_data"] != "breaching" || a["datapoints_to_alarm"] != periods ||
+				period*periods <= 86400 || period*periods > 86400+3*3600 {
+				t.Errorf("%s: backup alarm %s: %v", synth, id, a)
+			}
+			if a["alarm_name"] != cfg.Names().Alarm("backup-missing-"+strings.ToLower(rt)) || !strings.HasPrefix(fmt.Sprint(a["alarm_actions"]), "[${aws_sns_topic.alerts_") {
+				t.Errorf("%s: backup alarm %s named %v notifies %v", synth, id, a["alarm_name"], a["alarm_actions"])
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: backup alarms for %v; want one for each of %v", synth, got, want)
+		}
+		board := fmt.Sprint(stackOf(t, synth, regions.DNSStackName).one(t, "aws_cloudwatch_dashboard")["dashboard_body"])
+		for rt := range want {
+			if !strings.Contains(board, fmt.Sprintf(`["AWS/Backup","NumberOfBackupJobsCompleted","BackupVaultName","%s","ResourceType","%s"`, vault, rt)) {
+				t.Errorf("%s: the dashboard does not graph the %s backups of %s", synth, rt, vault)
+			}
+		}
 	}
 }

@@ -2,10 +2,12 @@ package regions
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/authcluster"
+	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
 	"github.com/example/teleport-multi-region/constructs/storage"
@@ -25,7 +27,7 @@ const alarmMinutes = 5
 // authAlerts creates the auth region's topic and alarms, and the topic of
 // the Route 53 health check alarms (the auth topic itself when the auth
 // region is us-east-1, else a topic and key of its own there).
-func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, key *kmskey.Key, auth *authcluster.AuthCluster) (regional, healthChecks *alarms.Topic) {
+func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, key *kmskey.Key, auth *authcluster.AuthCluster, backups *backup.Backup) (regional, healthChecks *alarms.Topic) {
 	names := cfg.Names()
 	region := cfg.Auth.Region
 	regional = alarms.NewTopic(stack, "alerts", &alarms.TopicProps{
@@ -75,6 +77,13 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 	auth.Group.RollBackOn(rollback...)
 	alarms.KeyStateRule(stack, "alarm-key-state", &alarms.KeyStateProps{Name: names.Alarm("cluster-key-disabled"), KeyARN: key.ARN, Topic: regional})
 	alarms.BackupJobsRule(stack, "alarm-backup-jobs", &alarms.BackupJobProps{Name: names.Alarm("backup-job-failed"), Topic: regional})
+	for _, rt := range backups.ResourceTypes {
+		kind := strings.ToLower(rt)
+		alarms.NoBackup(stack, "alarm-backup-missing-"+kind, &alarms.NoBackupProps{
+			Name: names.Alarm("backup-missing-" + kind), Vault: backups.VaultName, ResourceType: rt,
+			Metric: backup.MetricJobsCompleted(backups.VaultName, rt), Hours: backup.NoBackupAlarmHours, Topic: regional,
+		})
+	}
 	// Alarms are named, and addressed, by the table's role, never by its
 	// name: a restored table (restore:) has a name the user chose, and its
 	// alarms keep theirs (and their Terraform addresses) across a restore.

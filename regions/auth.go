@@ -48,6 +48,8 @@ type AuthStack struct {
 	// AuthZone is the private hosted zone holding the Auth Service's stable
 	// address; every proxy stack associates its VPC with it.
 	AuthZone *privatezone.Zone
+	// Backup is the state's AWS Backup plan and vaults.
+	Backup *backup.Backup
 }
 
 // NewAuthStack builds the auth region stack into stack, an empty stack
@@ -126,10 +128,15 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		Region:           region,
 		Protect:          cfg.Protected(),
 	})
+	// The audit log's durable store is a table, or the Athena bucket.
+	tables, buckets := []*string{store.StateTableARN}, []*string{}
 	if auditStore == nil {
-		auditStore = store.EventsTableARN
+		tables = append(tables, store.EventsTableARN)
+	} else {
+		buckets = append(buckets, auditStore)
 	}
-	stateBackup(stack, cfg, account.AccountId(), store, auditStore, key)
+	buckets = append(buckets, store.Recordings.ARN)
+	backups := stateBackup(stack, cfg, account.AccountId(), tables, buckets, key)
 
 	net.AddGatewayEndpoints(&network.EndpointProps{Region: region, Name: names.Prefix("auth"), DynamoDB: store.EndpointPolicy(account.AccountId())})
 
@@ -191,7 +198,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		StartsAfter: []cdktf.ITerraformDependable{store.BackupStateBefore(cfg.Auth.TeleportVersion)},
 	})
 
-	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth)
+	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth, backups)
 
 	tgw, err := newGateway(stack, cfg, names.Prefix("auth"), region, true, net, net.PrivateSubnetIDs)
 	if err != nil {
@@ -211,7 +218,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
 	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AuthZone: zone,
-		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic}, nil
+		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic, Backup: backups}, nil
 }
 
 // athenaProps names the Athena audit backend of the auth region, or is nil
@@ -273,7 +280,7 @@ func flowLogs(stack constructs.Construct, cfg *config.Cluster, net *network.Netw
 // or the Athena events bucket) and the recordings
 // (package backup), copying every recovery point to backup.copy_region
 // when it is set, through a provider of that region.
-func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, store *storage.Storage, auditStore *string, key *kmskey.Key) *backup.Backup {
+func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *string, tables, buckets []*string, key *kmskey.Key) *backup.Backup {
 	names := cfg.Names()
 	var copyProvider cdktf.TerraformProvider
 	if r := cfg.Backup.CopyRegion; r != "" {
@@ -286,7 +293,8 @@ func stateBackup(stack cdktf.TerraformStack, cfg *config.Cluster, account *strin
 		AccountID:     account,
 		Region:        cfg.Auth.Region,
 		RetentionDays: cfg.Backup.RetentionDays,
-		Resources:     []*string{store.StateTableARN, auditStore, store.Recordings.ARN},
+		Tables:        tables,
+		Buckets:       buckets,
 		SourceKey:     key,
 		CopyRegion:    cfg.Backup.CopyRegion,
 		CopyProvider:  copyProvider,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
+	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/dashboard"
 	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/storage"
@@ -112,6 +113,7 @@ func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *Aut
 			Lines: []dashboard.Line{{Metric: storage.MetricThrottleEvents(state, "Read"), Label: "reads"}, {Metric: storage.MetricThrottleEvents(state, "Write"), Label: "writes"}}},
 		{Title: "Boot failures and days left on the published certificate", Region: cfg.Auth.Region,
 			Lines: []dashboard.Line{{Metric: alarms.BootFailures(names.Prefix("auth")), Label: "boot failures"}, {Metric: alarms.CertificateDays(cfg.Domain), Label: "certificate days left"}}},
+		backupGraph(auth.Backup, cfg.Auth.Region),
 	}})
 	return dashboard.New(stack, "dashboard", &dashboard.Props{
 		Provider: newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth"),
@@ -120,4 +122,14 @@ func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *Aut
 			"Logs: /var/log/teleport-boot.log and journalctl -u teleport on the instances (Session Manager).", cfg.Domain, cfg.ClusterName),
 		Sections: sections,
 	})
+}
+
+// backupGraph shows the backup jobs completed per hour for each resource
+// type the plan backs up: what the backup-missing alarms watch.
+func backupGraph(b *backup.Backup, region string) dashboard.Graph {
+	g := dashboard.Graph{Title: fmt.Sprintf("Backup jobs completed per hour (alarm: none for %d hours)", backup.NoBackupAlarmHours), Region: region}
+	for _, rt := range b.ResourceTypes {
+		g.Lines = append(g.Lines, dashboard.Line{Metric: backup.MetricJobsCompleted(b.VaultName, rt), Label: rt})
+	}
+	return g
 }

@@ -256,6 +256,38 @@ func BackupJobsRule(scope constructs.Construct, id string, props *BackupJobProps
 	})
 }
 
+// NoBackupProps configures NoBackup.
+type NoBackupProps struct {
+	// Name names the alarm.
+	Name string
+	// Vault and ResourceType say whose backups: the plan's vault, AWS
+	// Backup's name of the type (DynamoDB, S3).
+	Vault, ResourceType string
+	// Metric counts the completed backup jobs (package backup), hourly.
+	Metric Metric
+	// Hours is how long without one before the alarm fires.
+	Hours int
+	// Topic is notified.
+	Topic *Topic
+}
+
+// NoBackup alarms when no backup job of Metric completed for Hours hours.
+// AWS Backup publishes its job counts only while they are nonzero, so
+// missing data is breaching: nothing happening (a plan or selection
+// deleted, the resource type opted out of the region, jobs that never
+// start) is what this alarm is for; failed jobs also notify through
+// BackupJobsRule. A new cluster's alarm is on until its first backup
+// completes (the next 05:00 UTC).
+func NoBackup(scope constructs.Construct, id string, props *NoBackupProps) {
+	New(scope, id, &Props{
+		Name: props.Name,
+		Description: Describe(fmt.Sprintf("No backup job of the cluster's %s resources completed into the vault %s in %d hours", props.ResourceType, props.Vault, props.Hours),
+			"aws backup list-backup-jobs --by-backup-vault-name "+props.Vault+" --by-resource-type "+props.ResourceType+" says which jobs ran and why they ended; a new cluster's alarm is on until its first daily backup completes; check the plan's selection and the region's opt-in (aws backup describe-region-settings)"),
+		Metric: props.Metric,
+		Below:  true, Threshold: 1, Periods: props.Hours, MissingIsBreaching: true, Topic: props.Topic,
+	})
+}
+
 // Describe formats an alarm description: what it means, what to do.
 func Describe(what, todo string) string {
 	return fmt.Sprintf("%s. What to do: %s (docs/operations.md: Alarms).", what, todo)

@@ -6,14 +6,21 @@
 //
 // Point-in-time recovery restores a DynamoDB table only in its own region
 // and account, into a new table; AWS Backup keeps copies outside the auth
-// region. Prerequisites AWS documents and this package cannot set without
-// taking over account-wide settings (aws_backup_region_settings manages
-// every service's opt-in of the region at once): the auth region opts in to
-// DynamoDB and S3 (the default for both), and AWS Backup's advanced
-// features for DynamoDB are on, which cross-region copies of DynamoDB
-// backups need ("Advanced DynamoDB backup", AWS Backup developer guide).
-// S3 backups need versioning on the bucket ("Amazon S3 backups", same
-// guide); the recordings bucket is versioned (package storage).
+// region. Account-wide settings this package neither reads nor sets: the
+// auth region opts in to DynamoDB and S3 (the default for both), and AWS
+// Backup's advanced features for DynamoDB, which cross-region copies of
+// DynamoDB backups need, are on by default for accounts that created no
+// vault before November 2021 and are turned on by the first backup a plan
+// makes ("Advanced DynamoDB backup", AWS Backup developer guide: "Opting
+// in"). The provider has no data source for them, and its
+// aws_backup_region_settings resource writes every service's opt-in of the
+// region at once (resource_type_opt_in_preference is required; its delete
+// leaves what it set: internal/service/backup/region_settings.go), which
+// would take them over from other users of AWS Backup in the account. A
+// copy that fails for want of them notifies through the backup-job rule
+// (package alarms). S3 backups need versioning on the bucket ("Amazon S3
+// backups", same guide); the recordings bucket is versioned (package
+// storage).
 package backup
 
 import (
@@ -26,6 +33,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupvault"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/lifecycle"
 	"github.com/example/teleport-multi-region/constructs/policy"
@@ -73,10 +81,10 @@ type Props struct {
 	Region    string
 	// RetentionDays is how long each recovery point (and copy) is kept.
 	RetentionDays int
-	// Resources are the ARNs backed up (tables, buckets), encrypted with
-	// SourceKey, which the role is granted.
-	Resources []*string
-	SourceKey *kmskey.Key
+	// Tables and Buckets are the ARNs backed up (DynamoDB tables, S3
+	// buckets), encrypted with SourceKey, which the role is granted.
+	Tables, Buckets []*string
+	SourceKey       *kmskey.Key
 	// CopyRegion and CopyProvider, when set, add a vault there that every
 	// recovery point is copied to.
 	CopyRegion   string
@@ -93,6 +101,41 @@ type Backup struct {
 	VaultARN, CopyVaultARN *string
 	// PlanID identifies the plan.
 	PlanID *string
+	// VaultName names the vaults.
+	VaultName string
+	// ResourceTypes are AWS Backup's names of the types of resource the
+	// plan backs up (ResourceDynamoDB, ResourceS3), in that order.
+	ResourceTypes []string
+}
+
+// AWS Backup's names of the resource types the plan backs up: the
+// ResourceType of its jobs and of its CloudWatch metrics' dimension.
+const (
+	ResourceDynamoDB = "DynamoDB"
+	ResourceS3       = "S3"
+)
+
+// NoBackupAlarmHours is how long without a completed backup job of a
+// resource type before its alarm fires: the daily schedule's day, plus its
+// one-hour start window, plus an hour for a job that takes longer than the
+// day before (a bucket's backup runs for as long as it has new objects to
+// copy), so that an ordinary day never fires it.
+const NoBackupAlarmHours = 26
+
+// MetricJobsCompleted is the number of backup jobs of resourceType that
+// completed into vault, hourly. AWS Backup publishes NumberOfBackupJobs*
+// in AWS/Backup every 5 minutes, with the dimensions BackupVaultName and
+// BackupVaultName plus ResourceType, and only while the value is nonzero
+// ("AWS Backup metrics with Amazon CloudWatch", AWS Backup developer guide;
+// the dimension sets: "Supported metrics for resource tags for telemetry",
+// CloudWatch user guide): an hour without a completed job has no data
+// point, which an alarm on it must count as breaching. Jobs, not
+// NumberOfRecoveryPointsCompleted: the guide counts recovery points per
+// state held in the vault (cold ones included), which the retention keeps
+// above zero for weeks after the last backup.
+func MetricJobsCompleted(vault, resourceType string) alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/Backup", Name: "NumberOfBackupJobsCompleted", Statistic: "Sum", PeriodSeconds: 3600,
+		Dimensions: map[string]*string{"BackupVaultName": jsii.String(vault), "ResourceType": jsii.String(resourceType)}}
 }
 
 // New creates the role, the vaults and their keys, the plan and the
@@ -115,7 +158,13 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 		})
 	}
 	props.SourceKey.Grant(keyGrant(props.RoleName, []string{"dynamodb", "s3", "backup"}, props.Region))
-	b := &Backup{Construct: c}
+	b := &Backup{Construct: c, VaultName: props.Name}
+	if len(props.Tables) > 0 {
+		b.ResourceTypes = append(b.ResourceTypes, ResourceDynamoDB)
+	}
+	if len(props.Buckets) > 0 {
+		b.ResourceTypes = append(b.ResourceTypes, ResourceS3)
+	}
 	main := vault(c, "vault", props, props.Region, nil)
 	b.VaultARN = main.Arn()
 
@@ -140,11 +189,12 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 		Name: jsii.String(props.Name),
 		Rule: []backupplan.BackupPlanRule{rule},
 	})
+	resources := append(append([]*string{}, props.Tables...), props.Buckets...)
 	backupselection.NewBackupSelection(c, jsii.String("selection"), &backupselection.BackupSelectionConfig{
 		Name:       jsii.String(props.Name),
 		PlanId:     plan.Id(),
 		IamRoleArn: role.Arn(),
-		Resources:  &props.Resources,
+		Resources:  &resources,
 	})
 	b.PlanID = plan.Id()
 	return b
