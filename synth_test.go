@@ -111,6 +111,25 @@ var variantConfigs = map[string]func() (*config.Cluster, error){
 		}
 		return cfg, err
 	},
+	// Backups copied to us-east-2, and the cluster recovered there after
+	// losing us-west-2: the auth stack of the next generation.
+	"example-copy": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.Backup.CopyRegion = "us-east-2"
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
+	"example-recovered": func() (*config.Cluster, error) {
+		cfg, err := config.Load("examples/cluster.yaml")
+		if err == nil {
+			cfg.Auth.Region, cfg.Auth.Generation, cfg.Backup.CopyRegion = "us-east-2", 1, "us-east-1"
+			cfg.Restore = config.Restore{StateTable: "example-state-restored", EventsTable: "example-events-restored", RecordingsBucket: "example-recordings-restored"}
+			err = cfg.Validate()
+		}
+		return cfg, err
+	},
 	"example-retired": func() (*config.Cluster, error) {
 		return withRetired("examples/cluster.yaml", "eu-central-1")
 	},

@@ -25,14 +25,14 @@ type Audit struct {
 func (c *Cluster) Athena() bool { return c.Audit.Backend == AuditAthena }
 
 // AthenaEventsBucket holds the audit log's Parquet files (long term).
-func (n Names) AthenaEventsBucket() string { return n.Prefix("audit-events-" + n.suffix) }
+func (n Names) AthenaEventsBucket() string { return n.Prefix("audit-events-" + n.suffix + n.gen) }
 
 // AthenaLargeEventsBucket holds events too large for SNS until they are
 // batched into Parquet.
-func (n Names) AthenaLargeEventsBucket() string { return n.Prefix("audit-large-" + n.suffix) }
+func (n Names) AthenaLargeEventsBucket() string { return n.Prefix("audit-large-" + n.suffix + n.gen) }
 
 // AthenaResultsBucket holds Athena's query results.
-func (n Names) AthenaResultsBucket() string { return n.Prefix("audit-results-" + n.suffix) }
+func (n Names) AthenaResultsBucket() string { return n.Prefix("audit-results-" + n.suffix + n.gen) }
 
 // AthenaTopic is the SNS topic the auth servers publish events to; the
 // queue of the same name subscribes to it, AthenaDeadLetterQueue takes what

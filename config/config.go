@@ -256,6 +256,18 @@ type AuthRegion struct {
 	// see ExistingVPC). vpc_cidr must still be the VPC's range; az_count
 	// and zones do not apply (the subnets fix the zones).
 	ExistingVPC *ExistingVPC `yaml:"existing_vpc,omitempty"`
+	// Generation counts the auth stacks this cluster has stood up in a
+	// region other than its first, after losing the auth region (default 0,
+	// 0 to 99; docs/operations.md: Recover from losing the auth region).
+	// Above 0, every name of the auth stack that is global (IAM roles and
+	// the instance profile, the Auto Scaling service-linked role's suffix,
+	// S3 buckets) or lives outside the auth region (the backup vault and its
+	// key alias in backup.copy_region, the health check topic and its key
+	// alias in us-east-1) ends in -g<generation>, so that the new auth stack
+	// does not collide with the lost one's, which still exist. 0 keeps the
+	// names of a first deploy: raising it renames (replaces) those
+	// resources, so raise it only together with auth.region.
+	Generation int `yaml:"generation,omitempty"`
 	// previousSlots are the zones' slots in the output a synth replaces
 	// (Cluster.RememberZoneSlots).
 	previousSlots map[string]int

@@ -114,6 +114,8 @@ func TestValidationRules(t *testing.T) {
 		{"wrong type int", "", "agent_connection_count: two\n", "agent_connection_count", "expected a whole number"},
 		{"wrong type list", "proxy_regions:", "proxy_regions: us-west-1\nx:", "proxy_regions", "expected a list"},
 		{"wrong type bool", "", "acme_staging: maybe\n", "acme_staging", "expected true or false"},
+		{"auth generation too high", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  generation: 100", "auth.generation", "0 (the names of a first deploy) to 99"},
+		{"auth generation negative", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  generation: -1", "auth.generation", "is -1"},
 		{"backup retention too long", "", "backup: {retention_days: 40000}\n", "backup.retention_days", "keep recovery points 1 to 36500 days"},
 		{"backup copy region unknown", "", "backup: {copy_region: mars-1}\n", "backup.copy_region", "not a commercial AWS region"},
 		{"backup copy region is the auth region", "", "backup: {copy_region: us-west-2}\n", "backup.copy_region", "is the auth region"},

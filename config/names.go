@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 )
 
 // Names derives every AWS resource name from the cluster config, in one place,
@@ -12,6 +13,9 @@ type Names struct {
 	cluster string
 	suffix  string
 	restore Restore
+	// gen ends the auth stack's global names: "" at auth.generation 0,
+	// else "-g<generation>" (see Global).
+	gen string
 }
 
 // Names returns the naming scheme of c.
@@ -20,8 +24,21 @@ func (c *Cluster) Names() Names {
 	// domain (which the user owns) makes collisions with strangers unlikely
 	// while keeping names deterministic and reviewable.
 	sum := sha256.Sum256([]byte(c.Domain))
-	return Names{cluster: c.ClusterName, suffix: hex.EncodeToString(sum[:])[:8], restore: c.Restore}
+	n := Names{cluster: c.ClusterName, suffix: hex.EncodeToString(sum[:])[:8], restore: c.Restore}
+	if c.Auth.Generation > 0 {
+		n.gen = fmt.Sprintf("-g%d", c.Auth.Generation)
+	}
+	return n
 }
+
+// Global is the name of an auth stack resource that is global (IAM, S3) or
+// lives outside the auth region (copy region, us-east-1): name, ended by
+// the auth generation. An auth stack stood up in another region after the
+// auth region was lost (auth.generation raised) shares none of them with
+// the lost one, whose resources still hold theirs; at generation 0 the
+// names are those of a first deploy. Regional names in the auth region need
+// no suffix: the new auth region holds no auth stack of the cluster.
+func (n Names) Global(name string) string { return name + n.gen }
 
 // AuthStack is the name of the auth region's stack.
 func (n Names) AuthStack(region string) string { return "auth-" + region }
@@ -60,18 +77,18 @@ func (n Names) LocksTable() string { return n.Prefix("locks") }
 // RecordingsBucket is the S3 bucket of session recordings.
 // A restored copy named in the config's restore block replaces it.
 func (n Names) RecordingsBucket() string {
-	return or(n.restore.RecordingsBucket, n.Prefix("recordings-"+n.suffix))
+	return or(n.restore.RecordingsBucket, n.Prefix("recordings-"+n.suffix+n.gen))
 }
 
 // BackupVault names the AWS Backup vaults (the auth region's and the copy
 // region's) and the backup plan.
-func (n Names) BackupVault() string { return n.Prefix("state") }
+func (n Names) BackupVault() string { return n.Global(n.Prefix("state")) }
 
 // BackupRole is the IAM role AWS Backup runs the plan's jobs with.
-func (n Names) BackupRole() string { return n.Prefix("backup") }
+func (n Names) BackupRole() string { return n.Global(n.Prefix("backup")) }
 
 // BackupKeyAlias is the alias of the backup vaults' keys (one per region).
-func (n Names) BackupKeyAlias() string { return "alias/" + n.Prefix("backup-vault") }
+func (n Names) BackupKeyAlias() string { return "alias/" + n.Global(n.Prefix("backup-vault")) }
 
 // AuthZone is the private hosted zone of the Auth Service's address,
 // associated with every VPC of the cluster.
@@ -83,10 +100,10 @@ func (n Names) AuthAddress() string { return "auth." + n.AuthZone() }
 
 // BackupsBucket is the S3 bucket holding the exports of the cluster state
 // table taken before each Auth Service release.
-func (n Names) BackupsBucket() string { return n.Prefix("backups-" + n.suffix) }
+func (n Names) BackupsBucket() string { return n.Prefix("backups-" + n.suffix + n.gen) }
 
 // CertsBucket is the S3 bucket holding the cluster's TLS certificate.
-func (n Names) CertsBucket() string { return n.Prefix("certs-" + n.suffix) }
+func (n Names) CertsBucket() string { return n.Prefix("certs-" + n.suffix + n.gen) }
 
 // AuthLoadBalancer names the internal auth NLB and its target group.
 func (n Names) AuthLoadBalancer() string { return n.Prefix("auth") }
@@ -96,7 +113,7 @@ func (n Names) AuthLoadBalancer() string { return n.Prefix("auth") }
 func (n Names) ProxyLoadBalancer() string { return n.Prefix("proxy") }
 
 // AuthRole names the auth instances' IAM role and instance profile.
-func (n Names) AuthRole() string { return n.Prefix("auth") }
+func (n Names) AuthRole() string { return n.Global(n.Prefix("auth")) }
 
 // ProxyRole names a proxy region's IAM role and instance profile (IAM is
 // global, so the region is part of it).
@@ -131,7 +148,7 @@ func (n Names) ProxyKeyAlias() string { return "alias/" + n.Prefix("proxy-volume
 
 // AutoScalingRoleSuffix is the custom suffix of the cluster's Auto Scaling
 // service-linked role, whose name is AutoScalingRole.
-func (n Names) AutoScalingRoleSuffix() string { return n.cluster }
+func (n Names) AutoScalingRoleSuffix() string { return n.Global(n.cluster) }
 
 // AutoScalingRole is the name of the cluster's Auto Scaling service-linked
 // role (IAM gives it that name from the suffix; it is global).
@@ -152,7 +169,12 @@ func (n Names) FlowLogGroup(vpc string) string {
 
 // FlowLogRole names the flow log delivery role of a stack's VPC; suffix is
 // "auth" or the proxy region (IAM is global).
-func (n Names) FlowLogRole(suffix string) string { return n.Prefix("flow-logs-" + suffix) }
+func (n Names) FlowLogRole(suffix string) string {
+	if suffix == "auth" {
+		return n.Global(n.Prefix("flow-logs-auth"))
+	}
+	return n.Prefix("flow-logs-" + suffix)
+}
 
 // RolloutParameter is the SSM parameter (auth region) holding the auth
 // servers' rollout state, which new proxies wait on.
@@ -173,7 +195,12 @@ func (n Names) AuthLaunchHook() string { return n.Prefix("auth-wait-for-ready") 
 // (topic names are per region, and a region holds at most one stack of
 // each), or "health-checks" for the Route 53 health check alarms, whose
 // metrics exist only in us-east-1.
-func (n Names) AlertsTopic(kind string) string { return n.Prefix(kind + "-alerts") }
+func (n Names) AlertsTopic(kind string) string {
+	if kind == "health-checks" {
+		return n.Global(n.Prefix(kind + "-alerts"))
+	}
+	return n.Prefix(kind + "-alerts")
+}
 
 // Alarm names an alarm of the cluster (alarm names are per region).
 func (n Names) Alarm(what string) string { return n.Prefix(what) }
@@ -183,7 +210,7 @@ func (n Names) Dashboard() string { return n.Prefix("teleport") }
 
 // AlertsKeyAlias is the alias of the key of the us-east-1 topic of the
 // Route 53 health check alarms, where the auth region is another region.
-func (n Names) AlertsKeyAlias() string { return "alias/" + n.Prefix("alerts") }
+func (n Names) AlertsKeyAlias() string { return "alias/" + n.Global(n.Prefix("alerts")) }
 
 // createdTables and createdBuckets are the DynamoDB tables and S3 buckets
 // the cluster creates itself, by name, each with what it holds: a restored

@@ -237,6 +237,7 @@ func schemaExtras() map[string]map[string]any {
 		"ami.source":                      {"enum": []string{AMISourceSSM, AMISourceTeleport}, "default": AMISourceSSM},
 		"backup.retention_days":           {"minimum": 1, "maximum": MaxBackupRetentionDays, "default": DefaultBackupRetentionDays},
 		"backup.copy_region":              {"enum": regions},
+		"auth.generation":                 {"minimum": 0, "maximum": MaxAuthGeneration, "default": 0},
 		"restore.state_table":             {"pattern": tableNameRe.String()},
 		"restore.events_table":            {"pattern": tableNameRe.String()},
 		"restore.recordings_bucket":       {"pattern": bucketRe.String()},

@@ -30,6 +30,9 @@ const (
 	// MaxAuthServers bounds the auth group: two readers per DynamoDB
 	// Streams shard (see Validate).
 	MaxAuthServers = 2
+	// MaxAuthGeneration bounds auth.generation: "-g99" keeps every name
+	// it suffixes within its service's limit (names_test.go).
+	MaxAuthGeneration = 99
 	// MinVolumeSizeGiB and MaxVolumeSizeGiB bound a root volume: 8 GiB
 	// holds Amazon Linux 2023 and Teleport; 16 TiB is EBS's limit for gp3.
 	MinVolumeSizeGiB = 8
@@ -814,6 +817,9 @@ func (v *validator) flowLogs(c *Cluster) {
 var tableNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
 
 func (v *validator) backup(c *Cluster) {
+	if g := c.Auth.Generation; g < 0 || g > MaxAuthGeneration {
+		v.add("auth.generation", "is %d; use 0 (the names of a first deploy) to %d, one more than before each move of the auth region", g, MaxAuthGeneration)
+	}
 	if d := c.Backup.RetentionDays; d < 1 || d > MaxBackupRetentionDays {
 		v.add("backup.retention_days", "is %d; keep recovery points 1 to %d days (default %d)", d, MaxBackupRetentionDays, DefaultBackupRetentionDays)
 	}
