@@ -165,3 +165,47 @@ func TestRemovingALiveRegionIsRefused(t *testing.T) {
 		t.Errorf("replacing another cluster's output: %v", err)
 	}
 }
+
+// Moving the auth region away from a deployed auth stack without raising
+// auth.generation is refused before anything is written (the new stack's
+// global names would collide with the old one's); raised, it synthesizes.
+func TestMovingTheAuthRegionNeedsANewGeneration(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "cdktf.out")
+	for rel, data := range synthOf(t, "example").files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := *synthOf(t, "example-recovered").cfg
+	moved.Auth.Generation = 0
+	// Never applied here: nothing to collide with.
+	if _, err := cli.Synthesize(&moved, dir); err != nil {
+		t.Fatalf("moving the auth region of an output never deployed: %v", err)
+	}
+	for rel, data := range synthOf(t, "example").files {
+		if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := `{"version":4,"resources":[{"mode":"managed","type":"aws_vpc","name":"x","instances":[]}]}`
+	if err := os.WriteFile(filepath.Join(root, "terraform.auth-us-west-2.tfstate"), []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	_, err := cli.Synthesize(&moved, dir)
+	if err == nil || !strings.Contains(err.Error(), "auth.region: moving the auth region from us-west-2 to us-east-2") || !strings.Contains(err.Error(), "auth.generation: 1") {
+		t.Fatalf("moving a deployed auth region at the same generation: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "manifest.json")); string(after) != string(manifest) {
+		t.Error("the refused synth rewrote the output")
+	}
+	moved.Auth.Generation = 1
+	if _, err := cli.Synthesize(&moved, dir); err != nil {
+		t.Errorf("moving the auth region with auth.generation raised: %v", err)
+	}
+}

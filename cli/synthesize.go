@@ -65,6 +65,9 @@ func Synthesize(cfg *config.Cluster, outdir string) (*Result, error) {
 	if err := peeringModeSwitch(previous, cfg, dir); err != nil {
 		return nil, err
 	}
+	if err := movedAuthRegion(previous, cfg, dir); err != nil {
+		return nil, err
+	}
 	zones, err := vpcChanges(previous, cfg)
 	if err != nil {
 		return nil, err
@@ -165,6 +168,39 @@ func removedRegions(previous *report.Output, cfg *config.Cluster, dir string) er
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// movedAuthRegion refuses an auth region moved away from a deployed auth
+// stack without raising auth.generation: the new auth stack would create
+// IAM roles and buckets named like the old one's, which still exist (IAM and
+// S3 names are global), and its apply would fail half-way. Losing the auth
+// region is the reason to move it (docs/operations.md: Recover from losing
+// the auth region); the old stack's resources stay where they are.
+func movedAuthRegion(previous *report.Output, cfg *config.Cluster, dir string) error {
+	if previous == nil || report.ClusterName(previous) != cfg.ClusterName {
+		return nil
+	}
+	names := cfg.Names()
+	for _, name := range slices.Sorted(maps.Keys(previous.Stacks)) {
+		region, ok := strings.CutPrefix(name, "auth-")
+		if !ok || region == cfg.Auth.Region {
+			continue
+		}
+		if cfg.Backend.Type == config.BackendLocal && !localStateHolds(filepath.Join(dir, "stacks", name, regions.StateDir, "terraform."+name+".tfstate")) {
+			continue
+		}
+		resources, _ := previous.Stacks[name]["resource"].(map[string]any)
+		roles, _ := resources["aws_iam_role"].(map[string]any)
+		for _, r := range roles {
+			if role, _ := r.(map[string]any)["name"].(string); role == names.AuthRole() {
+				return fmt.Errorf("auth.region: moving the auth region from %s to %s keeps auth.generation at %d, so the new auth stack would create the IAM roles, "+
+					"instance profile, Auto Scaling role and buckets of %s again (global names, still held by its resources). "+
+					"Set auth.generation: %d to name them apart, and follow docs/operations.md: Recover from losing the auth region",
+					region, cfg.Auth.Region, cfg.Auth.Generation, name, cfg.Auth.Generation+1)
+			}
+		}
 	}
 	return nil
 }
