@@ -99,7 +99,7 @@ E2E_SKIP ?=
 # E2E_MOVE=1: also TestMoveToMeshStacks (a transit gateway cluster moved to mesh stacks; not in CI).
 E2E_MOVE ?=
 e2e: ## apply every golden config into a local AWS emulator and re-plan to no changes; change scenarios; protection (tens of minutes)
-	E2E_EMULATOR=1 E2E_CONFIGS=$(E2E_CONFIGS) E2E_SCENARIOS=$(E2E_SCENARIOS) E2E_MOVE=$(E2E_MOVE) E2E_DIFF_REPORT=$(CURDIR)/.e2e-diff-report.md \
+	E2E_EMULATOR=1 E2E_CONFIGS=$(E2E_CONFIGS) E2E_SCENARIOS=$(E2E_SCENARIOS) E2E_MOVE=$(E2E_MOVE) E2E_RECOVERY=$(E2E_RECOVERY) E2E_DIFF_REPORT=$(CURDIR)/.e2e-diff-report.md \
 	  $(GO) test -count=1 -v -timeout 85m -parallel $(E2E_PARALLEL) -run '$(E2E_RUN)' -skip '$(E2E_SKIP)' ./e2e
 
 TFSEC_VERSION := v1.26.0
