@@ -566,7 +566,12 @@ func nothingReplaced(t *testing.T, applied *deploy.Result) {
 			if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
 				continue
 			}
-			if a := rc.Change.Actions; a.Create() || a.Delete() || a.Replace() {
+			a := rc.Change.Actions
+			// What the release added since the pre-mesh output outside the
+			// stacks the move touches (new alarms of the auth stack) is
+			// the release's own, not the move's.
+			moving := strings.HasPrefix(s.Stack.Name, "proxy-") || strings.HasPrefix(s.Stack.Name, "mesh-")
+			if a.Delete() || a.Replace() || a.Create() && moving {
 				t.Errorf("%s %s: %v (a move must not create, destroy or replace)", s.Stack.Name, rc.Address, a)
 			}
 		}
