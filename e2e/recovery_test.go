@@ -38,7 +38,7 @@ func TestAuthRegionRecovery(t *testing.T) {
 	cfg := load(t, "examples/cluster.yaml")
 	cfg.Backup.CopyRegion = "us-east-2"
 	c := newCluster(t, cfg)
-	old := synth(t, cfg, "")
+	old := synth(t, cfg, "", "")
 	c.apply(old)
 	oldAuth := cfg.Names().AuthStack(cfg.Auth.Region)
 	before := stateResources(t, c.opts.LocalState)
@@ -51,7 +51,7 @@ func TestAuthRegionRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.seedLicense(t, cfg.Auth.Region, cfg.LicenseSSMParameter)
-	next := synthOver(t, cfg, "", old)
+	next := synth(t, cfg, "", old)
 	newAuth := cfg.Names().AuthStack(cfg.Auth.Region)
 
 	// Step 3 as AWS Backup leaves it: the tables with the cluster's keys
