@@ -15,26 +15,6 @@ import (
 // is written, naming the field and the runbook; over an output never
 // deployed here it synthesizes.
 func TestPeeringModeSwitchIsRefused(t *testing.T) {
-	outdirOf := func(deployed bool) string {
-		root := t.TempDir()
-		dir := filepath.Join(root, "cdktf.out")
-		for rel, data := range synthOf(t, "example").files {
-			path := filepath.Join(dir, rel)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if stack, ok := strings.CutSuffix(strings.TrimPrefix(rel, "stacks/"), "/cdk.tf.json"); ok && deployed {
-				state := `{"version":4,"resources":[{"mode":"managed","type":"aws_vpc","name":"x","instances":[]}]}`
-				if err := os.WriteFile(filepath.Join(root, "terraform."+stack+".tfstate"), []byte(state), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		return dir
-	}
 	example, err := os.ReadFile(filepath.Join("examples", "cluster.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +23,7 @@ func TestPeeringModeSwitchIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := outdirOf(true)
+	live := outdirOf(t, "example", true)
 	manifest, _ := os.ReadFile(filepath.Join(live, "manifest.json"))
 	_, err = cli.Synthesize(public, live)
 	if err == nil || !strings.HasPrefix(err.Error(), "peering.mode: is public") || !strings.Contains(err.Error(), "docs/operations.md: Changing peering.mode") {
@@ -52,7 +32,7 @@ func TestPeeringModeSwitchIsRefused(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(live, "manifest.json")); string(after) != string(manifest) {
 		t.Error("the refused synth rewrote the output")
 	}
-	if _, err := cli.Synthesize(public, outdirOf(false)); err != nil {
+	if _, err := cli.Synthesize(public, outdirOf(t, "example", false)); err != nil {
 		t.Errorf("switching an output never deployed: %v", err)
 	}
 }

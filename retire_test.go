@@ -114,32 +114,9 @@ func latencyRegions(t *testing.T, synth string) []string {
 // still deploys it is refused before anything is written; after its
 // retirement (its stack emptied in that output) the same deletion synthesizes.
 func TestRemovingALiveRegionIsRefused(t *testing.T) {
-	// outdirOf writes synth's output as <root>/cdktf.out, and with
-	// deployed the local state files of its stacks at <root> (where the
-	// local backend keeps them), each holding a resource.
-	outdirOf := func(synth string, deployed bool) string {
-		root := t.TempDir()
-		dir := filepath.Join(root, "cdktf.out")
-		for rel, data := range synthOf(t, synth).files {
-			path := filepath.Join(dir, rel)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if stack, ok := strings.CutSuffix(strings.TrimPrefix(rel, "stacks/"), "/cdk.tf.json"); ok && deployed {
-				state := `{"version":4,"resources":[{"mode":"managed","type":"aws_vpc","name":"x","instances":[]}]}`
-				if err := os.WriteFile(filepath.Join(root, "terraform."+stack+".tfstate"), []byte(state), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		return dir
-	}
 	deleted := synthOf(t, "example-deleted").cfg
 
-	live := outdirOf("example", true)
+	live := outdirOf(t, "example", true)
 	manifest, _ := os.ReadFile(filepath.Join(live, "manifest.json"))
 	_, err := cli.Synthesize(deleted, live)
 	if err == nil || !strings.Contains(err.Error(), "proxy_regions: eu-central-1 is no longer in the config") ||
@@ -150,18 +127,18 @@ func TestRemovingALiveRegionIsRefused(t *testing.T) {
 		t.Error("the refused synth rewrote the output")
 	}
 
-	if _, err := cli.Synthesize(deleted, outdirOf("example-retired", true)); err != nil {
+	if _, err := cli.Synthesize(deleted, outdirOf(t, "example-retired", true)); err != nil {
 		t.Errorf("deleting the retired region: %v", err)
 	}
 	// A synth that was never applied here (no local state: a new user's
 	// first synth of the example, then their own regions) deletes nothing
 	// deployed; neither does the output of another cluster.
-	if _, err := cli.Synthesize(deleted, outdirOf("example", false)); err != nil {
+	if _, err := cli.Synthesize(deleted, outdirOf(t, "example", false)); err != nil {
 		t.Errorf("deleting a region of an output never deployed: %v", err)
 	}
 	other := *deleted
 	other.ClusterName = "another"
-	if _, err := cli.Synthesize(&other, outdirOf("example", true)); err != nil {
+	if _, err := cli.Synthesize(&other, outdirOf(t, "example", true)); err != nil {
 		t.Errorf("replacing another cluster's output: %v", err)
 	}
 }
@@ -208,4 +185,29 @@ func TestMovingTheAuthRegionNeedsANewGeneration(t *testing.T) {
 	if _, err := cli.Synthesize(&moved, dir); err != nil {
 		t.Errorf("moving the auth region with auth.generation raised: %v", err)
 	}
+}
+
+// outdirOf writes synth's output into a new cdktf.out and, when deployed,
+// the local state files of its stacks beside it (where the local backend
+// keeps them), each holding a resource.
+func outdirOf(t *testing.T, synth string, deployed bool) string {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "cdktf.out")
+	for rel, data := range synthOf(t, synth).files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if stack, ok := strings.CutSuffix(strings.TrimPrefix(rel, "stacks/"), "/cdk.tf.json"); ok && deployed {
+			state := `{"version":4,"resources":[{"mode":"managed","type":"aws_vpc","name":"x","instances":[]}]}`
+			if err := os.WriteFile(filepath.Join(root, "terraform."+stack+".tfstate"), []byte(state), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
 }
