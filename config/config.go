@@ -31,6 +31,9 @@ const (
 	// DefaultFlowLogRetentionDays keeps VPC flow logs for 90 days.
 	DefaultFlowLogRetentionDays = 90
 	DefaultFlowLogTrafficType   = "REJECT"
+	// DefaultLogRetentionDays keeps the instances' logs for 90 days.
+	DefaultLogRetentionDays = 90
+
 	// DefaultBackupRetentionDays keeps daily recovery points five weeks.
 	DefaultBackupRetentionDays = 35
 	// MaxBackupRetentionDays is AWS Backup's longest retention (100 years).
@@ -141,6 +144,10 @@ type Cluster struct {
 	Alerts Alerts `yaml:"alerts,omitempty"`
 	// FlowLogs configures the VPC flow logs of every VPC.
 	FlowLogs FlowLogs `yaml:"flow_logs,omitempty"`
+	// Logs configures the CloudWatch Logs groups that receive the
+	// instances' logs (Teleport's and the boot scripts') and their
+	// Prometheus metrics, per role and region.
+	Logs Logs `yaml:"logs,omitempty"`
 	// Quotas declares service quotas raised above AWS's defaults, so that
 	// validation checks the deployment against the real limits.
 	Quotas Quotas `yaml:"quotas,omitempty"`
@@ -210,6 +217,18 @@ type FlowLogs struct {
 	TrafficType string `yaml:"traffic_type,omitempty"`
 	// RetentionDays is how long the log group keeps events (default 90);
 	// one of the values CloudWatch Logs accepts.
+	RetentionDays int `yaml:"retention_days,omitempty"`
+}
+
+// Logs configures the log groups of the instances: in each region, one for
+// the Teleport logs and boot logs of each role (auth, proxy) and one for the
+// Prometheus metrics the CloudWatch agent ships as embedded metric format,
+// each encrypted with the region's customer managed key.
+type Logs struct {
+	// RetentionDays is how long the instances' log groups keep events
+	// (default 90); one of the values CloudWatch Logs accepts. The metrics
+	// log groups keep their events for at most this long too (the metrics
+	// themselves stay in CloudWatch for 15 months).
 	RetentionDays int `yaml:"retention_days,omitempty"`
 }
 
@@ -423,6 +442,9 @@ func (c *Cluster) applyDefaults() {
 	}
 	if c.FlowLogs.RetentionDays == 0 {
 		c.FlowLogs.RetentionDays = DefaultFlowLogRetentionDays
+	}
+	if c.Logs.RetentionDays == 0 {
+		c.Logs.RetentionDays = DefaultLogRetentionDays
 	}
 	if c.Peering.Mode == "" {
 		c.Peering.Mode = DefaultPeeringMode

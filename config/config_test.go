@@ -102,6 +102,7 @@ func TestValidationRules(t *testing.T) {
 		{"elastic ip quota declared too low", "", "quotas: {elastic_ips: {us-west-2: 3}}\n", "quotas.elastic_ips.us-west-2", "declare only quotas raised"},
 		{"elastic ip quota raised", "", "quotas: {elastic_ips: {us-west-2: 4}}\n", "quotas.elastic_ips.us-west-2", "AWS's default of 5"},
 		{"flow log retention", "", "flow_logs: {retention_days: 10}\n", "flow_logs.retention_days", "one of 1, 3, 5"},
+		{"log retention", "", "logs: {retention_days: 10}\n", "logs.retention_days", "one of 1, 3, 5"},
 		{"flow log traffic type", "", "flow_logs: {traffic_type: ACCEPT}\n", "flow_logs.traffic_type", "not a traffic type"},
 		{"instance count", "  vpc_cidr: 10.0.0.0/16", "  vpc_cidr: 10.0.0.0/16\n  instances: {count: 100}", "auth.instances.count", "use 1 to 50"},
 		{"more agent connections than the smallest region's proxies", "acme_email:", "agent_connection_count: 3\nacme_email:", "agent_connection_count", "is 3, more than the 2 proxies of us-west-1: an agent reaches only the proxies of its nearest region"},

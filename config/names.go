@@ -167,6 +167,19 @@ func (n Names) FlowLogGroup(vpc string) string {
 	return "/teleport/" + n.cluster + "/vpc-flow-logs/" + vpc
 }
 
+// InstanceLogGroup is the CloudWatch Logs group of the logs of a role's
+// instances ("auth" or "proxy") in a region: Teleport's log, the boot log
+// and the timer jobs' log, a stream each per instance.
+func (n Names) InstanceLogGroup(role string) string { return "/teleport/" + n.cluster + "/" + role }
+
+// MetricsLogGroup is the log group of the Prometheus metrics a role's
+// instances ship in embedded metric format, from which CloudWatch extracts
+// the metrics.
+func (n Names) MetricsLogGroup(role string) string { return "/teleport/" + n.cluster + "/" + role + "-metrics" }
+
+// Cluster is the cluster name (the metrics' Cluster dimension).
+func (n Names) Cluster() string { return n.cluster }
+
 // FlowLogRole names the flow log delivery role of a stack's VPC; suffix is
 // "auth" or the proxy region (IAM is global).
 func (n Names) FlowLogRole(suffix string) string {

@@ -231,6 +231,7 @@ func schemaExtras() map[string]map[string]any {
 		"backend.type":                    {"enum": BackendTypes, "default": DefaultBackendType},
 		"flow_logs.traffic_type":          {"enum": FlowLogTrafficTypes, "default": DefaultFlowLogTrafficType},
 		"flow_logs.retention_days":        {"enum": FlowLogRetentions, "default": DefaultFlowLogRetentionDays},
+		"logs.retention_days":             {"enum": FlowLogRetentions, "default": DefaultLogRetentionDays},
 		"ami.ssm_parameter":               {"default": DefaultAMISSMParameter},
 		"deletion_protection":             {"default": true},
 		"audit.backend":                   {"enum": []string{AuditDynamoDB, AuditAthena}, "default": AuditDynamoDB},

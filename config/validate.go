@@ -810,6 +810,9 @@ func (v *validator) flowLogs(c *Cluster) {
 	if !slices.Contains(FlowLogRetentions, c.FlowLogs.RetentionDays) {
 		v.add("flow_logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.FlowLogs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(FlowLogRetentions), "[]"), " ", ", "))
 	}
+	if !slices.Contains(FlowLogRetentions, c.Logs.RetentionDays) {
+		v.add("logs.retention_days", "is %d; CloudWatch Logs keeps events for one of %s days", c.Logs.RetentionDays, strings.ReplaceAll(strings.Trim(fmt.Sprint(FlowLogRetentions), "[]"), " ", ", "))
+	}
 }
 
 // tableNameRe is DynamoDB's table name rule ("Supported data types and
