@@ -39,7 +39,7 @@ func AuthConfig(p AuthParams) *File {
 			NodeName: PlaceholderNodeName,
 			DataDir:  DataDir,
 			DiagAddr: hostPort("0.0.0.0", DiagPort),
-			Log:      journalLog(),
+			Log:      fileLog(),
 			Storage: &Storage{
 				Type:             "dynamodb",
 				Region:           p.Region,

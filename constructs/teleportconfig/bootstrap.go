@@ -45,7 +45,7 @@ const (
 // roleFiles lists the scripts and timer jobs of a role; the boot script is
 // teleport-boot-<role>.
 func roleFiles(role string) (scripts, timers []string) {
-	common := []string{"teleport-install", "teleport-configure"}
+	common := []string{"teleport-install", "teleport-configure", "teleport-telemetry"}
 	switch role {
 	case roleAuth:
 		return append(common, "teleport-boot-auth", "teleport-publish-ca-pin", "teleport-join-token",

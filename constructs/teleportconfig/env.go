@@ -39,6 +39,12 @@ type commonEnv struct {
 	LaunchHook          string `env:"LAUNCH_HOOK"`
 	ReadyzURL           string `env:"READYZ_URL"`
 	ReadyTimeoutSeconds int    `env:"READY_TIMEOUT_SECONDS"`
+	// TeleportLogDir holds Teleport's log file; AgentConfig is the
+	// CloudWatch agent's configuration, AgentMinVersion the oldest agent
+	// teleport-telemetry accepts (telemetry.go).
+	TeleportLogDir  string `env:"TELEPORT_LOG_DIR"`
+	AgentConfig     string `env:"CLOUDWATCH_AGENT_CONFIG"`
+	AgentMinVersion string `env:"CLOUDWATCH_AGENT_MIN_VERSION"`
 }
 
 // authEnv is the environment file of the auth instances.

@@ -25,7 +25,7 @@ func TestInstallOnTeleportImages(t *testing.T) {
 		{"Amazon Linux image", false, EditionEnterprise, "Teleport Enterprise v18.9.0 git:v18.9.0-0-gabc go1.25.10", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ud, err := ProxyUserData{Install: Install{Version: "18.9.0", Edition: tc.edition, Preinstalled: tc.preinstalled},
+			ud, err := ProxyUserData{Telemetry: testTelemetry(), Install: Install{Version: "18.9.0", Edition: tc.edition, Preinstalled: tc.preinstalled},
 				Config:     ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "x-proxy-iam"}),
 				AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 				RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",
@@ -72,7 +72,7 @@ func TestAuthBootFillsAccountID(t *testing.T) {
 		if athena {
 			params.AuditEventsURI = "athena://x_audit.events?topicArn=arn:aws:sns:us-west-2:" + PlaceholderAccountID + ":x-audit-events&queueURL=https://sqs.us-west-2.amazonaws.com/" + PlaceholderAccountID + "/x-audit-events"
 		}
-		ud, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: AuthConfig(params),
+		ud, err := AuthUserData{Telemetry: testTelemetry(), Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: AuthConfig(params),
 			GroupName: "x-auth", JoinToken: "x-proxy-iam", ProxyRolesPath: "/teleport/x/proxy-roles", ProxyRolePrefix: "x-proxy-",
 			CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
 		if err != nil {

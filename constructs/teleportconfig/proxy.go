@@ -31,7 +31,7 @@ func ProxyConfig(p ProxyParams) *File {
 			// instances published, not whichever server answers first.
 			CAPin:    []string{PlaceholderCAPin},
 			DiagAddr: hostPort("0.0.0.0", DiagPort),
-			Log:      journalLog(),
+			Log:      fileLog(),
 		},
 		Proxy: ProxyService{
 			Enabled:       true,

@@ -16,9 +16,13 @@ func testCert() Certificate {
 	return Certificate{Domain: "a.example.com", Bucket: "certs-b", BucketRegion: "us-west-2", LocksTable: "x-locks", Email: "ops@example.com"}
 }
 
+func testTelemetry() Telemetry {
+	return Telemetry{Cluster: "x", Region: "us-west-2", LogGroup: "/teleport/x/auth", MetricsLogGroup: "/teleport/x/auth-metrics"}
+}
+
 func testAuthUserData(t *testing.T, license string) string {
 	t.Helper()
-	out, err := AuthUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
+	out, err := AuthUserData{Telemetry: testTelemetry(), Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:    AuthConfig(AuthParams{ClusterName: "a.example.com", Region: "us-west-2", RecordingsBucket: "rec", ProxyPeering: true, Enterprise: license != ""}),
 		GroupName: "x-auth", LaunchHook: "x-auth-launch", LicenseParameter: license, JoinToken: "x-proxy-iam", ProxyRolesPath: "/teleport/x/proxy-roles", ProxyRolePrefix: "x-proxy-",
 		CAPinParameter: "/teleport/x/ca-pin", RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", Cert: testCert()}.Render()
@@ -35,7 +39,7 @@ func testProxyUserData(t *testing.T, peering bool) string {
 
 func testProxyUserDataFor(t *testing.T, peering bool, cert Certificate) string {
 	t.Helper()
-	out, err := ProxyUserData{Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
+	out, err := ProxyUserData{Telemetry: testTelemetry(), Install: Install{Version: "17.4.8", Edition: EditionEnterprise},
 		Config:       ProxyConfig(ProxyParams{Domain: cert.Domain, JoinToken: "x-proxy-iam", AuthServer: "auth.internal.example", ProxyPeering: peering}),
 		ProxyPeering: peering, AuthRegion: "us-west-2", CAPinParameter: "/teleport/x/ca-pin",
 		RolloutParameter: "/teleport/x/auth-rollout", AMIGeneration: "gen1", LaunchHook: "x-proxy-wait-for-auth", GroupName: "x-proxy",

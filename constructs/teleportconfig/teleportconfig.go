@@ -132,7 +132,7 @@ type JoinParams struct {
 	Method    string `yaml:"method"`
 }
 
-// Log configures logging to the journal.
+// Log configures Teleport's logging.
 type Log struct {
 	Output   string `yaml:"output"`
 	Severity string `yaml:"severity"`
@@ -208,8 +208,12 @@ func marshal(v any) (string, error) {
 	return string(out), nil
 }
 
-func journalLog() Log {
-	l := Log{Output: "stderr", Severity: "INFO"}
+// fileLog writes Teleport's log to TeleportLogPath, which the CloudWatch
+// agent ships (see telemetry.go for why a file and not the journal).
+// Teleport takes any output other than stderr, stdout and syslog as a file
+// path (lib/utils/log, Initialize).
+func fileLog() Log {
+	l := Log{Output: TeleportLogPath, Severity: "INFO"}
 	l.Format.Output = "text"
 	return l
 }

@@ -87,7 +87,7 @@ func TestNoPeeringRendersAgentMesh(t *testing.T) {
 	if !strings.Contains(peered, "type: proxy_peering") || !strings.Contains(peered, "agent_connection_count: 3") {
 		t.Errorf("auth tunnel strategy with peering:\n%s", peered)
 	}
-	script, err := ProxyUserData{Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
+	script, err := ProxyUserData{Telemetry: testTelemetry(), Install: Install{Version: "17.4.8", Edition: EditionOSS}, Config: ProxyConfig(ProxyParams{Domain: "a.example.com", JoinToken: "t"}),
 		Cert: Certificate{Domain: "a.example.com", Bucket: "b", BucketRegion: "us-west-2"}}.Render()
 	if err != nil {
 		t.Fatal(err)

@@ -74,6 +74,8 @@ type AuthUserData struct {
 	ProxyRolesPath, ProxyRolePrefix string
 	// Cert configures certificate renewal.
 	Cert Certificate
+	// Telemetry says where the instances ship their logs and metrics.
+	Telemetry Telemetry
 }
 
 // Certificate locates the cluster's TLS certificate and how it is issued.
@@ -119,6 +121,8 @@ type ProxyUserData struct {
 	RolloutParameter, AMIGeneration, LaunchHook, GroupName string
 	// Cert locates the certificate to fetch.
 	Cert Certificate
+	// Telemetry says where the instances ship their logs and metrics.
+	Telemetry Telemetry
 }
 
 // token is the Teleport provision token resource for the IAM join method,
@@ -169,6 +173,7 @@ func (i Install) common(role, group, launchHook, amiGeneration, caPin, rollout s
 		CertDomain: cert.Domain, CertBucket: cert.Bucket, CertBucketRegion: cert.BucketRegion, CertbotStateKey: CertbotStateKey(cert.Domain),
 		HealthzURL: fmt.Sprintf("http://127.0.0.1:%d/healthz", DiagPort), WatchdogFailureSeconds: WatchdogFailureSeconds,
 		LaunchHook: launchHook, ReadyzURL: fmt.Sprintf("http://127.0.0.1:%d/readyz", DiagPort), ReadyTimeoutSeconds: ReadyTimeoutSeconds,
+		TeleportLogDir: TeleportLogDir, AgentConfig: AgentConfigPath, AgentMinVersion: CloudWatchAgentMinVersion,
 	}
 }
 
@@ -199,9 +204,13 @@ func (u AuthUserData) Render() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("auth user data: %w", err)
 	}
-	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg,
+	telemetry, err := u.Telemetry.files(roleAuth)
+	if err != nil {
+		return "", fmt.Errorf("auth user data: %w", err)
+	}
+	return bootstrap(roleAuth, u.Version, u.AMIGeneration, env, cfg, append(telemetry,
 		bootFile{Path: bootEtc + "/proxy-token.json", Mode: "0644", Content: tok},
-		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: stripRequirements(string(lock))})
+		bootFile{Path: bootEtc + "/certbot-requirements.txt", Mode: "0644", Content: stripRequirements(string(lock))})...)
 }
 
 // Render returns the proxy instances' user data (uncompressed; see
@@ -228,7 +237,11 @@ func (u ProxyUserData) Render() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("proxy user data: %w", err)
 	}
-	return bootstrap(roleProxy, u.Version, u.AMIGeneration, env, cfg)
+	telemetry, err := u.Telemetry.files(roleProxy)
+	if err != nil {
+		return "", fmt.Errorf("proxy user data: %w", err)
+	}
+	return bootstrap(roleProxy, u.Version, u.AMIGeneration, env, cfg, telemetry...)
 }
 
 // RolloutMarker is the comment line every boot script carries, from which

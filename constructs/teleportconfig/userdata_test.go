@@ -33,7 +33,8 @@ func TestUserDataSizeWorstCase(t *testing.T) {
 	cluster := randomName(r, 24)
 	cert := Certificate{Domain: domain, Bucket: cluster + "-certs-" + randomName(r, 12), BucketRegion: "ap-southeast-4",
 		LocksTable: cluster + "-locks", Email: randomName(r, 240) + "@example.com", Staging: true}
-	auth, err := AuthUserData{Install: Install{Version: "17.10.100", Edition: EditionEnterprise},
+	telemetry := Telemetry{Cluster: cluster, Region: "ap-southeast-4", LogGroup: "/teleport/" + cluster + "/auth", MetricsLogGroup: "/teleport/" + cluster + "/auth-metrics"}
+	auth, err := AuthUserData{Telemetry: telemetry, Install: Install{Version: "17.10.100", Edition: EditionEnterprise},
 		Config: AuthConfig(AuthParams{ClusterName: domain, Region: "ap-southeast-4", StateTable: cluster + "-state", EventsTable: cluster + "-events",
 			RecordingsBucket: cluster + "-recordings-" + randomName(r, 12), ProxyPeering: true, AgentConnectionCount: 10, Enterprise: true}),
 		GroupName: cluster + "-auth", LicenseParameter: "/" + randomName(r, 1010), JoinToken: cluster + "-proxy-iam",
@@ -42,7 +43,7 @@ func TestUserDataSizeWorstCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy, err := ProxyUserData{Install: Install{Version: "17.10.100", Edition: EditionEnterprise},
+	proxy, err := ProxyUserData{Telemetry: telemetry, Install: Install{Version: "17.10.100", Edition: EditionEnterprise},
 		Config:       ProxyConfig(ProxyParams{Domain: domain, JoinToken: cluster + "-proxy-iam", ProxyPeering: true}),
 		ProxyPeering: true, PublicPeering: true, AuthRegion: "ap-southeast-4", CAPinParameter: "/teleport/" + cluster + "/ca-pin",
 		RolloutParameter: "/teleport/" + cluster + "/auth-rollout", AMIGeneration: randomName(r, 12),
