@@ -175,7 +175,9 @@ func (n Names) InstanceLogGroup(role string) string { return "/teleport/" + n.cl
 // MetricsLogGroup is the log group of the Prometheus metrics a role's
 // instances ship in embedded metric format, from which CloudWatch extracts
 // the metrics.
-func (n Names) MetricsLogGroup(role string) string { return "/teleport/" + n.cluster + "/" + role + "-metrics" }
+func (n Names) MetricsLogGroup(role string) string {
+	return "/teleport/" + n.cluster + "/" + role + "-metrics"
+}
 
 // Cluster is the cluster name (the metrics' Cluster dimension).
 func (n Names) Cluster() string { return n.cluster }

@@ -53,14 +53,14 @@ func authAlerts(stack cdktf.TerraformStack, cfg *config.Cluster, account *string
 
 	noTarget := nlbHealthy(stack, "alarm-auth-targets", regional, auth.LoadBalancer, names.Alarm("auth-no-healthy-target"), 1, alarmMinutes,
 		alarms.Describe("No Auth Service instance passes the auth NLB's health check: proxies cannot reach the cluster",
-			"check the auth group's instances and /var/log/teleport-boot.log, journalctl -u teleport"))
+			"check the auth group's instances and their boot and teleport streams in the auth log group"))
 	// Below the count for longer than one auth server's replacement takes
 	// in a refresh (terminate, boot, 5 minutes' warm-up): one auth server
 	// is down and the next failure is an outage.
 	if n := cfg.Auth.Instances.Count; n > 1 {
 		nlbHealthy(stack, "alarm-auth-below-count", regional, auth.LoadBalancer, names.Alarm("auth-healthy-below-count"), n, authRefreshMinutes,
 			alarms.Describe(fmt.Sprintf("Fewer than %d Auth Service instances pass the auth NLB's health check for %d minutes", n, authRefreshMinutes),
-				"check the auth group's activity (a refresh replaces one server at a time), the instances' /var/log/teleport-boot.log and journalctl -u teleport"))
+				"check the auth group's activity (a refresh replaces one server at a time), the instances' boot and teleport streams in the auth log group"))
 	}
 	instanceAlarms := alarms.InstanceAlarms(stack, "alarm-auth-instances", &alarms.InstanceProps{GroupName: names.Prefix("auth"), Name: names.Alarm("auth"), Topic: regional})
 	// A refresh of the auth group rolls back when an auth server's boot

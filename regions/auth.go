@@ -19,6 +19,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/privatezone"
 	"github.com/example/teleport-multi-region/constructs/storage"
+	"github.com/example/teleport-multi-region/constructs/telemetry"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -50,6 +51,8 @@ type AuthStack struct {
 	AuthZone *privatezone.Zone
 	// Backup is the state's AWS Backup plan and vaults.
 	Backup *backup.Backup
+	// Telemetry is where the auth servers ship logs and metrics.
+	Telemetry *telemetry.Telemetry
 }
 
 // NewAuthStack builds the auth region stack into stack, an empty stack
@@ -93,12 +96,14 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		Region:             region,
 		AutoScalingRoleARN: asgRole,
 		DynamoDB:           true,
-		LogGroupARNs:       flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
-		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
-		QueueTopicARNs:     queueTopics,
-		QueueARNs:          queues,
-		Protect:            cfg.Protected(),
+		LogGroupARNs: append(flowLogGroupARNs(cfg.Auth.ExistingVPC, region, *account.AccountId(), names.FlowLogGroup("auth")),
+			telemetry.LogGroupARNs(region, *account.AccountId(), names.InstanceLogGroup("auth"), names.MetricsLogGroup("auth"))...),
+		AlarmTopicARNs: []string{alarms.TopicARN(region, *account.AccountId(), names.AlertsTopic("auth"))},
+		QueueTopicARNs: queueTopics,
+		QueueARNs:      queues,
+		Protect:        cfg.Protected(),
 	})
+	tel := instanceTelemetry(stack, cfg, "auth", region, account.AccountId(), key.ARN)
 	var auditPolicy []policy.Statement
 	// The audit log's durable store, backed up with the cluster state: the
 	// events table, or the Athena backend's Parquet bucket.
@@ -165,6 +170,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		ProxyRolesPath:   names.ProxyRolesPath(),
 		ProxyRolePrefix:  names.ProxyRolePrefix(),
 		Cert:             certificate(cfg),
+		Telemetry:        tel.Params(),
 	}.Render()
 	if err != nil {
 		return nil, fmt.Errorf("auth stack: %w", err)
@@ -188,7 +194,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		ExtraPolicy: append(append(authcluster.CertificateRenewalStatements(store, hostedZoneID(stack, cfg), cfg.Domain),
 			authstate.PublishStatement("PublishRolloutState", authstate.ARN(region, *account.AccountId(), rollout.Name)),
 			authstate.ListStatement("ListProxyRoles", authstate.ARN(region, *account.AccountId(), names.ProxyRolesPath()))),
-			auditPolicy...),
+			append(auditPolicy, tel.Statements()...)...),
 		AuditKeyServices:   auditServices,
 		Key:                key,
 		AutoScalingRoleARN: asgRole,
@@ -198,7 +204,8 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 		StartsAfter: []cdktf.ITerraformDependable{store.BackupStateBefore(cfg.Auth.TeleportVersion)},
 	})
 
-	_, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth, backups)
+	regional, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth, backups)
+	tel.Alarms(stack, "alarm-auth-telemetry", &telemetry.AlarmProps{Name: names.Alarm("auth"), Topic: regional})
 
 	tgw, err := newGateway(stack, cfg, names.Prefix("auth"), region, true, net, net.PrivateSubnetIDs)
 	if err != nil {
@@ -218,7 +225,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 	output(stack, "recordings-bucket", "Session recordings (records/ prefix)", store.Recordings.Name)
 	output(stack, "certs-bucket", "TLS certificate for the proxies", store.Certs.Name)
 	return &AuthStack{Stack: stack, Network: net, Storage: store, Auth: auth, Key: key, BootScript: boot, AuthZone: zone,
-		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic, Backup: backups}, nil
+		AutoScalingRoleARN: asgRole, TransitGateway: tgw, HealthCheckTopic: healthCheckTopic, Backup: backups, Telemetry: tel}, nil
 }
 
 // athenaProps names the Athena audit backend of the auth region, or is nil
@@ -259,6 +266,16 @@ func givenNetwork(e *config.ExistingVPC, publicInstances bool) *network.Given {
 		PublicSubnetIDs:       e.PublicSubnetIDs,
 		InstanceRouteTableIDs: e.InstanceRouteTableIDs(publicInstances),
 	}
+}
+
+// instanceTelemetry creates the log groups where role's instances in region
+// ship their logs and metrics, encrypted with the stack's key.
+func instanceTelemetry(stack cdktf.TerraformStack, cfg *config.Cluster, role, region string, account, keyARN *string) *telemetry.Telemetry {
+	names := cfg.Names()
+	return telemetry.New(stack, role+"-telemetry", &telemetry.Props{
+		Cluster: names.Cluster(), Role: role, Region: region, AccountID: account, KeyARN: keyARN,
+		LogGroup: names.InstanceLogGroup(role), MetricsLogGroup: names.MetricsLogGroup(role), RetentionDays: cfg.Logs.RetentionDays,
+	})
 }
 
 // flowLogs adds the flow logs of a stack's VPC, encrypted with the stack's key.

@@ -87,11 +87,13 @@ func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStac
 func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStack, proxies []*ProxyStack, checks map[string]*dns.HealthCheck) *dashboard.Dashboard {
 	names := cfg.Names()
 	one := func(v float64) *float64 { return &v }
+	zero := func() *float64 { return one(0) }
 	routing := dashboard.Graph{Title: "Route 53 health check per proxy region (1 = receives its clients)", Region: HealthCheckRegion, Threshold: one(1)}
 	var sections []dashboard.Section
 	for _, p := range proxies {
 		routing.Lines = append(routing.Lines, dashboard.Line{Metric: checks[p.Region].MetricStatus(), Label: p.Region})
 		lb := p.Proxy.LoadBalancer
+		t := p.Telemetry
 		pr, _ := cfg.ProxyRegion(p.Region)
 		group := names.Prefix("proxy")
 		sections = append(sections, dashboard.Section{Heading: "Proxies in " + p.Region, Graphs: []dashboard.Graph{
@@ -101,9 +103,21 @@ func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *Aut
 				Lines: []dashboard.Line{{Metric: lb.MetricNewFlows(), Label: "new connections"}, {Metric: lb.MetricTargetResets(), Label: "resets by proxies"}}},
 			{Title: "Boot failures and days left on the served certificate", Region: p.Region,
 				Lines: []dashboard.Line{{Metric: alarms.BootFailures(group), Label: "boot failures"}, {Metric: alarms.ServedCertificateDays(group), Label: "certificate days left"}}},
+			{Title: "Reverse tunnels from agents (alarm when they drop to none)", Region: p.Region,
+				Lines: []dashboard.Line{{Metric: t.TunnelsTotal(), Label: "tunnels, all proxies"},
+					{Metric: t.Tunnels(), Label: "most on one proxy"}}},
+			{Title: "Proxy peering: connections and dial errors", Region: p.Region, Threshold: zero(),
+				Lines: []dashboard.Line{{Metric: t.PeerDialErrors(), Label: "dial errors"},
+					{Metric: t.PeerConnections(true), Label: "to peers, ready"},
+					{Metric: t.PeerConnections(false), Label: "from peers, ready"}}},
+			{Title: "Sessions, cache health and shipped metric events", Region: p.Region,
+				Lines: []dashboard.Line{{Metric: t.Sessions(), Label: "sessions, all proxies"},
+					{Metric: t.CacheHealth(), Label: "cache health (1 healthy)"},
+					{Metric: t.MetricIngestedEvents(), Label: "metric events shipped"}}},
 		}})
 	}
 	lb := auth.Auth.LoadBalancer
+	at := auth.Telemetry
 	state := names.StateTable()
 	sections = append([]dashboard.Section{{Heading: "Routing", Graphs: []dashboard.Graph{routing}}}, sections...)
 	sections = append(sections, dashboard.Section{Heading: "Auth servers in " + cfg.Auth.Region, Graphs: []dashboard.Graph{
@@ -113,13 +127,23 @@ func clusterDashboard(stack cdktf.TerraformStack, cfg *config.Cluster, auth *Aut
 			Lines: []dashboard.Line{{Metric: storage.MetricThrottleEvents(state, "Read"), Label: "reads"}, {Metric: storage.MetricThrottleEvents(state, "Write"), Label: "writes"}}},
 		{Title: "Boot failures and days left on the published certificate", Region: cfg.Auth.Region,
 			Lines: []dashboard.Line{{Metric: alarms.BootFailures(names.Prefix("auth")), Label: "boot failures"}, {Metric: alarms.CertificateDays(cfg.Domain), Label: "certificate days left"}}},
+		{Title: "Cluster state backend: failed requests (alarm above 0 for 15 minutes)", Region: cfg.Auth.Region, Threshold: zero(),
+			Lines: []dashboard.Line{{Metric: at.BackendFailures("Read"), Label: "failed reads"}, {Metric: at.BackendFailures("Write"), Label: "failed writes"}}},
+		{Title: "Cluster state table latency (DynamoDB, ms)", Region: cfg.Auth.Region,
+			Lines: []dashboard.Line{{Metric: storage.MetricLatency(state, "Query"), Label: "Query"}, {Metric: storage.MetricLatency(state, "GetItem"), Label: "GetItem"},
+				{Metric: storage.MetricLatency(state, "PutItem"), Label: "PutItem"}}},
+		{Title: "Heartbeats, cache health and shipped metric events", Region: cfg.Auth.Region,
+			Lines: []dashboard.Line{{Metric: at.HeartbeatsMissed(), Label: "heartbeats missed"},
+				{Metric: at.ConnectedInstances(), Label: "instances connected (one auth server)"},
+				{Metric: at.CacheHealth(), Label: "cache health (1 healthy)"},
+				{Metric: at.MetricIngestedEvents(), Label: "metric events shipped"}}},
 		backupGraph(auth.Backup, cfg.Auth.Region),
 	}})
 	return dashboard.New(stack, "dashboard", &dashboard.Props{
 		Provider: newProvider(stack, "aws-auth", cfg, cfg.Auth.Region, "auth"),
 		Name:     names.Dashboard(), Region: cfg.Auth.Region,
 		Intro: fmt.Sprintf("# Teleport %s (%s)\nEach graph shows what an alarm of the cluster watches; what to do when one fires: docs/operations.md, Alarms. "+
-			"Logs: /var/log/teleport-boot.log and journalctl -u teleport on the instances (Session Manager).", cfg.Domain, cfg.ClusterName),
+			"Logs: CloudWatch Logs groups %s and %s in their regions (a stream per instance and file: <instance id>/teleport, /boot, /jobs).", cfg.Domain, cfg.ClusterName, names.InstanceLogGroup("auth"), names.InstanceLogGroup("proxy")),
 		Sections: sections,
 	})
 }

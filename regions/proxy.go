@@ -15,6 +15,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/privatezone"
 	"github.com/example/teleport-multi-region/constructs/proxycluster"
+	"github.com/example/teleport-multi-region/constructs/telemetry"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/constructs/transitgateway"
 	"github.com/example/teleport-multi-region/internal/words"
@@ -37,6 +38,8 @@ type ProxyStack struct {
 	// ReadyAlarm fires when no proxy of the region is ready; the DNS
 	// stack's health check of the region watches it.
 	ReadyAlarm *alarms.Props
+	// Telemetry is where the region's proxies ship logs and metrics.
+	Telemetry *telemetry.Telemetry
 }
 
 // OwnsPeering reports whether region a owns the connection between proxy
@@ -97,6 +100,23 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		Description: "Teleport proxies of " + region,
 	})
 
+	// KMS keys are regional: each proxy region has its own, for the proxies'
+	// volumes, the VPC's flow logs and the proxies' log groups.
+	volumeKey := kmskey.New(stack, "volume-key", &kmskey.Props{
+		Description:        "Root volumes of the Teleport proxies and VPC flow logs in " + region,
+		Alias:              names.ProxyKeyAlias(),
+		AccountID:          account,
+		Region:             region,
+		AutoScalingRoleARN: auth.AutoScalingRoleARN,
+		LogGroupARNs: append(flowLogGroupARNs(pr.ExistingVPC, region, *account, names.FlowLogGroup("proxy")),
+			telemetry.LogGroupARNs(region, *account, names.InstanceLogGroup("proxy"), names.MetricsLogGroup("proxy"))...),
+		AlarmTopicARNs: []string{alarms.TopicARN(region, *account, names.AlertsTopic("proxy"))},
+		Protect:        cfg.Protected(),
+	})
+	if pr.ExistingVPC.FlowLogsOn() {
+		flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
+	}
+	tel := instanceTelemetry(stack, cfg, "proxy", region, account, volumeKey.ARN)
 	boot, err := teleportconfig.ProxyUserData{
 		Install: teleportconfig.Install{Version: cfg.TeleportVersion, Edition: cfg.Edition, Preinstalled: cfg.AMI.Source == config.AMISourceTeleport},
 		Config: teleportconfig.ProxyConfig(teleportconfig.ProxyParams{
@@ -114,24 +134,10 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		LaunchHook:       names.ProxyLaunchHook(),
 		GroupName:        names.Prefix("proxy"),
 		Cert:             certificate(cfg),
+		Telemetry:        tel.Params(),
 	}.Render()
 	if err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
-	}
-	// KMS keys are regional: each proxy region has its own, for the proxies'
-	// volumes and the VPC's flow logs.
-	volumeKey := kmskey.New(stack, "volume-key", &kmskey.Props{
-		Description:        "Root volumes of the Teleport proxies and VPC flow logs in " + region,
-		Alias:              names.ProxyKeyAlias(),
-		AccountID:          account,
-		Region:             region,
-		AutoScalingRoleARN: auth.AutoScalingRoleARN,
-		LogGroupARNs:       flowLogGroupARNs(pr.ExistingVPC, region, *account, names.FlowLogGroup("proxy")),
-		AlarmTopicARNs:     []string{alarms.TopicARN(region, *account, names.AlertsTopic("proxy"))},
-		Protect:            cfg.Protected(),
-	})
-	if pr.ExistingVPC.FlowLogsOn() {
-		flowLogs(stack, cfg, net, "proxy", names.FlowLogRole(region), region, account, volumeKey.ARN)
 	}
 	proxy := proxycluster.New(stack, "proxy", &proxycluster.Props{
 		Name:             names.Prefix("proxy"),
@@ -155,9 +161,9 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		// The DNS stack publishes a new region's records after this
 		// stack's apply: the apply waits for healthy proxies.
 		WaitForHealthyOnCreate: true,
-		ExtraPolicy: []policy.Statement{
+		ExtraPolicy: append([]policy.Statement{
 			authstate.ReadStatement("ReadRolloutState", authstate.ARN(cfg.Auth.Region, *account, names.RolloutParameter())),
-		},
+		}, tel.Statements()...),
 		CAPinParameter:     names.CAPinParameter(),
 		CertBucket:         names.CertsBucket(),
 		CertKey:            auth.Key,
@@ -177,13 +183,13 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	})
 	belowCount := nlbHealthy(stack, "alarm-proxy-targets", topic, proxy.LoadBalancer, names.Alarm("proxy-healthy-below-count"), pr.Instances.Count, alarmMinutes,
 		alarms.Describe(fmt.Sprintf("Fewer than %s behind the NLB of %s", words.Count(pr.Instances.Count, "healthy proxy", "healthy proxies"), region),
-			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), /var/log/teleport-boot.log, journalctl -u teleport"))
+			"check the group's instances (a new one waiting in its launch hook waits for the auth servers), their boot and teleport streams in the region's proxy log group"))
 	// No proxy of the region is ready: Route 53 stops sending clients here
 	// (package dns, the readiness half of the region's health check).
 	ready := &alarms.Props{
 		Name: names.Alarm("proxy-none-ready"),
 		Description: alarms.Describe("No proxy of "+region+" passes the NLB's readiness check (/readyz): Route 53 sends this region's clients to the other regions",
-			"the proxies' /var/log/teleport-boot.log and journalctl -u teleport: lost the auth servers (auth down, peering or routes to the auth VPC) or stuck at a boot gate"),
+			"the proxies' boot and teleport streams in the region's log group: lost the auth servers (auth down, peering or routes to the auth VPC) or stuck at a boot gate"),
 		Metric: proxy.LoadBalancer.MetricHealthyHostCount(),
 		Below:  true, Threshold: 1, Periods: 2, MissingIsBreaching: true, Topic: topic,
 	}
@@ -195,6 +201,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	// ready: fewer healthy proxies than the count, or a failed boot,
 	// means the release is bad, and the refresh rolls back.
 	proxy.Group.RollBackOn(belowCount, instanceAlarms.BootFailed)
+	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering()})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)
@@ -202,7 +209,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		output(stack, "transit-gateway-id", "Transit gateway of "+region, tgw.ID)
 	}
 	moves.handOver(stack, region, proxy, meshRange(cfg, pr))
-	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw, ReadyAlarm: ready}, nil
+	return &ProxyStack{Stack: stack, Region: region, Network: net, Proxy: proxy, BootScript: boot, TransitGateway: tgw, ReadyAlarm: ready, Telemetry: tel}, nil
 }
 
 // meshRange is pr's entry in the peer prefix lists when proxies peer over

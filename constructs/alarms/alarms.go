@@ -338,14 +338,14 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 	New(c, "boot-wait", &Props{
 		Name: props.Name + "-boot-waiting",
 		Description: Describe(fmt.Sprintf("An instance of %s has waited at a boot gate for more than %d minutes", props.GroupName, BootWaitAlarmSeconds/60),
-			"/var/log/teleport-boot.log on the instance says what it waits for (license, CA pin, auth release, certificate)"),
+			"the instance's boot stream in the role's log group says what it waits for (license, CA pin, auth release, certificate)"),
 		Metric:    BootWait(props.GroupName),
 		Threshold: BootWaitAlarmSeconds, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
 	names := InstanceAlarmNames{}
 	names.BootFailed = New(c, "boot-failures", &Props{
 		Name:        props.Name + "-boot-failed",
-		Description: Describe("A boot step of an instance of "+props.GroupName+" failed for good", "grep FAILED /var/log/teleport-boot.log on the instance"),
+		Description: Describe("A boot step of an instance of "+props.GroupName+" failed for good", "the FAILED lines of the boot streams in the role's log group"),
 		Metric:      BootFailures(props.GroupName),
 		Threshold:   0, Periods: 1, Topic: props.Topic, Provider: props.Provider,
 	})
@@ -355,7 +355,7 @@ func InstanceAlarms(scope constructs.Construct, id string, props *InstanceProps)
 	New(c, "served-certificate", &Props{
 		Name: props.Name + "-served-certificate-expiring",
 		Description: Describe(fmt.Sprintf("A proxy of %s serves a certificate with less than %.0f days left, or no proxy reported for an hour", props.GroupName, props.CertificateDays),
-			"journalctl -u teleport-fetch-cert on a proxy: the published certificate, the certs bucket and its key; 0 days means the boot-time placeholder is still served"),
+			"the jobs streams (teleport-fetch-cert) of the proxies' log group: the published certificate, the certs bucket and its key; 0 days means the boot-time placeholder is still served"),
 		Metric: ServedCertificateDays(props.GroupName),
 		Below:  true, Threshold: props.CertificateDays, Periods: 1, MissingIsBreaching: true, Topic: props.Topic, Provider: props.Provider,
 	})
@@ -411,7 +411,7 @@ func PublishedCertificate(scope constructs.Construct, id string, props *Certific
 	New(scope, id, &Props{
 		Name: props.Name,
 		Description: Describe(fmt.Sprintf("The certificate of %s expires in less than %.0f days, or the renewal job stopped reporting", props.Domain, props.Days),
-			"journalctl -u teleport-renew-cert on an auth instance: DNS delegation, CAA records, Let's Encrypt rate limits"),
+			"the jobs streams (teleport-renew-cert) of the auth log group: DNS delegation, CAA records, Let's Encrypt rate limits"),
 		Metric: CertificateDays(props.Domain),
 		Below:  true, Threshold: props.Days, Periods: 1, MissingIsBreaching: true, Topic: props.Topic,
 	})

@@ -220,6 +220,16 @@ func (s *Storage) BackupStateBefore(release string) cdktf.ITerraformDependable {
 	})
 }
 
+// MetricLatency is the table's average server-side latency of operation op
+// (e.g. "Query", "PutItem") over five minutes, in milliseconds (AWS/DynamoDB
+// SuccessfulRequestLatency): the auth servers' backend latency as DynamoDB
+// sees it. Teleport's own backend latencies are histograms, which the
+// CloudWatch agent does not ship (package teleportconfig, telemetry.go).
+func MetricLatency(table, op string) alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/DynamoDB", Name: "SuccessfulRequestLatency", Statistic: "Average", PeriodSeconds: 300,
+		Dimensions: map[string]*string{"TableName": jsii.String(table), "Operation": jsii.String(op)}}
+}
+
 // MetricThrottleEvents is the number of requests DynamoDB throttled on the
 // table named table in five minutes; op is "Read" or "Write"
 // (AWS/DynamoDB ReadThrottleEvents, WriteThrottleEvents).

@@ -184,9 +184,9 @@ type agentPrometheus struct {
 	LogGroupName         string `json:"log_group_name"`
 	PrometheusConfigPath string `json:"prometheus_config_path"`
 	EMFProcessor         struct {
-		MetricNamespace        string               `json:"metric_namespace"`
-		MetricDeclarationDedup bool                 `json:"metric_declaration_dedup"`
-		MetricUnit             map[string]string    `json:"metric_unit"`
+		MetricNamespace        string              `json:"metric_namespace"`
+		MetricDeclarationDedup bool                `json:"metric_declaration_dedup"`
+		MetricUnit             map[string]string   `json:"metric_unit"`
 		MetricDeclaration      []metricDeclaration `json:"metric_declaration"`
 	} `json:"emf_processor"`
 }

@@ -161,7 +161,7 @@ admit_when_ready() {
   until curl -fsS --max-time 5 "${READYZ_URL}" >/dev/null 2>&1; do
     now=$(date +%s)
     if ((now - start >= READY_TIMEOUT_SECONDS)); then
-      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (journalctl -u teleport says why); abandoning this instance"
+      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (Teleport's log, /var/log/teleport/teleport.log, says why); abandoning this instance"
       complete_launch ABANDON
       return 1
     fi
