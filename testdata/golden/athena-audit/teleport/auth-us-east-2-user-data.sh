@@ -32,6 +32,9 @@ WATCHDOG_FAILURE_SECONDS='300'
 LAUNCH_HOOK='ledger-auth-wait-for-ready'
 READYZ_URL='http://127.0.0.1:3000/readyz'
 READY_TIMEOUT_SECONDS='900'
+TELEPORT_LOG_DIR='/var/log/teleport'
+CLOUDWATCH_AGENT_CONFIG='/etc/teleport-boot/cloudwatch-agent.json'
+CLOUDWATCH_AGENT_MIN_VERSION='1.247358.0'
 SESSIONS_KEY_TAG='TeleportSessionsKey'
 LICENSE_PARAMETER='/teleport/ledger/license'
 LICENSE_PATH='/var/lib/teleport/license.pem'
@@ -52,7 +55,7 @@ teleport:
     data_dir: /var/lib/teleport
     diag_addr: 0.0.0.0:3000
     log:
-        output: stderr
+        output: /var/log/teleport/teleport.log
         severity: INFO
         format:
             output: text
@@ -77,6 +80,154 @@ proxy_service:
     enabled: false
 ssh_service:
     enabled: false
+TELEPORT_BOOT_FILE
+
+write /etc/teleport-boot/cloudwatch-agent.json 0644 <<'TELEPORT_BOOT_FILE'
+{
+  "agent": {
+    "region": "us-east-2",
+    "run_as_user": "root"
+  },
+  "logs": {
+    "logs_collected": {
+      "files": {
+        "collect_list": [
+          {
+            "file_path": "/var/log/teleport/teleport.log",
+            "log_group_name": "/teleport/ledger/auth",
+            "log_stream_name": "{instance_id}/teleport",
+            "timezone": "UTC"
+          },
+          {
+            "file_path": "/var/log/teleport-boot.log",
+            "log_group_name": "/teleport/ledger/auth",
+            "log_stream_name": "{instance_id}/boot",
+            "timezone": "UTC"
+          },
+          {
+            "file_path": "/var/log/teleport-jobs.log",
+            "log_group_name": "/teleport/ledger/auth",
+            "log_stream_name": "{instance_id}/jobs",
+            "timezone": "UTC"
+          }
+        ]
+      }
+    },
+    "metrics_collected": {
+      "prometheus": {
+        "log_group_name": "/teleport/ledger/auth-metrics",
+        "prometheus_config_path": "/etc/teleport-boot/prometheus.yaml",
+        "emf_processor": {
+          "metric_namespace": "Teleport",
+          "metric_declaration_dedup": true,
+          "metric_unit": {
+            "backend_read_requests_failed_total": "Count",
+            "backend_read_requests_total": "Count",
+            "backend_write_requests_failed_total": "Count",
+            "backend_write_requests_total": "Count",
+            "heartbeats_missed_total": "Count",
+            "proxy_peer_client_connections": "Count",
+            "proxy_peer_client_dial_error_total": "Count",
+            "proxy_peer_server_connections": "Count",
+            "proxy_ssh_sessions_total": "Count",
+            "teleport_cache_health": "Count",
+            "teleport_connected_resources": "Count",
+            "teleport_reverse_tunnels_connected": "Count"
+          },
+          "metric_declaration": [
+            {
+              "source_labels": [
+                "job"
+              ],
+              "label_matcher": "^teleport$",
+              "dimensions": [
+                [
+                  "Cluster",
+                  "Role",
+                  "Region"
+                ]
+              ],
+              "metric_selectors": [
+                "^teleport_reverse_tunnels_connected$",
+                "^proxy_peer_client_dial_error_total$",
+                "^proxy_ssh_sessions_total$",
+                "^teleport_cache_health$",
+                "^backend_read_requests_failed_total$",
+                "^backend_write_requests_failed_total$",
+                "^backend_read_requests_total$",
+                "^backend_write_requests_total$",
+                "^heartbeats_missed_total$",
+                "^teleport_connected_resources$"
+              ]
+            },
+            {
+              "source_labels": [
+                "job"
+              ],
+              "label_matcher": "^teleport$",
+              "dimensions": [
+                [
+                  "Cluster",
+                  "Role",
+                  "Region",
+                  "state"
+                ]
+              ],
+              "metric_selectors": [
+                "^proxy_peer_client_connections$",
+                "^proxy_peer_server_connections$"
+              ]
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+TELEPORT_BOOT_FILE
+
+write /etc/teleport-boot/prometheus.yaml 0644 <<'TELEPORT_BOOT_FILE'
+global:
+    scrape_interval: 60s
+    scrape_timeout: 10s
+scrape_configs:
+    - job_name: teleport
+      metrics_path: /metrics
+      sample_limit: 10000
+      static_configs:
+        - targets:
+            - 127.0.0.1:3000
+          labels:
+            Cluster: ledger
+            Region: us-east-2
+            Role: auth
+      metric_relabel_configs:
+        - source_labels:
+            - __name__
+          regex: teleport_reverse_tunnels_connected|proxy_peer_client_dial_error_total|proxy_ssh_sessions_total|teleport_cache_health|backend_read_requests_failed_total|backend_write_requests_failed_total|backend_read_requests_total|backend_write_requests_total|heartbeats_missed_total|teleport_connected_resources|proxy_peer_client_connections|proxy_peer_server_connections
+          action: keep
+TELEPORT_BOOT_FILE
+
+write /etc/logrotate.d/teleport 0644 <<'TELEPORT_BOOT_FILE'
+# Rotation of the logs the CloudWatch agent ships (constructs/teleportconfig, telemetry.go).
+/var/log/teleport/teleport.log /var/log/teleport-jobs.log {
+    daily
+    maxsize 100M
+    rotate 7
+    missingok
+    notifempty
+    compress
+    delaycompress
+}
+/var/log/teleport-boot.log {
+    weekly
+    maxsize 20M
+    rotate 4
+    missingok
+    notifempty
+    copytruncate
+    compress
+}
 TELEPORT_BOOT_FILE
 
 write /etc/teleport-boot/proxy-token.json 0644 <<'TELEPORT_BOOT_FILE'
@@ -213,7 +364,7 @@ admit_when_ready() {
   until curl -fsS --max-time 5 "${READYZ_URL}" >/dev/null 2>&1; do
     now=$(date +%s)
     if ((now - start >= READY_TIMEOUT_SECONDS)); then
-      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (journalctl -u teleport says why); abandoning this instance"
+      boot_failed ready "Teleport's ${READYZ_URL} did not answer 200 within ${READY_TIMEOUT_SECONDS} s (Teleport's log, /var/log/teleport/teleport.log, says why); abandoning this instance"
       complete_launch ABANDON
       return 1
     fi
@@ -313,10 +464,43 @@ if left=$(grep -o '__[A-Z_]*__' <<<"${config}"); then
   log "placeholders left in teleport.yaml: ${left//$'\n'/ }"
   exit 1
 fi
+install -d -m 0750 "${ROOT}${TELEPORT_LOG_DIR}"
 umask 077
 printf '%s\n' "${config}" >"${ROOT}${CONFIG_PATH}.new"
 mv -f "${ROOT}${CONFIG_PATH}.new" "${ROOT}${CONFIG_PATH}"
 log "wrote ${CONFIG_PATH}"
+TELEPORT_BOOT_FILE
+
+write /usr/local/bin/teleport-telemetry 0755 <<'TELEPORT_BOOT_FILE'
+#!/bin/bash
+set -euo pipefail
+# shellcheck source=lib.sh
+. "${TELEPORT_BOOT_ROOT:-}/usr/local/lib/teleport-boot/lib.sh"
+AGENT_PACKAGE=amazon-cloudwatch-agent
+AGENT_CTL="${ROOT}/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"
+install_agent() {
+  dnf install -y -q "${AGENT_PACKAGE}" logrotate python3-dnf-plugin-versionlock
+}
+at_least() {
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+if ! retry 3 install_agent; then
+  log "WARNING: could not install ${AGENT_PACKAGE}: this instance ships no logs and no metrics"
+  exit 1
+fi
+version=$(rpm -q --queryformat '%{VERSION}' "${AGENT_PACKAGE}")
+if ! at_least "${version}" "${CLOUDWATCH_AGENT_MIN_VERSION}"; then
+  log "WARNING: ${AGENT_PACKAGE} ${version} is older than ${CLOUDWATCH_AGENT_MIN_VERSION}: not started (use a newer image)"
+  exit 1
+fi
+dnf versionlock add "${AGENT_PACKAGE}-${version}" >/dev/null ||
+  log "WARNING: could not hold ${AGENT_PACKAGE} at ${version}"
+systemctl enable --now logrotate.timer || log "WARNING: logrotate.timer not enabled: the shipped logs are not rotated"
+if ! "${AGENT_CTL}" -a fetch-config -m ec2 -s -c "file:${ROOT}${CLOUDWATCH_AGENT_CONFIG}"; then
+  log "WARNING: the CloudWatch agent refused ${CLOUDWATCH_AGENT_CONFIG} or did not start"
+  exit 1
+fi
+log "shipping logs and metrics with ${AGENT_PACKAGE} ${version}"
 TELEPORT_BOOT_FILE
 
 write /usr/local/bin/teleport-boot-auth 0755 <<'TELEPORT_BOOT_FILE'
@@ -334,6 +518,7 @@ if ! instance_facts; then
   exit 1
 fi
 WAIT_HOOK=launch_heartbeat
+"${BOOT_BIN}/teleport-telemetry" || log "WARNING: this instance ships no logs or metrics (the lines above say why)"
 if ! SESSIONS_KEY=$(imds "meta-data/tags/instance/${SESSIONS_KEY_TAG}"); then
   boot_failed metadata "no ${SESSIONS_KEY_TAG} instance tag"
   exit 1
@@ -681,6 +866,8 @@ Description=Publish the Teleport cluster CA pin to SSM
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-publish-ca-pin
 TELEPORT_BOOT_FILE
@@ -702,6 +889,8 @@ Description=Keep the Teleport proxies' IAM join token in step with the registere
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-join-token
 TELEPORT_BOOT_FILE
@@ -723,6 +912,8 @@ Description=Publish the Teleport auth servers' rollout state
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-publish-rollout
 TELEPORT_BOOT_FILE
@@ -744,6 +935,8 @@ Description=Issue or renew the Teleport cluster certificate (Let's Encrypt DNS-0
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-renew-cert
 TELEPORT_BOOT_FILE
@@ -765,6 +958,8 @@ Description=Mark this instance Unhealthy when Teleport's /healthz fails for long
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-watchdog
 TELEPORT_BOOT_FILE
@@ -786,6 +981,8 @@ Description=Fetch the Teleport Enterprise license and reload Teleport when it ch
 After=network-online.target
 Wants=network-online.target
 [Service]
+StandardOutput=append:/var/log/teleport-jobs.log
+StandardError=inherit
 Type=oneshot
 ExecStart=/usr/local/bin/teleport-fetch-license
 TELEPORT_BOOT_FILE
