@@ -138,7 +138,10 @@ func (t *Telemetry) StateMetric(name, state, statistic string, periodSeconds int
 
 // Tunnels is the most reverse tunnels one proxy of the region held in five
 // minutes, over every tunnel type (each proxy reports each type each
-// minute; the most is 0 only when every proxy reports none).
+// minute; the most is 0 only when every proxy reports none). A proxy counts
+// a tunnel up at the agent's first heartbeat and down when it closes
+// (lib/reversetunnel localsite.go), so a type's series stays, at 0, once
+// its last tunnel is gone; a proxy that never had a tunnel reports nothing.
 func (t *Telemetry) Tunnels() alarms.Metric {
 	return t.Metric(teleportconfig.MetricTunnelsConnected, "Maximum", 300)
 }
