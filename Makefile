@@ -28,7 +28,7 @@ unit: ## tests that do not start jsii (config, rendering): seconds
 	$(GO) test -count=1 ./config/... ./constructs/...
 
 snapshot: ## rewrite testdata/golden after an intended change; review the diff
-	$(GO) test -count=1 -run 'TestGolden' -update .
+	$(GO) test -count=1 -run 'TestGolden|TestGettingStartedExcerpt' -update .
 
 schema: ## rewrite config/cluster.schema.json and docs/configuration.md from the config's Go types and doc comments
 	$(GO) run ./tools/schemagen
