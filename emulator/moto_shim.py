@@ -810,6 +810,40 @@ def shim_gateway_endpoint_route_tables():
     VPCBackend.modify_vpc_endpoint = modify_vpc_endpoint
 
 
+def shim_dynamodb_update_table_encryption():
+    """DynamoDB UpdateTable: SSESpecification.
+
+    AWS: UpdateTable's SSESpecification sets "the new server-side encryption
+    settings for the specified table", and DescribeTable then returns them
+    in SSEDescription (Amazon DynamoDB API reference, UpdateTable and
+    SSEDescription). The provider sends it when a table's
+    server_side_encryption changes, e.g. a restored or imported table that
+    the stack encrypts with the cluster key (internal/service/dynamodb/
+    table.go, resourceTableUpdate, and waitSSEUpdated). moto 5.2.1 drops it
+    (moto/dynamodb/responses.py, DynamoHandler.update_table), so the table
+    stays unencrypted and every plan updates it again.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.update_table
+
+    def update_table(self):
+        spec = self.body.get("SSESpecification")
+        if spec is not None:
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            if spec.get("Enabled"):
+                spec = dict(spec)
+                if "KMSMasterKeyId" not in spec:
+                    spec["KMSMasterKeyId"] = table._get_default_encryption_key(
+                        self.dynamodb_backend.account_id, self.dynamodb_backend.region_name)
+                table.sse_specification = spec
+            else:
+                table.sse_specification = None
+        return original(self)
+
+    DynamoHandler.update_table = update_table
+
+
 SHIMS = [
     shim_backup_selections,
     shim_private_zone_with_vpc,
@@ -831,6 +865,7 @@ SHIMS = [
     shim_backup_update_plan,
     shim_route53_cloudwatch_health_check,
     shim_gateway_endpoint_route_tables,
+    shim_dynamodb_update_table_encryption,
 ]
 
 

@@ -354,6 +354,20 @@ def gateway_endpoint_route_tables():
     return (vpce in routes, deleted), (True, True)
 
 
+def dynamodb_update_table_encryption():
+    # A table created without the cluster key (a restored copy), then
+    # encrypted with it, as the provider's update does.
+    ddb = client("dynamodb")
+    ddb.create_table(
+        TableName="t", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+    key = client("kms").create_key()["KeyMetadata"]["Arn"]
+    ddb.update_table(TableName="t", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+    sse = ddb.describe_table(TableName="t")["Table"].get("SSEDescription", {})
+    return (sse.get("Status"), sse.get("KMSMasterKeyArn")), ("ENABLED", key)
+
+
 SCENARIOS = {
     "shim_backup_selections": backup_selections,
     "shim_private_zone_with_vpc": private_zone_with_vpc,
@@ -375,6 +389,7 @@ SCENARIOS = {
     "shim_backup_update_plan": backup_update_plan,
     "shim_route53_cloudwatch_health_check": route53_cloudwatch_health_check,
     "shim_gateway_endpoint_route_tables": gateway_endpoint_route_tables,
+    "shim_dynamodb_update_table_encryption": dynamodb_update_table_encryption,
 }
 
 
