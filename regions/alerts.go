@@ -10,6 +10,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/kmskey"
 	"github.com/example/teleport-multi-region/constructs/loadbalancer"
+	"github.com/example/teleport-multi-region/constructs/network"
 	"github.com/example/teleport-multi-region/constructs/storage"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -126,4 +127,24 @@ func nlbHealthy(stack cdktf.TerraformStack, id string, topic *alarms.Topic, lb *
 		Metric: lb.MetricHealthyHostCount(),
 		Below:  true, Threshold: float64(min), Periods: minutes, MissingIsBreaching: true, Topic: topic,
 	})
+}
+
+// natAlarms watches each NAT gateway of net (one per zone of a created VPC
+// with private subnets): the instances of a zone reach the AWS APIs that
+// have no endpoint in the VPC (SSM and Session Manager, the instances'
+// metadata-signed calls, Let's Encrypt for the auth servers) only through
+// their zone's gateway, and a gateway that fails drops their packets while
+// every other signal stays green until a boot or a renewal fails. Drops in
+// each of three 5-minute periods, not one: AWS's guide reads a nonzero
+// PacketsDropCount as possibly transient (network.NATGateway).
+func natAlarms(stack cdktf.TerraformStack, topic *alarms.Topic, net *network.Network, name func(zone string) string, region string) {
+	for _, g := range net.NATGateways {
+		alarms.New(stack, "alarm-nat-"+g.Zone, &alarms.Props{
+			Name: name(g.Zone),
+			Description: alarms.Describe("The NAT gateway of zone "+g.Zone+" in "+region+" has dropped packets for 15 minutes: that zone's instances may lose SSM, Session Manager and their other egress",
+				"check AWS Health for the zone and the gateway's metrics (AWS/NATGateway); if the zone is impaired, take it out of the VPC (docs/operations.md: Changing a VPC's zones or range) or wait for AWS"),
+			Metric:    g.MetricPacketsDropped(),
+			Threshold: 0, Periods: 3, Topic: topic,
+		})
+	}
 }

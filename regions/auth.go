@@ -206,6 +206,7 @@ func NewAuthStack(stack cdktf.TerraformStack, cfg *config.Cluster) (*AuthStack, 
 
 	regional, healthCheckTopic := authAlerts(stack, cfg, account.AccountId(), key, auth, backups)
 	tel.Alarms(stack, "alarm-auth-telemetry", &telemetry.AlarmProps{Name: names.Alarm("auth"), Topic: regional})
+	natAlarms(stack, regional, net, func(zone string) string { return names.Alarm("auth-nat-" + zone) }, region)
 
 	tgw, err := newGateway(stack, cfg, names.Prefix("auth"), region, true, net, net.PrivateSubnetIDs)
 	if err != nil {

@@ -201,6 +201,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	// ready: fewer healthy proxies than the count, or a failed boot,
 	// means the release is bad, and the refresh rolls back.
 	proxy.Group.RollBackOn(belowCount, instanceAlarms.BootFailed)
+	natAlarms(stack, topic, net, func(zone string) string { return names.Alarm("proxy-nat-" + zone) }, region)
 	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering()})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)

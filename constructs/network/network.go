@@ -21,6 +21,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/example/teleport-multi-region/config"
+	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/moved"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
@@ -101,6 +102,36 @@ type Network struct {
 	// PrivateSubnetIDs, one zone per subnet in the same order, as Terraform
 	// knows them while planning: for checks of what a zone offers.
 	PublicZones, PrivateZones []Zone
+	// NATGateways has one gateway per zone of a created VPC with private
+	// subnets (none for a given VPC): the instances of that zone reach the
+	// internet and the AWS APIs without a VPC endpoint through it.
+	NATGateways []NATGateway
+}
+
+// NATGateway is the NAT gateway of one zone.
+type NATGateway struct {
+	// Zone names the zone as the zone's resources are named (its AZ ID or
+	// name).
+	Zone string
+	ID   *string
+}
+
+// MetricPacketsDropped is the packets g dropped per 5 minutes (Sum).
+// AWS's VPC user guide, "NAT gateway metrics and dimensions": "A value
+// greater than zero may indicate an ongoing transient issue with the NAT
+// gateway"; namespace AWS/NATGateway, dimension NatGatewayId, data every
+// minute while the gateway exists.
+func (g NATGateway) MetricPacketsDropped() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NATGateway", Name: "PacketsDropCount", Statistic: "Sum", PeriodSeconds: 300,
+		Dimensions: map[string]*string{"NatGatewayId": g.ID}}
+}
+
+// MetricPortAllocationErrors is how often g could not allocate a source port
+// per 5 minutes (Sum): too many concurrent connections to one destination
+// (same guide).
+func (g NATGateway) MetricPortAllocationErrors() alarms.Metric {
+	return alarms.Metric{Namespace: "AWS/NATGateway", Name: "ErrorPortAllocation", Statistic: "Sum", PeriodSeconds: 300,
+		Dimensions: map[string]*string{"NatGatewayId": g.ID}}
 }
 
 // RouteTable is a route table of the instances' subnets.
@@ -254,6 +285,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
 		moves.From(nat, was("nat-%d"))
+		n.NATGateways = append(n.NATGateways, NATGateway{Zone: z, ID: nat.Id()})
 		priv := subnet.NewSubnet(c, jsii.String("private-"+z), &subnet.SubnetConfig{
 			VpcId:              vpcID,
 			CidrBlock:          jsii.String(Subnet(prefix, privateBlockOffset+zone.Slot).String()),
