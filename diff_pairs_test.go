@@ -57,7 +57,7 @@ func TestDiffOfSynthesizedPairs(t *testing.T) {
 		// the previous output (which would refuse it, TestZoneChanges): a
 		// zone that stays moves to the first block, and the load balancer's
 		// update turns into a replacement during the apply.
-		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 10 to add, 4 to change, 5 to replace, 9 to destroy.**",
+		{"example", "example-zone", report.ExitDangerous, []string{"**Total: 11 to add, 5 to change, 5 to replace, 10 to destroy.**",
 			"- **change** `aws_lb.proxy_load-balancer_nlb_", "Terraform stops the apply (\"Provider produced inconsistent final plan\")",
 			"replaces subnet `aws_subnet.network_public-euc1-az2_"}, nil},
 		{"example", "example-auth-volume", report.ExitChanges,

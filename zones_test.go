@@ -189,7 +189,7 @@ func TestZoneChangesAgainstPreviousOutput(t *testing.T) {
 		t.Errorf("zone added: zones %v", res.Zones)
 	}
 	added := onlyZone(t, "zone added", d, report.Add, "euc1-az3")
-	if len(added) != 10 || d.Total[report.Replace]+d.Total[report.Destroy] != 0 || d.ExitStatus() != report.ExitChanges {
+	if len(added) != 11 || d.Total[report.Replace]+d.Total[report.Destroy] != 0 || d.ExitStatus() != report.ExitChanges {
 		t.Errorf("zone added: %s, adds %v\n%s", d.Total, added, d.Markdown)
 	}
 	for _, want := range []string{"- **change** `aws_lb.proxy_load-balancer_nlb_", "- **change** `aws_autoscaling_group.proxy_instances_group_", "- **change** `aws_vpc_endpoint.network_s3-endpoint_",
@@ -212,9 +212,10 @@ func TestZoneChangesAgainstPreviousOutput(t *testing.T) {
 		}
 	}
 	slices.Sort(replaced)
-	// 8 in the VPC and its route in the peering with auth; us-west-1's
+	// 8 in the VPC, its NAT gateway alarm and its route in the peering with
+	// auth; us-west-1's
 	// route to its table goes with the table.
-	if len(destroyed) != 9 || d.Total[report.Add] != 0 || fmt.Sprint(replaced) != "[aws_lb aws_lb_listener]" ||
+	if len(destroyed) != 10 || d.Total[report.Add] != 0 || fmt.Sprint(replaced) != "[aws_lb aws_lb_listener]" ||
 		!strings.Contains(d.Markdown, "- **goes with its route table** `aws_route.peering-eu-central-1_accepter-route-euc1-az2_") {
 		t.Errorf("zone removed: %s, destroys %v, replaces %v\n%s", d.Total, destroyed, replaced, d.Markdown)
 	}

@@ -622,15 +622,15 @@ func TestChangeScenarios(t *testing.T) {
 
 	scenarios := []scenario{
 		{name: "moved to mesh stacks and zone names (no config change)", change: func(c *config.Cluster) {}, check: checkMigration},
-		// Its 8 network resources, and the route to its table in each proxy
+		// Its 8 network resources and NAT gateway alarm, and the route to its table in each proxy
 		// region's peering with auth.
-		{name: "auth zone added", change: func(c *config.Cluster) { c.Auth.AZCount = 3 }, check: zoneOnly("usw2-az3", "create", 10)},
+		{name: "auth zone added", change: func(c *config.Cluster) { c.Auth.AZCount = 3 }, check: zoneOnly("usw2-az3", "create", 11)},
 		{name: "auth middle zone removed", change: func(c *config.Cluster) { c.Auth.AZCount, c.Auth.Zones = 2, []string{"usw2-az1", "usw2-az3"} }, check: checkAuthZoneRemoved, refresh: true},
 		// A proxy zone of a connection the mesh stack adopted: its route
 		// there is created, not imported (an import of a route that does
-		// not exist fails the plan), beside the zone's 8 and its route to
+		// not exist fails the plan), beside the zone's 8, its NAT gateway alarm and its route to
 		// auth.
-		{name: "proxy zone added after the move", change: func(c *config.Cluster) { c.ProxyRegions[1].AZCount = 3 }, check: zoneOnly("euc1-az3", "create", 10)},
+		{name: "proxy zone added after the move", change: func(c *config.Cluster) { c.ProxyRegions[1].AZCount = 3 }, check: zoneOnly("euc1-az3", "create", 11)},
 		{name: "proxy region that takes over a resource region", change: func(c *config.Cluster) {
 			// ap-southeast-1 is nearer to ap-south-1 than eu-central-1.
 			c.ProxyRegions = append(c.ProxyRegions, config.ProxyRegion{Region: "ap-southeast-1", VPCCIDR: "10.3.0.0/16"})

@@ -94,11 +94,11 @@ func zoneOnly(zone, act string, want int) func(*testing.T, *deploy.Result) {
 // and the load balancer before it destroys the zone's subnets and route
 // table (create_before_destroy in their state), as the apply log shows.
 //
-// The zone's 8 network resources go; the proxy stacks' routes to its route
+// The zone's 8 network resources and its NAT gateway alarm go; the proxy stacks' routes to its route
 // table went with the table (AWS deletes a table's routes with it), and
 // their refresh finds them gone: Terraform plans nothing for them there.
 func checkAuthZoneRemoved(t *testing.T, applied *deploy.Result) {
-	zoneOnly("usw2-az2", "delete", 8)(t, filterOut(applied, "aws_lb.", "aws_lb_listener."))
+	zoneOnly("usw2-az2", "delete", 9)(t, filterOut(applied, "aws_lb.", "aws_lb_listener."))
 	replaced := map[string]bool{}
 	record := false
 	for _, c := range changes(applied) {
