@@ -306,15 +306,7 @@ func mustRead(t *testing.T, dir string) *report.Output {
 // from itself when there is none.
 func movedTo(t *testing.T, dir, stack, from string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "stacks", stack, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s map[string]any
-	if err := json.Unmarshal(data, &s); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range asList(s["moved"]) {
+	for _, b := range asList(readStack(t, dir, stack)["moved"]) {
 		if get(b, "from") == from {
 			return fmt.Sprint(get(b, "to"))
 		}
