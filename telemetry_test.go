@@ -227,3 +227,74 @@ func runbook(t *testing.T, alarm, cluster string) {
 		t.Errorf("docs/operations.md has no runbook row for %s", name)
 	}
 }
+
+// The proxy-peering canary, read from the synthesized JSON: where proxies
+// peer, each proxy region alarms when no peer proxy answers its proxies'
+// pings (metric math: pings sent minus failed, missing data breaching: a
+// canary that sends nothing proves nothing) and when some peer keeps
+// failing them, on the metrics the agent ships with the dimensions it
+// writes; both are graphed and in the runbook. Without proxy peering there
+// is nothing to ping and no canary.
+func TestPeeringCanary(t *testing.T) {
+	for _, synth := range []string{"example", "oss-single-region", "public-four-regions"} {
+		cfg := synthOf(t, synth).cfg
+		names := cfg.Names()
+		dashboard := dashboardBody(t, synth)
+		for _, p := range cfg.ActiveProxyRegions() {
+			stack := names.ProxyStack(p.Region)
+			byName := map[string]map[string]any{}
+			for _, a := range stackOf(t, synth, stack).resources("aws_cloudwatch_metric_alarm") {
+				byName[fmt.Sprint(a["alarm_name"])] = a
+			}
+			unreachable, failing := byName[names.Alarm("proxy-peers-unreachable")], byName[names.Alarm("proxy-peer-pings-failing")]
+			if !cfg.ProxyPeering() {
+				if unreachable != nil || failing != nil {
+					t.Errorf("%s/%s: a peering canary without proxy peering", synth, stack)
+				}
+				continue
+			}
+			dims := fmt.Sprint(map[string]any{"Cluster": cfg.ClusterName, "Region": p.Region, "Role": "proxy"})
+			if unreachable == nil || unreachable["comparison_operator"] != "LessThanThreshold" || unreachable["threshold"] != float64(1) ||
+				unreachable["treat_missing_data"] != "breaching" || unreachable["evaluation_periods"] != float64(3) || unreachable["metric_name"] != nil {
+				t.Fatalf("%s/%s: peers-unreachable alarm %v", synth, stack, unreachable)
+			}
+			inputs, result := map[string]string{}, ""
+			for _, q := range unreachable["metric_query"].([]any) {
+				q := q.(map[string]any)
+				if q["expression"] != nil {
+					if q["return_data"] != true || result != "" {
+						t.Errorf("%s/%s: peers-unreachable returns %v", synth, stack, q)
+					}
+					result = q["expression"].(string)
+					continue
+				}
+				m := q["metric"].(map[string]any)
+				if q["return_data"] != false || m["namespace"] != teleportconfig.MetricNamespace || m["stat"] != "Sum" || m["period"] != float64(300) || fmt.Sprint(m["dimensions"]) != dims {
+					t.Errorf("%s/%s: peers-unreachable input %v, want Sum over 300 s of %s %s", synth, stack, q, teleportconfig.MetricNamespace, dims)
+				}
+				inputs[q["id"].(string)] = m["metric_name"].(string)
+			}
+			// The expression subtracts the failures from the pings.
+			if inputs["pings"] != teleportconfig.MetricPeerPings || inputs["failed"] != teleportconfig.MetricPeerPingFailures || len(inputs) != 2 ||
+				!regexp.MustCompile(`^pings - FILL\(failed, 0\)$`).MatchString(result) {
+				t.Errorf("%s/%s: peers-unreachable computes %q from %v", synth, stack, result, inputs)
+			}
+			if failing == nil || failing["metric_name"] != teleportconfig.MetricPeerPingFailures || failing["statistic"] != "Sum" || fmt.Sprint(failing["dimensions"]) != dims ||
+				failing["comparison_operator"] != "GreaterThanThreshold" || failing["threshold"] != float64(0) ||
+				failing["evaluation_periods"] != float64(4) || failing["datapoints_to_alarm"] != float64(4) || failing["treat_missing_data"] != "notBreaching" {
+				t.Errorf("%s/%s: peer-pings-failing alarm %v", synth, stack, failing)
+			}
+			labels := fmt.Sprint(map[string]string{"Cluster": cfg.ClusterName, "Region": p.Region, "Role": "proxy"})
+			for _, metric := range []string{teleportconfig.MetricPeerPings, teleportconfig.MetricPeerPingFailures} {
+				if !slices.Contains(teleportconfig.PrometheusMetrics(), metric) {
+					t.Errorf("the agent does not ship %s", metric)
+				}
+				if !dashboard[teleportconfig.MetricNamespace+"/"+metric+labels] {
+					t.Errorf("%s: the dashboard has no graph of %s for %s", synth, metric, stack)
+				}
+			}
+			runbook(t, names.Alarm("proxy-peers-unreachable"), cfg.ClusterName)
+			runbook(t, names.Alarm("proxy-peer-pings-failing"), cfg.ClusterName)
+		}
+	}
+}

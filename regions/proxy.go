@@ -202,7 +202,12 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	// means the release is bad, and the refresh rolls back.
 	proxy.Group.RollBackOn(belowCount, instanceAlarms.BootFailed)
 	natAlarms(stack, topic, net, func(zone string) string { return names.Alarm("proxy-nat-" + zone) }, region)
-	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering()})
+	release, err := config.ParseVersion(cfg.TeleportVersion)
+	if err != nil {
+		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
+	}
+	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering(),
+		PeerCanary: telemetry.PeerCanary(cfg.ProxyPeering(), release, cfg.Proxies())})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)

@@ -12,6 +12,7 @@ package alarms
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -108,12 +109,31 @@ type Metric struct {
 	PeriodSeconds int
 }
 
+// Math is a metric math expression over metrics ("Create a CloudWatch
+// alarm based on a metric math expression", CloudWatch user guide): the
+// alarm watches its result, one value per period of its metrics.
+type Math struct {
+	// Expression names its inputs by their ids in Metrics.
+	Expression string
+	// Label names the result on the alarm's graph.
+	Label string
+	// Metrics are the inputs by id (ids start with a lower-case letter).
+	Metrics map[string]Metric
+}
+
+// mathResultID is the id of the expression's own query: ids of inputs
+// must differ from it.
+const mathResultID = "result"
+
 // Props configures an alarm.
 type Props struct {
 	// Name is the alarm name, unique in the region; Description says what
 	// failed and what to do (docs/operations.md: Alarms).
 	Name, Description string
-	Metric            Metric
+	// Metric is what the alarm watches, unless Math is set.
+	Metric Metric
+	// Math, when set, is watched instead of Metric.
+	Math *Math
 	// Below fires when the statistic is below Threshold, else above it.
 	Below     bool
 	Threshold float64
@@ -139,17 +159,11 @@ func New(scope constructs.Construct, id string, props *Props) *string {
 	if props.MissingIsBreaching {
 		missing = "breaching"
 	}
-	dims := props.Metric.Dimensions
 	actions := &[]*string{props.Topic.ARN}
-	return cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+	cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:           props.Provider,
 		AlarmName:          jsii.String(props.Name),
 		AlarmDescription:   jsii.String(props.Description),
-		Namespace:          jsii.String(props.Metric.Namespace),
-		MetricName:         jsii.String(props.Metric.Name),
-		Dimensions:         &dims,
-		Statistic:          jsii.String(props.Metric.Statistic),
-		Period:             jsii.Number(float64(props.Metric.PeriodSeconds)),
 		EvaluationPeriods:  jsii.Number(float64(props.Periods)),
 		DatapointsToAlarm:  jsii.Number(float64(props.Periods)),
 		ComparisonOperator: jsii.String(op),
@@ -157,7 +171,45 @@ func New(scope constructs.Construct, id string, props *Props) *string {
 		TreatMissingData:   jsii.String(missing),
 		AlarmActions:       actions,
 		OkActions:          actions,
-	}).AlarmName()
+	}
+	if props.Math != nil {
+		cfg.MetricQuery = props.Math.queries()
+	} else {
+		dims := props.Metric.Dimensions
+		cfg.Namespace = jsii.String(props.Metric.Namespace)
+		cfg.MetricName = jsii.String(props.Metric.Name)
+		cfg.Dimensions = &dims
+		cfg.Statistic = jsii.String(props.Metric.Statistic)
+		cfg.Period = jsii.Number(float64(props.Metric.PeriodSeconds))
+	}
+	return cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(id), cfg).AlarmName()
+}
+
+// queries are the alarm's metric_query blocks: each input, not returned,
+// in id order (synth is deterministic), then the expression, the one
+// result the alarm evaluates.
+func (m *Math) queries() []*cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery {
+	ids := make([]string, 0, len(m.Metrics))
+	for id := range m.Metrics {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []*cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery
+	for _, id := range ids {
+		in := m.Metrics[id]
+		dims := in.Dimensions
+		out = append(out, &cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery{
+			Id:         jsii.String(id),
+			ReturnData: jsii.Bool(false),
+			Metric: &cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQueryMetric{
+				Namespace: jsii.String(in.Namespace), MetricName: jsii.String(in.Name), Dimensions: &dims,
+				Stat: jsii.String(in.Statistic), Period: jsii.Number(float64(in.PeriodSeconds)),
+			},
+		})
+	}
+	return append(out, &cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery{
+		Id: jsii.String(mathResultID), Expression: jsii.String(m.Expression), Label: jsii.String(m.Label), ReturnData: jsii.Bool(true),
+	})
 }
 
 // Settings are the alarm's evaluation settings, for the triggers of a Route

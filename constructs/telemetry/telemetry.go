@@ -31,6 +31,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/policy"
@@ -196,6 +197,36 @@ func (t *Telemetry) PeerDialErrors() alarms.Metric {
 	return t.Metric(teleportconfig.MetricPeerDialErrors, "Sum", 300)
 }
 
+// PeerPings is how many pings the region's proxies sent their peer
+// proxies in five minutes, failed ones included (about one a minute per
+// peer and proxy: teleportconfig.MetricPeerPings).
+func (t *Telemetry) PeerPings() alarms.Metric {
+	return t.Metric(teleportconfig.MetricPeerPings, "Sum", 300)
+}
+
+// PeerPingFailures is how many of PeerPings failed (no answer within 10
+// seconds, or no connection).
+func (t *Telemetry) PeerPingFailures() alarms.Metric {
+	return t.Metric(teleportconfig.MetricPeerPingFailures, "Sum", 300)
+}
+
+// PeerPingsAnswered is how many of PeerPings a peer answered. Failures
+// count from a connection's first ping, so their series is there whenever
+// pings are; FILL covers a period whose failure count has not arrived.
+func (t *Telemetry) PeerPingsAnswered() *alarms.Math {
+	return &alarms.Math{Expression: "pings - FILL(failed, 0)", Label: "peer pings answered",
+		Metrics: map[string]alarms.Metric{"pings": t.PeerPings(), "failed": t.PeerPingFailures()}}
+}
+
+// PeerCanary reports whether the region's proxies run the peering canary:
+// proxy peering on, a release whose proxies ping their peers
+// (teleportconfig.PeerPingsSince), and a peer to ping (the cluster runs
+// more than one proxy).
+func PeerCanary(proxyPeering bool, release config.Version, proxies int) bool {
+	since, err := config.ParseVersion(teleportconfig.PeerPingsSince)
+	return err == nil && proxyPeering && !release.Less(since) && proxies > 1
+}
+
 // BackendFailures is how many read ("Read") or write ("Write") requests of
 // the auth servers to the cluster state backend failed in five minutes.
 func (t *Telemetry) BackendFailures(op string) alarms.Metric {
@@ -214,7 +245,18 @@ type AlarmProps struct {
 	Topic *alarms.Topic
 	// ProxyPeering adds the peer dial errors alarm (proxies).
 	ProxyPeering bool
+	// PeerCanary adds the peering canary's alarms (proxies; see
+	// PeerCanary).
+	PeerCanary bool
 }
+
+// CanaryPeriods is how many consecutive 5-minute periods with failed peer
+// pings the failing-peer alarm waits for. A proxy that shuts down
+// gracefully deletes its heartbeat (gravitational/teleport#27686), so its
+// peers stop pinging it at once; one that is killed or crashes stays
+// listed, and pinged, until its heartbeat expires (apidefaults
+// ServerAnnounceTTL, 10 minutes), which can touch three periods.
+const CanaryPeriods = 4
 
 // SustainedPeriods is how many consecutive 5-minute periods of errors an
 // error alarm waits for: a peer proxy replaced, an auth server restarted or
@@ -248,6 +290,22 @@ func (t *Telemetry) Alarms(scope constructs.Construct, id string, props *AlarmPr
 			Metric: t.Tunnels(),
 			Below:  true, Threshold: 1, Periods: SustainedPeriods, Topic: props.Topic,
 		})
+		if props.PeerCanary {
+			alarms.New(c, "peers-unreachable", &alarms.Props{
+				Name: props.Name + "-peers-unreachable",
+				Description: alarms.Describe(fmt.Sprintf("No peer proxy answered the pings of the proxies of %s for %d minutes, or they sent none: users connected to %s reach no agent that is connected to another proxy", region, SustainedPeriods*5, region),
+					"the dashboard's proxy peering graphs (a region whose pings all fail is cut off; all regions failing points at the cluster's certificates), the 3021 rules, prefix lists and routes of the region (its proxy and mesh stacks), then "+logs+": filter \"peer\""),
+				Math:  t.PeerPingsAnswered(),
+				Below: true, Threshold: 1, Periods: SustainedPeriods, MissingIsBreaching: true, Topic: props.Topic,
+			})
+			alarms.New(c, "peer-pings-failing", &alarms.Props{
+				Name: props.Name + "-peer-pings-failing",
+				Description: alarms.Describe(fmt.Sprintf("Some peer proxies do not answer the pings of the proxies of %s, in each of %d consecutive 5-minute periods: agents connected to those proxies are unreachable through %s", region, CanaryPeriods, region),
+					"the dashboard's proxy peering graphs of every region (the peer region is the one whose own pings fail too, or whose proxies are not ready), the 3021 routes and prefix lists between the two regions (the mesh stacks); a proxy that was killed is pinged until its heartbeat expires (10 minutes, tctl get proxies)"),
+				Metric:    t.PeerPingFailures(),
+				Threshold: 0, Periods: CanaryPeriods, Topic: props.Topic,
+			})
+		}
 		if props.ProxyPeering {
 			alarms.New(c, "peer-dial-errors", &alarms.Props{
 				Name: props.Name + "-peer-dial-errors",

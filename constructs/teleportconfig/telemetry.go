@@ -87,6 +87,16 @@ const (
 	// (gauges; clientmetrics.go, servermetrics.go).
 	MetricPeerClientConnections = "proxy_peer_client_connections"
 	MetricPeerServerConnections = "proxy_peer_server_connections"
+	// MetricPeerPings and MetricPeerPingFailures count the pings each
+	// proxy sends every peer proxy, and those that failed, by peer
+	// (counters, labels local_id, peer_id, peer_host, peer_group;
+	// lib/proxy/peer/internal metrics.go). Every proxy keeps a connection
+	// to every other proxy the cluster lists (client.go, updateConnections)
+	// and pings each about once a minute through it, a ProxyService Ping
+	// RPC with a 10-second timeout (RunClientPing): Teleport's own canary
+	// of the peering mesh, from PeerPingsSince on.
+	MetricPeerPings        = "teleport_proxy_peer_client_pings_total"
+	MetricPeerPingFailures = "teleport_proxy_peer_client_failed_pings_total"
 	// MetricProxySessions is the sessions in flight through a proxy
 	// (gauge; MetricProxySSHSessions).
 	MetricProxySessions = "proxy_ssh_sessions_total"
@@ -111,6 +121,12 @@ const (
 	MetricConnectedResources = "teleport_connected_resources"
 )
 
+// PeerPingsSince is the first release whose proxies ping their peers
+// ("Added periodic health checks between proxies in proxy peering",
+// CHANGELOG 16.4.8, gravitational/teleport#48929; on v17 #48921, merged
+// before 17.0.0's release, so every 17 and 18 release has it).
+const PeerPingsSince = "16.4.8"
+
 // Dimensions of the Prometheus metrics: scrape labels the agent adds to
 // every series, named after what they hold.
 const (
@@ -127,7 +143,7 @@ const (
 // dimension.
 func PrometheusMetrics() []string {
 	return []string{
-		MetricTunnelsConnected, MetricPeerDialErrors, MetricProxySessions, MetricCacheHealth,
+		MetricTunnelsConnected, MetricPeerDialErrors, MetricPeerPings, MetricPeerPingFailures, MetricProxySessions, MetricCacheHealth,
 		MetricBackendReadFailures, MetricBackendWriteFailures, MetricBackendReads, MetricBackendWrites,
 		MetricHeartbeatsMissed, MetricConnectedResources,
 	}

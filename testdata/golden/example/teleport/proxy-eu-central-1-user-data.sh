@@ -129,6 +129,8 @@ write /etc/teleport-boot/cloudwatch-agent.json 0644 <<'TELEPORT_BOOT_FILE'
             "proxy_ssh_sessions_total": "Count",
             "teleport_cache_health": "Count",
             "teleport_connected_resources": "Count",
+            "teleport_proxy_peer_client_failed_pings_total": "Count",
+            "teleport_proxy_peer_client_pings_total": "Count",
             "teleport_reverse_tunnels_connected": "Count"
           },
           "metric_declaration": [
@@ -147,6 +149,8 @@ write /etc/teleport-boot/cloudwatch-agent.json 0644 <<'TELEPORT_BOOT_FILE'
               "metric_selectors": [
                 "^teleport_reverse_tunnels_connected$",
                 "^proxy_peer_client_dial_error_total$",
+                "^teleport_proxy_peer_client_pings_total$",
+                "^teleport_proxy_peer_client_failed_pings_total$",
                 "^proxy_ssh_sessions_total$",
                 "^teleport_cache_health$",
                 "^backend_read_requests_failed_total$",
@@ -201,7 +205,7 @@ scrape_configs:
       metric_relabel_configs:
         - source_labels:
             - __name__
-          regex: teleport_reverse_tunnels_connected|proxy_peer_client_dial_error_total|proxy_ssh_sessions_total|teleport_cache_health|backend_read_requests_failed_total|backend_write_requests_failed_total|backend_read_requests_total|backend_write_requests_total|heartbeats_missed_total|teleport_connected_resources|proxy_peer_client_connections|proxy_peer_server_connections
+          regex: teleport_reverse_tunnels_connected|proxy_peer_client_dial_error_total|teleport_proxy_peer_client_pings_total|teleport_proxy_peer_client_failed_pings_total|proxy_ssh_sessions_total|teleport_cache_health|backend_read_requests_failed_total|backend_write_requests_failed_total|backend_read_requests_total|backend_write_requests_total|heartbeats_missed_total|teleport_connected_resources|proxy_peer_client_connections|proxy_peer_server_connections
           action: keep
 TELEPORT_BOOT_FILE
 
