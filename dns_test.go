@@ -230,8 +230,8 @@ func TestDashboard(t *testing.T) {
 			routing := 0
 			for _, p := range cfg.ActiveProxyRegions() {
 				// NLB, connections, boot and certificate; tunnels, peering,
-				// sessions and telemetry (issue 30).
-				if got := sections["## Proxies in "+p.Region]; got != strings.Repeat(p.Region+" ", 6) {
+				// the peering canary, sessions and telemetry (issue 30).
+				if got := sections["## Proxies in "+p.Region]; got != strings.Repeat(p.Region+" ", 7) {
 					t.Errorf("%s: section of %s has graphs in %q", synth, p.Region, got)
 				}
 				// Its NLB graph reads that region's own load balancer.

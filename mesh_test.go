@@ -291,6 +291,8 @@ func TestMoveFromPreMeshOutput(t *testing.T) {
 var newSincePreMesh = map[string]bool{
 	// Issue 30: the instances' log groups and the alarms on their metrics.
 	"aws_cloudwatch_log_group": true, "aws_cloudwatch_metric_alarm": true,
+	// Issue 26: the auth log group's clock drift filter.
+	"aws_cloudwatch_log_metric_filter": true,
 }
 
 func mustRead(t *testing.T, dir string) *report.Output {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/teleport-multi-region/constructs/telemetry"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"github.com/example/teleport-multi-region/regions"
 	"go.yaml.in/yaml/v3"
@@ -297,4 +298,39 @@ func TestPeeringCanary(t *testing.T) {
 			runbook(t, names.Alarm("proxy-peer-pings-failing"), cfg.ClusterName)
 		}
 	}
+}
+
+// Clock drift, read from the synthesized JSON: a metric filter on the auth
+// servers' log group counts the line Teleport logs for an instance whose
+// clock is more than a minute off, into the metric the auth stack's alarm
+// watches; the alarm is in the runbook.
+func TestClockDriftAlarm(t *testing.T) {
+	cfg := synthOf(t, "example").cfg
+	names := cfg.Names()
+	s := stackOf(t, "example", names.AuthStack(cfg.Auth.Region))
+	filter := s.one(t, "aws_cloudwatch_log_metric_filter")
+	groupID := ""
+	for id, g := range s.section("resource", "aws_cloudwatch_log_group") {
+		if g["name"] == names.InstanceLogGroup("auth") {
+			groupID = id
+		}
+	}
+	if groupID == "" || filter["log_group_name"] != "${aws_cloudwatch_log_group."+groupID+".name}" {
+		t.Fatalf("the clock drift filter reads %v, not the auth log group %s", filter["log_group_name"], groupID)
+	}
+	if filter["pattern"] != `"`+telemetry.ClockDriftMessage+`"` {
+		t.Errorf("the clock drift filter matches %v", filter["pattern"])
+	}
+	tr := filter["metric_transformation"].(map[string]any)
+	var alarm map[string]any
+	for _, a := range s.resources("aws_cloudwatch_metric_alarm") {
+		if a["alarm_name"] == names.Alarm("auth-clock-drift") {
+			alarm = a
+		}
+	}
+	if alarm == nil || alarm["metric_name"] != tr["name"] || alarm["namespace"] != tr["namespace"] || tr["value"] != "1" ||
+		alarm["comparison_operator"] != "GreaterThanThreshold" || alarm["threshold"] != float64(0) || alarm["treat_missing_data"] != "notBreaching" || alarm["statistic"] != "Sum" {
+		t.Errorf("clock drift alarm %v on the filter's %v", alarm, tr)
+	}
+	runbook(t, names.Alarm("auth-clock-drift"), cfg.ClusterName)
 }

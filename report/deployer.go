@@ -212,6 +212,8 @@ var deployerTable = map[string]permission{
 	"resource.aws_cloudwatch_event_target": {map[scope][]string{events: {"events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule"}}, tf + "events/target.go"},
 	"resource.aws_cloudwatch_log_group": {map[scope][]string{logs: {"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"}, regional: {"logs:DescribeLogGroups"}},
 		tf + "logs/group.go"},
+	"resource.aws_cloudwatch_log_metric_filter": {map[scope][]string{logs: {"logs:PutMetricFilter", "logs:DeleteMetricFilter"}, regional: {"logs:DescribeMetricFilters"}},
+		tf + "logs/metric_filter.go"},
 	"resource.aws_route53_zone": {map[scope][]string{route53: {"route53:CreateHostedZone", "route53:GetHostedZone", "route53:DeleteHostedZone", "route53:UpdateHostedZoneComment", "route53:ChangeTagsForResource", "route53:ListTagsForResource", "route53:GetChange", "route53:ListResourceRecordSets", "route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone", "route53:GetDNSSEC"}, regional: {"ec2:DescribeVpcs"}},
 		tf + "route53/zone.go (a private zone's VPCs: \"Actions on private hosted zones need ec2:DescribeVpcs\", Route 53 API permissions reference)"},
 	"resource.aws_route53_zone_association": {map[scope][]string{route53: {"route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone", "route53:GetHostedZone", "route53:ListHostedZonesByVPC", "route53:GetChange"}, regional: {"ec2:DescribeVpcs"}},

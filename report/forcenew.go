@@ -37,13 +37,14 @@ var schemas = map[string]schemaFacts{
 	// version of the file (4.x to 6.x), and an update is PutLifecycleHook.
 	"aws_autoscaling_lifecycle_hook": {"autoscaling/lifecycle_hook.go", []string{"name"}},
 	// name is ForceNew; rules and advanced settings are UpdateBackupPlan.
-	"aws_backup_plan":             {"backup/plan.go", []string{"name"}},
-	"aws_backup_selection":        {"backup/selection.go", []string{"name", "plan_id", "iam_role_arn", "resources", "not_resources", "selection_tag", "condition"}},
-	"aws_backup_vault":            {"backup/vault.go", []string{"name", "kms_key_arn"}},
-	"aws_backup_vault_policy":     {"backup/vault_policy.go", []string{"backup_vault_name"}},
-	"aws_cloudwatch_dashboard":    {"cloudwatch/dashboard.go", []string{"dashboard_name"}},
-	"aws_cloudwatch_log_group":    {"logs/group.go", []string{"name", "name_prefix", "log_group_class"}},
-	"aws_cloudwatch_metric_alarm": {"cloudwatch/metric_alarm.go", []string{"alarm_name"}},
+	"aws_backup_plan":                  {"backup/plan.go", []string{"name"}},
+	"aws_backup_selection":             {"backup/selection.go", []string{"name", "plan_id", "iam_role_arn", "resources", "not_resources", "selection_tag", "condition"}},
+	"aws_backup_vault":                 {"backup/vault.go", []string{"name", "kms_key_arn"}},
+	"aws_backup_vault_policy":          {"backup/vault_policy.go", []string{"backup_vault_name"}},
+	"aws_cloudwatch_dashboard":         {"cloudwatch/dashboard.go", []string{"dashboard_name"}},
+	"aws_cloudwatch_log_group":         {"logs/group.go", []string{"name", "name_prefix", "log_group_class"}},
+	"aws_cloudwatch_log_metric_filter": {"logs/metric_filter.go", []string{"name", "log_group_name"}},
+	"aws_cloudwatch_metric_alarm":      {"cloudwatch/metric_alarm.go", []string{"alarm_name"}},
 	"aws_dynamodb_table": {"dynamodb/table.go", []string{"name", "hash_key", "range_key", "local_secondary_index", "import_table",
 		"restore_date_time", "restore_source_name", "restore_source_table_arn", "restore_to_latest_time"}},
 	// Every argument: an export is a one-off job.

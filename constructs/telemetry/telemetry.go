@@ -31,6 +31,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchlogmetricfilter"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
@@ -60,6 +61,9 @@ type Props struct {
 type Telemetry struct {
 	constructs.Construct
 	props Props
+	// logGroup is the log group resource (what reads it is ordered after
+	// it).
+	logGroup cloudwatchloggroup.CloudwatchLogGroup
 }
 
 // LogGroupARNs are the ARNs of a role's two groups (for the region key's
@@ -71,14 +75,18 @@ func LogGroupARNs(region, account, logGroup, metricsLogGroup string) []string {
 // New creates the two log groups.
 func New(scope constructs.Construct, id string, props *Props) *Telemetry {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	t := &Telemetry{Construct: c, props: *props}
 	for _, g := range []struct{ id, name string }{{"log-group", props.LogGroup}, {"metrics-log-group", props.MetricsLogGroup}} {
-		cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String(g.id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		group := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String(g.id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 			Name:            jsii.String(g.name),
 			RetentionInDays: jsii.Number(float64(props.RetentionDays)),
 			KmsKeyId:        props.KeyARN,
 		})
+		if g.name == props.LogGroup {
+			t.logGroup = group
+		}
 	}
-	return &Telemetry{Construct: c, props: *props}
+	return t
 }
 
 // Params are what the role's user data renders the agent's configuration
@@ -227,6 +235,29 @@ func PeerCanary(proxyPeering bool, release config.Version, proxies int) bool {
 	return err == nil && proxyPeering && !release.Less(since) && proxies > 1
 }
 
+// ClockDriftMessage is what an auth server logs, every 10 minutes, for each
+// instance whose clock is more than a minute off its own (lib/auth,
+// MonitorSystemTime, gravitational/teleport#44489: "server time difference
+// detected", with the instance's id, services and difference; the same
+// check raises the cluster notification "Incorrect system clock detected
+// in the cluster"). Proxies and agents report their clock in their
+// inventory heartbeats; certificates a drifting instance issues or checks
+// fail by the drift.
+const ClockDriftMessage = "server time difference detected"
+
+// ClockDriftWarnings is how many ClockDriftMessage lines the auth servers
+// logged in ten minutes (a metric filter on their log group; one
+// check a cycle, so ten minutes hold one).
+func (t *Telemetry) ClockDriftWarnings() alarms.Metric {
+	return alarms.Metric{Namespace: teleportconfig.MetricNamespace, Name: clockDriftMetric(t.props.Cluster), Statistic: "Sum", PeriodSeconds: 600}
+}
+
+// clockDriftMetric names the metric the filter counts into: a metric
+// filter on a text log has no dimensions (they need a JSON or
+// space-delimited pattern: "Creating metrics from log events using
+// filters", CloudWatch Logs user guide), so the cluster is in the name.
+func clockDriftMetric(cluster string) string { return cluster + "-clock-drift-warnings" }
+
 // BackendFailures is how many read ("Read") or write ("Write") requests of
 // the auth servers to the cluster state backend failed in five minutes.
 func (t *Telemetry) BackendFailures(op string) alarms.Metric {
@@ -316,6 +347,24 @@ func (t *Telemetry) Alarms(scope constructs.Construct, id string, props *AlarmPr
 			})
 		}
 	case "auth":
+		cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("clock-drift-filter"), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
+			Name:         jsii.String(clockDriftMetric(t.props.Cluster)),
+			LogGroupName: t.logGroup.Name(),
+			// A quoted term matches the phrase anywhere in the line
+			// (Teleport's text log).
+			Pattern: jsii.String(`"` + ClockDriftMessage + `"`),
+			MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
+				Name: jsii.String(clockDriftMetric(t.props.Cluster)), Namespace: jsii.String(teleportconfig.MetricNamespace),
+				Value: jsii.String("1"), Unit: jsii.String("Count"),
+			},
+		})
+		alarms.New(c, "clock-drift", &alarms.Props{
+			Name: props.Name + "-clock-drift",
+			Description: alarms.Describe("An instance's clock is more than a minute off the auth server's (Teleport's own check, every 10 minutes): certificates it issues or checks fail by the drift",
+				"the log group "+t.props.LogGroup+": filter \""+ClockDriftMessage+"\" names the instance and the drift (tctl notifications ls shows it too); on it, chronyc tracking (Amazon Linux syncs with the Amazon Time Sync Service); an auth server's own clock drifting shows as every other instance drifting"),
+			Metric:    t.ClockDriftWarnings(),
+			Threshold: 0, Periods: 1, Topic: props.Topic,
+		})
 		for _, op := range []string{"Read", "Write"} {
 			alarms.New(c, "backend-"+op+"-errors", &alarms.Props{
 				Name: fmt.Sprintf("%s-backend-%s-errors", props.Name, map[string]string{"Read": "read", "Write": "write"}[op]),
