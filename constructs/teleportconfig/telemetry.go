@@ -240,6 +240,11 @@ func (t Telemetry) Render(role string) (agent, prometheus string, err error) {
 	p.LogGroupName = t.MetricsLogGroup
 	p.PrometheusConfigPath = PrometheusConfigPath
 	p.EMFProcessor.MetricNamespace = MetricNamespace
+	// Dedup removes repeated dimension sets from a declaration, never data
+	// points (opentelemetry-collector-contrib awsemfexporter,
+	// dedupDimensions, which the agent's EMF output runs on): each
+	// labelled series (one per peer, tunnel type, ...) stays its own event,
+	// and CloudWatch sums their values under the shared dimensions.
 	p.EMFProcessor.MetricDeclarationDedup = true
 	p.EMFProcessor.MetricUnit = map[string]string{}
 	for _, m := range append(PrometheusMetrics(), StateMetrics()...) {
