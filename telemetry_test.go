@@ -231,9 +231,8 @@ func runbook(t *testing.T, alarm, cluster string) {
 
 // The proxy-peering canary, read from the synthesized JSON: where proxies
 // peer, each proxy region alarms when no peer proxy answers its proxies'
-// pings (metric math: pings sent minus failed, missing data breaching: a
-// canary that sends nothing proves nothing) and when some peer keeps
-// failing them, on the metrics the agent ships with the dimensions it
+// pings (metric math: pings sent minus failed; no pings, as in a cluster of
+// one proxy, is no news) and when some peer keeps failing them, on the metrics the agent ships with the dimensions it
 // writes; both are graphed and in the runbook. Without proxy peering there
 // is nothing to ping and no canary.
 func TestPeeringCanary(t *testing.T) {
@@ -256,7 +255,7 @@ func TestPeeringCanary(t *testing.T) {
 			}
 			dims := fmt.Sprint(map[string]any{"Cluster": cfg.ClusterName, "Region": p.Region, "Role": "proxy"})
 			if unreachable == nil || unreachable["comparison_operator"] != "LessThanThreshold" || unreachable["threshold"] != float64(1) ||
-				unreachable["treat_missing_data"] != "breaching" || unreachable["evaluation_periods"] != float64(3) || unreachable["metric_name"] != nil {
+				unreachable["treat_missing_data"] != "notBreaching" || unreachable["evaluation_periods"] != float64(3) || unreachable["metric_name"] != nil {
 				t.Fatalf("%s/%s: peers-unreachable alarm %v", synth, stack, unreachable)
 			}
 			inputs, result := map[string]string{}, ""

@@ -547,16 +547,6 @@ func (c *Cluster) ActiveProxyRegions() []ProxyRegion {
 	return out
 }
 
-// Proxies is how many proxies the cluster runs: the counts of the proxy
-// regions that are not retired.
-func (c *Cluster) Proxies() int {
-	n := 0
-	for _, p := range c.ActiveProxyRegions() {
-		n += p.Instances.Count
-	}
-	return n
-}
-
 // ProxyRegion returns the proxy region named name.
 func (c *Cluster) ProxyRegion(name string) (ProxyRegion, bool) {
 	for _, p := range c.ProxyRegions {

@@ -207,7 +207,7 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
 	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering(),
-		PeerCanary: telemetry.PeerCanary(cfg.ProxyPeering(), release, cfg.Proxies())})
+		PeerCanary: telemetry.PeerCanary(cfg.ProxyPeering(), release)})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)

@@ -47,7 +47,7 @@ type HealthCheck struct {
 // NewHealthCheck creates the health check: an HTTPS check of the region's
 // NLB and a check of its readiness alarm, combined (CALCULATED, both
 // must be healthy). The HTTPS check alone passes while every proxy of the
-// region is up but not ready (lost the auth servers or its peers): an NLB
+// region is up but not ready (lost the auth servers): an NLB
 // whose targets all fail their health check routes to all of them
 // ("Target group health", Elastic Load Balancing: fail open), and
 // /webapi/ping answers without the auth servers. The readiness alarm reads

@@ -227,12 +227,14 @@ func (t *Telemetry) PeerPingsAnswered() *alarms.Math {
 }
 
 // PeerCanary reports whether the region's proxies run the peering canary:
-// proxy peering on, a release whose proxies ping their peers
-// (teleportconfig.PeerPingsSince), and a peer to ping (the cluster runs
-// more than one proxy).
-func PeerCanary(proxyPeering bool, release config.Version, proxies int) bool {
+// proxy peering on, and a release whose proxies ping their peers
+// (teleportconfig.PeerPingsSince). Only facts of the cluster's settings,
+// not of its other regions: adding or retiring a region leaves the other
+// proxy stacks as they are (a cluster of one proxy sends no ping, which
+// its alarms take as no news).
+func PeerCanary(proxyPeering bool, release config.Version) bool {
 	since, err := config.ParseVersion(teleportconfig.PeerPingsSince)
-	return err == nil && proxyPeering && !release.Less(since) && proxies > 1
+	return err == nil && proxyPeering && !release.Less(since)
 }
 
 // ClockDriftMessage is what an auth server logs, every 10 minutes, for each
@@ -324,10 +326,10 @@ func (t *Telemetry) Alarms(scope constructs.Construct, id string, props *AlarmPr
 		if props.PeerCanary {
 			alarms.New(c, "peers-unreachable", &alarms.Props{
 				Name: props.Name + "-peers-unreachable",
-				Description: alarms.Describe(fmt.Sprintf("No peer proxy answered the pings of the proxies of %s for %d minutes, or they sent none: users connected to %s reach no agent that is connected to another proxy", region, SustainedPeriods*5, region),
+				Description: alarms.Describe(fmt.Sprintf("No peer proxy answered the pings of the proxies of %s for %d minutes: users connected to %s reach no agent that is connected to another proxy", region, SustainedPeriods*5, region),
 					"the dashboard's proxy peering graphs (a region whose pings all fail is cut off; all regions failing points at the cluster's certificates), the 3021 rules, prefix lists and routes of the region (its proxy and mesh stacks), then "+logs+": filter \"peer\""),
 				Math:  t.PeerPingsAnswered(),
-				Below: true, Threshold: 1, Periods: SustainedPeriods, MissingIsBreaching: true, Topic: props.Topic,
+				Below: true, Threshold: 1, Periods: SustainedPeriods, Topic: props.Topic,
 			})
 			alarms.New(c, "peer-pings-failing", &alarms.Props{
 				Name: props.Name + "-peer-pings-failing",

@@ -240,11 +240,14 @@ func (t Telemetry) Render(role string) (agent, prometheus string, err error) {
 	p.LogGroupName = t.MetricsLogGroup
 	p.PrometheusConfigPath = PrometheusConfigPath
 	p.EMFProcessor.MetricNamespace = MetricNamespace
-	// Dedup removes repeated dimension sets from a declaration, never data
-	// points (opentelemetry-collector-contrib awsemfexporter,
-	// dedupDimensions, which the agent's EMF output runs on): each
-	// labelled series (one per peer, tunnel type, ...) stays its own event,
-	// and CloudWatch sums their values under the shared dimensions.
+	// Dedup never drops data points: the agent's older (telegraf) pipeline
+	// merges a metric that several declarations match (its
+	// structuredlogscommon dedupRules; the two declarations below select
+	// different metrics), and its OpenTelemetry pipeline ignores the flag
+	// and always removes repeated dimension sets (awsemfexporter,
+	// dedupDimensions). Each labelled series (one per peer, tunnel type,
+	// ...) stays its own event, and CloudWatch sums their values under the
+	// shared dimensions.
 	p.EMFProcessor.MetricDeclarationDedup = true
 	p.EMFProcessor.MetricUnit = map[string]string{}
 	for _, m := range append(PrometheusMetrics(), StateMetrics()...) {
