@@ -108,46 +108,70 @@ func TestDNSStack(t *testing.T) {
 		if len(records) != 2*len(routes) {
 			t.Errorf("%s: %d records for %d routes", synth, len(records), len(routes))
 		}
-		// Per proxy region: HTTPS to its NLB, its readiness alarm, and the
-		// two combined, which the records use.
+		// Per proxy region: HTTPS to its NLB, its readiness alarm, with the
+		// peering canary its isolation alarm, and all of them combined,
+		// which the records use.
 		checks := map[string]string{} // combined health check address -> proxy region
-		byRegion := map[string]map[string]map[string]any{}
+		byRegion := map[string]map[string]map[string]any{} // region -> construct id -> check
 		for addr, hc := range dnsStack.resources("aws_route53_health_check") {
 			path := strings.Split(fmt.Sprint(get(hc, "//", "metadata", "path")), "/")
 			region := strings.TrimPrefix(path[1], "health-check-")
 			if byRegion[region] == nil {
 				byRegion[region] = map[string]map[string]any{}
 			}
-			byRegion[region][fmt.Sprint(hc["type"])] = hc
+			byRegion[region][path[2]] = hc
 			if hc["type"] == "CALCULATED" {
 				checks[addr] = region
 			}
 		}
 		for _, p := range cfg.ActiveProxyRegions() {
-			kinds := byRegion[p.Region]
-			https, ready, both := kinds["HTTPS"], kinds["CLOUDWATCH_METRIC"], kinds["CALCULATED"]
-			if len(kinds) != 3 || https == nil || ready == nil || both == nil {
-				t.Errorf("%s: health checks of %s: %v; want HTTPS, CLOUDWATCH_METRIC and CALCULATED", synth, p.Region, kinds)
+			checksOf := byRegion[p.Region]
+			https, ready, peering, all := checksOf["health-check"], checksOf["ready"], checksOf["peering"], checksOf["combined"]
+			alarmsThere := map[string]map[string]any{}
+			for _, a := range stackOf(t, synth, "proxy-"+p.Region).resources("aws_cloudwatch_metric_alarm") {
+				alarmsThere[fmt.Sprint(a["alarm_name"])] = a
+			}
+			// The isolation alarm is this stack's, in the region.
+			var isolated map[string]any
+			for _, a := range dnsStack.resources("aws_cloudwatch_metric_alarm") {
+				if a["alarm_name"] == cfg.Names().Alarm("proxy-peering-isolated") && a["provider"] == "aws."+p.Region {
+					isolated = a
+				}
+			}
+			if alarmsThere[cfg.Names().Alarm("proxy-peering-isolated")] != nil {
+				t.Errorf("%s: proxy-%s has an isolation alarm: it depends on the other regions", synth, p.Region)
+			}
+			want := 3
+			if isolated != nil {
+				want = 4
+			}
+			if len(checksOf) != want || https == nil || https["type"] != "HTTPS" || ready == nil || ready["type"] != "CLOUDWATCH_METRIC" || all == nil || all["type"] != "CALCULATED" ||
+				(isolated != nil) != (peering != nil) {
+				t.Errorf("%s: health checks of %s: %v; want HTTPS, CLOUDWATCH_METRIC (and one more with the isolation alarm) and CALCULATED", synth, p.Region, checksOf)
 				continue
 			}
 			if !strings.Contains(fmt.Sprint(https["fqdn"]), "cross-stack-reference-input-proxy-"+p.Region+".") || https["resource_path"] != "/webapi/ping" || https["port"] != 443.0 {
 				t.Errorf("%s: health check of %s probes %v", synth, p.Region, https["fqdn"])
 			}
-			// The alarm it watches exists in the region, on the
-			// readiness of that region's NLB targets.
+			// The alarms it watches exist in the region: the readiness
+			// of that region's NLB targets, and its proxies' ready
+			// connections to peers.
 			alarm := ""
-			for _, a := range stackOf(t, synth, "proxy-"+p.Region).resources("aws_cloudwatch_metric_alarm") {
-				if a["alarm_name"] == ready["cloudwatch_alarm_name"] {
-					alarm = fmt.Sprint(a["metric_name"], " ", a["comparison_operator"], " ", a["threshold"])
-				}
+			if a := alarmsThere[fmt.Sprint(ready["cloudwatch_alarm_name"])]; a != nil {
+				alarm = fmt.Sprint(a["metric_name"], " ", a["comparison_operator"], " ", a["threshold"])
 			}
 			if ready["cloudwatch_alarm_region"] != p.Region || alarm != "HealthyHostCount LessThanThreshold 1" || ready["insufficient_data_health_status"] != "LastKnownStatus" {
 				t.Errorf("%s: readiness check of %s watches %v in %v (%q)", synth, p.Region, ready["cloudwatch_alarm_name"], ready["cloudwatch_alarm_region"], alarm)
 			}
-			children := fmt.Sprint(both["child_healthchecks"])
-			if both["child_health_threshold"] != 2.0 || len(asList(both["child_healthchecks"])) != 2 ||
-				!strings.Contains(children, "health-check-"+p.Region+"_health-check_") || !strings.Contains(children, "health-check-"+p.Region+"_ready_") {
-				t.Errorf("%s: combined check of %s: %v needing %v", synth, p.Region, children, both["child_health_threshold"])
+			if peering != nil && (peering["cloudwatch_alarm_name"] != isolated["alarm_name"] || peering["cloudwatch_alarm_region"] != p.Region ||
+				peering["insufficient_data_health_status"] != "Healthy" || peering["type"] != "CLOUDWATCH_METRIC") {
+				t.Errorf("%s: peering check of %s: %v", synth, p.Region, peering)
+			}
+			children := fmt.Sprint(all["child_healthchecks"])
+			if all["child_health_threshold"] != float64(want-1) || len(asList(all["child_healthchecks"])) != want-1 ||
+				!strings.Contains(children, "health-check-"+p.Region+"_health-check_") || !strings.Contains(children, "health-check-"+p.Region+"_ready_") ||
+				(peering != nil) != strings.Contains(children, "health-check-"+p.Region+"_peering_") {
+				t.Errorf("%s: combined check of %s: %v needing %v", synth, p.Region, children, all["child_health_threshold"])
 			}
 		}
 		for _, r := range routes {
@@ -167,8 +191,14 @@ func TestDNSStack(t *testing.T) {
 				}
 			}
 		}
-		if n := len(dnsStack.resources("aws_cloudwatch_metric_alarm")); n != len(cfg.ActiveProxyRegions()) {
-			t.Errorf("%s: %d health check alarms for %d proxy regions", synth, n, len(cfg.ActiveProxyRegions()))
+		healthAlarms := 0
+		for _, a := range dnsStack.resources("aws_cloudwatch_metric_alarm") {
+			if strings.HasSuffix(fmt.Sprint(a["alarm_name"]), "-health-check") {
+				healthAlarms++
+			}
+		}
+		if healthAlarms != len(cfg.ActiveProxyRegions()) {
+			t.Errorf("%s: %d health check alarms for %d proxy regions", synth, healthAlarms, len(cfg.ActiveProxyRegions()))
 		}
 		deps := manifest(t, synth)[regions.DNSStackName]
 		for _, p := range cfg.ActiveProxyRegions() {
@@ -198,7 +228,13 @@ func TestDashboard(t *testing.T) {
 			continue
 		}
 		for _, d := range boards {
-			if d["dashboard_name"] != cfg.Names().Dashboard() || d["provider"] != "aws.auth" || fmt.Sprint(get(s, "provider", "aws", 1, "region")) != cfg.Auth.Region {
+			authRegion := ""
+			for _, p := range get(s, "provider", "aws").([]any) {
+				if p := p.(map[string]any); p["alias"] == "auth" {
+					authRegion = fmt.Sprint(p["region"])
+				}
+			}
+			if d["dashboard_name"] != cfg.Names().Dashboard() || d["provider"] != "aws.auth" || authRegion != cfg.Auth.Region {
 				t.Errorf("%s: dashboard %v through %v", synth, d["dashboard_name"], d["provider"])
 			}
 			body := fmt.Sprint(d["dashboard_body"])

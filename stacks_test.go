@@ -327,9 +327,16 @@ func TestLatencyRecords(t *testing.T) {
 				t.Errorf("%s: %d records for latency region %s; want root and wildcard", synth, found, route.Region)
 			}
 		}
-		// Each region's checks are tested in TestDNSStack.
-		if checks := s.resources("aws_route53_health_check"); len(checks) != 3*len(cfg.ActiveProxyRegions()) {
-			t.Errorf("%s: %d health checks for %d proxy regions; want 3 each", synth, len(checks), len(cfg.ActiveProxyRegions()))
+		// Each region's checks are tested in TestDNSStack: three, and one
+		// more per isolation alarm.
+		isolation := 0
+		for _, a := range s.resources("aws_cloudwatch_metric_alarm") {
+			if a["alarm_name"] == cfg.Names().Alarm("proxy-peering-isolated") {
+				isolation++
+			}
+		}
+		if checks := s.resources("aws_route53_health_check"); len(checks) != 3*len(cfg.ActiveProxyRegions())+isolation {
+			t.Errorf("%s: %d health checks for %d proxy regions and %d isolation alarms; want 3 each and 1 per alarm", synth, len(checks), len(cfg.ActiveProxyRegions()), isolation)
 		}
 	}
 }

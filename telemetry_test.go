@@ -284,6 +284,32 @@ func TestPeeringCanary(t *testing.T) {
 				failing["evaluation_periods"] != float64(4) || failing["datapoints_to_alarm"] != float64(4) || failing["treat_missing_data"] != "notBreaching" {
 				t.Errorf("%s/%s: peer-pings-failing alarm %v", synth, stack, failing)
 			}
+			// With another region's proxies to reach, the DNS stack's
+			// isolation alarm in the region watches its ready peer
+			// connections, which Route 53's check of the region reads
+			// (TestDNSStack): below its own proxies' connections to each
+			// other plus half a connection, in 5 minutes (one report a
+			// minute per proxy); missing data keeps the region's clients.
+			var isolated map[string]any
+			for _, a := range stackOf(t, synth, regions.DNSStackName).resources("aws_cloudwatch_metric_alarm") {
+				if a["alarm_name"] == names.Alarm("proxy-peering-isolated") && a["provider"] == "aws."+p.Region {
+					isolated = a
+				}
+			}
+			if len(cfg.ActiveProxyRegions()) == 1 {
+				if isolated != nil {
+					t.Errorf("%s/%s: an isolation alarm with no other region", synth, stack)
+				}
+			} else if c := float64(p.Instances.Count); isolated == nil || isolated["metric_name"] != teleportconfig.MetricPeerClientConnections || isolated["statistic"] != "Sum" || isolated["period"] != float64(300) ||
+				fmt.Sprint(isolated["dimensions"]) != fmt.Sprint(map[string]any{"Cluster": cfg.ClusterName, "Region": p.Region, "Role": "proxy", "state": "READY"}) ||
+				isolated["comparison_operator"] != "LessThanThreshold" || isolated["threshold"] != 5*c*(c-1)+2.5 ||
+				isolated["evaluation_periods"] != float64(4) || isolated["treat_missing_data"] != "notBreaching" ||
+				!strings.Contains(fmt.Sprint(isolated["alarm_actions"]), "arn:aws:sns:"+p.Region+":") {
+				t.Errorf("%s/%s: peering-isolated alarm %v", synth, stack, isolated)
+			}
+			if isolated != nil {
+				runbook(t, names.Alarm("proxy-peering-isolated"), cfg.ClusterName)
+			}
 			labels := fmt.Sprint(map[string]string{"Cluster": cfg.ClusterName, "Region": p.Region, "Role": "proxy"})
 			for _, metric := range []string{teleportconfig.MetricPeerPings, teleportconfig.MetricPeerPingFailures} {
 				if !slices.Contains(teleportconfig.PrometheusMetrics(), metric) {

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/example/teleport-multi-region/config"
 	"github.com/example/teleport-multi-region/constructs/alarms"
 	"github.com/example/teleport-multi-region/constructs/backup"
 	"github.com/example/teleport-multi-region/constructs/dashboard"
 	"github.com/example/teleport-multi-region/constructs/dns"
 	"github.com/example/teleport-multi-region/constructs/storage"
+	"github.com/example/teleport-multi-region/constructs/telemetry"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -52,17 +55,18 @@ func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStac
 	zone := hostedZoneID(stack, cfg)
 	byRegion := map[string]*ProxyStack{}
 	checks := map[string]*dns.HealthCheck{}
+	isolated := isolationAlarms(stack, cfg, proxies)
 	for _, p := range proxies {
 		byRegion[p.Region] = p
 		hc := dns.NewHealthCheck(stack, "health-check-"+p.Region, &dns.HealthCheckProps{
 			Name: names.Prefix("proxy-" + p.Region), LoadBalancerDNSName: p.Proxy.LoadBalancer.DNSName,
-			ReadyAlarm: p.ReadyAlarm, ReadyAlarmRegion: p.Region,
+			ReadyAlarm: p.ReadyAlarm, IsolatedAlarm: isolated[p.Region], AlarmRegion: p.Region,
 		})
 		checks[p.Region] = hc
 		alarms.New(stack, "alarm-health-check-"+p.Region, &alarms.Props{
 			Name: names.Alarm("proxy-" + p.Region + "-health-check"),
-			Description: alarms.Describe("Route 53's health check of the proxies of "+p.Region+" fails (HTTPS to its NLB, or no proxy ready): latency records no longer send clients there",
-				"check the region's NLB, proxies and its <cluster>-proxy-none-ready alarm; clients are served by the other regions meanwhile"),
+			Description: alarms.Describe("Route 53's health check of the proxies of "+p.Region+" fails (HTTPS to its NLB, no proxy ready, or its proxies cut off from the other regions' proxies): latency records no longer send clients there",
+				"check the region's NLB, proxies and its <cluster>-proxy-none-ready and <cluster>-proxy-peering-isolated alarms; clients are served by the other regions meanwhile"),
 			Metric: hc.MetricStatus(),
 			Below:  true, Threshold: 1, Periods: 3, MissingIsBreaching: true, Topic: auth.HealthCheckTopic,
 		})
@@ -78,6 +82,39 @@ func NewDNSStack(stack cdktf.TerraformStack, cfg *config.Cluster, auth *AuthStac
 	}
 	board := clusterDashboard(stack, cfg, auth, proxies, checks)
 	return &DNSStack{Stack: stack, HealthChecks: checks, Dashboard: board}
+}
+
+// isolationAlarms creates, in each proxy region, the alarm that its proxies
+// reach no proxy of another region (telemetry.IsolationAlarm), which the
+// region's health check watches: with the peering canary and another
+// region that runs proxies, by region. They live here, not in the proxy
+// stacks, because only this stack sees every region: a proxy stack does not
+// change when another region is added or retired. The stack has a provider
+// for every configured proxy region, retired ones too, so that the alarm of
+// a region being retired (or left alone) is destroyed with its provider
+// still there.
+func isolationAlarms(stack cdktf.TerraformStack, cfg *config.Cluster, proxies []*ProxyStack) map[string]*alarms.Props {
+	var regionsOf []string
+	for _, p := range cfg.ProxyRegions {
+		regionsOf = append(regionsOf, p.Region)
+	}
+	providers := peerProviders(stack, cfg, regionsOf)
+	out := map[string]*alarms.Props{}
+	if canary, err := peerCanary(cfg); err != nil || !canary || len(proxies) < 2 {
+		return out
+	}
+	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{}).AccountId()
+	names := cfg.Names()
+	for _, p := range proxies {
+		pr, _ := cfg.ProxyRegion(p.Region)
+		props := p.Telemetry.IsolationAlarm(&telemetry.IsolationProps{
+			Name: names.Alarm("proxy-peering-isolated"), RegionProxies: pr.Instances.Count, Provider: providers[p.Region],
+			Topic: &alarms.Topic{ARN: jsii.String(alarms.TopicARN(p.Region, *account, names.AlertsTopic("proxy")))},
+		})
+		alarms.New(stack, "alarm-peering-isolated-"+p.Region, props)
+		out[p.Region] = props
+	}
+	return out
 }
 
 // clusterDashboard lays out the cluster's dashboard: what clients are

@@ -202,12 +202,11 @@ func NewProxyStack(stack cdktf.TerraformStack, cfg *config.Cluster, pr config.Pr
 	// means the release is bad, and the refresh rolls back.
 	proxy.Group.RollBackOn(belowCount, instanceAlarms.BootFailed)
 	natAlarms(stack, topic, net, func(zone string) string { return names.Alarm("proxy-nat-" + zone) }, region)
-	release, err := config.ParseVersion(cfg.TeleportVersion)
+	canary, err := peerCanary(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("proxy stack %s: %w", region, err)
 	}
-	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering(),
-		PeerCanary: telemetry.PeerCanary(cfg.ProxyPeering(), release)})
+	tel.Alarms(stack, "alarm-proxy-telemetry", &telemetry.AlarmProps{Name: names.Alarm("proxy"), Topic: topic, ProxyPeering: cfg.ProxyPeering(), PeerCanary: canary})
 
 	output(stack, "proxy-nlb-dns-name", "Public NLB of this region's proxies (TCP 443)", proxy.LoadBalancer.DNSName)
 	output(stack, "vpc-id", "Proxy VPC of "+region, net.VPCID)
@@ -245,3 +244,13 @@ func meshMode(cfg *config.Cluster) bool { return cfg.ProxyPeering() && !cfg.Publ
 // outbound by default, "Amazon VPC quotas"): the proxies' group has two
 // other rules each way.
 func maxPeerEntries() int { return len(config.RegionNames()) }
+
+// peerCanary reports whether the cluster's proxies run the peering canary
+// (telemetry.PeerCanary).
+func peerCanary(cfg *config.Cluster) (bool, error) {
+	release, err := config.ParseVersion(cfg.TeleportVersion)
+	if err != nil {
+		return false, err
+	}
+	return telemetry.PeerCanary(cfg.ProxyPeering(), release), nil
+}

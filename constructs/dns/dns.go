@@ -31,13 +31,17 @@ type HealthCheckProps struct {
 	// LoadBalancerDNSName is the proxy NLB probed.
 	LoadBalancerDNSName *string
 	// ReadyAlarm is the region's alarm that no proxy is ready, in
-	// ReadyAlarmRegion.
-	ReadyAlarm       *alarms.Props
-	ReadyAlarmRegion string
+	// AlarmRegion.
+	ReadyAlarm *alarms.Props
+	// IsolatedAlarm, unless nil, is the region's alarm that its proxies
+	// reach no proxy of another region, in AlarmRegion.
+	IsolatedAlarm *alarms.Props
+	AlarmRegion   string
 }
 
 // HealthCheck is Route 53's check of one proxy region: healthy while the
-// region answers HTTPS and at least one of its proxies is ready.
+// region answers HTTPS, at least one of its proxies is ready and, with
+// IsolatedAlarm, its proxies reach another region's.
 type HealthCheck struct {
 	constructs.Construct
 	// ID is the health check id, which records and alarms name.
@@ -45,13 +49,20 @@ type HealthCheck struct {
 }
 
 // NewHealthCheck creates the health check: an HTTPS check of the region's
-// NLB and a check of its readiness alarm, combined (CALCULATED, both
-// must be healthy). The HTTPS check alone passes while every proxy of the
-// region is up but not ready (lost the auth servers): an NLB
-// whose targets all fail their health check routes to all of them
-// ("Target group health", Elastic Load Balancing: fail open), and
-// /webapi/ping answers without the auth servers. The readiness alarm reads
-// the NLB's HealthyHostCount, which counts targets whose /readyz answers.
+// NLB, a check of its readiness alarm and, with IsolatedAlarm, a check of
+// that alarm, combined (CALCULATED, all must be healthy). The HTTPS check
+// alone passes while every proxy of the region is up but not ready (lost
+// the auth servers): an NLB whose targets all fail their health check
+// routes to all of them ("Target group health", Elastic Load Balancing:
+// fail open), and /webapi/ping answers without the auth servers. The
+// readiness alarm reads the NLB's HealthyHostCount, which counts targets
+// whose /readyz answers. Neither sees a region cut off from the other
+// regions' proxies (its proxies stay ready): the isolation alarm does, from
+// Teleport's peer pings, and a region that reaches nobody else serves its
+// clients only the agents connected to it, so its clients, and its
+// agents (they follow the same records), are better served elsewhere. If
+// every region fails, Route 53 answers as if all were healthy ("How Amazon
+// Route 53 chooses records when health checking is configured").
 //
 // Route 53 reads a CloudWatch alarm's configuration when the check is
 // created or updated with its AlarmIdentifier, not afterwards ("Monitoring
@@ -76,24 +87,36 @@ func NewHealthCheck(scope constructs.Construct, id string, props *HealthCheckPro
 		MeasureLatency:   jsii.Bool(false),
 		Tags:             &map[string]*string{"Name": jsii.String(props.Name)},
 	})
-	settings := props.ReadyAlarm.Settings()
-	ready := route53healthcheck.NewRoute53HealthCheck(c, jsii.String("ready"), &route53healthcheck.Route53HealthCheckConfig{
-		Type:                  jsii.String("CLOUDWATCH_METRIC"),
-		CloudwatchAlarmName:   jsii.String(props.ReadyAlarm.Name),
-		CloudwatchAlarmRegion: jsii.String(props.ReadyAlarmRegion),
-		// A new check has no last status and starts healthy; a metric
-		// that stops (the NLB gone) keeps the last one.
-		InsufficientDataHealthStatus: jsii.String("LastKnownStatus"),
-		Triggers:                     &settings,
-		Tags:                         &map[string]*string{"Name": jsii.String(props.Name + "-ready")},
-	})
-	both := route53healthcheck.NewRoute53HealthCheck(c, jsii.String("combined"), &route53healthcheck.Route53HealthCheckConfig{
+	// A new check has no last status and starts healthy; a metric that
+	// stops (the NLB gone) keeps the last one.
+	ready := alarmCheck(c, "ready", props.ReadyAlarm, props.AlarmRegion, "LastKnownStatus", props.Name+"-ready")
+	children := []*string{hc.Id(), ready.Id()}
+	if props.IsolatedAlarm != nil {
+		// Its missing data is not breaching (telemetry that stops is no
+		// reason to move clients); a new alarm without data is healthy.
+		isolated := alarmCheck(c, "peering", props.IsolatedAlarm, props.AlarmRegion, "Healthy", props.Name+"-peering")
+		children = append(children, isolated.Id())
+	}
+	all := route53healthcheck.NewRoute53HealthCheck(c, jsii.String("combined"), &route53healthcheck.Route53HealthCheckConfig{
 		Type:                 jsii.String("CALCULATED"),
-		ChildHealthchecks:    &[]*string{hc.Id(), ready.Id()},
-		ChildHealthThreshold: jsii.Number(2),
+		ChildHealthchecks:    &children,
+		ChildHealthThreshold: jsii.Number(float64(len(children))),
 		Tags:                 &map[string]*string{"Name": jsii.String(props.Name + "-serving")},
 	})
-	return &HealthCheck{Construct: c, ID: both.Id()}
+	return &HealthCheck{Construct: c, ID: all.Id()}
+}
+
+// alarmCheck is a CLOUDWATCH_METRIC check of alarm in region.
+func alarmCheck(scope constructs.Construct, id string, alarm *alarms.Props, region, insufficientData, name string) route53healthcheck.Route53HealthCheck {
+	settings := alarm.Settings()
+	return route53healthcheck.NewRoute53HealthCheck(scope, jsii.String(id), &route53healthcheck.Route53HealthCheckConfig{
+		Type:                         jsii.String("CLOUDWATCH_METRIC"),
+		CloudwatchAlarmName:          jsii.String(alarm.Name),
+		CloudwatchAlarmRegion:        jsii.String(region),
+		InsufficientDataHealthStatus: jsii.String(insufficientData),
+		Triggers:                     &settings,
+		Tags:                         &map[string]*string{"Name": jsii.String(name)},
+	})
 }
 
 // MetricStatus is the check's HealthCheckStatus (1 healthy, 0 not), worst

@@ -37,6 +37,7 @@ import (
 	"github.com/example/teleport-multi-region/constructs/flowlogs"
 	"github.com/example/teleport-multi-region/constructs/policy"
 	"github.com/example/teleport-multi-region/constructs/teleportconfig"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // Props configures Telemetry.
@@ -235,6 +236,60 @@ func (t *Telemetry) PeerPingsAnswered() *alarms.Math {
 func PeerCanary(proxyPeering bool, release config.Version) bool {
 	since, err := config.ParseVersion(teleportconfig.PeerPingsSince)
 	return err == nil && proxyPeering && !release.Less(since)
+}
+
+// ReadyPeerConnections is the region's ready connections to peer proxies
+// over five minutes: each proxy reports its count once a minute
+// (ScrapeIntervalSeconds), so a proxy connected to n peers adds 5n.
+func (t *Telemetry) ReadyPeerConnections() alarms.Metric {
+	return t.StateMetric(teleportconfig.MetricPeerClientConnections, PeerReady, "Sum", 300)
+}
+
+// IsolationThreshold is the ReadyPeerConnections below which a region of
+// regionProxies proxies reaches no proxy of another region. Every proxy
+// keeps a connection to every other proxy the cluster lists, and Teleport
+// pings each through it every minute, so a connection stays ready while
+// the peer answers and falls to connecting or transient failure when it
+// does not (lib/proxy/peer client.go, monitor and RunClientPing). The
+// region's own proxies account for regionProxies*(regionProxies-1) ready
+// connections per report, and each connection to another region's proxy
+// adds one: the threshold is half a connection above the region's own.
+// The region's own refresh (more proxies for a while) can only hide an
+// isolation, not invent one.
+func IsolationThreshold(regionProxies int) float64 {
+	reports := 300 / teleportconfig.ScrapeIntervalSeconds
+	return float64(reports*regionProxies*(regionProxies-1)) + float64(reports)/2
+}
+
+// IsolationProps configures IsolationAlarm.
+type IsolationProps struct {
+	// Name is the alarm's name.
+	Name string
+	// RegionProxies is how many proxies the region runs.
+	RegionProxies int
+	// Topic is notified (the region's).
+	Topic *alarms.Topic
+	// Provider manages the alarm in the region.
+	Provider cdktf.TerraformProvider
+}
+
+// IsolationAlarm is the alarm that the region's proxies reach no proxy of
+// another region, for Route 53's health check of the region: a plain
+// metric, not metric math, since Route 53 reads only an alarm on one metric
+// and statistic (its CloudWatchAlarmConfiguration requires MetricName,
+// Namespace and Statistic). Its missing data is not breaching, so that a
+// region whose telemetry stops keeps its clients. It means something only
+// while another region has proxies, which the caller knows: unlike the
+// other alarms here, whose existence depends only on the region, it is
+// created by the stack that sees every region (the DNS stack).
+func (t *Telemetry) IsolationAlarm(props *IsolationProps) *alarms.Props {
+	return &alarms.Props{
+		Name: props.Name,
+		Description: alarms.Describe(fmt.Sprintf("The proxies of %s hold no ready connection to a proxy of another region, in each of %d consecutive 5-minute periods: Route 53 sends the region's clients, and its agents, to the other regions", t.props.Region, CanaryPeriods),
+			"the routes, transit gateway or peering connections and 3021 prefix lists between the region and the others (its proxy and mesh stacks: go run . plan shows a drift), then the log group "+t.props.LogGroup+": filter \"peer\"; the region takes clients again once the alarm clears"),
+		Metric: t.ReadyPeerConnections(),
+		Below:  true, Threshold: IsolationThreshold(props.RegionProxies), Periods: CanaryPeriods, Topic: props.Topic, Provider: props.Provider,
+	}
 }
 
 // ClockDriftMessage is what an auth server logs, every 10 minutes, for each
