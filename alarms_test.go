@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/example/teleport-multi-region/constructs/teleportconfig"
 	"strings"
 	"testing"
 
@@ -27,16 +28,27 @@ func TestAlarms(t *testing.T) {
 			if stack == regions.DNSStackName {
 				// Route 53 health check metrics exist only in us-east-1,
 				// the DNS stack's region: one alarm per proxy region,
-				// notifying the auth stack's topic there.
-				alarms := s.resources("aws_cloudwatch_metric_alarm")
-				if len(alarms) != len(cfg.ActiveProxyRegions()) {
-					t.Errorf("%s: %d health check alarms for %d proxy regions", synth, len(alarms), len(cfg.ActiveProxyRegions()))
-				}
-				for id, a := range alarms {
+				// notifying the auth stack's topic there. Beside them, in
+				// each proxy region, the isolation alarms its health checks
+				// watch (TestPeeringCanary), notifying the region's topic.
+				health, isolation := 0, 0
+				for id, a := range s.resources("aws_cloudwatch_metric_alarm") {
+					if a["metric_name"] == teleportconfig.MetricPeerClientConnections {
+						region := strings.TrimPrefix(fmt.Sprint(a["provider"]), "aws.")
+						if _, ok := cfg.ProxyRegion(region); !ok || !strings.Contains(fmt.Sprint(a["alarm_actions"]), "arn:aws:sns:"+region+":") {
+							t.Errorf("%s/%s: isolation alarm %s: %v", synth, stack, id, a)
+						}
+						isolation++
+						continue
+					}
+					health++
 					if a["provider"] != nil || a["metric_name"] != "HealthCheckStatus" || !strings.Contains(fmt.Sprint(get(a, "dimensions", "HealthCheckId")), "aws_route53_health_check.") ||
 						!strings.Contains(fmt.Sprint(a["alarm_actions"]), "cross-stack-reference-input-auth-") {
 						t.Errorf("%s/%s: health check alarm %s: %v", synth, stack, id, a)
 					}
+				}
+				if health != len(cfg.ActiveProxyRegions()) || isolation > health {
+					t.Errorf("%s: %d health check alarms and %d isolation alarms for %d proxy regions", synth, health, isolation, len(cfg.ActiveProxyRegions()))
 				}
 				continue
 			}
