@@ -810,19 +810,25 @@ boto3.client("ssm", region_name=sys.argv[2], endpoint_url=sys.argv[1], aws_acces
 		if tc.refused == "" {
 			continue
 		}
-		log := ""
-		if res != nil {
-			for _, s := range res.Stacks {
-				if s.Log != "" {
-					b, _ := os.ReadFile(s.Log)
-					log += string(b)
-				}
-			}
-		}
+		log := logs(res)
 		if err == nil || !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(log+err.Error(), "│", " ")), " "), tc.refused) {
 			t.Errorf("auth at %s, cluster running %s: plan err = %v; want it refused (%q)\n%s", release, tc.running, err, tc.refused, log)
 		}
 	}
+}
+
+// logs is the Terraform log of every stack of res, one after the other.
+func logs(res *deploy.Result) string {
+	var b strings.Builder
+	if res != nil {
+		for _, s := range res.Stacks {
+			if s.Log != "" {
+				data, _ := os.ReadFile(s.Log)
+				b.Write(data)
+			}
+		}
+	}
+	return b.String()
 }
 
 // reportDiff is the app's diff of two outputs.

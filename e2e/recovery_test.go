@@ -57,32 +57,7 @@ func TestAuthRegionRecovery(t *testing.T) {
 	// Step 3 as AWS Backup leaves it: the tables with the cluster's keys
 	// and indexes (no stream, TTL, point-in-time recovery or deletion
 	// protection), the bucket with nothing configured.
-	stackFile, err := os.ReadFile(filepath.Join(next, "stacks", newAuth, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stack struct {
-		Resource map[string]map[string]map[string]any `json:"resource"`
-	}
-	if err := json.Unmarshal(stackFile, &stack); err != nil {
-		t.Fatal(err)
-	}
-	imports := map[string]string{} // address -> id
-	var tables []any
-	for id, tb := range stack.Resource["aws_dynamodb_table"] {
-		if name := tb["name"].(string); strings.HasSuffix(name, "-restored") {
-			imports["aws_dynamodb_table."+id] = name
-			tables = append(tables, tb)
-		}
-	}
-	for id, b := range stack.Resource["aws_s3_bucket"] {
-		if name, _ := b["bucket"].(string); name == cfg.Restore.RecordingsBucket {
-			imports["aws_s3_bucket."+id] = name
-		}
-	}
-	if len(imports) != 3 {
-		t.Fatalf("the new auth stack holds %v; want the two restored tables and the restored bucket", imports)
-	}
+	imports, tables := restoreTargets(t, next, newAuth, cfg.Restore.RecordingsBucket)
 	spec, _ := json.Marshal(map[string]any{"region": cfg.Auth.Region, "tables": tables, "bucket": cfg.Restore.RecordingsBucket})
 	c.python(t, restoredCopies, string(spec))
 
@@ -158,8 +133,43 @@ func TestAuthRegionRecovery(t *testing.T) {
 	}
 }
 
+// restoreTargets reads the restored copies that stack of the output outdir
+// names: the address and id of each (the tables named *-restored and the
+// bucket), and the tables' blocks as synthesized, for restoredCopies.
+func restoreTargets(t *testing.T, outdir, stack, bucket string) (imports map[string]string, tables []any) {
+	t.Helper()
+	stackFile, err := os.ReadFile(filepath.Join(outdir, "stacks", stack, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resource map[string]map[string]map[string]any `json:"resource"`
+	}
+	if err := json.Unmarshal(stackFile, &doc); err != nil {
+		t.Fatal(err)
+	}
+	imports = map[string]string{} // address -> id
+	for id, tb := range doc.Resource["aws_dynamodb_table"] {
+		if name := tb["name"].(string); strings.HasSuffix(name, "-restored") {
+			imports["aws_dynamodb_table."+id] = name
+			tables = append(tables, tb)
+		}
+	}
+	for id, b := range doc.Resource["aws_s3_bucket"] {
+		if name, _ := b["bucket"].(string); name == bucket {
+			imports["aws_s3_bucket."+id] = name
+		}
+	}
+	if len(imports) != 3 {
+		t.Fatalf("%s holds %v; want the two restored tables and the restored bucket", stack, imports)
+	}
+	return imports, tables
+}
+
 // restoredCopies creates what AWS Backup's restore jobs leave: tables with
-// the given key schema and indexes and nothing else, and an empty bucket.
+// the given key schema and indexes and nothing else (encrypted with
+// spec["kms_key"] when set: the runbook's EncryptionType=KMS), and an empty
+// bucket.
 const restoredCopies = `
 import boto3, json, sys
 spec = json.loads(sys.argv[2])
@@ -176,6 +186,8 @@ for t in spec["tables"]:
              "Projection": {"ProjectionType": g["projection_type"]}} for g in t.get("global_secondary_index") or []]
     if gsis:
         args["GlobalSecondaryIndexes"] = gsis
+    if spec.get("kms_key"):
+        args["SSESpecification"] = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": spec["kms_key"]}
     ddb.create_table(**args)
     print("table", t["name"])
 s3 = boto3.client("s3", **kw)
