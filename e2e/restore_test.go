@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -68,11 +69,11 @@ func TestRestoreInPlace(t *testing.T) {
 		}
 	}
 	vals := strings.Fields(c.shell(t, t.TempDir(), strings.Join(lookups, "\n")+"\n"+
-		`aws iam get-role --role-name "${ROLE##*/}" --query Role.Arn --output text; echo "$KEY"`, env))
-	if len(vals) != 2 || !strings.HasPrefix(vals[1], "arn:aws:kms:"+cfg.Auth.Region+":") {
-		t.Fatalf("step 3's role and key: %v; want the role's ARN and the cluster key's ARN", vals)
+		`echo "$ROLE"; aws iam get-role --role-name "$CLUSTER-backup" --query Role.Arn --output text; echo "$KEY"`, env))
+	if len(vals) != 3 || vals[0] != vals[1] || !strings.HasPrefix(vals[2], "arn:aws:kms:"+cfg.Auth.Region+":") {
+		t.Fatalf("step 3's role, the backup role's ARN and the key: %v; want the role's ARN twice and the cluster key's ARN", vals)
 	}
-	key := vals[1]
+	key := vals[2]
 
 	// Step 4: the runbook's restore block, synthesized over the previous
 	// output (make synth).
@@ -222,16 +223,34 @@ func checkRestorePlan(t *testing.T, plan *deploy.Result, auth string, imports ma
 }
 
 // shell runs script with bash (-e, -o pipefail) in dir, in the emulator's
-// environment with env set over it, and returns its standard output.
+// environment with env set over it, and returns its standard output. The
+// emulator's blanked variables are unset (the AWS CLI reads AWS_PROFILE=""
+// as a profile named ""), and with a provider mirror, terraform init finds
+// the provider there through a CLI configuration (terraform init does not
+// reuse an earlier init's -plugin-dir).
 func (c *cluster) shell(t *testing.T, dir, script string, env map[string]string) string {
 	t.Helper()
-	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", script)
-	cmd.Dir = dir
 	all := maps.Clone(c.opts.Env)
 	maps.Copy(all, env)
-	cmd.Env = os.Environ()
+	if c.opts.Mirror != nil {
+		rc := filepath.Join(t.TempDir(), "terraform.rc")
+		conf := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %s\n  }\n}\n", strconv.Quote(c.opts.Mirror.Dir))
+		if err := os.WriteFile(rc, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		all["TF_CLI_CONFIG_FILE"] = rc
+	}
+	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(slices.Collect(maps.Keys(all)), k) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	for k, v := range all {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		if v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
