@@ -17,6 +17,16 @@ import (
 // example of its own, about 15 minutes).
 const RecoveryEnv = "E2E_RECOVERY"
 
+// needRecovery skips t, a runbook rehearsal named run, unless RecoveryEnv
+// is set (or the emulator is missing: need).
+func needRecovery(t *testing.T, run string) {
+	t.Helper()
+	need(t)
+	if os.Getenv(RecoveryEnv) != "1" {
+		t.Skipf("set %s=1 to rehearse this runbook (make e2e E2E_RUN=%s E2E_RECOVERY=1)", RecoveryEnv, run)
+	}
+}
+
 // TestAuthRegionRecovery rehearses the Terraform side of "Recover from
 // losing the auth region" (docs/operations.md): the example deployed with
 // backups copied to us-east-2; copies of the state and events tables and of
@@ -30,10 +40,7 @@ const RecoveryEnv = "E2E_RECOVERY"
 // stack, which is no longer in the manifest and keeps every resource: no
 // name collides. What moto cannot show: a region that does not answer.
 func TestAuthRegionRecovery(t *testing.T) {
-	need(t)
-	if os.Getenv(RecoveryEnv) != "1" {
-		t.Skipf("set %s=1 to rehearse the auth-region recovery (make e2e E2E_RUN=TestAuthRegionRecovery E2E_RECOVERY=1)", RecoveryEnv)
-	}
+	needRecovery(t, "TestAuthRegionRecovery")
 	t.Parallel()
 	cfg := load(t, "examples/cluster.yaml")
 	cfg.Backup.CopyRegion = "us-east-2"

@@ -38,10 +38,7 @@ const RestoreSection = "## Restoring from a backup"
 // updated in place, the bucket's configuration created), the apply sets the
 // auth group back to its count, and a second plan shows no change.
 func TestRestoreInPlace(t *testing.T) {
-	need(t)
-	if os.Getenv(RecoveryEnv) != "1" {
-		t.Skipf("set %s=1 to rehearse the restore from a backup (make e2e E2E_RUN=TestRestoreInPlace E2E_RECOVERY=1)", RecoveryEnv)
-	}
+	needRecovery(t, "TestRestoreInPlace")
 	t.Parallel()
 	steps := runbookBlocks(t, filepath.Join(root, "docs", "operations.md"), RestoreSection)
 	cfg := load(t, "examples/cluster.yaml")
