@@ -111,7 +111,7 @@ func TestDNSStack(t *testing.T) {
 		// Per proxy region: HTTPS to its NLB, its readiness alarm, with the
 		// peering canary its isolation alarm, and all of them combined,
 		// which the records use.
-		checks := map[string]string{} // combined health check address -> proxy region
+		checks := map[string]string{}                      // combined health check address -> proxy region
 		byRegion := map[string]map[string]map[string]any{} // region -> construct id -> check
 		for addr, hc := range dnsStack.resources("aws_route53_health_check") {
 			path := strings.Split(fmt.Sprint(get(hc, "//", "metadata", "path")), "/")
